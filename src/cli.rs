@@ -1,0 +1,290 @@
+//! The command line: argument definitions and the subcommands' glue.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::Result;
+use crate::io::{InputFormat, LoadOptions};
+use crate::metrics::{self, MeasureOptions};
+use crate::report::{self, Format, Policy, Report, ViewReport};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "linkrisk",
+    version,
+    about = "Audit re-identification risk in customer data before it is cross-referenced",
+    long_about = "linkrisk measures k-anonymity, l-diversity, t-closeness, uniqueness and \
+re-identification risk of data sources and of the joins a retailer would perform on them.\n\n\
+Exit codes: 0 the run finished (and with --check the policy held), 1 the policy was violated \
+and --check was given, 2 the input or the command was wrong."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Measure one file: k-anonymity, uniqueness, l-diversity, t-closeness, risk.
+    #[command(after_help = "Examples:\n  \
+linkrisk scan adult.csv --qi age,sex,race,marital-status\n  \
+linkrisk scan survey.parquet --qi zip3,birth_year,gender --sensitive health_interest --format json\n  \
+linkrisk scan data.csv --qi zip,dob,sex --k 10 --check        # exit 1 if not 10-anonymous\n  \
+zcat data.csv.gz | linkrisk scan - --qi zip,dob,sex --strip --null-values '?,NA'")]
+    Scan(ScanArgs),
+}
+
+/// How to read input files.
+#[derive(Args, Debug, Clone)]
+pub struct InputArgs {
+    /// Field delimiter for CSV (a character, or `tab`); sniffed from the header by default.
+    #[arg(long, value_parser = parse_delimiter)]
+    pub delimiter: Option<u8>,
+    /// Input format; chosen from the file extension by default.
+    #[arg(long, value_enum)]
+    pub input_format: Option<InputFormat>,
+    /// Trim surrounding whitespace of text values.
+    #[arg(long)]
+    pub strip: bool,
+    /// Comma-separated strings that mean "missing" (e.g. "?,NA").
+    #[arg(long, value_delimiter = ',')]
+    pub null_values: Vec<String>,
+}
+
+impl InputArgs {
+    pub fn load_options(&self) -> LoadOptions {
+        LoadOptions {
+            delimiter: self.delimiter,
+            format: self.input_format,
+            strip: self.strip,
+            null_values: self.null_values.clone(),
+        }
+    }
+}
+
+/// Where and how to write the report.
+#[derive(Args, Debug, Clone)]
+pub struct OutputArgs {
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write the report to this file (atomically, mode 0600) instead of standard output.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// No progress indicator.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// The policy and how to enforce it.
+#[derive(Args, Debug, Clone)]
+pub struct PolicyArgs {
+    /// Policy k: every view must be k-anonymous; records in smaller classes are "at risk".
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
+    pub k: u32,
+    /// Policy l: every sensitive attribute must be distinct l-diverse.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub l: Option<u64>,
+    /// The l of recursive (c,l)-diversity.
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..))]
+    pub recursive_l: u64,
+    /// Exit with code 1 when the policy is violated.
+    #[arg(long)]
+    pub check: bool,
+}
+
+impl PolicyArgs {
+    pub fn policy(&self) -> Policy {
+        Policy {
+            k: self.k,
+            l: self.l.map(|l| l as usize),
+            max_unique_fraction: None,
+        }
+    }
+
+    pub fn measure_options(&self) -> MeasureOptions {
+        MeasureOptions {
+            policy_k: self.k,
+            recursive_l: self.recursive_l as usize,
+        }
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct ScanArgs {
+    /// The file to measure (CSV/TSV, Parquet, Arrow IPC, NDJSON; `-` reads CSV from stdin).
+    pub file: String,
+    /// Quasi-identifier columns, comma-separated.
+    #[arg(long, value_delimiter = ',', required = true)]
+    pub qi: Vec<String>,
+    /// Sensitive columns, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub sensitive: Vec<String>,
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+fn parse_delimiter(s: &str) -> std::result::Result<u8, String> {
+    match s {
+        "tab" | "\\t" | "\t" => Ok(b'\t'),
+        _ if s.len() == 1 && s.is_ascii() => Ok(s.as_bytes()[0]),
+        _ => Err(format!("'{s}' is not a single ASCII character (use 'tab' for tab)")),
+    }
+}
+
+/// Parses the command line and runs it; returns the exit code of a finished run.
+pub fn run() -> Result<ExitCode> {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            use clap::error::ErrorKind;
+            if matches!(err.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+                err.print()?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            // clap's own message, reduced to its first line.
+            let rendered = err.render().to_string();
+            let line = rendered.lines().next().unwrap_or("invalid command line");
+            bail!("{}", line.trim_start_matches("error: "));
+        }
+    };
+    match cli.command {
+        Command::Scan(args) => scan(args),
+    }
+}
+
+/// Whether the terminal gets colours: stdout is a terminal and NO_COLOR is unset.
+fn use_color() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// A spinner on stderr for steps that may take a moment; hidden when stderr is not a
+/// terminal or with --quiet.
+pub struct Progress(Option<ProgressBar>);
+
+impl Progress {
+    pub fn new(quiet: bool) -> Progress {
+        if quiet || !std::io::stderr().is_terminal() {
+            return Progress(None);
+        }
+        let bar = ProgressBar::new_spinner();
+        bar.set_style(ProgressStyle::with_template("{spinner} {msg} ({elapsed})").expect("valid template"));
+        bar.enable_steady_tick(Duration::from_millis(120));
+        Progress(Some(bar))
+    }
+
+    pub fn step(&self, message: &str) {
+        if let Some(bar) = &self.0 {
+            bar.set_message(message.to_string());
+        }
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// Writes a rendered report to --output (atomically, 0600) or standard output.
+pub fn emit(report: &Report, output: &OutputArgs) -> Result<()> {
+    let color = output.output.is_none() && use_color();
+    let text = report::render(report, output.format, color);
+    match &output.output {
+        Some(path) => report::write_atomic(path, text.as_bytes()),
+        None => {
+            use std::io::Write;
+            let mut stdout = std::io::stdout().lock();
+            // A closed pipe (`| head`) is not an error worth reporting.
+            match stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()) {
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                other => other.context("cannot write to standard output"),
+            }
+        }
+    }
+}
+
+fn check_names(kind: &str, names: &[String]) -> Result<()> {
+    for (i, name) in names.iter().enumerate() {
+        if name.is_empty() {
+            bail!("--{kind} has an empty column name");
+        }
+        if names[..i].contains(name) {
+            bail!("--{kind} names column '{name}' twice");
+        }
+    }
+    Ok(())
+}
+
+fn scan(args: ScanArgs) -> Result<ExitCode> {
+    check_names("qi", &args.qi)?;
+    check_names("sensitive", &args.sensitive)?;
+    if let Some(both) = args.sensitive.iter().find(|s| args.qi.contains(s)) {
+        bail!("column '{both}' cannot be both a quasi-identifier and sensitive");
+    }
+    let progress = Progress::new(args.output.quiet);
+    progress.step(&format!("loading {}", args.file));
+    let mut columns = args.qi.clone();
+    columns.extend(args.sensitive.iter().cloned());
+    let df = crate::io::load(&args.file, &columns, &args.input.load_options())?;
+    progress.step("measuring");
+    let table = crate::engine::class_table(&df, &args.qi, &args.sensitive)
+        .with_context(|| format!("cannot measure {}", args.file))?;
+    let metrics = metrics::measure(&table, args.policy.measure_options());
+    drop(progress);
+    let view = ViewReport {
+        name: view_name(&args.file),
+        rows: table.rows,
+        quasi_identifiers: args.qi.clone(),
+        sensitive: args.sensitive.clone(),
+        metrics,
+    };
+    let policy = args.policy.policy();
+    let findings = report::view_findings(&view, policy.k);
+    let views = vec![view];
+    let result = policy.evaluate(&views);
+    let report = Report {
+        schema_version: report::SCHEMA_VERSION,
+        tool: Default::default(),
+        missing_values: report::MISSING_VALUES_NOTE,
+        views,
+        joins: Vec::new(),
+        findings,
+        policy: result,
+    };
+    emit(&report, &args.output)?;
+    Ok(exit_code(&report, args.policy.check))
+}
+
+/// 1 when --check was given and the policy failed, else 0.
+pub fn exit_code(report: &Report, check: bool) -> ExitCode {
+    if check && !report.policy.passed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// A view's name from its file: the file stem (`data/loyalty.csv.gz` → `loyalty`).
+pub fn view_name(path: &str) -> String {
+    if path == "-" {
+        return "stdin".into();
+    }
+    let base = std::path::Path::new(path)
+        .file_name()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_else(|| path.to_string());
+    base.split('.').next().filter(|s| !s.is_empty()).unwrap_or(&base).to_string()
+}

@@ -1,0 +1,174 @@
+//! The equivalence-class table: one pass over the encoded QI columns gives every row a class
+//! id; the class sizes and, per sensitive attribute, the value counts of every class follow.
+//! Every metric reads this table; none goes back to the rows.
+
+use hashbrown::HashMap;
+
+use super::encode::{EncodedColumn, MISSING};
+
+/// Gives every row a dense class id (`0..classes`) from its codes on `columns`
+/// (each `(codes, slots)` with codes `< slots`). Returns the ids and the number of classes.
+///
+/// The codes of several columns are packed into one `u64` key in mixed radix; when the next
+/// column would overflow the key, the keys so far are first renumbered densely. The dense
+/// renumbering uses a direct lookup table when the key space is small and a hash map
+/// otherwise.
+pub fn class_ids(columns: &[(&[u32], usize)], rows: usize) -> (Vec<u32>, usize) {
+    let mut keys = vec![0u64; rows];
+    let mut key_space: u128 = 1;
+    for &(codes, slots) in columns {
+        let slots = slots.max(1) as u128;
+        if key_space * slots > u64::MAX as u128 {
+            key_space = densify(&mut keys, key_space) as u128;
+        }
+        let radix = slots as u64;
+        for (key, &code) in keys.iter_mut().zip(codes) {
+            *key = *key * radix + code as u64;
+        }
+        key_space *= slots;
+    }
+    let classes = densify(&mut keys, key_space);
+    (keys.into_iter().map(|k| k as u32).collect(), classes)
+}
+
+/// Renumbers keys in place to `0..n` in order of first appearance; returns `n`.
+fn densify(keys: &mut [u64], key_space: u128) -> usize {
+    const UNSEEN: u32 = u32::MAX;
+    let mut next: u32 = 0;
+    // A direct table beats hashing when the key space is not much larger than the data.
+    if key_space <= (keys.len() as u128 * 4).max(1 << 16) {
+        let mut table = vec![UNSEEN; key_space as usize];
+        for key in keys.iter_mut() {
+            let slot = &mut table[*key as usize];
+            if *slot == UNSEEN {
+                *slot = next;
+                next += 1;
+            }
+            *key = *slot as u64;
+        }
+    } else {
+        let mut table: HashMap<u64, u32> = HashMap::with_capacity(keys.len().min(1 << 20));
+        for key in keys.iter_mut() {
+            let id = *table.entry(*key).or_insert_with(|| {
+                next += 1;
+                next - 1
+            });
+            *key = id as u64;
+        }
+    }
+    next as usize
+}
+
+/// The value counts of one sensitive attribute, per class.
+///
+/// Values are identified by their *position* in the attribute's order: ascending values
+/// (numeric order for numeric attributes), with the missing value, when present, last.
+#[derive(Debug, Clone)]
+pub struct SensitiveTable {
+    pub name: String,
+    pub numeric: bool,
+    /// Number of distinct values in the view, the missing value included.
+    pub distinct: usize,
+    /// Records per value position over the whole view.
+    pub overall: Vec<u64>,
+    /// `offsets[j]..offsets[j + 1]` indexes class `j`'s entries in `positions`/`counts`.
+    pub offsets: Vec<usize>,
+    /// Value positions, ascending within each class.
+    pub positions: Vec<u32>,
+    /// Records of each (class, value) entry.
+    pub counts: Vec<u32>,
+}
+
+impl SensitiveTable {
+    /// The (positions, counts) of class `j`, positions ascending.
+    pub fn class(&self, j: usize) -> (&[u32], &[u32]) {
+        let range = self.offsets[j]..self.offsets[j + 1];
+        (&self.positions[range.clone()], &self.counts[range])
+    }
+
+    /// Number of classes.
+    pub fn classes(&self) -> usize {
+        self.offsets.len() - 1
+    }
+
+    fn build(column: &EncodedColumn, row_class: &[u32], classes: usize) -> SensitiveTable {
+        let distinct_values = column.distinct as u64;
+        // Codes 1..=d become positions 0..d-1; the missing code goes last.
+        let position = |code: u32| -> u64 {
+            if code == MISSING {
+                distinct_values
+            } else {
+                code as u64 - 1
+            }
+        };
+        let distinct = column.distinct as usize + usize::from(column.has_missing);
+        let width = distinct.max(1) as u64;
+        let mut pair_counts: HashMap<u64, u32> = HashMap::with_capacity(classes * 2);
+        let mut overall = vec![0u64; distinct.max(1)];
+        for (&class, &code) in row_class.iter().zip(&column.codes) {
+            let pos = position(code);
+            overall[pos as usize] += 1;
+            *pair_counts.entry(class as u64 * width + pos).or_insert(0) += 1;
+        }
+        let mut entries: Vec<(u64, u32)> = pair_counts.into_iter().collect();
+        entries.sort_unstable_by_key(|&(key, _)| key);
+        let mut offsets = vec![0usize; classes + 1];
+        let mut positions = Vec::with_capacity(entries.len());
+        let mut counts = Vec::with_capacity(entries.len());
+        for (key, count) in entries {
+            offsets[(key / width) as usize + 1] += 1;
+            positions.push((key % width) as u32);
+            counts.push(count);
+        }
+        for j in 0..classes {
+            offsets[j + 1] += offsets[j];
+        }
+        SensitiveTable {
+            name: column.name.clone(),
+            numeric: column.numeric,
+            distinct,
+            overall,
+            offsets,
+            positions,
+            counts,
+        }
+    }
+}
+
+/// The equivalence classes of a view.
+#[derive(Debug, Clone)]
+pub struct ClassTable {
+    /// Records in the view.
+    pub rows: usize,
+    /// Size of each class.
+    pub sizes: Vec<u32>,
+    /// Value counts per class of each sensitive attribute.
+    pub sensitive: Vec<SensitiveTable>,
+}
+
+impl ClassTable {
+    /// Builds the table from encoded QI and sensitive columns in one pass over the rows.
+    pub fn build(qis: &[EncodedColumn], sensitive: &[EncodedColumn], rows: usize) -> ClassTable {
+        let columns: Vec<(&[u32], usize)> =
+            qis.iter().map(|c| (c.codes.as_slice(), c.slots())).collect();
+        let (row_class, classes) = class_ids(&columns, rows);
+        Self::from_row_classes(&row_class, classes, sensitive)
+    }
+
+    /// Builds the table from rows already assigned to classes.
+    pub fn from_row_classes(row_class: &[u32], classes: usize, sensitive: &[EncodedColumn]) -> ClassTable {
+        let mut sizes = vec![0u32; classes];
+        for &class in row_class {
+            sizes[class as usize] += 1;
+        }
+        let sensitive = sensitive
+            .iter()
+            .map(|column| SensitiveTable::build(column, row_class, classes))
+            .collect();
+        ClassTable {
+            rows: row_class.len(),
+            sizes,
+            sensitive,
+        }
+    }
+}

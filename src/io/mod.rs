@@ -1,0 +1,229 @@
+//! Loading sources into polars frames.
+//!
+//! Every format goes through a polars `LazyFrame` so that only the named columns are read
+//! (projection pushdown). CSV is read with every column as text: values are compared as the file
+//! spells them, as ARX does, and a late non-numeric value can never make the load fail. Gzip and
+//! standard input are read into memory first and scanned from that buffer.
+
+mod shape;
+mod sniff;
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, bail};
+use polars::prelude::*;
+
+pub use sniff::sniff_delimiter;
+
+use crate::Result;
+
+/// The file formats linkrisk reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InputFormat {
+    /// Delimited text (CSV, TSV, ...), optionally gzip-compressed.
+    Csv,
+    /// Apache Parquet.
+    Parquet,
+    /// Arrow IPC / Feather v2.
+    Ipc,
+    /// Newline-delimited JSON.
+    Ndjson,
+}
+
+/// How to read a source.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// Field separator for CSV; sniffed from the header line when `None`.
+    pub delimiter: Option<u8>,
+    /// Format; chosen from the file extension when `None`.
+    pub format: Option<InputFormat>,
+    /// Trim surrounding whitespace of string values.
+    pub strip: bool,
+    /// Extra strings that mean "missing" (compared after stripping).
+    pub null_values: Vec<String>,
+}
+
+/// The format implied by a file name, looking through a trailing `.gz`.
+pub fn format_from_path(path: &str) -> Option<InputFormat> {
+    let name = path.strip_suffix(".gz").unwrap_or(path).to_ascii_lowercase();
+    let ext = Path::new(&name).extension()?.to_str()?.to_string();
+    match ext.as_str() {
+        "csv" | "tsv" | "tab" | "txt" | "psv" => Some(InputFormat::Csv),
+        "parquet" | "pq" => Some(InputFormat::Parquet),
+        "arrow" | "ipc" | "feather" => Some(InputFormat::Ipc),
+        "ndjson" | "jsonl" | "json" => Some(InputFormat::Ndjson),
+        _ => None,
+    }
+}
+
+/// Where the bytes come from.
+enum Origin {
+    Path(PathBuf),
+    Memory(Vec<u8>),
+}
+
+fn open_origin(path: &str) -> Result<Origin> {
+    if path == "-" {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .context("cannot read standard input")?;
+        return Ok(Origin::Memory(bytes));
+    }
+    let meta = std::fs::metadata(path).with_context(|| format!("cannot read {path}"))?;
+    if meta.is_dir() {
+        bail!("{path} is a directory, not a data file");
+    }
+    if meta.len() == 0 {
+        bail!("{path} is empty");
+    }
+    if path.ends_with(".gz") {
+        let file = std::fs::File::open(path).with_context(|| format!("cannot read {path}"))?;
+        let mut bytes = Vec::new();
+        flate2::read::MultiGzDecoder::new(file)
+            .read_to_end(&mut bytes)
+            .with_context(|| format!("{path} is not a valid gzip file"))?;
+        return Ok(Origin::Memory(bytes));
+    }
+    Ok(Origin::Path(PathBuf::from(path)))
+}
+
+fn sources(origin: Origin) -> ScanSources {
+    match origin {
+        Origin::Path(p) => ScanSources::Paths(
+            [PlRefPath::new(p.to_string_lossy().as_ref())]
+                .into_iter()
+                .collect(),
+        ),
+        Origin::Memory(bytes) => ScanSources::Buffers(Arc::from([bytes.into()])),
+    }
+}
+
+fn first_line(origin: &Origin) -> Result<Vec<u8>> {
+    let mut head = Vec::with_capacity(8192);
+    match origin {
+        Origin::Path(p) => {
+            std::fs::File::open(p)?.take(65536).read_to_end(&mut head)?;
+        }
+        Origin::Memory(bytes) => head.extend_from_slice(&bytes[..bytes.len().min(65536)]),
+    }
+    let end = head.iter().position(|&b| b == b'\n').unwrap_or(head.len());
+    head.truncate(end);
+    Ok(head)
+}
+
+/// Opens `path` lazily in its format. `path` may be `-` for CSV on standard input.
+pub fn scan(path: &str, opts: &LoadOptions) -> Result<LazyFrame> {
+    let format = match opts.format {
+        Some(f) => f,
+        None if path == "-" => InputFormat::Csv,
+        None => format_from_path(path).with_context(|| {
+            format!("cannot tell the format of {path} from its extension; pass --input-format")
+        })?,
+    };
+    let origin = open_origin(path)?;
+    if let Origin::Memory(bytes) = &origin
+        && bytes.is_empty()
+    {
+        bail!("{path} is empty");
+    }
+    let delimiter = if format == InputFormat::Csv {
+        let head = first_line(&origin).with_context(|| format!("cannot read {path}"))?;
+        if head.iter().all(|b| b.is_ascii_whitespace()) {
+            bail!("{path} has no header line");
+        }
+        let delimiter = opts
+            .delimiter
+            .unwrap_or_else(|| sniff_delimiter(&head, path));
+        match &origin {
+            Origin::Path(p) => shape::check_field_counts(std::fs::File::open(p)?, delimiter, path)?,
+            Origin::Memory(bytes) => shape::check_field_counts(bytes.as_slice(), delimiter, path)?,
+        }
+        delimiter
+    } else {
+        b','
+    };
+    let src = sources(origin);
+    let lf = match format {
+        InputFormat::Csv => {
+            LazyCsvReader::new_with_sources(src)
+                .with_separator(delimiter)
+                .with_has_header(true)
+                // Every column as text: see the module documentation.
+                .with_infer_schema_length(Some(0))
+                .with_raise_if_empty(true)
+                .finish()
+        }
+        InputFormat::Parquet => LazyFrame::scan_parquet_sources(src, Default::default()),
+        InputFormat::Ipc => LazyFrame::scan_ipc_sources(src, Default::default(), Default::default()),
+        InputFormat::Ndjson => LazyJsonLineReader::new_with_sources(src).finish(),
+    };
+    lf.map_err(anyhow::Error::from)
+        .with_context(|| format!("cannot read {path}"))
+}
+
+/// The column names of a source, in file order.
+pub fn column_names(lf: &mut LazyFrame, path: &str) -> Result<Vec<String>> {
+    let schema = lf
+        .collect_schema()
+        .map_err(anyhow::Error::from)
+        .with_context(|| format!("cannot read {path}"))?;
+    Ok(schema.iter_names().map(|n| n.to_string()).collect())
+}
+
+/// Checks that every requested column exists, with an error that lists those that do.
+pub fn require_columns(path: &str, existing: &[String], wanted: &[String]) -> Result<()> {
+    for name in wanted {
+        if !existing.iter().any(|e| e == name) {
+            bail!(
+                "{path} has no column '{name}'; its columns are: {}",
+                existing.join(", ")
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Loads the named columns of a source (and only those), applying `--strip` and
+/// `--null-values`. Fails when the source has no data rows.
+pub fn load(path: &str, columns: &[String], opts: &LoadOptions) -> Result<DataFrame> {
+    let mut lf = scan(path, opts)?;
+    let existing = column_names(&mut lf, path)?;
+    require_columns(path, &existing, columns)?;
+    let schema = lf.collect_schema().map_err(anyhow::Error::from)?;
+    let exprs: Vec<Expr> = columns
+        .iter()
+        .map(|name| {
+            let is_text = matches!(schema.get(name.as_str()), Some(DataType::String));
+            clean_text(col(name.as_str()), is_text, opts).alias(name.as_str())
+        })
+        .collect();
+    let df = lf
+        .select(exprs)
+        .collect()
+        .map_err(anyhow::Error::from)
+        .with_context(|| format!("cannot read {path}"))?;
+    if df.height() == 0 {
+        bail!("{path} has no data rows");
+    }
+    Ok(df)
+}
+
+/// Applies `--strip` and `--null-values` to a text column; other columns pass through.
+fn clean_text(expr: Expr, is_text: bool, opts: &LoadOptions) -> Expr {
+    if !is_text {
+        return expr;
+    }
+    let mut e = expr;
+    if opts.strip {
+        e = e.str().strip_chars(lit(NULL));
+    }
+    for missing in &opts.null_values {
+        e = when(e.clone().eq(lit(missing.as_str())))
+            .then(lit(NULL).cast(DataType::String))
+            .otherwise(e);
+    }
+    e
+}

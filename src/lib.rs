@@ -1,0 +1,29 @@
+//! linkrisk: audit re-identification risk in customer data before it is cross-referenced.
+//!
+//! The modules follow the data: [`io`] loads sources into polars frames, [`engine`]
+//! dictionary-encodes them and builds the equivalence-class table in one pass, [`metrics`]
+//! reads that table (one metric per file), [`report`] turns the figures into JSON, tables or
+//! Markdown without leaking values, and [`cli`] wires it to the command line.
+
+pub mod cli;
+pub mod engine;
+pub mod io;
+pub mod metrics;
+pub mod report;
+
+/// Library error type: every error is a one-line message meant for the user.
+pub type Result<T> = anyhow::Result<T>;
+
+/// Renders an error and its context chain as one line: the first line of each message
+/// (polars adds multi-line hints to some of its errors), joined with ": ".
+pub fn one_line(err: &anyhow::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in err.chain() {
+        let line = cause.to_string().lines().next().unwrap_or("").trim().to_string();
+        // Some errors repeat their source's message; say it once.
+        if !line.is_empty() && !parts.iter().any(|p| p.contains(&line)) {
+            parts.push(line);
+        }
+    }
+    parts.join(": ")
+}

@@ -1,0 +1,64 @@
+//! k-anonymity, uniqueness and the class-size histogram.
+//!
+//! With equivalence classes `j = 1..u` of sizes `f_j` over `n` records:
+//! `k = min f_j`, `classes = u`, `uniques = #{records in classes with f_j = 1}`,
+//! `unique_fraction = uniques / n`.
+//!
+//! Reference: L. Sweeney, "k-anonymity: a model for protecting privacy", International
+//! Journal of Uncertainty, Fuzziness and Knowledge-Based Systems 10(5), 2002.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::engine::ClassTable;
+
+/// Classes and records of one class size.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct SizeBin {
+    pub size: u32,
+    pub classes: usize,
+    pub records: usize,
+}
+
+/// k-anonymity figures of a view.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct KAnonymity {
+    pub k: u32,
+    pub classes: usize,
+    pub uniques: usize,
+    pub unique_fraction: f64,
+    pub class_size_histogram: Vec<SizeBin>,
+}
+
+/// Computes k, classes, uniques and the class-size histogram (ascending sizes).
+pub fn k_anonymity(table: &ClassTable) -> KAnonymity {
+    let mut by_size: BTreeMap<u32, usize> = BTreeMap::new();
+    for &size in &table.sizes {
+        *by_size.entry(size).or_default() += 1;
+    }
+    let class_size_histogram: Vec<SizeBin> = by_size
+        .into_iter()
+        .map(|(size, classes)| SizeBin {
+            size,
+            classes,
+            records: classes * size as usize,
+        })
+        .collect();
+    let uniques = class_size_histogram
+        .first()
+        .filter(|bin| bin.size == 1)
+        .map_or(0, |bin| bin.records);
+    KAnonymity {
+        k: class_size_histogram.first().map_or(0, |bin| bin.size),
+        classes: table.sizes.len(),
+        uniques,
+        unique_fraction: ratio(uniques, table.rows),
+        class_size_histogram,
+    }
+}
+
+/// `a / b`, 0 for an empty view.
+pub(crate) fn ratio(a: usize, b: usize) -> f64 {
+    if b == 0 { 0.0 } else { a as f64 / b as f64 }
+}

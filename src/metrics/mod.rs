@@ -1,0 +1,71 @@
+//! Privacy metrics of one view, each computed from its [`ClassTable`] (one file per metric,
+//! with its formula and reference). See `docs/metrics.md` for the full definitions.
+
+pub mod k_anonymity;
+pub mod l_diversity;
+pub mod marketer;
+pub mod prosecutor;
+pub mod t_closeness;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::engine::ClassTable;
+
+pub use k_anonymity::{KAnonymity, SizeBin};
+pub use l_diversity::LDiversity;
+pub use prosecutor::Prosecutor;
+
+/// Parameters of a measurement.
+#[derive(Debug, Clone, Copy)]
+pub struct MeasureOptions {
+    /// The policy k: records in classes smaller than this are "at risk".
+    pub policy_k: u32,
+    /// The `l` of recursive (c,l)-diversity.
+    pub recursive_l: usize,
+}
+
+impl Default for MeasureOptions {
+    fn default() -> Self {
+        MeasureOptions {
+            policy_k: 5,
+            recursive_l: 2,
+        }
+    }
+}
+
+/// Every single-view figure of the design contract.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ViewMetrics {
+    #[serde(flatten)]
+    pub k_anonymity: KAnonymity,
+    pub prosecutor: Prosecutor,
+    pub marketer: f64,
+    pub l_diversity: BTreeMap<String, LDiversity>,
+    pub t_closeness: BTreeMap<String, f64>,
+}
+
+/// Measures a view from its class table.
+pub fn measure(table: &ClassTable, opts: MeasureOptions) -> ViewMetrics {
+    let k_anonymity = k_anonymity::k_anonymity(table);
+    let prosecutor = prosecutor::prosecutor(table, opts.policy_k);
+    let marketer = marketer::marketer(table);
+    let l_diversity = table
+        .sensitive
+        .iter()
+        .map(|s| (s.name.clone(), l_diversity::l_diversity(s, opts.recursive_l)))
+        .collect();
+    let t_closeness = table
+        .sensitive
+        .iter()
+        .map(|s| (s.name.clone(), t_closeness::t_closeness(s)))
+        .collect();
+    ViewMetrics {
+        k_anonymity,
+        prosecutor,
+        marketer,
+        l_diversity,
+        t_closeness,
+    }
+}

@@ -1,0 +1,37 @@
+//! Prosecutor re-identification risk: the attacker knows the target is in the data.
+//!
+//! A record in a class of size `f_j` is re-identified with probability `1/f_j`:
+//! `max = 1/k`, `avg = u/n` (the mean of `1/f_j` over records), and `records_at_risk` is the
+//! fraction of records with `1/f_j > 1/K` for the policy `K`, i.e. in classes smaller than `K`.
+//!
+//! Reference: K. El Emam, "Guide to the De-Identification of Personal Health Information",
+//! 2013; ARX's `RiskModelSampleSummary` (prosecutor attacker model).
+
+use serde::Serialize;
+
+use super::k_anonymity::ratio;
+use crate::engine::ClassTable;
+
+/// Prosecutor risk figures.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Prosecutor {
+    pub max: f64,
+    pub avg: f64,
+    pub records_at_risk: f64,
+}
+
+/// Computes the prosecutor risk for the policy k `policy_k`.
+pub fn prosecutor(table: &ClassTable, policy_k: u32) -> Prosecutor {
+    let k = table.sizes.iter().copied().min().unwrap_or(0);
+    let at_risk: usize = table
+        .sizes
+        .iter()
+        .filter(|&&f| f < policy_k)
+        .map(|&f| f as usize)
+        .sum();
+    Prosecutor {
+        max: if k == 0 { 0.0 } else { 1.0 / k as f64 },
+        avg: ratio(table.sizes.len(), table.rows),
+        records_at_risk: ratio(at_risk, table.rows),
+    }
+}

@@ -1,0 +1,56 @@
+//! The Markdown rendering, for pull requests, wikis and privacy-review documents.
+
+use super::model::*;
+
+fn row(cells: &[String]) -> String {
+    let escaped: Vec<String> = cells.iter().map(|c| c.replace('|', "\\|")).collect();
+    format!("| {} |\n", escaped.join(" | "))
+}
+
+fn header(cells: &[&str]) -> String {
+    let names: Vec<String> = cells.iter().map(|c| c.to_string()).collect();
+    let rule: Vec<String> = cells.iter().map(|_| "---".to_string()).collect();
+    format!("{}{}", row(&names), row(&rule))
+}
+
+/// Renders the report as Markdown.
+pub fn render(report: &Report) -> String {
+    let mut out = String::from("# linkrisk report\n\n");
+    let policy_k = report.policy.policy.k;
+    for view in &report.views {
+        out.push_str(&format!("## View `{}`\n\n", view.name));
+        out.push_str(&header(&["figure", "value"]));
+        for (label, value) in headline(view, policy_k) {
+            out.push_str(&row(&[label, value]));
+        }
+        out.push('\n');
+        out.push_str(&header(&["class size", "classes", "records"]));
+        for (label, classes, records) in size_buckets(&view.metrics.k_anonymity.class_size_histogram) {
+            out.push_str(&row(&[label.to_string(), thousands(classes), thousands(records)]));
+        }
+        out.push('\n');
+        let rows = sensitive_rows(view);
+        if !rows.is_empty() {
+            out.push_str(&header(&["sensitive", "distinct l", "entropy l", "recursive c", "t"]));
+            for r in rows {
+                out.push_str(&row(&r));
+            }
+            out.push('\n');
+        }
+        let (_, line) = verdict(view, &report.policy);
+        out.push_str(&format!("**{line}**\n\n"));
+    }
+    if !report.findings.is_empty() {
+        out.push_str("## Findings\n\n");
+        for (i, finding) in report.findings.iter().enumerate() {
+            out.push_str(&format!("{}. **{}**: {}\n", i + 1, finding.severity, finding.message));
+        }
+        out.push('\n');
+    }
+    out.push_str(&format!("_Note: {MISSING_VALUES_NOTE}._\n\n"));
+    out.push_str(&format!(
+        "**Policy: {}**\n",
+        if report.policy.passed { "PASS" } else { "FAIL" }
+    ));
+    out
+}

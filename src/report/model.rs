@@ -1,0 +1,297 @@
+//! The report model, serialised as design.md's JSON report.
+
+use serde::Serialize;
+
+use crate::metrics::ViewMetrics;
+
+/// Bumped whenever a field changes meaning or disappears.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// How missing values are treated; every report says so.
+pub const MISSING_VALUES_NOTE: &str =
+    "a missing value is a value of its own: records missing the same QIs share a class";
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Tool {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+impl Default for Tool {
+    fn default() -> Self {
+        Tool {
+            name: env!("CARGO_PKG_NAME"),
+            version: env!("CARGO_PKG_VERSION"),
+        }
+    }
+}
+
+/// One measured view.
+#[derive(Debug, Clone, Serialize)]
+pub struct ViewReport {
+    pub name: String,
+    pub rows: usize,
+    pub quasi_identifiers: Vec<String>,
+    pub sensitive: Vec<String>,
+    #[serde(flatten)]
+    pub metrics: ViewMetrics,
+}
+
+/// A ranked, plain-language statement of what breaks anonymity.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    /// `high`, `medium` or `low`.
+    pub severity: &'static str,
+    /// The view or join step the finding is about.
+    pub subject: String,
+    pub message: String,
+}
+
+/// The thresholds that turn a report into pass/fail.
+#[derive(Debug, Clone, Serialize)]
+pub struct Policy {
+    pub k: u32,
+    pub l: Option<usize>,
+    pub max_unique_fraction: Option<f64>,
+}
+
+/// One broken rule of the policy.
+#[derive(Debug, Clone, Serialize)]
+pub struct Violation {
+    pub view: String,
+    pub rule: String,
+    pub limit: f64,
+    pub actual: f64,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PolicyResult {
+    pub passed: bool,
+    #[serde(flatten)]
+    pub policy: Policy,
+    pub violations: Vec<Violation>,
+}
+
+/// The whole report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub schema_version: u32,
+    pub tool: Tool,
+    pub missing_values: &'static str,
+    pub views: Vec<ViewReport>,
+    pub joins: Vec<serde_json::Value>,
+    pub findings: Vec<Finding>,
+    pub policy: PolicyResult,
+}
+
+impl Policy {
+    /// Checks every view against the policy.
+    pub fn evaluate(&self, views: &[ViewReport]) -> PolicyResult {
+        let mut violations = Vec::new();
+        for view in views {
+            let m = &view.metrics;
+            if m.k_anonymity.k < self.k {
+                violations.push(Violation {
+                    view: view.name.clone(),
+                    rule: "k".into(),
+                    limit: self.k as f64,
+                    actual: m.k_anonymity.k as f64,
+                    message: format!(
+                        "{} is {}-anonymous, below the policy k = {}",
+                        view.name, m.k_anonymity.k, self.k
+                    ),
+                });
+            }
+            if let Some(max) = self.max_unique_fraction
+                && m.k_anonymity.unique_fraction > max
+            {
+                violations.push(Violation {
+                    view: view.name.clone(),
+                    rule: "max_unique_fraction".into(),
+                    limit: max,
+                    actual: m.k_anonymity.unique_fraction,
+                    message: format!(
+                        "{} has {:.2}% unique records, above the policy's {:.2}%",
+                        view.name,
+                        100.0 * m.k_anonymity.unique_fraction,
+                        100.0 * max
+                    ),
+                });
+            }
+            if let Some(l) = self.l {
+                for (attr, ld) in &m.l_diversity {
+                    if ld.distinct < l {
+                        violations.push(Violation {
+                            view: view.name.clone(),
+                            rule: "l".into(),
+                            limit: l as f64,
+                            actual: ld.distinct as f64,
+                            message: format!(
+                                "{}.{attr} is distinct {}-diverse, below the policy l = {l}",
+                                view.name, ld.distinct
+                            ),
+                        });
+                    }
+                }
+            }
+        }
+        PolicyResult {
+            passed: violations.is_empty(),
+            policy: self.clone(),
+            violations,
+        }
+    }
+}
+
+/// Findings about one view on its own, most severe first.
+pub fn view_findings(view: &ViewReport, policy_k: u32) -> Vec<Finding> {
+    let m = &view.metrics;
+    let mut findings = Vec::new();
+    let qis = view.quasi_identifiers.join(" + ");
+    if m.k_anonymity.uniques > 0 {
+        let share = m.k_anonymity.unique_fraction;
+        findings.push(Finding {
+            severity: if share >= 0.05 { "high" } else { "medium" },
+            subject: view.name.clone(),
+            message: format!(
+                "{} of {} records ({}) in {} are unique on {qis}: each can be singled out by anyone who knows those columns",
+                thousands(m.k_anonymity.uniques),
+                thousands(view.rows),
+                percent(share),
+                view.name
+            ),
+        });
+    } else if m.k_anonymity.k < policy_k {
+        findings.push(Finding {
+            severity: "medium",
+            subject: view.name.clone(),
+            message: format!(
+                "{} is only {}-anonymous on {qis}; {} of records sit in classes smaller than {policy_k}",
+                view.name,
+                m.k_anonymity.k,
+                percent(m.prosecutor.records_at_risk)
+            ),
+        });
+    }
+    for (attr, ld) in &m.l_diversity {
+        if ld.distinct <= 1 {
+            findings.push(Finding {
+                severity: "high",
+                subject: view.name.clone(),
+                message: format!(
+                    "some classes of {} hold a single value of {attr}: knowing {qis} discloses {attr} (attribute disclosure, distinct l = {})",
+                    view.name, ld.distinct
+                ),
+            });
+        }
+    }
+    findings
+}
+
+/// `1234567` → `1,234,567`.
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// `0.4648` → `46.48%`.
+pub fn percent(fraction: f64) -> String {
+    format!("{:.2}%", 100.0 * fraction)
+}
+
+/// The class-size histogram in the buckets tables show: 1, 2, 3-4, 5-9, 10-19, 20+
+/// as (label, classes, records).
+pub fn size_buckets(histogram: &[crate::metrics::SizeBin]) -> Vec<(&'static str, usize, usize)> {
+    const BUCKETS: [(&str, u32, u32); 6] = [
+        ("1", 1, 1),
+        ("2", 2, 2),
+        ("3-4", 3, 4),
+        ("5-9", 5, 9),
+        ("10-19", 10, 19),
+        ("20+", 20, u32::MAX),
+    ];
+    BUCKETS
+        .iter()
+        .map(|&(label, lo, hi)| {
+            let (classes, records) = histogram
+                .iter()
+                .filter(|bin| bin.size >= lo && bin.size <= hi)
+                .fold((0, 0), |(c, r), bin| (c + bin.classes, r + bin.records));
+            (label, classes, records)
+        })
+        .collect()
+}
+
+/// The rows of a view's headline, as (label, value), shared by the table and Markdown.
+pub fn headline(view: &ViewReport, policy_k: u32) -> Vec<(String, String)> {
+    let m = &view.metrics;
+    vec![
+        ("rows".into(), thousands(view.rows)),
+        ("quasi-identifiers".into(), view.quasi_identifiers.join(", ")),
+        ("k".into(), m.k_anonymity.k.to_string()),
+        ("classes".into(), thousands(m.k_anonymity.classes)),
+        (
+            "uniques".into(),
+            format!(
+                "{} ({})",
+                thousands(m.k_anonymity.uniques),
+                percent(m.k_anonymity.unique_fraction)
+            ),
+        ),
+        ("avg prosecutor risk".into(), format!("{:.4}", m.prosecutor.avg)),
+        ("max prosecutor risk".into(), format!("{:.4}", m.prosecutor.max)),
+        (
+            format!("records at risk (class < {policy_k})"),
+            percent(m.prosecutor.records_at_risk),
+        ),
+        ("marketer risk".into(), format!("{:.4}", m.marketer)),
+    ]
+}
+
+/// The rows of a view's sensitive-attribute table: attribute, distinct l, entropy l,
+/// recursive c, t.
+pub fn sensitive_rows(view: &ViewReport) -> Vec<[String; 5]> {
+    view.metrics
+        .l_diversity
+        .iter()
+        .map(|(attr, ld)| {
+            let t = view.metrics.t_closeness.get(attr).copied().unwrap_or(0.0);
+            [
+                attr.clone(),
+                ld.distinct.to_string(),
+                format!("{:.4}", ld.entropy),
+                ld.recursive_c.map_or("n/a".into(), |c| format!("{c:.4}")),
+                format!("{t:.4}"),
+            ]
+        })
+        .collect()
+}
+
+/// The one-line verdict of a view against the policy.
+pub fn verdict(view: &ViewReport, policy: &PolicyResult) -> (bool, String) {
+    let broken: Vec<&str> = policy
+        .violations
+        .iter()
+        .filter(|v| v.view == view.name)
+        .map(|v| v.message.as_str())
+        .collect();
+    if broken.is_empty() {
+        (
+            true,
+            format!(
+                "PASS: {} is {}-anonymous (policy k = {})",
+                view.name, view.metrics.k_anonymity.k, policy.policy.k
+            ),
+        )
+    } else {
+        (false, format!("FAIL: {}", broken.join("; ")))
+    }
+}

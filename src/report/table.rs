@@ -1,0 +1,81 @@
+//! The terminal rendering: one section per view, then findings and the policy verdict.
+
+use comfy_table::presets::UTF8_FULL_CONDENSED;
+use comfy_table::{CellAlignment, Table};
+
+use super::model::*;
+
+fn new_table() -> Table {
+    let mut table = Table::new();
+    table.load_preset(UTF8_FULL_CONDENSED);
+    table
+}
+
+fn paint(text: &str, ok: bool, color: bool) -> String {
+    if !color {
+        return text.to_string();
+    }
+    let code = if ok { "32" } else { "31" };
+    format!("\x1b[1;{code}m{text}\x1b[0m")
+}
+
+/// Renders the report as terminal tables.
+pub fn render(report: &Report, color: bool) -> String {
+    let mut out = String::new();
+    let policy_k = report.policy.policy.k;
+    for view in &report.views {
+        out.push_str(&format!("View {}\n", view.name));
+        let mut head = new_table();
+        for (label, value) in headline(view, policy_k) {
+            head.add_row(vec![label, value]);
+        }
+        out.push_str(&format!("{head}\n"));
+
+        let mut hist = new_table();
+        hist.set_header(vec!["class size", "classes", "records", "% records"]);
+        for (label, classes, records) in size_buckets(&view.metrics.k_anonymity.class_size_histogram) {
+            hist.add_row(vec![
+                label.to_string(),
+                thousands(classes),
+                thousands(records),
+                percent(if view.rows == 0 { 0.0 } else { records as f64 / view.rows as f64 }),
+            ]);
+        }
+        for column in 1..4 {
+            if let Some(c) = hist.column_mut(column) {
+                c.set_cell_alignment(CellAlignment::Right);
+            }
+        }
+        out.push_str(&format!("{hist}\n"));
+
+        let rows = sensitive_rows(view);
+        if !rows.is_empty() {
+            let mut sens = new_table();
+            sens.set_header(vec!["sensitive", "distinct l", "entropy l", "recursive c", "t"]);
+            for row in rows {
+                sens.add_row(row.to_vec());
+            }
+            out.push_str(&format!("{sens}\n"));
+        }
+        let (ok, line) = verdict(view, &report.policy);
+        out.push_str(&paint(&line, ok, color));
+        out.push('\n');
+        out.push('\n');
+    }
+    if !report.findings.is_empty() {
+        out.push_str("Findings\n");
+        for (i, finding) in report.findings.iter().enumerate() {
+            out.push_str(&format!("{:>3}. [{}] {}\n", i + 1, finding.severity, finding.message));
+        }
+        out.push('\n');
+    }
+    out.push_str(&format!("Note: {MISSING_VALUES_NOTE}.\n"));
+    let overall = if report.policy.passed {
+        format!("Policy: PASS ({} views checked)", report.views.len())
+    } else {
+        format!("Policy: FAIL ({} violations)", report.policy.violations.len())
+    };
+    out.push_str(&paint(&overall, report.policy.passed, color));
+    out.push('\n');
+    out
+}

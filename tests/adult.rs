@@ -1,0 +1,66 @@
+//! ARX's figures on the UCI Adult extract in ../shared/data (the same file ARX ships).
+
+use linkrisk::engine::class_table;
+use linkrisk::io::{LoadOptions, load};
+use linkrisk::metrics::{MeasureOptions, ViewMetrics, measure};
+
+const ADULT: &str = "../shared/data/adult/adult.csv";
+
+fn measure_adult(qis: &[&str], sensitive: &[&str]) -> (usize, ViewMetrics) {
+    let qis: Vec<String> = qis.iter().map(|s| s.to_string()).collect();
+    let sensitive: Vec<String> = sensitive.iter().map(|s| s.to_string()).collect();
+    let mut columns = qis.clone();
+    columns.extend(sensitive.iter().cloned());
+    let df = load(ADULT, &columns, &LoadOptions::default()).unwrap();
+    let table = class_table(&df, &qis, &sensitive).unwrap();
+    (table.rows, measure(&table, MeasureOptions::default()))
+}
+
+fn assert_close(actual: f64, expected: f64, what: &str) {
+    assert!(
+        (actual - expected).abs() < 5e-9,
+        "{what}: {actual} differs from ARX's {expected}"
+    );
+}
+
+#[test]
+fn adult_eight_quasi_identifiers_match_arx() {
+    let (rows, m) = measure_adult(
+        &[
+            "age",
+            "sex",
+            "race",
+            "marital-status",
+            "education",
+            "native-country",
+            "workclass",
+            "occupation",
+        ],
+        &[],
+    );
+    assert_eq!(rows, 30_162);
+    assert_eq!(m.k_anonymity.classes, 18_109);
+    assert_eq!(m.k_anonymity.k, 1);
+    assert_eq!(m.k_anonymity.uniques, 14_021);
+    assert_close(m.k_anonymity.unique_fraction, 0.46485644, "unique fraction");
+    assert_close(m.prosecutor.avg, 0.60039122, "average prosecutor risk");
+    assert_close(m.prosecutor.records_at_risk, 0.72863205, "records at risk");
+    assert_close(m.prosecutor.max, 1.0, "max prosecutor risk");
+    let records: usize = m.k_anonymity.class_size_histogram.iter().map(|b| b.records).sum();
+    assert_eq!(records, rows);
+}
+
+#[test]
+fn adult_four_quasi_identifiers_match_arx() {
+    let (rows, m) = measure_adult(&["age", "sex", "race", "marital-status"], &["salary-class"]);
+    assert_eq!(rows, 30_162);
+    assert_eq!(m.k_anonymity.classes, 1_690);
+    assert_eq!(m.k_anonymity.uniques, 543);
+    assert_close(m.prosecutor.avg, 0.05603077, "average prosecutor risk");
+    assert_close(m.prosecutor.records_at_risk, 0.06047344, "records at risk");
+    // A unique record's class holds one salary class, so distinct l is 1 and t is large.
+    let ld = &m.l_diversity["salary-class"];
+    assert_eq!(ld.distinct, 1);
+    assert_eq!(ld.recursive_c, None);
+    assert!(m.t_closeness["salary-class"] > 0.5);
+}

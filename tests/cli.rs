@@ -1,0 +1,205 @@
+//! The binary as a user meets it: exit codes, one-line errors, report files.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn linkrisk(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_linkrisk"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the binary runs")
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("linkrisk-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Exit code 2 with exactly one line on stderr that mentions `needle`.
+fn assert_input_error(out: &Output, needle: &str) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "stderr: {stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "not one line: {stderr}");
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    assert!(stderr.contains(needle), "'{needle}' not in: {stderr}");
+    assert!(!stderr.contains("panicked") && !stderr.contains("backtrace"), "{stderr}");
+    assert!(out.stdout.is_empty(), "partial output on stdout");
+}
+
+#[test]
+fn missing_file() {
+    let out = linkrisk(&["scan", "no/such/file.csv", "--qi", "a"]);
+    assert_input_error(&out, "no/such/file.csv");
+}
+
+#[test]
+fn empty_file() {
+    let dir = scratch("empty");
+    let path = dir.join("empty.csv");
+    std::fs::write(&path, "").unwrap();
+    let out = linkrisk(&["scan", path.to_str().unwrap(), "--qi", "a"]);
+    assert_input_error(&out, "empty");
+}
+
+#[test]
+fn header_only_file() {
+    let dir = scratch("header");
+    let path = dir.join("header.csv");
+    std::fs::write(&path, "a,b\n").unwrap();
+    let out = linkrisk(&["scan", path.to_str().unwrap(), "--qi", "a"]);
+    assert_input_error(&out, "no data rows");
+}
+
+#[test]
+fn unknown_quasi_identifier_lists_the_columns() {
+    let out = linkrisk(&["scan", "fixtures/small/hand.csv", "--qi", "zip,postcode"]);
+    assert_input_error(&out, "no column 'postcode'; its columns are: zip, age, disease, salary");
+}
+
+#[test]
+fn ragged_csv_row() {
+    let dir = scratch("ragged");
+    let path = dir.join("ragged.csv");
+    std::fs::write(&path, "a,b\n1,2\n3,4,5\n6,7\n").unwrap();
+    let out = linkrisk(&["scan", path.to_str().unwrap(), "--qi", "a"]);
+    assert_input_error(&out, "ragged.csv");
+}
+
+#[test]
+fn corrupt_parquet() {
+    let dir = scratch("corrupt");
+    let path = dir.join("broken.parquet");
+    std::fs::write(&path, b"PAR1 this is not really parquet").unwrap();
+    let out = linkrisk(&["scan", path.to_str().unwrap(), "--qi", "a"]);
+    assert_input_error(&out, "broken.parquet");
+}
+
+#[test]
+fn unknown_format() {
+    let out = linkrisk(&["scan", "fixtures/small/hand.csv", "--qi", "zip", "--format", "xml"]);
+    assert_input_error(&out, "xml");
+}
+
+#[test]
+fn check_exits_one_when_the_policy_fails_and_zero_when_it_holds() {
+    let fails = linkrisk(&["scan", "fixtures/small/hand.csv", "--qi", "zip,age", "--check"]);
+    assert_eq!(fails.status.code(), Some(1));
+    let holds = linkrisk(&["scan", "fixtures/small/hand.csv", "--qi", "zip", "--k", "5", "--check"]);
+    assert_eq!(holds.status.code(), Some(0));
+    // Without --check a failed policy is reported, not an error.
+    let reported = linkrisk(&["scan", "fixtures/small/hand.csv", "--qi", "zip,age"]);
+    assert_eq!(reported.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&reported.stdout).contains("FAIL"));
+    // l below the policy l also fails.
+    let l_fails = linkrisk(&[
+        "scan", "fixtures/small/hand.csv", "--qi", "zip", "--sensitive", "disease", "--k", "1",
+        "--l", "3", "--check",
+    ]);
+    assert_eq!(l_fails.status.code(), Some(1));
+}
+
+#[test]
+fn json_report_file_is_private_and_follows_the_schema() {
+    let dir = scratch("json");
+    let path = dir.join("report.json");
+    let out = linkrisk(&[
+        "scan", "fixtures/small/hand.csv", "--qi", "zip,age", "--sensitive", "disease,salary",
+        "--format", "json", "--output", path.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stdout.is_empty());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    assert_eq!(report["schema_version"], 1);
+    assert_eq!(report["tool"]["name"], "linkrisk");
+    assert_eq!(report["policy"]["passed"], false);
+    let view = &report["views"][0];
+    assert_eq!(view["name"], "hand");
+    assert_eq!(view["rows"], 10);
+    assert_eq!(view["k"], 1);
+    assert_eq!(view["classes"], 4);
+    assert_eq!(view["uniques"], 1);
+    assert_eq!(view["unique_fraction"], 0.1);
+    assert_eq!(view["prosecutor"]["avg"], 0.4);
+    assert_eq!(view["l_diversity"]["disease"]["distinct"], 1);
+    assert!(view["l_diversity"]["disease"]["recursive_c"].is_null());
+    assert_eq!(view["t_closeness"]["disease"], 0.8);
+    assert_eq!(view["class_size_histogram"][0]["size"], 1);
+    assert!(report["missing_values"].as_str().unwrap().contains("value of its own"));
+    // Only the report is left in the folder: no temporary file.
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+}
+
+#[test]
+fn unwritable_output_leaves_nothing_behind() {
+    let out = linkrisk(&[
+        "scan", "fixtures/small/hand.csv", "--qi", "zip", "--output", "/no/such/dir/report.txt",
+    ]);
+    assert_input_error(&out, "/no/such/dir/report.txt");
+    assert!(!Path::new("/no/such/dir/report.txt").exists());
+}
+
+#[test]
+fn table_and_markdown_show_the_headline_and_the_missing_value_note() {
+    for format in ["table", "markdown"] {
+        let out = linkrisk(&[
+            "scan", "fixtures/small/hand.csv", "--qi", "zip,age", "--sensitive", "disease",
+            "--format", format,
+        ]);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(0));
+        assert!(text.contains("value of its own"), "{format}: {text}");
+        assert!(text.contains("10.00%"), "{format}: uniques % missing: {text}");
+        assert!(text.contains("3-4") && text.contains("20+"), "{format}: buckets missing");
+        assert!(!text.contains('\x1b'), "{format}: colour with NO_COLOR");
+        // No value of the data appears, only column names and figures.
+        assert!(!text.contains("flu") && !text.contains("hiv"), "{format}: leaked a value");
+    }
+}
+
+#[test]
+fn stdin_gzip_tsv_and_strip_and_null_values() {
+    use std::io::Write;
+    let dir = scratch("formats");
+    // UCI-style values with leading spaces and '?' for missing, tab-separated and gzipped.
+    let tsv = "zip\tsex\n 1\t M\n1\tM\n 2\t?\n2\t ?\n";
+    let gz = dir.join("data.tsv.gz");
+    let mut enc = flate2_writer(&gz);
+    enc.write_all(tsv.as_bytes()).unwrap();
+    drop(enc);
+    let out = linkrisk(&[
+        "scan", gz.to_str().unwrap(), "--qi", "zip,sex", "--strip", "--null-values", "?",
+        "--format", "json",
+    ]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["views"][0]["classes"], 2, "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(report["views"][0]["k"], 2);
+    // Without --strip the leading spaces make four classes.
+    let raw = linkrisk(&["scan", gz.to_str().unwrap(), "--qi", "zip,sex", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&raw.stdout).unwrap();
+    assert_eq!(report["views"][0]["classes"], 4);
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_linkrisk"))
+        .args(["scan", "-", "--qi", "a", "--format", "json"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"a;b\nx;1\nx;2\ny;3\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["views"][0]["classes"], 2);
+    assert_eq!(report["views"][0]["uniques"], 1);
+}
+
+fn flate2_writer(path: &Path) -> impl std::io::Write {
+    flate2::write::GzEncoder::new(std::fs::File::create(path).unwrap(), flate2::Compression::default())
+}
