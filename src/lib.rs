@@ -9,7 +9,9 @@ pub mod cli;
 pub mod engine;
 pub mod io;
 pub mod metrics;
+pub mod normalize;
 pub mod report;
+pub mod synth;
 
 /// Library error type: every error is a one-line message meant for the user.
 pub type Result<T> = anyhow::Result<T>;
