@@ -44,6 +44,49 @@ zcat data.csv.gz | linkrisk scan - --qi zip,dob,sex --strip --null-values '?,NA'
 linkrisk synth --customers 5000 --out demo\n  \
 linkrisk synth --customers 1000000 --out big --format parquet --region national --seed 7")]
     Synth(SynthArgs),
+    /// Run an audit plan: every source, every join step, findings and the policy verdict.
+    #[command(after_help = "Examples:\n  \
+linkrisk audit                                # the bundled retail demo\n  \
+linkrisk audit plan.toml --format json -o report.json\n  \
+linkrisk audit plan.toml --check              # exit 1 when the policy fails (CI gate)")]
+    Audit(AuditArgs),
+    /// Link a target file to an identified file on shared quasi-identifiers.
+    #[command(after_help = "Examples:\n  \
+linkrisk link loyalty.csv survey.csv --on zip3,birth_year,gender\n  \
+linkrisk link voters.csv claims.csv --on zip,dob,sex --truth person_id=person_id --format json")]
+    Link(LinkArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct AuditArgs {
+    /// The plan (TOML); the bundled retail demo when absent.
+    pub plan: Option<PathBuf>,
+    /// Exit with code 1 when the policy is violated.
+    #[arg(long)]
+    pub check: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct LinkArgs {
+    /// The identified file (the attacker's, e.g. a loyalty or voter list).
+    pub identified: String,
+    /// The target file (the "de-identified" release).
+    pub target: String,
+    /// Shared quasi-identifiers, comma-separated (`a` or `identified_col=target_col`).
+    #[arg(long, value_delimiter = ',', required = true)]
+    pub on: Vec<String>,
+    /// Truth columns (`IDENTIFIED_COL=TARGET_COL`) that name the same person on both sides.
+    #[arg(long)]
+    pub truth: Option<String>,
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Policy k.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
+    pub k: u32,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Args, Debug)]
@@ -192,6 +235,8 @@ pub fn run() -> Result<ExitCode> {
     match cli.command {
         Command::Scan(args) => scan(args),
         Command::Synth(args) => synth(args),
+        Command::Audit(args) => audit(args),
+        Command::Link(args) => link(args),
     }
 }
 
@@ -338,5 +383,78 @@ fn synth(args: SynthArgs) -> Result<ExitCode> {
             println!("{:>14} {:>10} rows  {}", name, report::thousands(*rows), path.display());
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn audit(args: AuditArgs) -> Result<ExitCode> {
+    let path = args.plan.clone().unwrap_or_else(crate::plan::demo_plan_path);
+    let plan = crate::plan::Plan::load(&path)?;
+    let progress = Progress::new(args.output.quiet);
+    let report = crate::audit::run(&plan, &|m| progress.step(m))?;
+    drop(progress);
+    emit(&report, &args.output)?;
+    Ok(exit_code(&report, args.check))
+}
+
+/// Splits `a=b` into its two sides (`a` alone means the same name on both).
+fn pair(spec: &str) -> (String, String) {
+    match spec.split_once('=') {
+        Some((a, b)) => (a.trim().to_string(), b.trim().to_string()),
+        None => (spec.trim().to_string(), spec.trim().to_string()),
+    }
+}
+
+fn link(args: LinkArgs) -> Result<ExitCode> {
+    use crate::plan::{JoinKind, JoinSpec, TruthSpec};
+    let (left_on, right_on): (Vec<String>, Vec<String>) = args.on.iter().map(|s| pair(s)).unzip();
+    let truth = args.truth.as_deref().map(pair);
+    let progress = Progress::new(args.output.quiet);
+    let opts = args.input.load_options();
+    let load = |path: &str, cols: &[String], extra: Option<&String>| -> Result<polars::prelude::DataFrame> {
+        let mut columns = cols.to_vec();
+        columns.extend(extra.cloned());
+        crate::io::load(path, &columns, &opts)
+    };
+    progress.step("loading");
+    let a = load(&args.identified, &left_on, truth.as_ref().map(|t| &t.0))?;
+    let b = load(&args.target, &right_on, truth.as_ref().map(|t| &t.1))?;
+    let (a_name, mut b_name) = (view_name(&args.identified), view_name(&args.target));
+    if a_name == b_name {
+        b_name = format!("{b_name}_target");
+    }
+    let mut views = std::collections::HashMap::new();
+    views.insert(a_name.clone(), crate::audit::quick_view(&a_name, a, &left_on));
+    views.insert(b_name.clone(), crate::audit::quick_view(&b_name, b, &right_on));
+    let measure = MeasureOptions { policy_k: args.k, recursive_l: 2 };
+    let mut reports = vec![views[&a_name].measure(measure)?, views[&b_name].measure(measure)?];
+    let step = JoinSpec {
+        name: format!("{b_name} linked to {a_name}"),
+        left: a_name,
+        right: b_name,
+        kind: JoinKind::Quasi,
+        on: Vec::new(),
+        left_on,
+        right_on,
+        normalize: None,
+        email_rules: Default::default(),
+        hash: None,
+        truth: truth.map(|(left, right)| TruthSpec { left, right }),
+    };
+    progress.step("linking");
+    let join = crate::audit::run_step(&step, &mut views, &mut reports, u64::MAX, measure)?;
+    drop(progress);
+    let policy = Policy { k: args.k, l: None, max_unique_fraction: None };
+    let result = policy.evaluate(&reports);
+    let findings = crate::audit::findings::rank(&reports, std::slice::from_ref(&join), &[], &views, &result, args.k)?;
+    let report = Report {
+        schema_version: report::SCHEMA_VERSION,
+        tool: Default::default(),
+        missing_values: report::MISSING_VALUES_NOTE,
+        views: reports,
+        joins: vec![serde_json::to_value(&join)?],
+        findings,
+        policy: result,
+    };
+    emit(&report, &args.output)?;
     Ok(ExitCode::SUCCESS)
 }

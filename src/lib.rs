@@ -10,6 +10,8 @@ pub mod engine;
 pub mod io;
 pub mod metrics;
 pub mod normalize;
+pub mod plan;
+pub mod audit;
 pub mod report;
 pub mod synth;
 

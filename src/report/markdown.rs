@@ -40,6 +40,14 @@ pub fn render(report: &Report) -> String {
         let (_, line) = verdict(view, &report.policy);
         out.push_str(&format!("**{line}**\n\n"));
     }
+    for join in &report.joins {
+        out.push_str(&format!("## Join step `{}`\n\n", join["name"].as_str().unwrap_or("")));
+        out.push_str(&header(&["figure", "value"]));
+        for (label, value) in join_rows(join) {
+            out.push_str(&row(&[label, value]));
+        }
+        out.push('\n');
+    }
     if !report.findings.is_empty() {
         out.push_str("## Findings\n\n");
         for (i, finding) in report.findings.iter().enumerate() {

@@ -295,3 +295,44 @@ pub fn verdict(view: &ViewReport, policy: &PolicyResult) -> (bool, String) {
         (false, format!("FAIL: {}", broken.join("; ")))
     }
 }
+
+/// The rows of a join step's section, as (label, value), from its JSON form.
+pub fn join_rows(join: &serde_json::Value) -> Vec<(String, String)> {
+    let s = |v: &serde_json::Value| v.as_str().unwrap_or("").to_string();
+    let n = |v: &serde_json::Value| thousands(v.as_u64().unwrap_or(0) as usize);
+    let f = |v: &serde_json::Value| v.as_f64().unwrap_or(0.0);
+    let list = |v: &serde_json::Value| {
+        v.as_array().map(|a| a.iter().map(|x| x.as_str().unwrap_or("").to_string()).collect::<Vec<_>>().join(", ")).unwrap_or_default()
+    };
+    let snap = |key: &str| -> String {
+        let v = &join[key];
+        format!("k {} · {} unique · avg risk {:.4}", v["k"], percent(f(&v["unique_fraction"])), f(&v["prosecutor_avg"]))
+    };
+    let mut rows = vec![
+        ("kind".to_string(), s(&join["kind"])),
+        ("left → right".to_string(), format!("{} → {}", s(&join["left"]), s(&join["right"]))),
+        ("on".to_string(), list(&join["comparison"])),
+        ("rows in (left, right)".to_string(), format!("{}, {}", n(&join["rows_left"]), n(&join["rows_right"]))),
+        ("rows out".to_string(), n(&join["rows_out"])),
+        ("matched left".to_string(), format!("{} ({})", n(&join["matched_left"]), percent(f(&join["matched_left_fraction"])))),
+        ("matched right".to_string(), format!("{} ({})", n(&join["matched_right"]), percent(f(&join["matched_right_fraction"])))),
+        (format!("before: {}", s(&join["left"])), snap("before_left")),
+        (format!("before: {}", s(&join["right"])), snap("before_right")),
+        ("after".to_string(), snap("after")),
+    ];
+    let link = &join["linkage"];
+    if link.is_object() {
+        rows.push((
+            "unique matches".to_string(),
+            format!("{} of {} ({})", n(&link["unique_matches"]), n(&link["target_rows"]), percent(f(&link["unique_match_fraction"]))),
+        ));
+        rows.push((
+            "expected re-identifications".to_string(),
+            format!("{:.1} ({})", f(&link["expected_reidentifications"]), percent(f(&link["expected_reidentification_fraction"]))),
+        ));
+        if let Some(c) = link["correct_unique_matches"].as_u64() {
+            rows.push(("correct unique matches (truth)".to_string(), thousands(c as usize)));
+        }
+    }
+    rows
+}

@@ -62,6 +62,14 @@ pub fn render(report: &Report, color: bool) -> String {
         out.push('\n');
         out.push('\n');
     }
+    for join in &report.joins {
+        out.push_str(&format!("Join step {}\n", join["name"].as_str().unwrap_or("")));
+        let mut t = new_table();
+        for (label, value) in join_rows(join) {
+            t.add_row(vec![label, value]);
+        }
+        out.push_str(&format!("{t}\n\n"));
+    }
     if !report.findings.is_empty() {
         out.push_str("Findings\n");
         for (i, finding) in report.findings.iter().enumerate() {

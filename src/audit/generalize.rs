@@ -1,0 +1,132 @@
+//! Generalisations: built-in coarsenings (ZIP5 → ZIP3, date → month or year, number →
+//! band) as polars expressions, and ARX-style hierarchy files applied with a join.
+
+use std::path::Path;
+
+use anyhow::{Context as _, bail};
+use polars::prelude::*;
+
+use crate::Result;
+use crate::plan::Generalization;
+
+/// A built-in generalisation.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Builtin {
+    /// The first three characters (ZIP5 → ZIP3).
+    Zip3,
+    /// `YYYY-MM-DD` → `YYYY-MM`.
+    Month,
+    /// `YYYY-MM-DD` or `YYYY-MM` → `YYYY`.
+    Year,
+    /// A number to the lower bound of its band of this width (37 → 30 for width 10).
+    Band(u32),
+}
+
+impl Builtin {
+    pub fn parse(s: &str) -> Result<Builtin> {
+        Ok(match s {
+            "zip3" => Builtin::Zip3,
+            "month" => Builtin::Month,
+            "year" => Builtin::Year,
+            _ => match s.strip_prefix("band:").map(str::parse::<u32>) {
+                Some(Ok(w)) if w > 0 => Builtin::Band(w),
+                _ => bail!("unknown generalisation '{s}'; use zip3, month, year, band:N or {{ hierarchy = \"file.csv\", level = N }}"),
+            },
+        })
+    }
+
+    pub fn label(&self) -> String {
+        match self {
+            Builtin::Zip3 => "zip3".into(),
+            Builtin::Month => "month".into(),
+            Builtin::Year => "year".into(),
+            Builtin::Band(w) => format!("band:{w}"),
+        }
+    }
+
+    /// The expression that generalises column `name` (keeping its name).
+    pub fn expr(&self, name: &str) -> Expr {
+        let text = col(name).cast(DataType::String);
+        match self {
+            Builtin::Zip3 => text.str().slice(lit(0), lit(3)),
+            Builtin::Month => text.str().slice(lit(0), lit(7)),
+            Builtin::Year => text.str().slice(lit(0), lit(4)),
+            Builtin::Band(w) => {
+                ((col(name).cast(DataType::Float64) / lit(*w as f64)).cast(DataType::Int64) * lit(*w as i64))
+                    .cast(DataType::String)
+            }
+        }
+        .alias(name)
+    }
+}
+
+/// Reads level `level` of an ARX hierarchy file as (value, generalised value) columns.
+fn hierarchy_map(path: &Path, level: usize) -> Result<DataFrame> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read hierarchy file {}", path.display()))?;
+    let mut values = Vec::new();
+    let mut general = Vec::new();
+    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let fields: Vec<&str> = line.split(';').collect();
+        let Some(g) = fields.get(level) else {
+            bail!("hierarchy file {} line {} has no level {level}", path.display(), i + 1);
+        };
+        values.push(fields[0].to_string());
+        general.push(g.to_string());
+    }
+    Ok(DataFrame::new_infer_height(vec![
+        Column::new("__value".into(), values),
+        Column::new("__general".into(), general),
+    ])?)
+}
+
+/// Applies a generalisation to column `name` of `df`. `base` resolves hierarchy paths.
+pub fn apply(df: DataFrame, name: &str, g: &Generalization, base: &Path) -> Result<DataFrame> {
+    match g {
+        Generalization::Builtin(s) => {
+            let b = Builtin::parse(s)?;
+            Ok(df.lazy().with_column(b.expr(name)).collect()?)
+        }
+        Generalization::Hierarchy { hierarchy, level } => {
+            let path = if hierarchy.is_absolute() { hierarchy.clone() } else { base.join(hierarchy) };
+            let map = hierarchy_map(&path, *level)?;
+            let before = df.column(name)?.null_count();
+            let out = df
+                .lazy()
+                .with_column(col(name).cast(DataType::String))
+                .join(map.lazy(), [col(name)], [col("__value")], JoinArgs::new(JoinType::Left))
+                .with_column(col("__general").alias(name))
+                .drop(cols(["__general"]))
+                .collect()?;
+            let unmapped = out.column(name)?.null_count() - before;
+            if unmapped > 0 {
+                bail!("{unmapped} values of {name} are not in hierarchy file {}", path.display());
+            }
+            Ok(out)
+        }
+    }
+}
+
+/// Coarser built-in generalisations worth trying for a column, judged from its values:
+/// ZIP-like codes to ZIP3, dates to month and year, numbers to bands.
+pub fn candidates(df: &DataFrame, name: &str) -> Vec<Builtin> {
+    let Ok(column) = df.column(name) else { return vec![] };
+    let Ok(text) = column.cast(&DataType::String) else { return vec![] };
+    let Ok(text) = text.str() else { return vec![] };
+    let sample: Vec<&str> = text.iter().flatten().take(200).collect();
+    if sample.is_empty() {
+        return vec![];
+    }
+    let all = |f: &dyn Fn(&str) -> bool| sample.iter().all(|s| f(s));
+    let is_date = |s: &str| s.len() == 10 && s.as_bytes()[4] == b'-' && s.as_bytes()[7] == b'-';
+    if all(&|s| s.len() == 5 && s.bytes().all(|b| b.is_ascii_digit())) {
+        vec![Builtin::Zip3]
+    } else if all(&is_date) {
+        vec![Builtin::Month, Builtin::Year]
+    } else if all(&|s| s.len() == 7 && s.as_bytes()[4] == b'-') {
+        vec![Builtin::Year]
+    } else if all(&|s| s.parse::<f64>().is_ok()) {
+        vec![Builtin::Band(5), Builtin::Band(10)]
+    } else {
+        vec![]
+    }
+}

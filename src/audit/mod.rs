@@ -1,0 +1,150 @@
+//! `linkrisk audit`: load the plan's sources, measure each, run the join steps in order,
+//! measure every joined view, detect hashed identifiers, and rank findings.
+
+pub mod findings;
+pub mod generalize;
+pub mod hashed;
+pub mod join;
+pub mod linkage;
+pub mod view;
+
+use std::collections::HashMap;
+
+use anyhow::{Context as _, bail};
+use polars::prelude::*;
+
+use crate::Result;
+use crate::io::LoadOptions;
+use crate::metrics::MeasureOptions;
+use crate::plan::{JoinSpec, Plan, Role, SourceSpec};
+use crate::report::{Policy, Report, ViewReport};
+pub use join::{JoinReport, Snapshot};
+pub use view::View;
+
+/// Loads one source of the plan with its generalisations and attached columns.
+pub fn load_source(plan: &Plan, spec: &SourceSpec) -> Result<View> {
+    let path = plan.resolve(&spec.path);
+    let shown = path.to_string_lossy().to_string();
+    let delimiter = match spec.delimiter.as_deref() {
+        None => None,
+        Some("tab") | Some("\t") => Some(b'\t'),
+        Some(d) if d.len() == 1 => Some(d.as_bytes()[0]),
+        Some(d) => bail!("source '{}': delimiter '{d}' is not one character", spec.name),
+    };
+    let opts = LoadOptions { delimiter, format: None, strip: spec.strip, null_values: spec.null_values.clone() };
+    let mut columns: Vec<String> = spec.columns.keys().cloned().collect();
+    if let Some(attach) = &spec.attach
+        && !columns.contains(&attach.on)
+    {
+        columns.push(attach.on.clone());
+    }
+    let mut df = crate::io::load(&shown, &columns, &opts).with_context(|| format!("source '{}'", spec.name))?;
+    for (column, g) in &spec.generalize {
+        df = generalize::apply(df, column, g, &plan.base).with_context(|| format!("source '{}'", spec.name))?;
+    }
+    if let Some(attach) = &spec.attach {
+        let apath = plan.resolve(&attach.path);
+        let ashown = apath.to_string_lossy().to_string();
+        let mut lf = crate::io::scan(&ashown, &LoadOptions::default()).with_context(|| format!("source '{}'", spec.name))?;
+        let names = crate::io::column_names(&mut lf, &ashown)?;
+        crate::io::require_columns(&ashown, &names, std::slice::from_ref(&attach.on))?;
+        let extra = lf
+            .select(names.iter().map(|n| col(n.as_str()).cast(DataType::String)).collect::<Vec<_>>())
+            .collect()?;
+        df = df
+            .lazy()
+            .with_column(col(attach.on.as_str()).cast(DataType::String))
+            .join(extra.lazy(), [col(attach.on.as_str())], [col(attach.on.as_str())], JoinArgs::new(JoinType::Left))
+            .collect()
+            .map_err(|e| anyhow::anyhow!("source '{}': cannot attach {ashown}: {e}", spec.name))?;
+    }
+    Ok(View {
+        name: spec.name.clone(),
+        df,
+        roles: spec.columns.iter().map(|(c, r)| (c.clone(), *r)).collect(),
+    })
+}
+
+fn measure_opts(plan: &Plan) -> MeasureOptions {
+    MeasureOptions { policy_k: plan.policy.k, recursive_l: 2 }
+}
+
+/// Runs a whole plan.
+pub fn run(plan: &Plan, progress: &dyn Fn(&str)) -> Result<Report> {
+    let opts = measure_opts(plan);
+    let mut views: HashMap<String, View> = HashMap::new();
+    let mut reports: Vec<ViewReport> = Vec::new();
+    let mut sources: Vec<View> = Vec::new();
+    for spec in &plan.sources {
+        progress(&format!("loading {}", spec.name));
+        let view = load_source(plan, spec)?;
+        reports.push(view.measure(opts).with_context(|| format!("source '{}'", spec.name))?);
+        sources.push(view.clone());
+        views.insert(spec.name.clone(), view);
+    }
+    progress("looking for hashed identifiers");
+    let hashed = hashed::detect(&sources)?;
+    let mut joins: Vec<JoinReport> = Vec::new();
+    for step in &plan.joins {
+        progress(&format!("joining {}", step.name));
+        let report = run_step(step, &mut views, &mut reports, plan.policy.max_join_rows, opts)?;
+        joins.push(report);
+    }
+    let policy = Policy { k: plan.policy.k, l: plan.policy.l, max_unique_fraction: plan.policy.max_unique_fraction };
+    let result = policy.evaluate(&reports);
+    progress("looking for generalisations that help");
+    let findings = findings::rank(&reports, &joins, &hashed, &views, &result, plan.policy.k)?;
+    Ok(Report {
+        schema_version: crate::report::SCHEMA_VERSION,
+        tool: Default::default(),
+        missing_values: crate::report::MISSING_VALUES_NOTE,
+        views: reports,
+        joins: joins.iter().map(|j| serde_json::to_value(j).expect("join reports serialise")).collect(),
+        findings,
+        policy: result,
+    })
+}
+
+/// Runs one join step, measures its output and records it as a view.
+pub fn run_step(
+    step: &JoinSpec,
+    views: &mut HashMap<String, View>,
+    reports: &mut Vec<ViewReport>,
+    max_rows: u64,
+    opts: MeasureOptions,
+) -> Result<JoinReport> {
+    let left = views.get(&step.left).expect("validated plan");
+    let right = views.get(&step.right).expect("validated plan");
+    let outcome = join::run_join(step, left, right, max_rows)?;
+    let after = outcome.view.measure(opts).with_context(|| format!("join '{}'", step.name))?;
+    let find = |name: &str| reports.iter().find(|r| r.name == name).expect("measured before");
+    let (before_left, before_right) = (Snapshot::of(find(&step.left)), Snapshot::of(find(&step.right)));
+    let fraction = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+    let report = JoinReport {
+        name: step.name.clone(),
+        kind: step.kind,
+        left: step.left.clone(),
+        right: step.right.clone(),
+        on: outcome.on,
+        comparison: outcome.comparison,
+        rows_left: left.df.height(),
+        rows_right: right.df.height(),
+        rows_out: outcome.rows_out,
+        matched_left: outcome.matched_left,
+        matched_left_fraction: fraction(outcome.matched_left, left.df.height()),
+        matched_right: outcome.matched_right,
+        matched_right_fraction: fraction(outcome.matched_right, right.df.height()),
+        before_left,
+        before_right,
+        after: Snapshot::of(&after),
+        linkage: outcome.linkage,
+    };
+    reports.push(after);
+    views.insert(step.name.clone(), outcome.view);
+    Ok(report)
+}
+
+/// Marks the roles of columns for a quick view outside a plan (`link`).
+pub fn quick_view(name: &str, df: DataFrame, qis: &[String]) -> View {
+    View { name: name.to_string(), df, roles: qis.iter().map(|q| (q.clone(), Role::Qi)).collect() }
+}

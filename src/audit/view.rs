@@ -1,0 +1,50 @@
+//! A view: a frame with the role of each of its columns.
+
+use polars::prelude::*;
+
+use crate::Result;
+use crate::engine::class_table;
+use crate::metrics::{MeasureOptions, measure};
+use crate::plan::Role;
+use crate::report::ViewReport;
+
+#[derive(Debug, Clone)]
+pub struct View {
+    pub name: String,
+    pub df: DataFrame,
+    /// Columns with a role, in order. Columns of the frame not listed here are helpers
+    /// (truth maps, row indexes) and are never measured.
+    pub roles: Vec<(String, Role)>,
+}
+
+impl View {
+    pub fn with_role(&self, role: Role) -> Vec<String> {
+        self.roles.iter().filter(|(_, r)| *r == role).map(|(c, _)| c.clone()).collect()
+    }
+
+    pub fn qis(&self) -> Vec<String> {
+        self.with_role(Role::Qi)
+    }
+
+    pub fn sensitive(&self) -> Vec<String> {
+        self.with_role(Role::Sensitive)
+    }
+
+    /// Whether the view holds a direct identifier.
+    pub fn identified(&self) -> bool {
+        self.roles.iter().any(|(_, r)| *r == Role::Id)
+    }
+
+    /// Measures the view on its QIs and sensitive attributes.
+    pub fn measure(&self, opts: MeasureOptions) -> Result<ViewReport> {
+        let (qis, sensitive) = (self.qis(), self.sensitive());
+        let table = class_table(&self.df, &qis, &sensitive)?;
+        Ok(ViewReport {
+            name: self.name.clone(),
+            rows: table.rows,
+            quasi_identifiers: qis,
+            sensitive,
+            metrics: measure(&table, opts),
+        })
+    }
+}
