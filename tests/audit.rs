@@ -1,0 +1,279 @@
+//! `linkrisk audit` and `link`: the demo plan, linkage figures against brute force and the
+//! synth truth, hashed-identifier detection, plan errors and the no-leak promise.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use linkrisk::audit::hashed::detect;
+use linkrisk::audit::join::run_join;
+use linkrisk::audit::{View, quick_view};
+use linkrisk::io::{LoadOptions, load};
+use linkrisk::normalize::HashAlgorithm;
+use linkrisk::plan::{JoinKind, JoinSpec, Role, TruthSpec};
+use polars::prelude::*;
+use proptest::prelude::*;
+
+fn linkrisk(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_linkrisk")).args(args).env("NO_COLOR", "1").output().expect("runs")
+}
+
+fn demo_json() -> serde_json::Value {
+    let out = linkrisk(&["audit", "--format", "json", "--quiet"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn read(path: &str, columns: &[&str]) -> DataFrame {
+    let columns: Vec<String> = columns.iter().map(|s| s.to_string()).collect();
+    load(path, &columns, &LoadOptions::default()).unwrap()
+}
+
+fn strings(df: &DataFrame, name: &str) -> Vec<Option<String>> {
+    df.column(name).unwrap().cast(&DataType::String).unwrap().str().unwrap().iter().map(|v| v.map(str::to_string)).collect()
+}
+
+#[test]
+fn demo_plan_has_every_join_kind_and_breaks_the_policy() {
+    let report = demo_json();
+    let kinds: Vec<&str> = report["joins"].as_array().unwrap().iter().map(|j| j["kind"].as_str().unwrap()).collect();
+    for kind in ["key", "normalized", "hashed", "quasi"] {
+        assert!(kinds.contains(&kind), "no {kind} step in {kinds:?}");
+    }
+    assert_eq!(report["policy"]["passed"], false);
+    // At least one step takes a view that met the policy k to one that does not.
+    let broken = report["joins"].as_array().unwrap().iter().any(|j| {
+        j["before_right"]["k"].as_u64().unwrap() >= 5 && j["after"]["k"].as_u64().unwrap() < 5
+    });
+    assert!(broken, "no step breaks the policy");
+    let first = &report["findings"][0]["message"];
+    assert!(first.as_str().unwrap().starts_with("Anonymity breaks at step"), "{first}");
+}
+
+#[test]
+fn demo_linkage_equals_the_count_from_the_truth_files() {
+    let report = demo_json();
+    let quasi = report["joins"].as_array().unwrap().iter().find(|j| j["kind"] == "quasi").unwrap();
+    let link = &quasi["linkage"];
+
+    let loyalty = read("fixtures/retail/loyalty.csv", &["loyalty_id", "zip5", "birth_date", "gender"]);
+    let survey = read("fixtures/retail/survey.csv", &["respondent_id", "zip3", "birth_year", "gender"]);
+    let truth = |path: &str, key: &str| -> HashMap<String, String> {
+        let df = read(path, &[key, "person_id"]);
+        strings(&df, key).into_iter().zip(strings(&df, "person_id")).map(|(k, p)| (k.unwrap(), p.unwrap())).collect()
+    };
+    let loyalty_person = truth("fixtures/retail/truth/loyalty.csv", "loyalty_id");
+    let survey_person = truth("fixtures/retail/truth/survey.csv", "respondent_id");
+
+    // Brute force: every identified record's key, then every target's candidates.
+    let mut candidates: HashMap<(String, String, String), Vec<String>> = HashMap::new();
+    let (ids, zips, dobs, genders) = (strings(&loyalty, "loyalty_id"), strings(&loyalty, "zip5"), strings(&loyalty, "birth_date"), strings(&loyalty, "gender"));
+    for i in 0..loyalty.height() {
+        if let (Some(z), Some(d), Some(g)) = (&zips[i], &dobs[i], &genders[i]) {
+            candidates.entry((z[..3].to_string(), d[..4].to_string(), g.clone())).or_default().push(loyalty_person[ids[i].as_ref().unwrap()].clone());
+        }
+    }
+    let (rids, zip3s, years, sgenders) = (strings(&survey, "respondent_id"), strings(&survey, "zip3"), strings(&survey, "birth_year"), strings(&survey, "gender"));
+    let mut target_counts: HashMap<(String, String, String), usize> = HashMap::new();
+    let keys: Vec<Option<(String, String, String)>> = (0..survey.height())
+        .map(|i| Some((zip3s[i].clone()?, years[i].clone()?, sgenders[i].clone()?)))
+        .collect();
+    for k in keys.iter().flatten() {
+        *target_counts.entry(k.clone()).or_default() += 1;
+    }
+    let (mut unique, mut correct, mut expected) = (0usize, 0usize, 0.0f64);
+    for (i, key) in keys.iter().enumerate() {
+        let Some(key) = key else { continue };
+        let Some(c) = candidates.get(key) else { continue };
+        expected += 1.0 / c.len() as f64;
+        if c.len() == 1 && target_counts[key] == 1 {
+            unique += 1;
+            if c[0] == survey_person[rids[i].as_ref().unwrap()] {
+                correct += 1;
+            }
+        }
+    }
+    assert_eq!(link["unique_matches"].as_u64().unwrap() as usize, unique);
+    assert_eq!(link["correct_unique_matches"].as_u64().unwrap() as usize, correct);
+    assert!((link["expected_reidentifications"].as_f64().unwrap() - expected).abs() < 1e-9);
+    assert_eq!(link["target_rows"].as_u64().unwrap() as usize, survey.height());
+}
+
+fn small_value() -> impl Strategy<Value = Option<String>> {
+    prop_oneof![1 => Just(None), 8 => (0..3u8).prop_map(|v| Some(v.to_string()))]
+}
+
+fn side(rows: usize) -> impl Strategy<Value = Vec<(Option<String>, Option<String>, u8)>> {
+    prop::collection::vec((small_value(), small_value(), 0..4u8), rows)
+}
+
+fn frame(rows: &[(Option<String>, Option<String>, u8)]) -> DataFrame {
+    DataFrame::new_infer_height(vec![
+        Column::new("a".into(), rows.iter().map(|r| r.0.clone()).collect::<Vec<_>>()),
+        Column::new("b".into(), rows.iter().map(|r| r.1.clone()).collect::<Vec<_>>()),
+        Column::new("who".into(), rows.iter().map(|r| r.2.to_string()).collect::<Vec<_>>()),
+    ])
+    .unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn linkage_equals_brute_force(a in (1usize..25).prop_flat_map(side), b in (1usize..25).prop_flat_map(side)) {
+        let qis = vec!["a".to_string(), "b".to_string()];
+        let left = quick_view("A", frame(&a), &qis);
+        let right = quick_view("B", frame(&b), &qis);
+        let step = JoinSpec {
+            name: "link".into(), left: "A".into(), right: "B".into(), kind: JoinKind::Quasi,
+            on: qis.clone(), left_on: vec![], right_on: vec![], normalize: None,
+            email_rules: Default::default(), hash: None,
+            truth: Some(TruthSpec { left: "who".into(), right: "who".into() }),
+        };
+        let out = run_join(&step, &left, &right, u64::MAX).unwrap();
+        let link = out.linkage.unwrap();
+        let key = |r: &(Option<String>, Option<String>, u8)| Some((r.0.clone()?, r.1.clone()?));
+        let (mut unique, mut correct, mut expected, mut rows_out, mut with) = (0, 0, 0.0, 0, 0);
+        for rb in &b {
+            let Some(kb) = key(rb) else { continue };
+            let cands: Vec<_> = a.iter().filter(|ra| key(ra) == Some(kb.clone())).collect();
+            let twins = b.iter().filter(|x| key(x) == Some(kb.clone())).count();
+            rows_out += cands.len();
+            if cands.is_empty() { continue; }
+            with += 1;
+            expected += 1.0 / cands.len() as f64;
+            if cands.len() == 1 && twins == 1 {
+                unique += 1;
+                if cands[0].2 == rb.2 { correct += 1; }
+            }
+        }
+        let matched_right = b.iter().filter(|rb| key(rb).is_some_and(|k| a.iter().any(|ra| key(ra) == Some(k.clone())))).count();
+        prop_assert_eq!(link.unique_matches, unique);
+        prop_assert_eq!(link.correct_unique_matches, Some(correct));
+        prop_assert_eq!(link.targets_with_candidates, with);
+        prop_assert!((link.expected_reidentifications - expected).abs() < 1e-9);
+        prop_assert_eq!(out.rows_out, rows_out);
+        prop_assert_eq!(out.view.df.height(), rows_out);
+        prop_assert_eq!(out.matched_right, matched_right);
+    }
+}
+
+fn source_view(name: &str, path: &str, columns: &[&str]) -> View {
+    let df = read(path, columns);
+    View { name: name.into(), df, roles: columns.iter().map(|c| (c.to_string(), Role::Other)).collect() }
+}
+
+#[test]
+fn hashed_identifiers_are_found_and_random_hex_is_not() {
+    let loyalty = source_view("loyalty", "fixtures/retail/loyalty.csv", &["email", "phone"]);
+    let web = source_view("web_analytics", "fixtures/retail/web_analytics.csv", &["email_sha256", "device"]);
+    let found = detect(&[loyalty.clone(), web]).unwrap();
+    let hit = found.iter().find(|h| h.view == "web_analytics" && h.source_view == "loyalty").expect("found");
+    assert_eq!(hit.column, "email_sha256");
+    assert_eq!(hit.source_column, "email");
+    assert_eq!(hit.algorithm, "SHA-256");
+    assert!(hit.match_rate > 0.5, "{}", hit.match_rate);
+
+    let random: Vec<String> = (0..500).map(|i| HashAlgorithm::Sha256.hex(&format!("salt-{i}-x"))).collect();
+    let md5: Vec<String> = (0..500).map(|i| HashAlgorithm::Md5.hex(&format!("other-{i}"))).collect();
+    let noise = View {
+        name: "noise".into(),
+        df: DataFrame::new_infer_height(vec![Column::new("token".into(), random), Column::new("tag".into(), md5)]).unwrap(),
+        roles: vec![],
+    };
+    assert!(detect(&[loyalty, noise]).unwrap().is_empty());
+}
+
+fn plan_error(name: &str, plan: &str, needle: &str) {
+    let dir = std::env::temp_dir().join(format!("linkrisk-plan-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let retail = std::fs::canonicalize("fixtures/retail").unwrap();
+    let path: PathBuf = dir.join("plan.toml");
+    std::fs::write(&path, plan.replace("RETAIL", retail.to_str().unwrap())).unwrap();
+    let out = linkrisk(&["audit", path.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{name}: {stderr}");
+    assert!(stderr.contains(needle), "{name}: '{needle}' not in {stderr}");
+    assert!(out.stdout.is_empty());
+}
+
+const SOURCES: &str = r#"
+[[source]]
+name = "loyalty"
+path = "RETAIL/loyalty.csv"
+columns = { email = "id", zip5 = "qi", gender = "qi" }
+
+[[source]]
+name = "survey"
+path = "RETAIL/survey.csv"
+columns = { zip3 = "qi", gender = "qi", household_size = "other" }
+"#;
+
+#[test]
+fn plan_errors_name_the_key_or_step() {
+    plan_error("unknown-key", &format!("[policy]\nk = 5\nkay = 3\n{SOURCES}"), "kay");
+    plan_error(
+        "unknown-source",
+        &format!("{SOURCES}\n[[join]]\nname = \"j\"\nleft = \"loyalty\"\nright = \"surveys\"\nkind = \"quasi\"\non = [\"gender\"]\n"),
+        "surveys",
+    );
+    plan_error(
+        "missing-column",
+        &format!("{SOURCES}\n[[join]]\nname = \"j\"\nleft = \"loyalty\"\nright = \"survey\"\nkind = \"quasi\"\non = [\"zip5\"]\n"),
+        "survey has no column 'zip5'",
+    );
+    plan_error(
+        "later-step",
+        &format!("{SOURCES}\n[[join]]\nname = \"first\"\nleft = \"second\"\nright = \"survey\"\nkind = \"quasi\"\non = [\"gender\"]\n\n[[join]]\nname = \"second\"\nleft = \"loyalty\"\nright = \"survey\"\nkind = \"quasi\"\non = [\"gender\"]\n"),
+        "'second', a step that comes later",
+    );
+    plan_error("duplicate", &format!("{SOURCES}{}", SOURCES.split("[[source]]").nth(2).map(|s| format!("[[source]]{s}")).unwrap()), "duplicate name 'survey'");
+    plan_error(
+        "hierarchy",
+        &SOURCES.replace("columns = { zip3 = \"qi\"", "generalize = { zip3 = { hierarchy = \"nope.csv\" } }\ncolumns = { zip3 = \"qi\""),
+        "nope.csv",
+    );
+    plan_error(
+        "types",
+        &format!("{}\n[[source]]\nname = \"people\"\npath = \"RETAIL/truth/people.parquet\"\ncolumns = {{ household_size = \"qi\" }}\n\n[[join]]\nname = \"typed\"\nleft = \"survey\"\nright = \"people\"\nkind = \"key\"\non = [\"household_size\"]\n", SOURCES),
+        "join 'typed': incompatible column types",
+    );
+}
+
+#[test]
+fn no_identifier_appears_in_any_output() {
+    let loyalty = read("fixtures/retail/loyalty.csv", &["full_name", "email", "phone"]);
+    let mut secrets: Vec<String> = Vec::new();
+    for c in ["full_name", "email", "phone"] {
+        secrets.extend(strings(&loyalty, c).into_iter().flatten());
+    }
+    let partner = read("fixtures/retail/partner.csv", &["email", "phone"]);
+    for c in ["email", "phone"] {
+        secrets.extend(strings(&partner, c).into_iter().flatten());
+    }
+    assert!(secrets.len() > 3000);
+    for format in ["table", "json", "markdown"] {
+        let out = linkrisk(&["audit", "--format", format, "--quiet"]);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.len() > 1000);
+        for s in &secrets {
+            assert!(!text.contains(s.as_str()), "{format} output leaks an identifier");
+        }
+    }
+}
+
+#[test]
+fn link_command_reports_the_same_figures_as_the_plan() {
+    let out = linkrisk(&[
+        "link", "fixtures/retail/ecommerce.csv", "fixtures/retail/survey.csv",
+        "--on", "zip5=zip3,birth_year,gender", "--format", "json", "--quiet",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let link = &report["joins"][0]["linkage"];
+    assert!(link["unique_matches"].as_u64().unwrap() > 0);
+    assert_eq!(link["target_rows"].as_u64().unwrap(), 767);
+    let bad = linkrisk(&["link", "fixtures/retail/ecommerce.csv", "fixtures/retail/survey.csv", "--on", "zipcode"]);
+    assert_eq!(bad.status.code(), Some(2));
+}
