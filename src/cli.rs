@@ -212,7 +212,9 @@ fn parse_delimiter(s: &str) -> std::result::Result<u8, String> {
     match s {
         "tab" | "\\t" | "\t" => Ok(b'\t'),
         _ if s.len() == 1 && s.is_ascii() => Ok(s.as_bytes()[0]),
-        _ => Err(format!("'{s}' is not a single ASCII character (use 'tab' for tab)")),
+        _ => Err(format!(
+            "'{s}' is not a single ASCII character (use 'tab' for tab)"
+        )),
     }
 }
 
@@ -222,7 +224,10 @@ pub fn run() -> Result<ExitCode> {
         Ok(cli) => cli,
         Err(err) => {
             use clap::error::ErrorKind;
-            if matches!(err.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+            if matches!(
+                err.kind(),
+                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
+            ) {
                 err.print()?;
                 return Ok(ExitCode::SUCCESS);
             }
@@ -255,7 +260,9 @@ impl Progress {
             return Progress(None);
         }
         let bar = ProgressBar::new_spinner();
-        bar.set_style(ProgressStyle::with_template("{spinner} {msg} ({elapsed})").expect("valid template"));
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {msg} ({elapsed})").expect("valid template"),
+        );
         bar.enable_steady_tick(Duration::from_millis(120));
         Progress(Some(bar))
     }
@@ -285,7 +292,10 @@ pub fn emit(report: &Report, output: &OutputArgs) -> Result<()> {
             use std::io::Write;
             let mut stdout = std::io::stdout().lock();
             // A closed pipe (`| head`) is not an error worth reporting.
-            match stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()) {
+            match stdout
+                .write_all(text.as_bytes())
+                .and_then(|_| stdout.flush())
+            {
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
                 other => other.context("cannot write to standard output"),
             }
@@ -363,7 +373,11 @@ pub fn view_name(path: &str) -> String {
         .file_name()
         .map(|s| s.to_string_lossy().to_string())
         .unwrap_or_else(|| path.to_string());
-    base.split('.').next().filter(|s| !s.is_empty()).unwrap_or(&base).to_string()
+    base.split('.')
+        .next()
+        .filter(|s| !s.is_empty())
+        .unwrap_or(&base)
+        .to_string()
 }
 
 fn synth(args: SynthArgs) -> Result<ExitCode> {
@@ -380,14 +394,22 @@ fn synth(args: SynthArgs) -> Result<ExitCode> {
     drop(progress);
     if !args.quiet {
         for (name, rows, path) in &summary.sources {
-            println!("{:>14} {:>10} rows  {}", name, report::thousands(*rows), path.display());
+            println!(
+                "{:>14} {:>10} rows  {}",
+                name,
+                report::thousands(*rows),
+                path.display()
+            );
         }
     }
     Ok(ExitCode::SUCCESS)
 }
 
 fn audit(args: AuditArgs) -> Result<ExitCode> {
-    let path = args.plan.clone().unwrap_or_else(crate::plan::demo_plan_path);
+    let path = args
+        .plan
+        .clone()
+        .unwrap_or_else(crate::plan::demo_plan_path);
     let plan = crate::plan::Plan::load(&path)?;
     let progress = Progress::new(args.output.quiet);
     let report = crate::audit::run(&plan, &|m| progress.step(m))?;
@@ -410,7 +432,10 @@ fn link(args: LinkArgs) -> Result<ExitCode> {
     let truth = args.truth.as_deref().map(pair);
     let progress = Progress::new(args.output.quiet);
     let opts = args.input.load_options();
-    let load = |path: &str, cols: &[String], extra: Option<&String>| -> Result<polars::prelude::DataFrame> {
+    let load = |path: &str,
+                cols: &[String],
+                extra: Option<&String>|
+     -> Result<polars::prelude::DataFrame> {
         let mut columns = cols.to_vec();
         columns.extend(extra.cloned());
         crate::io::load(path, &columns, &opts)
@@ -423,10 +448,22 @@ fn link(args: LinkArgs) -> Result<ExitCode> {
         b_name = format!("{b_name}_target");
     }
     let mut views = std::collections::HashMap::new();
-    views.insert(a_name.clone(), crate::audit::quick_view(&a_name, a, &left_on));
-    views.insert(b_name.clone(), crate::audit::quick_view(&b_name, b, &right_on));
-    let measure = MeasureOptions { policy_k: args.k, recursive_l: 2 };
-    let mut reports = vec![views[&a_name].measure(measure)?, views[&b_name].measure(measure)?];
+    views.insert(
+        a_name.clone(),
+        crate::audit::quick_view(&a_name, a, &left_on),
+    );
+    views.insert(
+        b_name.clone(),
+        crate::audit::quick_view(&b_name, b, &right_on),
+    );
+    let measure = MeasureOptions {
+        policy_k: args.k,
+        recursive_l: 2,
+    };
+    let mut reports = vec![
+        views[&a_name].measure(measure)?,
+        views[&b_name].measure(measure)?,
+    ];
     let step = JoinSpec {
         name: format!("{b_name} linked to {a_name}"),
         left: a_name,
@@ -443,9 +480,20 @@ fn link(args: LinkArgs) -> Result<ExitCode> {
     progress.step("linking");
     let join = crate::audit::run_step(&step, &mut views, &mut reports, u64::MAX, measure)?;
     drop(progress);
-    let policy = Policy { k: args.k, l: None, max_unique_fraction: None };
+    let policy = Policy {
+        k: args.k,
+        l: None,
+        max_unique_fraction: None,
+    };
     let result = policy.evaluate(&reports);
-    let findings = crate::audit::findings::rank(&reports, std::slice::from_ref(&join), &[], &views, &result, args.k)?;
+    let findings = crate::audit::findings::rank(
+        &reports,
+        std::slice::from_ref(&join),
+        &[],
+        &views,
+        &result,
+        args.k,
+    )?;
     let report = Report {
         schema_version: report::SCHEMA_VERSION,
         tool: Default::default(),

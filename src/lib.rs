@@ -5,13 +5,13 @@
 //! reads that table (one metric per file), [`report`] turns the figures into JSON, tables or
 //! Markdown without leaking values, and [`cli`] wires it to the command line.
 
+pub mod audit;
 pub mod cli;
 pub mod engine;
 pub mod io;
 pub mod metrics;
 pub mod normalize;
 pub mod plan;
-pub mod audit;
 pub mod report;
 pub mod synth;
 
@@ -23,7 +23,13 @@ pub type Result<T> = anyhow::Result<T>;
 pub fn one_line(err: &anyhow::Error) -> String {
     let mut parts: Vec<String> = Vec::new();
     for cause in err.chain() {
-        let line = cause.to_string().lines().next().unwrap_or("").trim().to_string();
+        let line = cause
+            .to_string()
+            .lines()
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_string();
         // Some errors repeat their source's message; say it once.
         if !line.is_empty() && !parts.iter().any(|p| p.contains(&line)) {
             parts.push(line);

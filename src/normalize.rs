@@ -54,7 +54,11 @@ pub enum HashAlgorithm {
 }
 
 impl HashAlgorithm {
-    pub const ALL: [HashAlgorithm; 3] = [HashAlgorithm::Md5, HashAlgorithm::Sha1, HashAlgorithm::Sha256];
+    pub const ALL: [HashAlgorithm; 3] = [
+        HashAlgorithm::Md5,
+        HashAlgorithm::Sha1,
+        HashAlgorithm::Sha256,
+    ];
 
     /// Length of the hex digest.
     pub fn hex_len(self) -> usize {
@@ -92,9 +96,18 @@ mod tests {
 
     #[test]
     fn emails_normalise() {
-        let all = EmailRules { drop_tags: true, gmail_dots: true };
-        assert_eq!(normalize_email("  Ann.Lee+shop@GMail.com ", all), "annlee@gmail.com");
-        assert_eq!(normalize_email("Ann.Lee+shop@GMail.com", EmailRules::default()), "ann.lee+shop@gmail.com");
+        let all = EmailRules {
+            drop_tags: true,
+            gmail_dots: true,
+        };
+        assert_eq!(
+            normalize_email("  Ann.Lee+shop@GMail.com ", all),
+            "annlee@gmail.com"
+        );
+        assert_eq!(
+            normalize_email("Ann.Lee+shop@GMail.com", EmailRules::default()),
+            "ann.lee+shop@gmail.com"
+        );
         assert_eq!(normalize_email("a.b+x@yahoo.com", all), "a.b@yahoo.com");
     }
 
@@ -107,8 +120,14 @@ mod tests {
 
     #[test]
     fn hashes_match_known_digests() {
-        assert_eq!(HashAlgorithm::Md5.hex("abc"), "900150983cd24fb0d6963f7d28e17f72");
-        assert_eq!(HashAlgorithm::Sha1.hex("abc"), "a9993e364706816aba3e25717850c26c9cd0d89d");
+        assert_eq!(
+            HashAlgorithm::Md5.hex("abc"),
+            "900150983cd24fb0d6963f7d28e17f72"
+        );
+        assert_eq!(
+            HashAlgorithm::Sha1.hex("abc"),
+            "a9993e364706816aba3e25717850c26c9cd0d89d"
+        );
         assert_eq!(
             HashAlgorithm::Sha256.hex("abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"

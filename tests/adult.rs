@@ -46,7 +46,12 @@ fn adult_eight_quasi_identifiers_match_arx() {
     assert_close(m.prosecutor.avg, 0.60039122, "average prosecutor risk");
     assert_close(m.prosecutor.records_at_risk, 0.72863205, "records at risk");
     assert_close(m.prosecutor.max, 1.0, "max prosecutor risk");
-    let records: usize = m.k_anonymity.class_size_histogram.iter().map(|b| b.records).sum();
+    let records: usize = m
+        .k_anonymity
+        .class_size_histogram
+        .iter()
+        .map(|b| b.records)
+        .sum();
     assert_eq!(records, rows);
 }
 

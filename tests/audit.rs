@@ -15,12 +15,21 @@ use polars::prelude::*;
 use proptest::prelude::*;
 
 fn linkrisk(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_linkrisk")).args(args).env("NO_COLOR", "1").output().expect("runs")
+    Command::new(env!("CARGO_BIN_EXE_linkrisk"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("runs")
 }
 
 fn demo_json() -> serde_json::Value {
     let out = linkrisk(&["audit", "--format", "json", "--quiet"]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -30,13 +39,26 @@ fn read(path: &str, columns: &[&str]) -> DataFrame {
 }
 
 fn strings(df: &DataFrame, name: &str) -> Vec<Option<String>> {
-    df.column(name).unwrap().cast(&DataType::String).unwrap().str().unwrap().iter().map(|v| v.map(str::to_string)).collect()
+    df.column(name)
+        .unwrap()
+        .cast(&DataType::String)
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .map(|v| v.map(str::to_string))
+        .collect()
 }
 
 #[test]
 fn demo_plan_has_every_join_kind_and_breaks_the_policy() {
     let report = demo_json();
-    let kinds: Vec<&str> = report["joins"].as_array().unwrap().iter().map(|j| j["kind"].as_str().unwrap()).collect();
+    let kinds: Vec<&str> = report["joins"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|j| j["kind"].as_str().unwrap())
+        .collect();
     for kind in ["key", "normalized", "hashed", "quasi"] {
         assert!(kinds.contains(&kind), "no {kind} step in {kinds:?}");
     }
@@ -47,33 +69,67 @@ fn demo_plan_has_every_join_kind_and_breaks_the_policy() {
     });
     assert!(broken, "no step breaks the policy");
     let first = &report["findings"][0]["message"];
-    assert!(first.as_str().unwrap().starts_with("Anonymity breaks at step"), "{first}");
+    assert!(
+        first
+            .as_str()
+            .unwrap()
+            .starts_with("Anonymity breaks at step"),
+        "{first}"
+    );
 }
 
 #[test]
 fn demo_linkage_equals_the_count_from_the_truth_files() {
     let report = demo_json();
-    let quasi = report["joins"].as_array().unwrap().iter().find(|j| j["kind"] == "quasi").unwrap();
+    let quasi = report["joins"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|j| j["kind"] == "quasi")
+        .unwrap();
     let link = &quasi["linkage"];
 
-    let loyalty = read("fixtures/retail/loyalty.csv", &["loyalty_id", "zip5", "birth_date", "gender"]);
-    let survey = read("fixtures/retail/survey.csv", &["respondent_id", "zip3", "birth_year", "gender"]);
+    let loyalty = read(
+        "fixtures/retail/loyalty.csv",
+        &["loyalty_id", "zip5", "birth_date", "gender"],
+    );
+    let survey = read(
+        "fixtures/retail/survey.csv",
+        &["respondent_id", "zip3", "birth_year", "gender"],
+    );
     let truth = |path: &str, key: &str| -> HashMap<String, String> {
         let df = read(path, &[key, "person_id"]);
-        strings(&df, key).into_iter().zip(strings(&df, "person_id")).map(|(k, p)| (k.unwrap(), p.unwrap())).collect()
+        strings(&df, key)
+            .into_iter()
+            .zip(strings(&df, "person_id"))
+            .map(|(k, p)| (k.unwrap(), p.unwrap()))
+            .collect()
     };
     let loyalty_person = truth("fixtures/retail/truth/loyalty.csv", "loyalty_id");
     let survey_person = truth("fixtures/retail/truth/survey.csv", "respondent_id");
 
     // Brute force: every identified record's key, then every target's candidates.
     let mut candidates: HashMap<(String, String, String), Vec<String>> = HashMap::new();
-    let (ids, zips, dobs, genders) = (strings(&loyalty, "loyalty_id"), strings(&loyalty, "zip5"), strings(&loyalty, "birth_date"), strings(&loyalty, "gender"));
+    let (ids, zips, dobs, genders) = (
+        strings(&loyalty, "loyalty_id"),
+        strings(&loyalty, "zip5"),
+        strings(&loyalty, "birth_date"),
+        strings(&loyalty, "gender"),
+    );
     for i in 0..loyalty.height() {
         if let (Some(z), Some(d), Some(g)) = (&zips[i], &dobs[i], &genders[i]) {
-            candidates.entry((z[..3].to_string(), d[..4].to_string(), g.clone())).or_default().push(loyalty_person[ids[i].as_ref().unwrap()].clone());
+            candidates
+                .entry((z[..3].to_string(), d[..4].to_string(), g.clone()))
+                .or_default()
+                .push(loyalty_person[ids[i].as_ref().unwrap()].clone());
         }
     }
-    let (rids, zip3s, years, sgenders) = (strings(&survey, "respondent_id"), strings(&survey, "zip3"), strings(&survey, "birth_year"), strings(&survey, "gender"));
+    let (rids, zip3s, years, sgenders) = (
+        strings(&survey, "respondent_id"),
+        strings(&survey, "zip3"),
+        strings(&survey, "birth_year"),
+        strings(&survey, "gender"),
+    );
     let mut target_counts: HashMap<(String, String, String), usize> = HashMap::new();
     let keys: Vec<Option<(String, String, String)>> = (0..survey.height())
         .map(|i| Some((zip3s[i].clone()?, years[i].clone()?, sgenders[i].clone()?)))
@@ -84,7 +140,9 @@ fn demo_linkage_equals_the_count_from_the_truth_files() {
     let (mut unique, mut correct, mut expected) = (0usize, 0usize, 0.0f64);
     for (i, key) in keys.iter().enumerate() {
         let Some(key) = key else { continue };
-        let Some(c) = candidates.get(key) else { continue };
+        let Some(c) = candidates.get(key) else {
+            continue;
+        };
         expected += 1.0 / c.len() as f64;
         if c.len() == 1 && target_counts[key] == 1 {
             unique += 1;
@@ -94,9 +152,15 @@ fn demo_linkage_equals_the_count_from_the_truth_files() {
         }
     }
     assert_eq!(link["unique_matches"].as_u64().unwrap() as usize, unique);
-    assert_eq!(link["correct_unique_matches"].as_u64().unwrap() as usize, correct);
+    assert_eq!(
+        link["correct_unique_matches"].as_u64().unwrap() as usize,
+        correct
+    );
     assert!((link["expected_reidentifications"].as_f64().unwrap() - expected).abs() < 1e-9);
-    assert_eq!(link["target_rows"].as_u64().unwrap() as usize, survey.height());
+    assert_eq!(
+        link["target_rows"].as_u64().unwrap() as usize,
+        survey.height()
+    );
 }
 
 fn small_value() -> impl Strategy<Value = Option<String>> {
@@ -109,9 +173,18 @@ fn side(rows: usize) -> impl Strategy<Value = Vec<(Option<String>, Option<String
 
 fn frame(rows: &[(Option<String>, Option<String>, u8)]) -> DataFrame {
     DataFrame::new_infer_height(vec![
-        Column::new("a".into(), rows.iter().map(|r| r.0.clone()).collect::<Vec<_>>()),
-        Column::new("b".into(), rows.iter().map(|r| r.1.clone()).collect::<Vec<_>>()),
-        Column::new("who".into(), rows.iter().map(|r| r.2.to_string()).collect::<Vec<_>>()),
+        Column::new(
+            "a".into(),
+            rows.iter().map(|r| r.0.clone()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "b".into(),
+            rows.iter().map(|r| r.1.clone()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "who".into(),
+            rows.iter().map(|r| r.2.to_string()).collect::<Vec<_>>(),
+        ),
     ])
     .unwrap()
 }
@@ -160,25 +233,51 @@ proptest! {
 
 fn source_view(name: &str, path: &str, columns: &[&str]) -> View {
     let df = read(path, columns);
-    View { name: name.into(), df, roles: columns.iter().map(|c| (c.to_string(), Role::Other)).collect() }
+    View {
+        name: name.into(),
+        df,
+        roles: columns
+            .iter()
+            .map(|c| (c.to_string(), Role::Other))
+            .collect(),
+    }
 }
 
 #[test]
 fn hashed_identifiers_are_found_and_random_hex_is_not() {
-    let loyalty = source_view("loyalty", "fixtures/retail/loyalty.csv", &["email", "phone"]);
-    let web = source_view("web_analytics", "fixtures/retail/web_analytics.csv", &["email_sha256", "device"]);
+    let loyalty = source_view(
+        "loyalty",
+        "fixtures/retail/loyalty.csv",
+        &["email", "phone"],
+    );
+    let web = source_view(
+        "web_analytics",
+        "fixtures/retail/web_analytics.csv",
+        &["email_sha256", "device"],
+    );
     let found = detect(&[loyalty.clone(), web]).unwrap();
-    let hit = found.iter().find(|h| h.view == "web_analytics" && h.source_view == "loyalty").expect("found");
+    let hit = found
+        .iter()
+        .find(|h| h.view == "web_analytics" && h.source_view == "loyalty")
+        .expect("found");
     assert_eq!(hit.column, "email_sha256");
     assert_eq!(hit.source_column, "email");
     assert_eq!(hit.algorithm, "SHA-256");
     assert!(hit.match_rate > 0.5, "{}", hit.match_rate);
 
-    let random: Vec<String> = (0..500).map(|i| HashAlgorithm::Sha256.hex(&format!("salt-{i}-x"))).collect();
-    let md5: Vec<String> = (0..500).map(|i| HashAlgorithm::Md5.hex(&format!("other-{i}"))).collect();
+    let random: Vec<String> = (0..500)
+        .map(|i| HashAlgorithm::Sha256.hex(&format!("salt-{i}-x")))
+        .collect();
+    let md5: Vec<String> = (0..500)
+        .map(|i| HashAlgorithm::Md5.hex(&format!("other-{i}")))
+        .collect();
     let noise = View {
         name: "noise".into(),
-        df: DataFrame::new_infer_height(vec![Column::new("token".into(), random), Column::new("tag".into(), md5)]).unwrap(),
+        df: DataFrame::new_infer_height(vec![
+            Column::new("token".into(), random),
+            Column::new("tag".into(), md5),
+        ])
+        .unwrap(),
         roles: vec![],
     };
     assert!(detect(&[loyalty, noise]).unwrap().is_empty());
@@ -194,7 +293,10 @@ fn plan_error(name: &str, plan: &str, needle: &str) {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
     assert_eq!(stderr.trim_end().lines().count(), 1, "{name}: {stderr}");
-    assert!(stderr.contains(needle), "{name}: '{needle}' not in {stderr}");
+    assert!(
+        stderr.contains(needle),
+        "{name}: '{needle}' not in {stderr}"
+    );
     assert!(out.stdout.is_empty());
 }
 
@@ -212,38 +314,68 @@ columns = { zip3 = "qi", gender = "qi", household_size = "other" }
 
 #[test]
 fn plan_errors_name_the_key_or_step() {
-    plan_error("unknown-key", &format!("[policy]\nk = 5\nkay = 3\n{SOURCES}"), "kay");
+    plan_error(
+        "unknown-key",
+        &format!("[policy]\nk = 5\nkay = 3\n{SOURCES}"),
+        "kay",
+    );
     plan_error(
         "unknown-source",
-        &format!("{SOURCES}\n[[join]]\nname = \"j\"\nleft = \"loyalty\"\nright = \"surveys\"\nkind = \"quasi\"\non = [\"gender\"]\n"),
+        &format!(
+            "{SOURCES}\n[[join]]\nname = \"j\"\nleft = \"loyalty\"\nright = \"surveys\"\nkind = \"quasi\"\non = [\"gender\"]\n"
+        ),
         "surveys",
     );
     plan_error(
         "missing-column",
-        &format!("{SOURCES}\n[[join]]\nname = \"j\"\nleft = \"loyalty\"\nright = \"survey\"\nkind = \"quasi\"\non = [\"zip5\"]\n"),
+        &format!(
+            "{SOURCES}\n[[join]]\nname = \"j\"\nleft = \"loyalty\"\nright = \"survey\"\nkind = \"quasi\"\non = [\"zip5\"]\n"
+        ),
         "survey has no column 'zip5'",
     );
     plan_error(
         "later-step",
-        &format!("{SOURCES}\n[[join]]\nname = \"first\"\nleft = \"second\"\nright = \"survey\"\nkind = \"quasi\"\non = [\"gender\"]\n\n[[join]]\nname = \"second\"\nleft = \"loyalty\"\nright = \"survey\"\nkind = \"quasi\"\non = [\"gender\"]\n"),
+        &format!(
+            "{SOURCES}\n[[join]]\nname = \"first\"\nleft = \"second\"\nright = \"survey\"\nkind = \"quasi\"\non = [\"gender\"]\n\n[[join]]\nname = \"second\"\nleft = \"loyalty\"\nright = \"survey\"\nkind = \"quasi\"\non = [\"gender\"]\n"
+        ),
         "'second', a step that comes later",
     );
-    plan_error("duplicate", &format!("{SOURCES}{}", SOURCES.split("[[source]]").nth(2).map(|s| format!("[[source]]{s}")).unwrap()), "duplicate name 'survey'");
+    plan_error(
+        "duplicate",
+        &format!(
+            "{SOURCES}{}",
+            SOURCES
+                .split("[[source]]")
+                .nth(2)
+                .map(|s| format!("[[source]]{s}"))
+                .unwrap()
+        ),
+        "duplicate name 'survey'",
+    );
     plan_error(
         "hierarchy",
-        &SOURCES.replace("columns = { zip3 = \"qi\"", "generalize = { zip3 = { hierarchy = \"nope.csv\" } }\ncolumns = { zip3 = \"qi\""),
+        &SOURCES.replace(
+            "columns = { zip3 = \"qi\"",
+            "generalize = { zip3 = { hierarchy = \"nope.csv\" } }\ncolumns = { zip3 = \"qi\"",
+        ),
         "nope.csv",
     );
     plan_error(
         "types",
-        &format!("{}\n[[source]]\nname = \"people\"\npath = \"RETAIL/truth/people.parquet\"\ncolumns = {{ household_size = \"qi\" }}\n\n[[join]]\nname = \"typed\"\nleft = \"survey\"\nright = \"people\"\nkind = \"key\"\non = [\"household_size\"]\n", SOURCES),
+        &format!(
+            "{}\n[[source]]\nname = \"people\"\npath = \"RETAIL/truth/people.parquet\"\ncolumns = {{ household_size = \"qi\" }}\n\n[[join]]\nname = \"typed\"\nleft = \"survey\"\nright = \"people\"\nkind = \"key\"\non = [\"household_size\"]\n",
+            SOURCES
+        ),
         "join 'typed': incompatible column types",
     );
 }
 
 #[test]
 fn no_identifier_appears_in_any_output() {
-    let loyalty = read("fixtures/retail/loyalty.csv", &["full_name", "email", "phone"]);
+    let loyalty = read(
+        "fixtures/retail/loyalty.csv",
+        &["full_name", "email", "phone"],
+    );
     let mut secrets: Vec<String> = Vec::new();
     for c in ["full_name", "email", "phone"] {
         secrets.extend(strings(&loyalty, c).into_iter().flatten());
@@ -258,7 +390,10 @@ fn no_identifier_appears_in_any_output() {
         let text = String::from_utf8_lossy(&out.stdout);
         assert!(text.len() > 1000);
         for s in &secrets {
-            assert!(!text.contains(s.as_str()), "{format} output leaks an identifier");
+            assert!(
+                !text.contains(s.as_str()),
+                "{format} output leaks an identifier"
+            );
         }
     }
 }
@@ -266,14 +401,31 @@ fn no_identifier_appears_in_any_output() {
 #[test]
 fn link_command_reports_the_same_figures_as_the_plan() {
     let out = linkrisk(&[
-        "link", "fixtures/retail/ecommerce.csv", "fixtures/retail/survey.csv",
-        "--on", "zip5=zip3,birth_year,gender", "--format", "json", "--quiet",
+        "link",
+        "fixtures/retail/ecommerce.csv",
+        "fixtures/retail/survey.csv",
+        "--on",
+        "zip5=zip3,birth_year,gender",
+        "--format",
+        "json",
+        "--quiet",
     ]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let link = &report["joins"][0]["linkage"];
     assert!(link["unique_matches"].as_u64().unwrap() > 0);
     assert_eq!(link["target_rows"].as_u64().unwrap(), 767);
-    let bad = linkrisk(&["link", "fixtures/retail/ecommerce.csv", "fixtures/retail/survey.csv", "--on", "zipcode"]);
+    let bad = linkrisk(&[
+        "link",
+        "fixtures/retail/ecommerce.csv",
+        "fixtures/retail/survey.csv",
+        "--on",
+        "zipcode",
+    ]);
     assert_eq!(bad.status.code(), Some(2));
 }

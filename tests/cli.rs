@@ -22,10 +22,17 @@ fn scratch(name: &str) -> PathBuf {
 fn assert_input_error(out: &Output, needle: &str) {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "stderr: {stderr}");
-    assert_eq!(stderr.trim_end().lines().count(), 1, "not one line: {stderr}");
+    assert_eq!(
+        stderr.trim_end().lines().count(),
+        1,
+        "not one line: {stderr}"
+    );
     assert!(stderr.starts_with("error: "), "{stderr}");
     assert!(stderr.contains(needle), "'{needle}' not in: {stderr}");
-    assert!(!stderr.contains("panicked") && !stderr.contains("backtrace"), "{stderr}");
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("backtrace"),
+        "{stderr}"
+    );
     assert!(out.stdout.is_empty(), "partial output on stdout");
 }
 
@@ -56,7 +63,10 @@ fn header_only_file() {
 #[test]
 fn unknown_quasi_identifier_lists_the_columns() {
     let out = linkrisk(&["scan", "fixtures/small/hand.csv", "--qi", "zip,postcode"]);
-    assert_input_error(&out, "no column 'postcode'; its columns are: zip, age, disease, salary");
+    assert_input_error(
+        &out,
+        "no column 'postcode'; its columns are: zip, age, disease, salary",
+    );
 }
 
 #[test]
@@ -79,15 +89,36 @@ fn corrupt_parquet() {
 
 #[test]
 fn unknown_format() {
-    let out = linkrisk(&["scan", "fixtures/small/hand.csv", "--qi", "zip", "--format", "xml"]);
+    let out = linkrisk(&[
+        "scan",
+        "fixtures/small/hand.csv",
+        "--qi",
+        "zip",
+        "--format",
+        "xml",
+    ]);
     assert_input_error(&out, "xml");
 }
 
 #[test]
 fn check_exits_one_when_the_policy_fails_and_zero_when_it_holds() {
-    let fails = linkrisk(&["scan", "fixtures/small/hand.csv", "--qi", "zip,age", "--check"]);
+    let fails = linkrisk(&[
+        "scan",
+        "fixtures/small/hand.csv",
+        "--qi",
+        "zip,age",
+        "--check",
+    ]);
     assert_eq!(fails.status.code(), Some(1));
-    let holds = linkrisk(&["scan", "fixtures/small/hand.csv", "--qi", "zip", "--k", "5", "--check"]);
+    let holds = linkrisk(&[
+        "scan",
+        "fixtures/small/hand.csv",
+        "--qi",
+        "zip",
+        "--k",
+        "5",
+        "--check",
+    ]);
     assert_eq!(holds.status.code(), Some(0));
     // Without --check a failed policy is reported, not an error.
     let reported = linkrisk(&["scan", "fixtures/small/hand.csv", "--qi", "zip,age"]);
@@ -95,8 +126,17 @@ fn check_exits_one_when_the_policy_fails_and_zero_when_it_holds() {
     assert!(String::from_utf8_lossy(&reported.stdout).contains("FAIL"));
     // l below the policy l also fails.
     let l_fails = linkrisk(&[
-        "scan", "fixtures/small/hand.csv", "--qi", "zip", "--sensitive", "disease", "--k", "1",
-        "--l", "3", "--check",
+        "scan",
+        "fixtures/small/hand.csv",
+        "--qi",
+        "zip",
+        "--sensitive",
+        "disease",
+        "--k",
+        "1",
+        "--l",
+        "3",
+        "--check",
     ]);
     assert_eq!(l_fails.status.code(), Some(1));
 }
@@ -106,10 +146,23 @@ fn json_report_file_is_private_and_follows_the_schema() {
     let dir = scratch("json");
     let path = dir.join("report.json");
     let out = linkrisk(&[
-        "scan", "fixtures/small/hand.csv", "--qi", "zip,age", "--sensitive", "disease,salary",
-        "--format", "json", "--output", path.to_str().unwrap(),
+        "scan",
+        "fixtures/small/hand.csv",
+        "--qi",
+        "zip,age",
+        "--sensitive",
+        "disease,salary",
+        "--format",
+        "json",
+        "--output",
+        path.to_str().unwrap(),
     ]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(out.stdout.is_empty());
     #[cfg(unix)]
     {
@@ -133,7 +186,12 @@ fn json_report_file_is_private_and_follows_the_schema() {
     assert!(view["l_diversity"]["disease"]["recursive_c"].is_null());
     assert_eq!(view["t_closeness"]["disease"], 0.8);
     assert_eq!(view["class_size_histogram"][0]["size"], 1);
-    assert!(report["missing_values"].as_str().unwrap().contains("value of its own"));
+    assert!(
+        report["missing_values"]
+            .as_str()
+            .unwrap()
+            .contains("value of its own")
+    );
     // Only the report is left in the folder: no temporary file.
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
 }
@@ -141,7 +199,12 @@ fn json_report_file_is_private_and_follows_the_schema() {
 #[test]
 fn unwritable_output_leaves_nothing_behind() {
     let out = linkrisk(&[
-        "scan", "fixtures/small/hand.csv", "--qi", "zip", "--output", "/no/such/dir/report.txt",
+        "scan",
+        "fixtures/small/hand.csv",
+        "--qi",
+        "zip",
+        "--output",
+        "/no/such/dir/report.txt",
     ]);
     assert_input_error(&out, "/no/such/dir/report.txt");
     assert!(!Path::new("/no/such/dir/report.txt").exists());
@@ -151,17 +214,32 @@ fn unwritable_output_leaves_nothing_behind() {
 fn table_and_markdown_show_the_headline_and_the_missing_value_note() {
     for format in ["table", "markdown"] {
         let out = linkrisk(&[
-            "scan", "fixtures/small/hand.csv", "--qi", "zip,age", "--sensitive", "disease",
-            "--format", format,
+            "scan",
+            "fixtures/small/hand.csv",
+            "--qi",
+            "zip,age",
+            "--sensitive",
+            "disease",
+            "--format",
+            format,
         ]);
         let text = String::from_utf8_lossy(&out.stdout);
         assert_eq!(out.status.code(), Some(0));
         assert!(text.contains("value of its own"), "{format}: {text}");
-        assert!(text.contains("10.00%"), "{format}: uniques % missing: {text}");
-        assert!(text.contains("3-4") && text.contains("20+"), "{format}: buckets missing");
+        assert!(
+            text.contains("10.00%"),
+            "{format}: uniques % missing: {text}"
+        );
+        assert!(
+            text.contains("3-4") && text.contains("20+"),
+            "{format}: buckets missing"
+        );
         assert!(!text.contains('\x1b'), "{format}: colour with NO_COLOR");
         // No value of the data appears, only column names and figures.
-        assert!(!text.contains("flu") && !text.contains("hiv"), "{format}: leaked a value");
+        assert!(
+            !text.contains("flu") && !text.contains("hiv"),
+            "{format}: leaked a value"
+        );
     }
 }
 
@@ -176,14 +254,33 @@ fn stdin_gzip_tsv_and_strip_and_null_values() {
     enc.write_all(tsv.as_bytes()).unwrap();
     drop(enc);
     let out = linkrisk(&[
-        "scan", gz.to_str().unwrap(), "--qi", "zip,sex", "--strip", "--null-values", "?",
-        "--format", "json",
+        "scan",
+        gz.to_str().unwrap(),
+        "--qi",
+        "zip,sex",
+        "--strip",
+        "--null-values",
+        "?",
+        "--format",
+        "json",
     ]);
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(report["views"][0]["classes"], 2, "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        report["views"][0]["classes"],
+        2,
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(report["views"][0]["k"], 2);
     // Without --strip the leading spaces make four classes.
-    let raw = linkrisk(&["scan", gz.to_str().unwrap(), "--qi", "zip,sex", "--format", "json"]);
+    let raw = linkrisk(&[
+        "scan",
+        gz.to_str().unwrap(),
+        "--qi",
+        "zip,sex",
+        "--format",
+        "json",
+    ]);
     let report: serde_json::Value = serde_json::from_slice(&raw.stdout).unwrap();
     assert_eq!(report["views"][0]["classes"], 4);
 
@@ -193,7 +290,12 @@ fn stdin_gzip_tsv_and_strip_and_null_values() {
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(b"a;b\nx;1\nx;2\ny;3\n").unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"a;b\nx;1\nx;2\ny;3\n")
+        .unwrap();
     let out = child.wait_with_output().unwrap();
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["views"][0]["classes"], 2);
@@ -201,5 +303,8 @@ fn stdin_gzip_tsv_and_strip_and_null_values() {
 }
 
 fn flate2_writer(path: &Path) -> impl std::io::Write {
-    flate2::write::GzEncoder::new(std::fs::File::create(path).unwrap(), flate2::Compression::default())
+    flate2::write::GzEncoder::new(
+        std::fs::File::create(path).unwrap(),
+        flate2::Compression::default(),
+    )
 }

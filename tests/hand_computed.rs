@@ -25,7 +25,10 @@ fn close(a: f64, b: f64) -> bool {
 #[test]
 fn k_anonymity_and_risk_by_hand() {
     // Classes: (1,a) 3 records, (1,b) 2, (2,a) 4, (2,b) 1.
-    let opts = MeasureOptions { policy_k: 3, recursive_l: 2 };
+    let opts = MeasureOptions {
+        policy_k: 3,
+        recursive_l: 2,
+    };
     let m = measure_file("fixtures/small/hand.csv", &["zip", "age"], &[], opts);
     assert_eq!(m.k_anonymity.k, 1);
     assert_eq!(m.k_anonymity.classes, 4);
@@ -111,7 +114,10 @@ fn recursive_cl_diversity_by_hand() {
         "fixtures/small/recursive.csv",
         &["group"],
         &["answer"],
-        MeasureOptions { policy_k: 5, recursive_l: 2 },
+        MeasureOptions {
+            policy_k: 5,
+            recursive_l: 2,
+        },
     );
     let ld = &l2.l_diversity["answer"];
     assert_eq!(ld.recursive_c, Some(4.0));
@@ -122,7 +128,10 @@ fn recursive_cl_diversity_by_hand() {
         "fixtures/small/recursive.csv",
         &["group"],
         &["answer"],
-        MeasureOptions { policy_k: 5, recursive_l: 3 },
+        MeasureOptions {
+            policy_k: 5,
+            recursive_l: 3,
+        },
     );
     assert_eq!(l3.l_diversity["answer"].recursive_c, None);
 }

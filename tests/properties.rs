@@ -41,7 +41,11 @@ impl Table {
 
     fn permuted(&self, order: &[usize]) -> Table {
         Table {
-            qis: self.qis.iter().map(|c| order.iter().map(|&i| c[i].clone()).collect()).collect(),
+            qis: self
+                .qis
+                .iter()
+                .map(|c| order.iter().map(|&i| c[i].clone()).collect())
+                .collect(),
             category: order.iter().map(|&i| self.category[i].clone()).collect(),
             amount: order.iter().map(|&i| self.amount[i]).collect(),
         }
@@ -57,9 +61,16 @@ fn table() -> impl Strategy<Value = Table> {
         (
             prop::collection::vec(prop::collection::vec(text_value(alphabet), rows), qi_count),
             prop::collection::vec(text_value(4), rows),
-            prop::collection::vec(prop_oneof![1 => Just(None), 6 => (-3i64..12).prop_map(Some)], rows),
+            prop::collection::vec(
+                prop_oneof![1 => Just(None), 6 => (-3i64..12).prop_map(Some)],
+                rows,
+            ),
         )
-            .prop_map(|(qis, category, amount)| Table { qis, category, amount })
+            .prop_map(|(qis, category, amount)| Table {
+                qis,
+                category,
+                amount,
+            })
     })
 }
 
@@ -119,7 +130,8 @@ fn naive(table: &Table, opts: MeasureOptions) -> Naive {
     let mut recursive_c = [None; 2];
     let mut t = [0.0; 2];
     for (a, values) in [category, amount].iter().enumerate() {
-        let mut domain: Vec<&(u8, i64, String)> = values.iter().collect::<HashSet<_>>().into_iter().collect();
+        let mut domain: Vec<&(u8, i64, String)> =
+            values.iter().collect::<HashSet<_>>().into_iter().collect();
         domain.sort();
         let q: Vec<f64> = domain
             .iter()
@@ -132,7 +144,9 @@ fn naive(table: &Table, opts: MeasureOptions) -> Naive {
         for rows in groups.values() {
             let p: Vec<f64> = domain
                 .iter()
-                .map(|d| rows.iter().filter(|&&r| &values[r] == *d).count() as f64 / rows.len() as f64)
+                .map(|d| {
+                    rows.iter().filter(|&&r| &values[r] == *d).count() as f64 / rows.len() as f64
+                })
                 .collect();
             let mut counts: Vec<usize> = domain
                 .iter()

@@ -16,7 +16,10 @@ use polars::prelude::*;
 const CUSTOMERS: usize = 20_000;
 
 fn linkrisk(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_linkrisk")).args(args).output().expect("the binary runs")
+    Command::new(env!("CARGO_BIN_EXE_linkrisk"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
 }
 
 fn scratch(name: &str) -> PathBuf {
@@ -30,8 +33,22 @@ fn population() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
         let dir = scratch("population");
-        let out = linkrisk(&["synth", "--customers", &CUSTOMERS.to_string(), "--out", dir.to_str().unwrap(), "--seed", "11", "--quiet"]);
-        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        let out = linkrisk(&[
+            "synth",
+            "--customers",
+            &CUSTOMERS.to_string(),
+            "--out",
+            dir.to_str().unwrap(),
+            "--seed",
+            "11",
+            "--quiet",
+        ]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         dir
     })
 }
@@ -42,7 +59,13 @@ fn read(path: &Path, columns: &[&str]) -> DataFrame {
 }
 
 fn strings(df: &DataFrame, name: &str) -> Vec<Option<String>> {
-    df.column(name).unwrap().str().unwrap().iter().map(|v| v.map(str::to_string)).collect()
+    df.column(name)
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .map(|v| v.map(str::to_string))
+        .collect()
 }
 
 fn null_rate(df: &DataFrame, name: &str) -> f64 {
@@ -50,13 +73,20 @@ fn null_rate(df: &DataFrame, name: &str) -> f64 {
 }
 
 fn near(actual: f64, expected: f64, tolerance: f64, what: &str) {
-    assert!((actual - expected).abs() <= tolerance, "{what}: {actual} is not within {tolerance} of {expected}");
+    assert!(
+        (actual - expected).abs() <= tolerance,
+        "{what}: {actual} is not within {tolerance} of {expected}"
+    );
 }
 
 fn files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     let mut out = Vec::new();
     for sub in [dir.to_path_buf(), dir.join("truth")] {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(&sub).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_file()).collect();
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(&sub)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.is_file())
+            .collect();
         entries.sort();
         for p in entries {
             let bytes = std::fs::read(&p).unwrap();
@@ -70,7 +100,16 @@ fn files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
 fn same_seed_same_bytes_and_other_seeds_differ() {
     let (a, b, c) = (scratch("seed-a"), scratch("seed-b"), scratch("seed-c"));
     for (dir, seed) in [(&a, "5"), (&b, "5"), (&c, "6")] {
-        let out = linkrisk(&["synth", "--customers", "800", "--out", dir.to_str().unwrap(), "--seed", seed, "-q"]);
+        let out = linkrisk(&[
+            "synth",
+            "--customers",
+            "800",
+            "--out",
+            dir.to_str().unwrap(),
+            "--seed",
+            seed,
+            "-q",
+        ]);
         assert_eq!(out.status.code(), Some(0));
     }
     let (fa, fb, fc) = (files(&a), files(&b), files(&c));
@@ -86,30 +125,87 @@ fn overlaps_and_null_rates_hold() {
     let dir = population();
     let n = CUSTOMERS as f64;
     let loyalty = read(&dir.join("loyalty.csv"), &["email", "phone", "gender"]);
-    near(loyalty.height() as f64 / n, src::LOYALTY_SHARE, 0.015, "loyalty share");
-    near(null_rate(&loyalty, "email"), src::LOYALTY_EMAIL_MISSING, 0.01, "loyalty email missing");
-    near(null_rate(&loyalty, "phone"), src::LOYALTY_PHONE_MISSING, 0.01, "loyalty phone missing");
-    near(null_rate(&loyalty, "gender"), src::LOYALTY_GENDER_MISSING, 0.005, "loyalty gender missing");
+    near(
+        loyalty.height() as f64 / n,
+        src::LOYALTY_SHARE,
+        0.015,
+        "loyalty share",
+    );
+    near(
+        null_rate(&loyalty, "email"),
+        src::LOYALTY_EMAIL_MISSING,
+        0.01,
+        "loyalty email missing",
+    );
+    near(
+        null_rate(&loyalty, "phone"),
+        src::LOYALTY_PHONE_MISSING,
+        0.01,
+        "loyalty phone missing",
+    );
+    near(
+        null_rate(&loyalty, "gender"),
+        src::LOYALTY_GENDER_MISSING,
+        0.005,
+        "loyalty gender missing",
+    );
     let survey = read(&dir.join("survey.csv"), &["income_band"]);
-    near(survey.height() as f64 / n, src::SURVEY_SHARE, 0.015, "survey share");
-    near(null_rate(&survey, "income_band"), src::SURVEY_INCOME_MISSING, 0.01, "survey income missing");
+    near(
+        survey.height() as f64 / n,
+        src::SURVEY_SHARE,
+        0.015,
+        "survey share",
+    );
+    near(
+        null_rate(&survey, "income_band"),
+        src::SURVEY_INCOME_MISSING,
+        0.01,
+        "survey income missing",
+    );
     let partner = read(&dir.join("partner.csv"), &["record_id"]);
-    near(partner.height() as f64 / n, src::PARTNER_SHARE, 0.015, "partner share");
+    near(
+        partner.height() as f64 / n,
+        src::PARTNER_SHARE,
+        0.015,
+        "partner share",
+    );
     let ecommerce = read(&dir.join("ecommerce.csv"), &["birth_year"]);
-    near(null_rate(&ecommerce, "birth_year"), src::ECOMMERCE_BIRTH_YEAR_MISSING, 0.01, "birth year missing");
+    near(
+        null_rate(&ecommerce, "birth_year"),
+        src::ECOMMERCE_BIRTH_YEAR_MISSING,
+        0.01,
+        "birth year missing",
+    );
 
     // Overlap: the share of e-commerce account holders who are loyalty members.
     let person = |name: &str, key: &str| -> Vec<i64> {
-        let df = read(&dir.join("truth").join(format!("{name}.csv")), &[key, "person_id"]);
-        strings(&df, "person_id").into_iter().map(|v| v.unwrap().parse().unwrap()).collect()
+        let df = read(
+            &dir.join("truth").join(format!("{name}.csv")),
+            &[key, "person_id"],
+        );
+        strings(&df, "person_id")
+            .into_iter()
+            .map(|v| v.unwrap().parse().unwrap())
+            .collect()
     };
-    let members: std::collections::HashSet<i64> = person("loyalty", "loyalty_id").into_iter().collect();
+    let members: std::collections::HashSet<i64> =
+        person("loyalty", "loyalty_id").into_iter().collect();
     let accounts = person("ecommerce", "account_id");
     let both = accounts.iter().filter(|p| members.contains(p)).count() as f64;
     let expected_both = src::LOYALTY_SHARE * src::ECOMMERCE_SHARE_MEMBERS;
     let expected_all = expected_both + (1.0 - src::LOYALTY_SHARE) * src::ECOMMERCE_SHARE_OTHERS;
-    near(accounts.len() as f64 / n, expected_all, 0.015, "e-commerce share");
-    near(both / accounts.len() as f64, expected_both / expected_all, 0.03, "accounts that are members");
+    near(
+        accounts.len() as f64 / n,
+        expected_all,
+        0.015,
+        "e-commerce share",
+    );
+    near(
+        both / accounts.len() as f64,
+        expected_both / expected_all,
+        0.03,
+        "accounts that are members",
+    );
 }
 
 #[test]
@@ -117,7 +213,10 @@ fn web_hash_is_the_sha256_of_the_normalised_loyalty_email() {
     let dir = population();
     let loyalty = read(&dir.join("loyalty.csv"), &["loyalty_id", "email"]);
     let truth_l = read(&dir.join("truth/loyalty.csv"), &["loyalty_id", "person_id"]);
-    let web_truth = read(&dir.join("truth/web_analytics.csv"), &["email_sha256", "person_id"]);
+    let web_truth = read(
+        &dir.join("truth/web_analytics.csv"),
+        &["email_sha256", "person_id"],
+    );
     let person_of: HashMap<String, String> = strings(&truth_l, "loyalty_id")
         .into_iter()
         .zip(strings(&truth_l, "person_id"))
@@ -129,21 +228,30 @@ fn web_hash_is_the_sha256_of_the_normalised_loyalty_email() {
         .filter_map(|(id, email)| Some((person_of[&id.unwrap()].clone(), email?)))
         .collect();
     let mut overlapping = 0;
-    for (hash, person) in strings(&web_truth, "email_sha256").into_iter().zip(strings(&web_truth, "person_id")) {
+    for (hash, person) in strings(&web_truth, "email_sha256")
+        .into_iter()
+        .zip(strings(&web_truth, "person_id"))
+    {
         if let Some(email) = email_of_person.get(&person.unwrap()) {
             overlapping += 1;
-            let expected = HashAlgorithm::Sha256.hex(&normalize_email(email, EmailRules::default()));
+            let expected =
+                HashAlgorithm::Sha256.hex(&normalize_email(email, EmailRules::default()));
             assert_eq!(hash.unwrap(), expected);
         }
     }
-    assert!(overlapping > CUSTOMERS / 10, "only {overlapping} web visitors are loyalty members");
+    assert!(
+        overlapping > CUSTOMERS / 10,
+        "only {overlapping} web visitors are loyalty members"
+    );
 }
 
 fn unique_fraction(path: &Path, qis: &[&str]) -> f64 {
     let df = read(path, qis);
     let qis: Vec<String> = qis.iter().map(|s| s.to_string()).collect();
     let table = class_table(&df, &qis, &[]).unwrap();
-    measure(&table, MeasureOptions::default()).k_anonymity.unique_fraction
+    measure(&table, MeasureOptions::default())
+        .k_anonymity
+        .unique_fraction
 }
 
 #[test]
@@ -165,22 +273,59 @@ fn assert_one_line_error(out: &Output, needle: &str) {
 #[test]
 fn bad_requests_exit_2_with_one_line() {
     let dir = scratch("bad");
-    assert_one_line_error(&linkrisk(&["synth", "--customers", "0", "--out", dir.to_str().unwrap()]), "--customers");
+    assert_one_line_error(
+        &linkrisk(&["synth", "--customers", "0", "--out", dir.to_str().unwrap()]),
+        "--customers",
+    );
     // A folder below a regular file cannot be created, even by root.
-    assert_one_line_error(&linkrisk(&["synth", "--customers", "5", "--out", "Cargo.toml/out"]), "Cargo.toml/out");
+    assert_one_line_error(
+        &linkrisk(&["synth", "--customers", "5", "--out", "Cargo.toml/out"]),
+        "Cargo.toml/out",
+    );
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("keep.txt"), "mine").unwrap();
-    assert_one_line_error(&linkrisk(&["synth", "--customers", "5", "--out", dir.to_str().unwrap()]), "--force");
-    assert_eq!(std::fs::read_to_string(dir.join("keep.txt")).unwrap(), "mine");
-    let forced = linkrisk(&["synth", "--customers", "5", "--out", dir.to_str().unwrap(), "--force", "-q"]);
+    assert_one_line_error(
+        &linkrisk(&["synth", "--customers", "5", "--out", dir.to_str().unwrap()]),
+        "--force",
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("keep.txt")).unwrap(),
+        "mine"
+    );
+    let forced = linkrisk(&[
+        "synth",
+        "--customers",
+        "5",
+        "--out",
+        dir.to_str().unwrap(),
+        "--force",
+        "-q",
+    ]);
     assert_eq!(forced.status.code(), Some(0));
 }
 
 #[test]
 fn parquet_output_reads_back() {
     let dir = scratch("parquet");
-    let out = linkrisk(&["synth", "--customers", "300", "--out", dir.to_str().unwrap(), "--format", "parquet", "-q"]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    let survey = read(&dir.join("survey.parquet"), &["zip3", "birth_year", "gender"]);
+    let out = linkrisk(&[
+        "synth",
+        "--customers",
+        "300",
+        "--out",
+        dir.to_str().unwrap(),
+        "--format",
+        "parquet",
+        "-q",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let survey = read(
+        &dir.join("survey.parquet"),
+        &["zip3", "birth_year", "gender"],
+    );
     assert!(survey.height() > 30);
 }

@@ -16,7 +16,11 @@ use crate::plan::JoinKind;
 use crate::report::{Finding, PolicyResult, ViewReport, percent, thousands, view_findings};
 
 fn finding(severity: &'static str, subject: &str, message: String) -> Finding {
-    Finding { severity, subject: subject.to_string(), message }
+    Finding {
+        severity,
+        subject: subject.to_string(),
+        message,
+    }
 }
 
 fn severity_rank(s: &str) -> u8 {
@@ -47,8 +51,15 @@ pub fn rank(
     // Where anonymity breaks: the step with the largest rise in uniqueness (ties: largest
     // drop in k).
     if let Some(worst) = joins.iter().max_by(|a, b| {
-        let key = |j: &JoinReport| (uniqueness_rise(j), j.before_right.k as f64 - j.after.k as f64);
-        key(a).partial_cmp(&key(b)).unwrap_or(std::cmp::Ordering::Equal)
+        let key = |j: &JoinReport| {
+            (
+                uniqueness_rise(j),
+                j.before_right.k as f64 - j.after.k as f64,
+            )
+        };
+        key(a)
+            .partial_cmp(&key(b))
+            .unwrap_or(std::cmp::Ordering::Equal)
     }) && uniqueness_rise(worst) > 0.0
     {
         scored.push((
@@ -91,11 +102,20 @@ pub fn rank(
         match (&j.linkage, j.kind) {
             (Some(link), JoinKind::Quasi) => {
                 let right_view = views.iter().find(|v| v.name == j.right);
-                let exposed = right_view.map(|v| v.sensitive.join(", ")).unwrap_or_default();
+                let exposed = right_view
+                    .map(|v| v.sensitive.join(", "))
+                    .unwrap_or_default();
                 let correct = link.correct_unique_matches.map_or(String::new(), |c| {
-                    format!(" ({} of them correctly, by the truth columns)", thousands(c))
+                    format!(
+                        " ({} of them correctly, by the truth columns)",
+                        thousands(c)
+                    )
                 });
-                let exposes = if exposed.is_empty() { String::new() } else { format!(" and exposes {exposed} for them") };
+                let exposes = if exposed.is_empty() {
+                    String::new()
+                } else {
+                    format!(" and exposes {exposed} for them")
+                };
                 scored.push((
                     1.0 + link.unique_match_fraction,
                     finding(
@@ -142,7 +162,10 @@ pub fn rank(
         }
     }
 
-    for view in views.iter().filter(|v| !joins.iter().any(|j| j.name == v.name)) {
+    for view in views
+        .iter()
+        .filter(|v| !joins.iter().any(|j| j.name == v.name))
+    {
         for f in view_findings(view, policy_k) {
             scored.push((0.2 + view.metrics.k_anonymity.unique_fraction * 0.1, f));
         }

@@ -30,7 +30,9 @@ impl Builtin {
             "year" => Builtin::Year,
             _ => match s.strip_prefix("band:").map(str::parse::<u32>) {
                 Some(Ok(w)) if w > 0 => Builtin::Band(w),
-                _ => bail!("unknown generalisation '{s}'; use zip3, month, year, band:N or {{ hierarchy = \"file.csv\", level = N }}"),
+                _ => bail!(
+                    "unknown generalisation '{s}'; use zip3, month, year, band:N or {{ hierarchy = \"file.csv\", level = N }}"
+                ),
             },
         })
     }
@@ -51,10 +53,10 @@ impl Builtin {
             Builtin::Zip3 => text.str().slice(lit(0), lit(3)),
             Builtin::Month => text.str().slice(lit(0), lit(7)),
             Builtin::Year => text.str().slice(lit(0), lit(4)),
-            Builtin::Band(w) => {
-                ((col(name).cast(DataType::Float64) / lit(*w as f64)).cast(DataType::Int64) * lit(*w as i64))
-                    .cast(DataType::String)
-            }
+            Builtin::Band(w) => ((col(name).cast(DataType::Float64) / lit(*w as f64))
+                .cast(DataType::Int64)
+                * lit(*w as i64))
+            .cast(DataType::String),
         }
         .alias(name)
     }
@@ -62,13 +64,22 @@ impl Builtin {
 
 /// Reads level `level` of an ARX hierarchy file as (value, generalised value) columns.
 fn hierarchy_map(path: &Path, level: usize) -> Result<DataFrame> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read hierarchy file {}", path.display()))?;
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read hierarchy file {}", path.display()))?;
     let mut values = Vec::new();
     let mut general = Vec::new();
-    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+    for (i, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
         let fields: Vec<&str> = line.split(';').collect();
         let Some(g) = fields.get(level) else {
-            bail!("hierarchy file {} line {} has no level {level}", path.display(), i + 1);
+            bail!(
+                "hierarchy file {} line {} has no level {level}",
+                path.display(),
+                i + 1
+            );
         };
         values.push(fields[0].to_string());
         general.push(g.to_string());
@@ -87,19 +98,31 @@ pub fn apply(df: DataFrame, name: &str, g: &Generalization, base: &Path) -> Resu
             Ok(df.lazy().with_column(b.expr(name)).collect()?)
         }
         Generalization::Hierarchy { hierarchy, level } => {
-            let path = if hierarchy.is_absolute() { hierarchy.clone() } else { base.join(hierarchy) };
+            let path = if hierarchy.is_absolute() {
+                hierarchy.clone()
+            } else {
+                base.join(hierarchy)
+            };
             let map = hierarchy_map(&path, *level)?;
             let before = df.column(name)?.null_count();
             let out = df
                 .lazy()
                 .with_column(col(name).cast(DataType::String))
-                .join(map.lazy(), [col(name)], [col("__value")], JoinArgs::new(JoinType::Left))
+                .join(
+                    map.lazy(),
+                    [col(name)],
+                    [col("__value")],
+                    JoinArgs::new(JoinType::Left),
+                )
                 .with_column(col("__general").alias(name))
                 .drop(cols(["__general"]))
                 .collect()?;
             let unmapped = out.column(name)?.null_count() - before;
             if unmapped > 0 {
-                bail!("{unmapped} values of {name} are not in hierarchy file {}", path.display());
+                bail!(
+                    "{unmapped} values of {name} are not in hierarchy file {}",
+                    path.display()
+                );
             }
             Ok(out)
         }
@@ -109,8 +132,12 @@ pub fn apply(df: DataFrame, name: &str, g: &Generalization, base: &Path) -> Resu
 /// Coarser built-in generalisations worth trying for a column, judged from its values:
 /// ZIP-like codes to ZIP3, dates to month and year, numbers to bands.
 pub fn candidates(df: &DataFrame, name: &str) -> Vec<Builtin> {
-    let Ok(column) = df.column(name) else { return vec![] };
-    let Ok(text) = column.cast(&DataType::String) else { return vec![] };
+    let Ok(column) = df.column(name) else {
+        return vec![];
+    };
+    let Ok(text) = column.cast(&DataType::String) else {
+        return vec![];
+    };
     let Ok(text) = text.str() else { return vec![] };
     let sample: Vec<&str> = text.iter().flatten().take(200).collect();
     if sample.is_empty() {

@@ -58,7 +58,10 @@ fn plain_kind(name: &str, values: &[String]) -> Option<Plain> {
     if emails * 2 >= sample.len() {
         return Some(Plain::Email);
     }
-    let phones = sample.iter().filter(|v| (10..=11).contains(&normalize_phone(v).len())).count();
+    let phones = sample
+        .iter()
+        .filter(|v| (10..=11).contains(&normalize_phone(v).len()))
+        .count();
     if name.to_lowercase().contains("phone") || phones * 10 >= sample.len() * 9 {
         return Some(Plain::Phone);
     }
@@ -71,12 +74,16 @@ pub fn detect(views: &[View]) -> Result<Vec<HashedMatch>> {
     for target in views {
         for name in target.df.get_column_names_owned() {
             let values = texts(target.df.column(&name)?)?;
-            let Some(algo) = hex_algorithm(&values) else { continue };
+            let Some(algo) = hex_algorithm(&values) else {
+                continue;
+            };
             let hashes: Vec<String> = values.iter().map(|v| v.to_ascii_lowercase()).collect();
             for source in views.iter().filter(|v| v.name != target.name) {
                 for plain_name in source.df.get_column_names_owned() {
                     let plain = texts(source.df.column(&plain_name)?)?;
-                    let Some(kind) = plain_kind(&plain_name, &plain) else { continue };
+                    let Some(kind) = plain_kind(&plain_name, &plain) else {
+                        continue;
+                    };
                     let digests: HashSet<String> = plain
                         .iter()
                         .map(|v| match kind {

@@ -90,7 +90,10 @@ fn typical_len(column: &Column) -> Result<usize> {
     for v in text.str()?.iter().flatten().take(500) {
         *counts.entry(v.chars().count()).or_insert(0usize) += 1;
     }
-    Ok(counts.into_iter().max_by_key(|&(len, n)| (n, len)).map_or(0, |(len, _)| len))
+    Ok(counts
+        .into_iter()
+        .max_by_key(|&(len, n)| (n, len))
+        .map_or(0, |(len, _)| len))
 }
 
 /// Guesses the hash algorithm of a hex column from its length.
@@ -124,14 +127,21 @@ pub fn run_join(step: &JoinSpec, left: &View, right: &View, max_rows: u64) -> Re
         let (lkey, rkey) = match step.kind {
             JoinKind::Key => {
                 let (ld, rd) = (lcol.dtype(), rcol.dtype());
-                if is_text(ld) != is_text(rd) || (!is_text(ld) && ld.is_primitive_numeric() != rd.is_primitive_numeric()) {
+                if is_text(ld) != is_text(rd)
+                    || (!is_text(ld) && ld.is_primitive_numeric() != rd.is_primitive_numeric())
+                {
                     bail!(
                         "join '{}': incompatible column types: {}.{lc} is {ld} but {}.{rc} is {rd}",
-                        step.name, left.name, right.name
+                        step.name,
+                        left.name,
+                        right.name
                     );
                 }
                 comparison.push(format!("{lc} = {rc}"));
-                (lcol.cast(&DataType::String)?.with_name(lk.as_str().into()), rcol.cast(&DataType::String)?.with_name(rk.as_str().into()))
+                (
+                    lcol.cast(&DataType::String)?.with_name(lk.as_str().into()),
+                    rcol.cast(&DataType::String)?.with_name(rk.as_str().into()),
+                )
             }
             JoinKind::Normalized => {
                 let f = normalizer(step);
@@ -193,13 +203,32 @@ pub fn run_join(step: &JoinSpec, left: &View, right: &View, max_rows: u64) -> Re
     }
 
     let correct = match (&step.truth, step.kind) {
-        (Some(truth), JoinKind::Quasi) => Some(correct_unique_matches(step, &ldf, &lkeys, &rdf, &rkeys, &joint, &truth.left, &truth.right, left, right)?),
+        (Some(truth), JoinKind::Quasi) => Some(correct_unique_matches(
+            step,
+            &ldf,
+            &lkeys,
+            &rdf,
+            &rkeys,
+            &joint,
+            &truth.left,
+            &truth.right,
+            left,
+            right,
+        )?),
         _ => None,
     };
-    let link = if step.kind == JoinKind::Quasi { Some(linkage(&joint, rdf.height(), correct)?) } else { None };
+    let link = if step.kind == JoinKind::Quasi {
+        Some(linkage(&joint, rdf.height(), correct)?)
+    } else {
+        None
+    };
 
     // Right-hand columns whose names the left already uses are qualified with the view name.
-    let left_names: Vec<String> = ldf.get_column_names().iter().map(|s| s.to_string()).collect();
+    let left_names: Vec<String> = ldf
+        .get_column_names()
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     let mut renamed = Vec::new();
     let mut right_roles = Vec::new();
     for name in rdf.get_column_names_owned() {
@@ -207,7 +236,11 @@ pub fn run_join(step: &JoinSpec, left: &View, right: &View, max_rows: u64) -> Re
         if name.starts_with("__") {
             continue;
         }
-        let new = if left_names.contains(&name) { format!("{}.{name}", right.name) } else { name.clone() };
+        let new = if left_names.contains(&name) {
+            format!("{}.{name}", right.name)
+        } else {
+            name.clone()
+        };
         if let Some((_, role)) = right.roles.iter().find(|(c, _)| *c == name) {
             right_roles.push((new.clone(), *role));
         }
@@ -241,8 +274,22 @@ pub fn run_join(step: &JoinSpec, left: &View, right: &View, max_rows: u64) -> Re
     let mut roles = left.roles.clone();
     roles.extend(right_roles);
     Ok(JoinOutcome {
-        view: View { name: step.name.clone(), df, roles },
-        on: lcols.iter().zip(&rcols).map(|(l, r)| if l == r { l.clone() } else { format!("{l}={r}") }).collect(),
+        view: View {
+            name: step.name.clone(),
+            df,
+            roles,
+        },
+        on: lcols
+            .iter()
+            .zip(&rcols)
+            .map(|(l, r)| {
+                if l == r {
+                    l.clone()
+                } else {
+                    format!("{l}={r}")
+                }
+            })
+            .collect(),
         comparison,
         rows_out: estimated as usize,
         matched_left,
@@ -274,10 +321,18 @@ fn correct_unique_matches(
     right: &View,
 ) -> Result<usize> {
     if ldf.column(truth_left).is_err() {
-        bail!("join '{}': {} has no truth column '{truth_left}'", step.name, left.name);
+        bail!(
+            "join '{}': {} has no truth column '{truth_left}'",
+            step.name,
+            left.name
+        );
     }
     if rdf.column(truth_right).is_err() {
-        bail!("join '{}': {} has no truth column '{truth_right}'", step.name, right.name);
+        bail!(
+            "join '{}': {} has no truth column '{truth_right}'",
+            step.name,
+            right.name
+        );
     }
     let unique_keys = joint
         .clone()
@@ -288,15 +343,36 @@ fn correct_unique_matches(
     let l = ldf
         .clone()
         .lazy()
-        .select(keys_expr(lkeys).into_iter().chain([col(truth_left).cast(DataType::String).alias("__tl")]).collect::<Vec<_>>())
-        .join(unique_keys, keys_expr(lkeys), keys_expr(lkeys), JoinArgs::new(JoinType::Inner));
-    let r = rdf
-        .clone()
-        .lazy()
-        .select(keys_expr(rkeys).into_iter().chain([col(truth_right).cast(DataType::String).alias("__tr")]).collect::<Vec<_>>());
+        .select(
+            keys_expr(lkeys)
+                .into_iter()
+                .chain([col(truth_left).cast(DataType::String).alias("__tl")])
+                .collect::<Vec<_>>(),
+        )
+        .join(
+            unique_keys,
+            keys_expr(lkeys),
+            keys_expr(lkeys),
+            JoinArgs::new(JoinType::Inner),
+        );
+    let r = rdf.clone().lazy().select(
+        keys_expr(rkeys)
+            .into_iter()
+            .chain([col(truth_right).cast(DataType::String).alias("__tr")])
+            .collect::<Vec<_>>(),
+    );
     let matched = l
-        .join(r, keys_expr(lkeys), keys_expr(rkeys), JoinArgs::new(JoinType::Inner))
-        .select([col("__tl").eq(col("__tr")).cast(DataType::UInt64).sum().alias("correct")])
+        .join(
+            r,
+            keys_expr(lkeys),
+            keys_expr(rkeys),
+            JoinArgs::new(JoinType::Inner),
+        )
+        .select([col("__tl")
+            .eq(col("__tr"))
+            .cast(DataType::UInt64)
+            .sum()
+            .alias("correct")])
         .collect()?;
     Ok(matched.column("correct")?.u64()?.get(0).unwrap_or(0) as usize)
 }

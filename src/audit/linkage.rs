@@ -40,7 +40,12 @@ fn key_counts(df: &DataFrame, keys: &[String], count: &str) -> LazyFrame {
 }
 
 /// Per key: records in A (`__na`) and in B (`__nb`), for keys present on both sides.
-pub fn joint_counts(a: &DataFrame, a_keys: &[String], b: &DataFrame, b_keys: &[String]) -> Result<DataFrame> {
+pub fn joint_counts(
+    a: &DataFrame,
+    a_keys: &[String],
+    b: &DataFrame,
+    b_keys: &[String],
+) -> Result<DataFrame> {
     // Rename B's keys to A's so the join coalesces them.
     let b_renamed = b
         .clone()
@@ -69,7 +74,11 @@ pub fn join_size(joint: &DataFrame) -> Result<u64> {
     let out = joint
         .clone()
         .lazy()
-        .select([(col("__na").cast(DataType::UInt64) * col("__nb").cast(DataType::UInt64)).sum().alias("s")])
+        .select([
+            (col("__na").cast(DataType::UInt64) * col("__nb").cast(DataType::UInt64))
+                .sum()
+                .alias("s"),
+        ])
         .collect()?;
     Ok(out.column("s")?.u64()?.get(0).unwrap_or(0))
 }
@@ -85,7 +94,10 @@ pub fn linkage(joint: &DataFrame, target_rows: usize, correct: Option<usize>) ->
                 .cast(DataType::UInt64)
                 .sum()
                 .alias("unique"),
-            col("__nb").cast(DataType::UInt64).sum().alias("with_candidates"),
+            col("__nb")
+                .cast(DataType::UInt64)
+                .sum()
+                .alias("with_candidates"),
             (col("__nb").cast(DataType::Float64) / col("__na").cast(DataType::Float64))
                 .sum()
                 .alias("expected"),
@@ -94,7 +106,13 @@ pub fn linkage(joint: &DataFrame, target_rows: usize, correct: Option<usize>) ->
     let unique = out.column("unique")?.u64()?.get(0).unwrap_or(0) as usize;
     let with_candidates = out.column("with_candidates")?.u64()?.get(0).unwrap_or(0) as usize;
     let expected = out.column("expected")?.f64()?.get(0).unwrap_or(0.0);
-    let frac = |x: f64| if target_rows == 0 { 0.0 } else { x / target_rows as f64 };
+    let frac = |x: f64| {
+        if target_rows == 0 {
+            0.0
+        } else {
+            x / target_rows as f64
+        }
+    };
     Ok(Linkage {
         target_rows,
         unique_matches: unique,

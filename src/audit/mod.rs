@@ -29,32 +29,53 @@ pub fn load_source(plan: &Plan, spec: &SourceSpec) -> Result<View> {
         None => None,
         Some("tab") | Some("\t") => Some(b'\t'),
         Some(d) if d.len() == 1 => Some(d.as_bytes()[0]),
-        Some(d) => bail!("source '{}': delimiter '{d}' is not one character", spec.name),
+        Some(d) => bail!(
+            "source '{}': delimiter '{d}' is not one character",
+            spec.name
+        ),
     };
-    let opts = LoadOptions { delimiter, format: None, strip: spec.strip, null_values: spec.null_values.clone() };
+    let opts = LoadOptions {
+        delimiter,
+        format: None,
+        strip: spec.strip,
+        null_values: spec.null_values.clone(),
+    };
     let mut columns: Vec<String> = spec.columns.keys().cloned().collect();
     if let Some(attach) = &spec.attach
         && !columns.contains(&attach.on)
     {
         columns.push(attach.on.clone());
     }
-    let mut df = crate::io::load(&shown, &columns, &opts).with_context(|| format!("source '{}'", spec.name))?;
+    let mut df = crate::io::load(&shown, &columns, &opts)
+        .with_context(|| format!("source '{}'", spec.name))?;
     for (column, g) in &spec.generalize {
-        df = generalize::apply(df, column, g, &plan.base).with_context(|| format!("source '{}'", spec.name))?;
+        df = generalize::apply(df, column, g, &plan.base)
+            .with_context(|| format!("source '{}'", spec.name))?;
     }
     if let Some(attach) = &spec.attach {
         let apath = plan.resolve(&attach.path);
         let ashown = apath.to_string_lossy().to_string();
-        let mut lf = crate::io::scan(&ashown, &LoadOptions::default()).with_context(|| format!("source '{}'", spec.name))?;
+        let mut lf = crate::io::scan(&ashown, &LoadOptions::default())
+            .with_context(|| format!("source '{}'", spec.name))?;
         let names = crate::io::column_names(&mut lf, &ashown)?;
         crate::io::require_columns(&ashown, &names, std::slice::from_ref(&attach.on))?;
         let extra = lf
-            .select(names.iter().map(|n| col(n.as_str()).cast(DataType::String)).collect::<Vec<_>>())
+            .select(
+                names
+                    .iter()
+                    .map(|n| col(n.as_str()).cast(DataType::String))
+                    .collect::<Vec<_>>(),
+            )
             .collect()?;
         df = df
             .lazy()
             .with_column(col(attach.on.as_str()).cast(DataType::String))
-            .join(extra.lazy(), [col(attach.on.as_str())], [col(attach.on.as_str())], JoinArgs::new(JoinType::Left))
+            .join(
+                extra.lazy(),
+                [col(attach.on.as_str())],
+                [col(attach.on.as_str())],
+                JoinArgs::new(JoinType::Left),
+            )
             .collect()
             .map_err(|e| anyhow::anyhow!("source '{}': cannot attach {ashown}: {e}", spec.name))?;
     }
@@ -66,7 +87,10 @@ pub fn load_source(plan: &Plan, spec: &SourceSpec) -> Result<View> {
 }
 
 fn measure_opts(plan: &Plan) -> MeasureOptions {
-    MeasureOptions { policy_k: plan.policy.k, recursive_l: 2 }
+    MeasureOptions {
+        policy_k: plan.policy.k,
+        recursive_l: 2,
+    }
 }
 
 /// Runs a whole plan.
@@ -78,7 +102,10 @@ pub fn run(plan: &Plan, progress: &dyn Fn(&str)) -> Result<Report> {
     for spec in &plan.sources {
         progress(&format!("loading {}", spec.name));
         let view = load_source(plan, spec)?;
-        reports.push(view.measure(opts).with_context(|| format!("source '{}'", spec.name))?);
+        reports.push(
+            view.measure(opts)
+                .with_context(|| format!("source '{}'", spec.name))?,
+        );
         sources.push(view.clone());
         views.insert(spec.name.clone(), view);
     }
@@ -87,10 +114,20 @@ pub fn run(plan: &Plan, progress: &dyn Fn(&str)) -> Result<Report> {
     let mut joins: Vec<JoinReport> = Vec::new();
     for step in &plan.joins {
         progress(&format!("joining {}", step.name));
-        let report = run_step(step, &mut views, &mut reports, plan.policy.max_join_rows, opts)?;
+        let report = run_step(
+            step,
+            &mut views,
+            &mut reports,
+            plan.policy.max_join_rows,
+            opts,
+        )?;
         joins.push(report);
     }
-    let policy = Policy { k: plan.policy.k, l: plan.policy.l, max_unique_fraction: plan.policy.max_unique_fraction };
+    let policy = Policy {
+        k: plan.policy.k,
+        l: plan.policy.l,
+        max_unique_fraction: plan.policy.max_unique_fraction,
+    };
     let result = policy.evaluate(&reports);
     progress("looking for generalisations that help");
     let findings = findings::rank(&reports, &joins, &hashed, &views, &result, plan.policy.k)?;
@@ -99,7 +136,10 @@ pub fn run(plan: &Plan, progress: &dyn Fn(&str)) -> Result<Report> {
         tool: Default::default(),
         missing_values: crate::report::MISSING_VALUES_NOTE,
         views: reports,
-        joins: joins.iter().map(|j| serde_json::to_value(j).expect("join reports serialise")).collect(),
+        joins: joins
+            .iter()
+            .map(|j| serde_json::to_value(j).expect("join reports serialise"))
+            .collect(),
         findings,
         policy: result,
     })
@@ -116,9 +156,20 @@ pub fn run_step(
     let left = views.get(&step.left).expect("validated plan");
     let right = views.get(&step.right).expect("validated plan");
     let outcome = join::run_join(step, left, right, max_rows)?;
-    let after = outcome.view.measure(opts).with_context(|| format!("join '{}'", step.name))?;
-    let find = |name: &str| reports.iter().find(|r| r.name == name).expect("measured before");
-    let (before_left, before_right) = (Snapshot::of(find(&step.left)), Snapshot::of(find(&step.right)));
+    let after = outcome
+        .view
+        .measure(opts)
+        .with_context(|| format!("join '{}'", step.name))?;
+    let find = |name: &str| {
+        reports
+            .iter()
+            .find(|r| r.name == name)
+            .expect("measured before")
+    };
+    let (before_left, before_right) = (
+        Snapshot::of(find(&step.left)),
+        Snapshot::of(find(&step.right)),
+    );
     let fraction = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
     let report = JoinReport {
         name: step.name.clone(),
@@ -146,5 +197,9 @@ pub fn run_step(
 
 /// Marks the roles of columns for a quick view outside a plan (`link`).
 pub fn quick_view(name: &str, df: DataFrame, qis: &[String]) -> View {
-    View { name: name.to_string(), df, roles: qis.iter().map(|q| (q.clone(), Role::Qi)).collect() }
+    View {
+        name: name.to_string(),
+        df,
+        roles: qis.iter().map(|q| (q.clone(), Role::Qi)).collect(),
+    }
 }

@@ -19,7 +19,11 @@ pub struct View {
 
 impl View {
     pub fn with_role(&self, role: Role) -> Vec<String> {
-        self.roles.iter().filter(|(_, r)| *r == role).map(|(c, _)| c.clone()).collect()
+        self.roles
+            .iter()
+            .filter(|(_, r)| *r == role)
+            .map(|(c, _)| c.clone())
+            .collect()
     }
 
     pub fn qis(&self) -> Vec<String> {

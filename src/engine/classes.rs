@@ -149,14 +149,20 @@ pub struct ClassTable {
 impl ClassTable {
     /// Builds the table from encoded QI and sensitive columns in one pass over the rows.
     pub fn build(qis: &[EncodedColumn], sensitive: &[EncodedColumn], rows: usize) -> ClassTable {
-        let columns: Vec<(&[u32], usize)> =
-            qis.iter().map(|c| (c.codes.as_slice(), c.slots())).collect();
+        let columns: Vec<(&[u32], usize)> = qis
+            .iter()
+            .map(|c| (c.codes.as_slice(), c.slots()))
+            .collect();
         let (row_class, classes) = class_ids(&columns, rows);
         Self::from_row_classes(&row_class, classes, sensitive)
     }
 
     /// Builds the table from rows already assigned to classes.
-    pub fn from_row_classes(row_class: &[u32], classes: usize, sensitive: &[EncodedColumn]) -> ClassTable {
+    pub fn from_row_classes(
+        row_class: &[u32],
+        classes: usize,
+        sensitive: &[EncodedColumn],
+    ) -> ClassTable {
         let mut sizes = vec![0u32; classes];
         for &class in row_class {
             sizes[class as usize] += 1;

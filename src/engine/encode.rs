@@ -49,7 +49,11 @@ fn is_numeric(column: &Column) -> Result<bool> {
 
 /// Encodes the named columns of `df`. `ordered` lists the columns whose numeric order
 /// matters (sensitive attributes); the others are only compared for equality.
-pub fn encode_columns(df: &DataFrame, names: &[String], ordered: &[String]) -> Result<Vec<EncodedColumn>> {
+pub fn encode_columns(
+    df: &DataFrame,
+    names: &[String],
+    ordered: &[String],
+) -> Result<Vec<EncodedColumn>> {
     let mut numeric = Vec::with_capacity(names.len());
     let mut exprs = Vec::with_capacity(names.len());
     for name in names {
@@ -73,11 +77,7 @@ pub fn encode_columns(df: &DataFrame, names: &[String], ordered: &[String]) -> R
                 .alias(name.as_str()),
         );
     }
-    let codes = df
-        .clone()
-        .lazy()
-        .select(exprs)
-        .collect()?;
+    let codes = df.clone().lazy().select(exprs).collect()?;
     names
         .iter()
         .zip(numeric)

@@ -47,7 +47,10 @@ pub struct LoadOptions {
 
 /// The format implied by a file name, looking through a trailing `.gz`.
 pub fn format_from_path(path: &str) -> Option<InputFormat> {
-    let name = path.strip_suffix(".gz").unwrap_or(path).to_ascii_lowercase();
+    let name = path
+        .strip_suffix(".gz")
+        .unwrap_or(path)
+        .to_ascii_lowercase();
     let ext = Path::new(&name).extension()?.to_str()?.to_string();
     match ext.as_str() {
         "csv" | "tsv" | "tab" | "txt" | "psv" => Some(InputFormat::Csv),
@@ -157,7 +160,9 @@ pub fn scan(path: &str, opts: &LoadOptions) -> Result<LazyFrame> {
                 .finish()
         }
         InputFormat::Parquet => LazyFrame::scan_parquet_sources(src, Default::default()),
-        InputFormat::Ipc => LazyFrame::scan_ipc_sources(src, Default::default(), Default::default()),
+        InputFormat::Ipc => {
+            LazyFrame::scan_ipc_sources(src, Default::default(), Default::default())
+        }
         InputFormat::Ndjson => LazyJsonLineReader::new_with_sources(src).finish(),
     };
     lf.map_err(anyhow::Error::from)

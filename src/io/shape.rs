@@ -81,7 +81,13 @@ mod tests {
 
     #[test]
     fn names_the_line_of_a_ragged_record() {
-        assert_eq!(check("a,b\n1,2\n3,4,5\n").unwrap_err(), "t.csv line 3 has 3 fields, but the header has 2");
-        assert_eq!(check("a,b\n1,2\n3\n").unwrap_err(), "t.csv line 3 has 1 fields, but the header has 2");
+        assert_eq!(
+            check("a,b\n1,2\n3,4,5\n").unwrap_err(),
+            "t.csv line 3 has 3 fields, but the header has 2"
+        );
+        assert_eq!(
+            check("a,b\n1,2\n3\n").unwrap_err(),
+            "t.csv line 3 has 1 fields, but the header has 2"
+        );
     }
 }

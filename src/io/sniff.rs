@@ -14,7 +14,9 @@ pub fn sniff_delimiter(header: &[u8], path: &str) -> u8 {
             counts[i] += 1;
         }
     }
-    let best = (0..4).max_by_key(|&i| (counts[i], usize::from(i == 0))).unwrap_or(0);
+    let best = (0..4)
+        .max_by_key(|&i| (counts[i], usize::from(i == 0)))
+        .unwrap_or(0);
     if counts[best] == 0 {
         let lower = path.to_ascii_lowercase();
         if lower.ends_with(".tsv") || lower.ends_with(".tsv.gz") || lower.ends_with(".tab") {

@@ -54,7 +54,12 @@ pub fn measure(table: &ClassTable, opts: MeasureOptions) -> ViewMetrics {
     let l_diversity = table
         .sensitive
         .iter()
-        .map(|s| (s.name.clone(), l_diversity::l_diversity(s, opts.recursive_l)))
+        .map(|s| {
+            (
+                s.name.clone(),
+                l_diversity::l_diversity(s, opts.recursive_l),
+            )
+        })
         .collect();
     let t_closeness = table
         .sensitive

@@ -103,7 +103,9 @@ impl OrderedGround {
         for (t, (&pos, &count)) in positions.iter().zip(counts).enumerate() {
             cumulative += count as u64;
             let p = cumulative as f64 / size as f64;
-            let end = positions.get(t + 1).map_or(terms, |&next| (next as usize).min(terms));
+            let end = positions
+                .get(t + 1)
+                .map_or(terms, |&next| (next as usize).min(terms));
             total += self.segment((pos as usize).min(terms), end, p);
         }
         (total / terms as f64).clamp(0.0, 1.0)

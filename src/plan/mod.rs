@@ -167,7 +167,8 @@ pub struct Plan {
 impl Plan {
     /// Reads and validates a plan file.
     pub fn load(path: &Path) -> Result<Plan> {
-        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
         let mut plan = Plan::parse(&text).with_context(|| format!("plan {}", path.display()))?;
         plan.base = path.parent().map(Path::to_path_buf).unwrap_or_default();
         Ok(plan)
@@ -188,7 +189,11 @@ impl Plan {
 
     /// Resolves a path of the plan against its folder.
     pub fn resolve(&self, path: &Path) -> PathBuf {
-        if path.is_absolute() { path.to_path_buf() } else { self.base.join(path) }
+        if path.is_absolute() {
+            path.to_path_buf()
+        } else {
+            self.base.join(path)
+        }
     }
 
     fn validate(&self) -> Result<()> {
@@ -200,13 +205,17 @@ impl Plan {
             names.push(&source.name);
             for column in source.generalize.keys() {
                 if !source.columns.contains_key(column) {
-                    bail!("source '{}': generalize names column '{column}', which is not in its columns", source.name);
+                    bail!(
+                        "source '{}': generalize names column '{column}', which is not in its columns",
+                        source.name
+                    );
                 }
             }
             for (column, g) in &source.generalize {
                 if let Generalization::Builtin(s) = g {
-                    crate::audit::generalize::Builtin::parse(s)
-                        .with_context(|| format!("source '{}': generalize.{column}", source.name))?;
+                    crate::audit::generalize::Builtin::parse(s).with_context(|| {
+                        format!("source '{}': generalize.{column}", source.name)
+                    })?;
                 }
             }
         }
@@ -220,20 +229,38 @@ impl Plan {
             for side in [&join.left, &join.right] {
                 if !names.contains(&side.as_str()) {
                     if self.joins.iter().any(|j| &j.name == side) {
-                        bail!("join '{}' refers to '{side}', a step that comes later in the plan", join.name);
+                        bail!(
+                            "join '{}' refers to '{side}', a step that comes later in the plan",
+                            join.name
+                        );
                     }
-                    bail!("join '{}' refers to unknown source or step '{side}'", join.name);
+                    bail!(
+                        "join '{}' refers to unknown source or step '{side}'",
+                        join.name
+                    );
                 }
             }
             let (l, r) = join.columns();
             if l.is_empty() || l.len() != r.len() {
-                bail!("join '{}' needs 'on' (or 'left_on' and 'right_on' of equal length)", join.name);
+                bail!(
+                    "join '{}' needs 'on' (or 'left_on' and 'right_on' of equal length)",
+                    join.name
+                );
             }
             if matches!(join.kind, JoinKind::Normalized | JoinKind::Hashed) && l.len() != 1 {
-                bail!("join '{}': a {:?} join links one column on each side", join.name, join.kind);
+                bail!(
+                    "join '{}': a {:?} join links one column on each side",
+                    join.name,
+                    join.kind
+                );
             }
-            if matches!(join.kind, JoinKind::Normalized | JoinKind::Hashed) && join.normalize.is_none() {
-                bail!("join '{}' needs normalize = \"email\" or \"phone\"", join.name);
+            if matches!(join.kind, JoinKind::Normalized | JoinKind::Hashed)
+                && join.normalize.is_none()
+            {
+                bail!(
+                    "join '{}' needs normalize = \"email\" or \"phone\"",
+                    join.name
+                );
             }
             names.push(&join.name);
         }

@@ -25,13 +25,25 @@ pub fn render(report: &Report) -> String {
         }
         out.push('\n');
         out.push_str(&header(&["class size", "classes", "records"]));
-        for (label, classes, records) in size_buckets(&view.metrics.k_anonymity.class_size_histogram) {
-            out.push_str(&row(&[label.to_string(), thousands(classes), thousands(records)]));
+        for (label, classes, records) in
+            size_buckets(&view.metrics.k_anonymity.class_size_histogram)
+        {
+            out.push_str(&row(&[
+                label.to_string(),
+                thousands(classes),
+                thousands(records),
+            ]));
         }
         out.push('\n');
         let rows = sensitive_rows(view);
         if !rows.is_empty() {
-            out.push_str(&header(&["sensitive", "distinct l", "entropy l", "recursive c", "t"]));
+            out.push_str(&header(&[
+                "sensitive",
+                "distinct l",
+                "entropy l",
+                "recursive c",
+                "t",
+            ]));
             for r in rows {
                 out.push_str(&row(&r));
             }
@@ -41,7 +53,10 @@ pub fn render(report: &Report) -> String {
         out.push_str(&format!("**{line}**\n\n"));
     }
     for join in &report.joins {
-        out.push_str(&format!("## Join step `{}`\n\n", join["name"].as_str().unwrap_or("")));
+        out.push_str(&format!(
+            "## Join step `{}`\n\n",
+            join["name"].as_str().unwrap_or("")
+        ));
         out.push_str(&header(&["figure", "value"]));
         for (label, value) in join_rows(join) {
             out.push_str(&row(&[label, value]));
@@ -51,7 +66,12 @@ pub fn render(report: &Report) -> String {
     if !report.findings.is_empty() {
         out.push_str("## Findings\n\n");
         for (i, finding) in report.findings.iter().enumerate() {
-            out.push_str(&format!("{}. **{}**: {}\n", i + 1, finding.severity, finding.message));
+            out.push_str(&format!(
+                "{}. **{}**: {}\n",
+                i + 1,
+                finding.severity,
+                finding.message
+            ));
         }
         out.push('\n');
     }

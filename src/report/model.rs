@@ -194,7 +194,7 @@ pub fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(ch);
@@ -235,7 +235,10 @@ pub fn headline(view: &ViewReport, policy_k: u32) -> Vec<(String, String)> {
     let m = &view.metrics;
     vec![
         ("rows".into(), thousands(view.rows)),
-        ("quasi-identifiers".into(), view.quasi_identifiers.join(", ")),
+        (
+            "quasi-identifiers".into(),
+            view.quasi_identifiers.join(", "),
+        ),
         ("k".into(), m.k_anonymity.k.to_string()),
         ("classes".into(), thousands(m.k_anonymity.classes)),
         (
@@ -246,8 +249,14 @@ pub fn headline(view: &ViewReport, policy_k: u32) -> Vec<(String, String)> {
                 percent(m.k_anonymity.unique_fraction)
             ),
         ),
-        ("avg prosecutor risk".into(), format!("{:.4}", m.prosecutor.avg)),
-        ("max prosecutor risk".into(), format!("{:.4}", m.prosecutor.max)),
+        (
+            "avg prosecutor risk".into(),
+            format!("{:.4}", m.prosecutor.avg),
+        ),
+        (
+            "max prosecutor risk".into(),
+            format!("{:.4}", m.prosecutor.max),
+        ),
         (
             format!("records at risk (class < {policy_k})"),
             percent(m.prosecutor.records_at_risk),
@@ -302,36 +311,83 @@ pub fn join_rows(join: &serde_json::Value) -> Vec<(String, String)> {
     let n = |v: &serde_json::Value| thousands(v.as_u64().unwrap_or(0) as usize);
     let f = |v: &serde_json::Value| v.as_f64().unwrap_or(0.0);
     let list = |v: &serde_json::Value| {
-        v.as_array().map(|a| a.iter().map(|x| x.as_str().unwrap_or("").to_string()).collect::<Vec<_>>().join(", ")).unwrap_or_default()
+        v.as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|x| x.as_str().unwrap_or("").to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_default()
     };
     let snap = |key: &str| -> String {
         let v = &join[key];
-        format!("k {} · {} unique · avg risk {:.4}", v["k"], percent(f(&v["unique_fraction"])), f(&v["prosecutor_avg"]))
+        format!(
+            "k {} · {} unique · avg risk {:.4}",
+            v["k"],
+            percent(f(&v["unique_fraction"])),
+            f(&v["prosecutor_avg"])
+        )
     };
     let mut rows = vec![
         ("kind".to_string(), s(&join["kind"])),
-        ("left → right".to_string(), format!("{} → {}", s(&join["left"]), s(&join["right"]))),
+        (
+            "left → right".to_string(),
+            format!("{} → {}", s(&join["left"]), s(&join["right"])),
+        ),
         ("on".to_string(), list(&join["comparison"])),
-        ("rows in (left, right)".to_string(), format!("{}, {}", n(&join["rows_left"]), n(&join["rows_right"]))),
+        (
+            "rows in (left, right)".to_string(),
+            format!("{}, {}", n(&join["rows_left"]), n(&join["rows_right"])),
+        ),
         ("rows out".to_string(), n(&join["rows_out"])),
-        ("matched left".to_string(), format!("{} ({})", n(&join["matched_left"]), percent(f(&join["matched_left_fraction"])))),
-        ("matched right".to_string(), format!("{} ({})", n(&join["matched_right"]), percent(f(&join["matched_right_fraction"])))),
+        (
+            "matched left".to_string(),
+            format!(
+                "{} ({})",
+                n(&join["matched_left"]),
+                percent(f(&join["matched_left_fraction"]))
+            ),
+        ),
+        (
+            "matched right".to_string(),
+            format!(
+                "{} ({})",
+                n(&join["matched_right"]),
+                percent(f(&join["matched_right_fraction"]))
+            ),
+        ),
         (format!("before: {}", s(&join["left"])), snap("before_left")),
-        (format!("before: {}", s(&join["right"])), snap("before_right")),
+        (
+            format!("before: {}", s(&join["right"])),
+            snap("before_right"),
+        ),
         ("after".to_string(), snap("after")),
     ];
     let link = &join["linkage"];
     if link.is_object() {
         rows.push((
             "unique matches".to_string(),
-            format!("{} of {} ({})", n(&link["unique_matches"]), n(&link["target_rows"]), percent(f(&link["unique_match_fraction"]))),
+            format!(
+                "{} of {} ({})",
+                n(&link["unique_matches"]),
+                n(&link["target_rows"]),
+                percent(f(&link["unique_match_fraction"]))
+            ),
         ));
         rows.push((
             "expected re-identifications".to_string(),
-            format!("{:.1} ({})", f(&link["expected_reidentifications"]), percent(f(&link["expected_reidentification_fraction"]))),
+            format!(
+                "{:.1} ({})",
+                f(&link["expected_reidentifications"]),
+                percent(f(&link["expected_reidentification_fraction"]))
+            ),
         ));
         if let Some(c) = link["correct_unique_matches"].as_u64() {
-            rows.push(("correct unique matches (truth)".to_string(), thousands(c as usize)));
+            rows.push((
+                "correct unique matches (truth)".to_string(),
+                thousands(c as usize),
+            ));
         }
     }
     rows

@@ -33,12 +33,18 @@ pub fn render(report: &Report, color: bool) -> String {
 
         let mut hist = new_table();
         hist.set_header(vec!["class size", "classes", "records", "% records"]);
-        for (label, classes, records) in size_buckets(&view.metrics.k_anonymity.class_size_histogram) {
+        for (label, classes, records) in
+            size_buckets(&view.metrics.k_anonymity.class_size_histogram)
+        {
             hist.add_row(vec![
                 label.to_string(),
                 thousands(classes),
                 thousands(records),
-                percent(if view.rows == 0 { 0.0 } else { records as f64 / view.rows as f64 }),
+                percent(if view.rows == 0 {
+                    0.0
+                } else {
+                    records as f64 / view.rows as f64
+                }),
             ]);
         }
         for column in 1..4 {
@@ -51,7 +57,13 @@ pub fn render(report: &Report, color: bool) -> String {
         let rows = sensitive_rows(view);
         if !rows.is_empty() {
             let mut sens = new_table();
-            sens.set_header(vec!["sensitive", "distinct l", "entropy l", "recursive c", "t"]);
+            sens.set_header(vec![
+                "sensitive",
+                "distinct l",
+                "entropy l",
+                "recursive c",
+                "t",
+            ]);
             for row in rows {
                 sens.add_row(row.to_vec());
             }
@@ -63,7 +75,10 @@ pub fn render(report: &Report, color: bool) -> String {
         out.push('\n');
     }
     for join in &report.joins {
-        out.push_str(&format!("Join step {}\n", join["name"].as_str().unwrap_or("")));
+        out.push_str(&format!(
+            "Join step {}\n",
+            join["name"].as_str().unwrap_or("")
+        ));
         let mut t = new_table();
         for (label, value) in join_rows(join) {
             t.add_row(vec![label, value]);
@@ -73,7 +88,12 @@ pub fn render(report: &Report, color: bool) -> String {
     if !report.findings.is_empty() {
         out.push_str("Findings\n");
         for (i, finding) in report.findings.iter().enumerate() {
-            out.push_str(&format!("{:>3}. [{}] {}\n", i + 1, finding.severity, finding.message));
+            out.push_str(&format!(
+                "{:>3}. [{}] {}\n",
+                i + 1,
+                finding.severity,
+                finding.message
+            ));
         }
         out.push('\n');
     }
@@ -81,7 +101,10 @@ pub fn render(report: &Report, color: bool) -> String {
     let overall = if report.policy.passed {
         format!("Policy: PASS ({} views checked)", report.views.len())
     } else {
-        format!("Policy: FAIL ({} violations)", report.policy.violations.len())
+        format!(
+            "Policy: FAIL ({} violations)",
+            report.policy.violations.len()
+        )
     };
     out.push_str(&paint(&overall, report.policy.passed, color));
     out.push('\n');

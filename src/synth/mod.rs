@@ -69,7 +69,8 @@ fn prepare_dir(out: &Path, force: bool) -> Result<()> {
 }
 
 fn write_frame(df: &mut DataFrame, path: &Path, format: SynthFormat) -> Result<()> {
-    let file = std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
+    let file =
+        std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
     match format {
         SynthFormat::Csv => CsvWriter::new(file).finish(df),
         SynthFormat::Parquet => ParquetWriter::new(file).finish(df).map(|_| ()),
@@ -96,23 +97,32 @@ pub fn generate(opts: &SynthOptions) -> Result<SynthSummary> {
         sources::partner(&people, &membership, &geo, &mut rng),
     ];
     let ext = opts.format.extension();
-    let mut summary = SynthSummary { sources: Vec::new() };
+    let mut summary = SynthSummary {
+        sources: Vec::new(),
+    };
     for mut source in all {
         let path = opts.out.join(format!("{}.{ext}", source.name));
         write_frame(&mut source.frame, &path, opts.format)?;
-        summary.sources.push((source.name.to_string(), source.frame.height(), path));
+        summary
+            .sources
+            .push((source.name.to_string(), source.frame.height(), path));
         let (keys, ids): (Vec<String>, Vec<i64>) =
             source.truth.into_iter().map(|(k, p)| (k, p as i64)).unzip();
         let mut truth = DataFrame::new_infer_height(vec![
             Column::new(source.key_column.into(), keys),
             Column::new("person_id".into(), ids),
         ])?;
-        let truth_path = opts.out.join("truth").join(format!("{}.{ext}", source.name));
+        let truth_path = opts
+            .out
+            .join("truth")
+            .join(format!("{}.{ext}", source.name));
         write_frame(&mut truth, &truth_path, opts.format)?;
     }
     let mut people_df = sources::people_frame(&people, &geo);
     let people_path = opts.out.join("truth").join(format!("people.{ext}"));
     write_frame(&mut people_df, &people_path, opts.format)?;
-    summary.sources.push(("truth/people".into(), people.len(), people_path));
+    summary
+        .sources
+        .push(("truth/people".into(), people.len(), people_path));
     Ok(summary)
 }

@@ -9,9 +9,30 @@ use rand::{Rng, RngExt};
 pub const REFERENCE_YEAR: i32 = 2026;
 
 const FIRST_FEMALE: [&str; 24] = [
-    "Mary", "Patricia", "Jennifer", "Linda", "Elizabeth", "Barbara", "Susan", "Jessica", "Sarah",
-    "Karen", "Lisa", "Nancy", "Maria", "Ashley", "Emily", "Sofia", "Olivia", "Emma", "Ava",
-    "Mia", "Aisha", "Mei", "Priya", "Fatima",
+    "Mary",
+    "Patricia",
+    "Jennifer",
+    "Linda",
+    "Elizabeth",
+    "Barbara",
+    "Susan",
+    "Jessica",
+    "Sarah",
+    "Karen",
+    "Lisa",
+    "Nancy",
+    "Maria",
+    "Ashley",
+    "Emily",
+    "Sofia",
+    "Olivia",
+    "Emma",
+    "Ava",
+    "Mia",
+    "Aisha",
+    "Mei",
+    "Priya",
+    "Fatima",
 ];
 const FIRST_MALE: [&str; 24] = [
     "James", "Robert", "John", "Michael", "David", "William", "Richard", "Joseph", "Thomas",
@@ -19,11 +40,46 @@ const FIRST_MALE: [&str; 24] = [
     "Wei", "Arjun", "Omar", "Kwame", "Hiroshi",
 ];
 const LAST: [&str; 40] = [
-    "Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Rodriguez",
-    "Martinez", "Hernandez", "Lopez", "Gonzalez", "Wilson", "Anderson", "Thomas", "Taylor",
-    "Moore", "Jackson", "Martin", "Lee", "Perez", "Thompson", "White", "Harris", "Sanchez",
-    "Clark", "Ramirez", "Lewis", "Robinson", "Walker", "Young", "Allen", "King", "Wright",
-    "Nguyen", "Kim", "Patel", "Chen", "Okafor",
+    "Smith",
+    "Johnson",
+    "Williams",
+    "Brown",
+    "Jones",
+    "Garcia",
+    "Miller",
+    "Davis",
+    "Rodriguez",
+    "Martinez",
+    "Hernandez",
+    "Lopez",
+    "Gonzalez",
+    "Wilson",
+    "Anderson",
+    "Thomas",
+    "Taylor",
+    "Moore",
+    "Jackson",
+    "Martin",
+    "Lee",
+    "Perez",
+    "Thompson",
+    "White",
+    "Harris",
+    "Sanchez",
+    "Clark",
+    "Ramirez",
+    "Lewis",
+    "Robinson",
+    "Walker",
+    "Young",
+    "Allen",
+    "King",
+    "Wright",
+    "Nguyen",
+    "Kim",
+    "Patel",
+    "Chen",
+    "Okafor",
 ];
 const EMAIL_DOMAINS: [(&str, u32); 5] = [
     ("gmail.com", 40),
@@ -78,7 +134,13 @@ impl Geography {
             Region::National => (200, 15),
         };
         const CITIES: [&str; 8] = [
-            "Springfield", "Riverton", "Lakeside", "Fairview", "Greenville", "Madison", "Franklin",
+            "Springfield",
+            "Riverton",
+            "Lakeside",
+            "Fairview",
+            "Greenville",
+            "Madison",
+            "Franklin",
             "Clinton",
         ];
         let areas: Vec<Area> = (0..area_count)
@@ -153,7 +215,10 @@ pub struct Person {
 
 impl Person {
     pub fn birth_date(&self) -> String {
-        format!("{:04}-{:02}-{:02}", self.birth_year, self.birth_month, self.birth_day)
+        format!(
+            "{:04}-{:02}-{:02}",
+            self.birth_year, self.birth_month, self.birth_day
+        )
     }
 
     /// Age on the reference date (1 July of [`REFERENCE_YEAR`]).
@@ -182,11 +247,18 @@ fn normal(rng: &mut StdRng) -> f64 {
 pub fn draw_people(n: usize, geo: &Geography, rng: &mut StdRng) -> Vec<Person> {
     // Adults 18-90: flat to 60, then thinning to a sixth by 90.
     let age_weights: Vec<f64> = (18..=90)
-        .map(|a| if a <= 60 { 1.0 } else { 1.0 - 0.85 * (a - 60) as f64 / 30.0 })
+        .map(|a| {
+            if a <= 60 {
+                1.0
+            } else {
+                1.0 - 0.85 * (a - 60) as f64 / 30.0
+            }
+        })
         .collect();
     let ages = WeightedIndex::new(age_weights).expect("positive weights");
     let domains = WeightedIndex::new(EMAIL_DOMAINS.iter().map(|d| d.1)).expect("positive weights");
-    let interests = WeightedIndex::new(HEALTH_INTERESTS.iter().map(|d| d.1)).expect("positive weights");
+    let interests =
+        WeightedIndex::new(HEALTH_INTERESTS.iter().map(|d| d.1)).expect("positive weights");
     let households = WeightedIndex::new([28u32, 34, 15, 13, 10]).expect("positive weights");
     (0..n)
         .map(|i| {
@@ -220,11 +292,16 @@ pub fn draw_people(n: usize, geo: &Geography, rng: &mut StdRng) -> Vec<Person> {
                 i,
                 EMAIL_DOMAINS[domains.sample(rng)].0
             );
-            let phone = format!("{}{:07}", area.area_code, rng.random_range(2_000_000..9_999_999u32));
+            let phone = format!(
+                "{}{:07}",
+                area.area_code,
+                rng.random_range(2_000_000..9_999_999u32)
+            );
             // Log-normal household income, median about $62k.
             let income = (62_000.0 * (0.65 * normal(rng)).exp()).clamp(8_000.0, 900_000.0) as u32;
             let mut health_interest = HEALTH_INTERESTS[interests.sample(rng)].0;
-            if health_interest == "pregnancy" && !(gender == Gender::F && (18..=45).contains(&age)) {
+            if health_interest == "pregnancy" && !(gender == Gender::F && (18..=45).contains(&age))
+            {
                 health_interest = "none";
             }
             Person {

@@ -62,7 +62,12 @@ fn phone_parts(phone: &str) -> (&str, &str, &str) {
 
 /// Members of a source in a random order, so that row order says nothing about people.
 fn members<'a>(people: &'a [Person], flags: &[bool], rng: &mut StdRng) -> Vec<&'a Person> {
-    let mut chosen: Vec<&Person> = people.iter().zip(flags).filter(|(_, f)| **f).map(|(p, _)| p).collect();
+    let mut chosen: Vec<&Person> = people
+        .iter()
+        .zip(flags)
+        .filter(|(_, f)| **f)
+        .map(|(p, _)| p)
+        .collect();
     chosen.shuffle(rng);
     chosen
 }
@@ -85,10 +90,21 @@ pub fn draw_membership(people: &[Person], rng: &mut StdRng) -> Membership {
     let loyalty: Vec<bool> = (0..n).map(|_| chance(rng, LOYALTY_SHARE)).collect();
     let ecommerce: Vec<bool> = loyalty
         .iter()
-        .map(|&l| chance(rng, if l { ECOMMERCE_SHARE_MEMBERS } else { ECOMMERCE_SHARE_OTHERS }))
+        .map(|&l| {
+            chance(
+                rng,
+                if l {
+                    ECOMMERCE_SHARE_MEMBERS
+                } else {
+                    ECOMMERCE_SHARE_OTHERS
+                },
+            )
+        })
         .collect();
-    let loyalty_email: Vec<bool> =
-        loyalty.iter().map(|&l| l && !chance(rng, LOYALTY_EMAIL_MISSING)).collect();
+    let loyalty_email: Vec<bool> = loyalty
+        .iter()
+        .map(|&l| l && !chance(rng, LOYALTY_EMAIL_MISSING))
+        .collect();
     let web: Vec<bool> = (0..n)
         .map(|i| {
             if ecommerce[i] {
@@ -120,8 +136,16 @@ pub fn draw_membership(people: &[Person], rng: &mut StdRng) -> Membership {
 pub fn loyalty(people: &[Person], m: &Membership, geo: &Geography, rng: &mut StdRng) -> Source {
     let rows = members(people, &m.loyalty, rng);
     let mut truth = Vec::with_capacity(rows.len());
-    let (mut id, mut name, mut email, mut phone, mut zip, mut dob, mut gender, mut store) =
-        (vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
+    let (mut id, mut name, mut email, mut phone, mut zip, mut dob, mut gender, mut store) = (
+        vec![],
+        vec![],
+        vec![],
+        vec![],
+        vec![],
+        vec![],
+        vec![],
+        vec![],
+    );
     for p in rows {
         let loyalty_id = m.loyalty_id[p.id as usize].clone().expect("member");
         truth.push((loyalty_id.clone(), p.id));
@@ -161,7 +185,11 @@ fn typed_email(email: &str, rng: &mut StdRng) -> String {
         0..15 => {
             let mut chars: Vec<char> = local.chars().collect();
             chars[0] = chars[0].to_ascii_uppercase();
-            format!("{}@{}", chars.into_iter().collect::<String>(), domain.to_uppercase())
+            format!(
+                "{}@{}",
+                chars.into_iter().collect::<String>(),
+                domain.to_uppercase()
+            )
         }
         15..23 => format!(" {email} "),
         23..33 => format!("{local}+shop@{domain}"),
@@ -186,7 +214,11 @@ pub fn ecommerce(people: &[Person], m: &Membership, geo: &Geography, rng: &mut S
         id.push(account);
         email.push(typed_email(&p.email, rng));
         let (a, b, c) = phone_parts(&p.phone);
-        phone.push(if chance(rng, 0.6) { format!("+1 {a}-{b}-{c}") } else { format!("{a}.{b}.{c}") });
+        phone.push(if chance(rng, 0.6) {
+            format!("+1 {a}-{b}-{c}")
+        } else {
+            format!("{a}.{b}.{c}")
+        });
         zip.push(geo.zips[p.zip].0.clone());
         year.push((!chance(rng, ECOMMERCE_BIRTH_YEAR_MISSING)).then_some(p.birth_year as i64));
         gender.push((!chance(rng, 0.03)).then(|| p.gender.code()));
@@ -218,7 +250,12 @@ pub fn age_band(age: i32) -> &'static str {
     }
 }
 
-pub fn web_analytics(people: &[Person], m: &Membership, geo: &Geography, rng: &mut StdRng) -> Source {
+pub fn web_analytics(
+    people: &[Person],
+    m: &Membership,
+    geo: &Geography,
+    rng: &mut StdRng,
+) -> Source {
     let rows = members(people, &m.web, rng);
     let mut truth = Vec::with_capacity(rows.len());
     let (mut hash, mut device, mut browser, mut city, mut band, mut viewed) =
@@ -233,7 +270,9 @@ pub fn web_analytics(people: &[Person], m: &Membership, geo: &Geography, rng: &m
         browser.push(["Chrome", "Safari", "Edge", "Firefox"][rng.random_range(0..4)]);
         city.push(geo.areas[geo.zips[p.zip].1].city.clone());
         band.push(age_band(p.age()));
-        let mut seen: Vec<&str> = (0..rng.random_range(1..=3)).map(|_| CATEGORIES[categories.sample(rng)].0).collect();
+        let mut seen: Vec<&str> = (0..rng.random_range(1..=3))
+            .map(|_| CATEGORIES[categories.sample(rng)].0)
+            .collect();
         seen.sort_unstable();
         seen.dedup();
         viewed.push(seen.join("|"));
@@ -253,7 +292,12 @@ pub fn web_analytics(people: &[Person], m: &Membership, geo: &Geography, rng: &m
     }
 }
 
-pub fn transactions(people: &[Person], m: &Membership, geo: &Geography, rng: &mut StdRng) -> Source {
+pub fn transactions(
+    people: &[Person],
+    m: &Membership,
+    geo: &Geography,
+    rng: &mut StdRng,
+) -> Source {
     let categories = WeightedIndex::new(CATEGORIES.iter().map(|c| c.1)).expect("positive weights");
     // (person, loyalty id or None for a card payment)
     let mut baskets: Vec<(&Person, bool)> = Vec::new();
@@ -276,12 +320,23 @@ pub fn transactions(people: &[Person], m: &Membership, geo: &Geography, rng: &mu
         let tid = format!("T{:09}", 100_000_000 + i);
         truth.push((tid.clone(), p.id));
         id.push(tid);
-        loyalty.push(if member { m.loyalty_id[p.id as usize].clone() } else { None });
+        loyalty.push(if member {
+            m.loyalty_id[p.id as usize].clone()
+        } else {
+            None
+        });
         // A card token is stable per person: a keyed digest a payment processor would issue.
-        card.push((!member).then(|| HashAlgorithm::Md5.hex(&format!("card-token-{}", p.id))[..16].to_string()));
+        card.push(
+            (!member)
+                .then(|| HashAlgorithm::Md5.hex(&format!("card-token-{}", p.id))[..16].to_string()),
+        );
         let online = m.ecommerce[p.id as usize] && chance(rng, 0.3);
         let area = geo.zips[p.zip].1;
-        store.push(if online { "online".to_string() } else { format!("S{:03}", area * 4 + rng.random_range(1..=4usize)) });
+        store.push(if online {
+            "online".to_string()
+        } else {
+            format!("S{:03}", area * 4 + rng.random_range(1..=4usize))
+        });
         let day = rng.random_range(0..365u32);
         let (month, dom) = month_day(day);
         ts.push(format!(
@@ -377,10 +432,20 @@ pub fn partner(people: &[Person], m: &Membership, geo: &Geography, rng: &mut Std
         let contact = rng.random_range(0..10);
         email.push((contact < 7).then(|| p.email.clone()));
         let (a, b, c) = phone_parts(&p.phone);
-        phone.push((contact >= 5).then(|| if chance(rng, 0.5) { format!("{a}{b}{c}") } else { format!("1-{a}-{b}-{c}") }));
+        phone.push((contact >= 5).then(|| {
+            if chance(rng, 0.5) {
+                format!("{a}{b}{c}")
+            } else {
+                format!("1-{a}-{b}-{c}")
+            }
+        }));
         // Brokers' ages are sometimes a year off, and some addresses are stale.
         age.push(p.age() as i64 + if chance(rng, 0.1) { 1 } else { 0 });
-        let z = if chance(rng, 0.05) { geo.draw_zip(rng) } else { p.zip };
+        let z = if chance(rng, 0.05) {
+            geo.draw_zip(rng)
+        } else {
+            p.zip
+        };
         zip.push(geo.zips[z].0.clone());
         let noisy = p.income as f64 * rng.random_range(0.85..1.15);
         income.push(((noisy / 5000.0).round() * 5000.0) as i64);
@@ -403,16 +468,55 @@ pub fn partner(people: &[Person], m: &Membership, geo: &Geography, rng: &mut Std
 /// The truth table of the people themselves.
 pub fn people_frame(people: &[Person], geo: &Geography) -> DataFrame {
     frame(vec![
-        Column::new("person_id".into(), people.iter().map(|p| p.id as i64).collect::<Vec<_>>()),
-        Column::new("first_name".into(), people.iter().map(|p| p.first_name).collect::<Vec<_>>()),
-        Column::new("last_name".into(), people.iter().map(|p| p.last_name).collect::<Vec<_>>()),
-        Column::new("gender".into(), people.iter().map(|p| p.gender.code()).collect::<Vec<_>>()),
-        Column::new("birth_date".into(), people.iter().map(Person::birth_date).collect::<Vec<_>>()),
-        Column::new("zip5".into(), people.iter().map(|p| geo.zips[p.zip].0.clone()).collect::<Vec<_>>()),
-        Column::new("email".into(), people.iter().map(|p| p.email.clone()).collect::<Vec<_>>()),
-        Column::new("phone".into(), people.iter().map(|p| p.phone.clone()).collect::<Vec<_>>()),
-        Column::new("income".into(), people.iter().map(|p| p.income as i64).collect::<Vec<_>>()),
-        Column::new("household_size".into(), people.iter().map(|p| p.household_size as i64).collect::<Vec<_>>()),
-        Column::new("health_interest".into(), people.iter().map(|p| p.health_interest).collect::<Vec<_>>()),
+        Column::new(
+            "person_id".into(),
+            people.iter().map(|p| p.id as i64).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "first_name".into(),
+            people.iter().map(|p| p.first_name).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "last_name".into(),
+            people.iter().map(|p| p.last_name).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "gender".into(),
+            people.iter().map(|p| p.gender.code()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "birth_date".into(),
+            people.iter().map(Person::birth_date).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "zip5".into(),
+            people
+                .iter()
+                .map(|p| geo.zips[p.zip].0.clone())
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "email".into(),
+            people.iter().map(|p| p.email.clone()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "phone".into(),
+            people.iter().map(|p| p.phone.clone()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "income".into(),
+            people.iter().map(|p| p.income as i64).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "household_size".into(),
+            people
+                .iter()
+                .map(|p| p.household_size as i64)
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "health_interest".into(),
+            people.iter().map(|p| p.health_interest).collect::<Vec<_>>(),
+        ),
     ])
 }
