@@ -4,6 +4,7 @@
 pub mod k_anonymity;
 pub mod l_diversity;
 pub mod marketer;
+pub mod population;
 pub mod prosecutor;
 pub mod t_closeness;
 
