@@ -186,6 +186,7 @@ impl PolicyArgs {
         MeasureOptions {
             policy_k: self.k,
             recursive_l: self.recursive_l as usize,
+            population: None,
         }
     }
 }
@@ -205,7 +206,50 @@ pub struct ScanArgs {
     #[command(flatten)]
     pub policy: PolicyArgs,
     #[command(flatten)]
+    pub population: PopulationArgs,
+    #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// The population the data was drawn from.
+#[derive(Args, Debug, Clone)]
+pub struct PopulationArgs {
+    /// Size N of the population the data was drawn from: enables population uniqueness.
+    #[arg(long, conflicts_with = "sampling_fraction")]
+    pub population: Option<f64>,
+    /// Sampling fraction π = n/N (0 < π ≤ 1); N = round(n / π).
+    #[arg(long)]
+    pub sampling_fraction: Option<f64>,
+}
+
+impl PopulationArgs {
+    /// The population size for a sample of `rows` records, validated.
+    pub fn size(&self, rows: usize) -> Result<Option<f64>> {
+        population_size(self.population, self.sampling_fraction, rows)
+    }
+}
+
+/// Resolves a population size from N or π for a sample of `rows` records.
+pub fn population_size(
+    population: Option<f64>,
+    fraction: Option<f64>,
+    rows: usize,
+) -> Result<Option<f64>> {
+    let n = rows as f64;
+    let size = match (population, fraction) {
+        (Some(p), _) => p,
+        (None, Some(f)) => {
+            if !(f > 0.0 && f <= 1.0) {
+                bail!("--sampling-fraction must be in (0, 1], got {f}");
+            }
+            (n / f).round()
+        }
+        (None, None) => return Ok(None),
+    };
+    if !size.is_finite() || size < n {
+        bail!("the population ({size}) is smaller than the sample ({rows} rows)");
+    }
+    Ok(Some(size))
 }
 
 fn parse_delimiter(s: &str) -> std::result::Result<u8, String> {
@@ -326,10 +370,17 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
     let mut columns = args.qi.clone();
     columns.extend(args.sensitive.iter().cloned());
     let df = crate::io::load(&args.file, &columns, &args.input.load_options())?;
+    let population = args.population.size(df.height())?;
     progress.step("measuring");
     let table = crate::engine::class_table(&df, &args.qi, &args.sensitive)
         .with_context(|| format!("cannot measure {}", args.file))?;
-    let metrics = metrics::measure(&table, args.policy.measure_options());
+    let metrics = metrics::measure(
+        &table,
+        MeasureOptions {
+            population,
+            ..args.policy.measure_options()
+        },
+    );
     drop(progress);
     let view = ViewReport {
         name: view_name(&args.file),
@@ -459,6 +510,7 @@ fn link(args: LinkArgs) -> Result<ExitCode> {
     let measure = MeasureOptions {
         policy_k: args.k,
         recursive_l: 2,
+        population: None,
     };
     let mut reports = vec![
         views[&a_name].measure(measure)?,

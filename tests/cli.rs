@@ -308,3 +308,53 @@ fn flate2_writer(path: &Path) -> impl std::io::Write {
         flate2::Compression::default(),
     )
 }
+
+#[test]
+fn population_figures_and_their_input_errors() {
+    let out = linkrisk(&[
+        "scan",
+        "../shared/data/adult/adult.csv",
+        "--qi",
+        "age,sex,race,marital-status,education,native-country,workclass,occupation",
+        "--sampling-fraction",
+        "0.01",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let p = &report["views"][0]["population"];
+    assert_eq!(p["size"], 3_016_200.0);
+    assert!(p["snb"].is_null(), "SNB is not available here");
+    assert_eq!(p["dankar"]["model"], "pitman");
+    assert!((p["pitman"]["uniques"].as_f64().unwrap() - 361_577.919).abs() < 0.5);
+    let table = linkrisk(&[
+        "scan",
+        "fixtures/small/hand.csv",
+        "--qi",
+        "zip,age",
+        "--population",
+        "1000",
+    ]);
+    assert!(String::from_utf8_lossy(&table.stdout).contains("population uniques, Dankar"));
+
+    let small = linkrisk(&[
+        "scan",
+        "fixtures/small/hand.csv",
+        "--qi",
+        "zip",
+        "--population",
+        "5",
+    ]);
+    assert_input_error(&small, "smaller than the sample");
+    for bad in ["0", "1.5", "-0.2"] {
+        let arg = format!("--sampling-fraction={bad}");
+        let out = linkrisk(&["scan", "fixtures/small/hand.csv", "--qi", "zip", &arg]);
+        assert_input_error(&out, "--sampling-fraction must be in (0, 1]");
+    }
+}

@@ -28,6 +28,7 @@ fn k_anonymity_and_risk_by_hand() {
     let opts = MeasureOptions {
         policy_k: 3,
         recursive_l: 2,
+        population: None,
     };
     let m = measure_file("fixtures/small/hand.csv", &["zip", "age"], &[], opts);
     assert_eq!(m.k_anonymity.k, 1);
@@ -117,6 +118,7 @@ fn recursive_cl_diversity_by_hand() {
         MeasureOptions {
             policy_k: 5,
             recursive_l: 2,
+            population: None,
         },
     );
     let ld = &l2.l_diversity["answer"];
@@ -131,6 +133,7 @@ fn recursive_cl_diversity_by_hand() {
         MeasureOptions {
             policy_k: 5,
             recursive_l: 3,
+            population: None,
         },
     );
     assert_eq!(l3.l_diversity["answer"].recursive_c, None);

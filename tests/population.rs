@@ -5,11 +5,25 @@ use linkrisk::io::{LoadOptions, load};
 use linkrisk::metrics::population::population_uniqueness;
 use linkrisk::metrics::{MeasureOptions, measure};
 
-const QIS: [&str; 8] = ["age", "sex", "race", "marital-status", "education", "native-country", "workclass", "occupation"];
+const QIS: [&str; 8] = [
+    "age",
+    "sex",
+    "race",
+    "marital-status",
+    "education",
+    "native-country",
+    "workclass",
+    "occupation",
+];
 
 fn adult_histogram() -> (Vec<linkrisk::metrics::SizeBin>, usize) {
     let qis: Vec<String> = QIS.iter().map(|s| s.to_string()).collect();
-    let df = load("../shared/data/adult/adult.csv", &qis, &LoadOptions::default()).unwrap();
+    let df = load(
+        "../shared/data/adult/adult.csv",
+        &qis,
+        &LoadOptions::default(),
+    )
+    .unwrap();
     let table = class_table(&df, &qis, &[]).unwrap();
     let m = measure(&table, MeasureOptions::default());
     (m.k_anonymity.class_size_histogram, table.rows)
@@ -17,7 +31,10 @@ fn adult_histogram() -> (Vec<linkrisk::metrics::SizeBin>, usize) {
 
 fn assert_rel(actual: f64, expected: f64, what: &str) {
     let rel = ((actual - expected) / expected).abs();
-    assert!(rel < 1e-6, "{what}: {actual} vs ARX {expected} (relative error {rel:e})");
+    assert!(
+        rel < 1e-6,
+        "{what}: {actual} vs ARX {expected} (relative error {rel:e})"
+    );
 }
 
 #[test]
@@ -31,7 +48,11 @@ fn adult_at_one_percent_matches_arx() {
     let zayatz = p.zayatz.expect("Zayatz is available");
     assert_rel(zayatz.uniques, 674_264.1642, "Zayatz uniques");
     assert_rel(zayatz.fraction, 0.2235475645, "Zayatz fraction");
-    assert!(p.snb.is_none(), "ARX reports SNB as not available: {:?}", p.snb);
+    assert!(
+        p.snb.is_none(),
+        "ARX reports SNB as not available: {:?}",
+        p.snb
+    );
     let dankar = p.dankar.unwrap();
     assert_eq!(dankar.model, "pitman");
     assert_rel(dankar.uniques, 361_577.919, "Dankar uniques");

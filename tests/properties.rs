@@ -234,7 +234,7 @@ proptest! {
 
     #[test]
     fn fast_path_equals_naive(t in table(), policy_k in 1u32..6, recursive_l in 1usize..4) {
-        let opts = MeasureOptions { policy_k, recursive_l };
+        let opts = MeasureOptions { policy_k, recursive_l, population: None };
         let got = fast(&t, opts);
         let want = naive(&t, opts);
         prop_assert_eq!(got.k_anonymity.k, want.k);

@@ -90,6 +90,7 @@ fn measure_opts(plan: &Plan) -> MeasureOptions {
     MeasureOptions {
         policy_k: plan.policy.k,
         recursive_l: 2,
+        population: plan.policy.population,
     }
 }
 

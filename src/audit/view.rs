@@ -41,6 +41,15 @@ impl View {
 
     /// Measures the view on its QIs and sensitive attributes.
     pub fn measure(&self, opts: MeasureOptions) -> Result<ViewReport> {
+        if let Some(n) = opts.population
+            && n < self.df.height() as f64
+        {
+            anyhow::bail!(
+                "policy.population ({n}) is smaller than view '{}' ({} rows)",
+                self.name,
+                self.df.height()
+            );
+        }
         let (qis, sensitive) = (self.qis(), self.sensitive());
         let table = class_table(&self.df, &qis, &sensitive)?;
         Ok(ViewReport {

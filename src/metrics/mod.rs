@@ -25,6 +25,8 @@ pub struct MeasureOptions {
     pub policy_k: u32,
     /// The `l` of recursive (c,l)-diversity.
     pub recursive_l: usize,
+    /// Size `N` of the population the view was drawn from, when known.
+    pub population: Option<f64>,
 }
 
 impl Default for MeasureOptions {
@@ -32,6 +34,7 @@ impl Default for MeasureOptions {
         MeasureOptions {
             policy_k: 5,
             recursive_l: 2,
+            population: None,
         }
     }
 }
@@ -43,6 +46,8 @@ pub struct ViewMetrics {
     pub k_anonymity: KAnonymity,
     pub prosecutor: Prosecutor,
     pub marketer: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub population: Option<population::PopulationUniqueness>,
     pub l_diversity: BTreeMap<String, LDiversity>,
     pub t_closeness: BTreeMap<String, f64>,
 }
@@ -67,10 +72,14 @@ pub fn measure(table: &ClassTable, opts: MeasureOptions) -> ViewMetrics {
         .iter()
         .map(|s| (s.name.clone(), t_closeness::t_closeness(s)))
         .collect();
+    let population = opts.population.map(|n| {
+        population::population_uniqueness(&k_anonymity.class_size_histogram, table.rows, n)
+    });
     ViewMetrics {
         k_anonymity,
         prosecutor,
         marketer,
+        population,
         l_diversity,
         t_closeness,
     }

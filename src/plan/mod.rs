@@ -56,6 +56,8 @@ pub struct PolicySpec {
     pub l: Option<usize>,
     #[serde(default = "default_max_join_rows")]
     pub max_join_rows: u64,
+    /// Size of the population the sources were drawn from (population uniqueness).
+    pub population: Option<f64>,
 }
 
 impl Default for PolicySpec {
@@ -65,6 +67,7 @@ impl Default for PolicySpec {
             max_unique_fraction: None,
             l: None,
             max_join_rows: default_max_join_rows(),
+            population: None,
         }
     }
 }

@@ -233,7 +233,7 @@ pub fn size_buckets(histogram: &[crate::metrics::SizeBin]) -> Vec<(&'static str,
 /// The rows of a view's headline, as (label, value), shared by the table and Markdown.
 pub fn headline(view: &ViewReport, policy_k: u32) -> Vec<(String, String)> {
     let m = &view.metrics;
-    vec![
+    let mut rows = vec![
         ("rows".into(), thousands(view.rows)),
         (
             "quasi-identifiers".into(),
@@ -262,7 +262,43 @@ pub fn headline(view: &ViewReport, policy_k: u32) -> Vec<(String, String)> {
             percent(m.prosecutor.records_at_risk),
         ),
         ("marketer risk".into(), format!("{:.4}", m.marketer)),
-    ]
+    ];
+    if let Some(p) = &m.population {
+        let show = |e: Option<f64>, f: Option<f64>| match (e, f) {
+            (Some(u), Some(f)) => {
+                format!("{} ({} of N)", thousands(u.round() as usize), percent(f))
+            }
+            _ => "not available".to_string(),
+        };
+        rows.push((
+            "population N (π)".into(),
+            format!(
+                "{} ({:.4})",
+                thousands(p.size as usize),
+                p.sampling_fraction
+            ),
+        ));
+        rows.push((
+            "population uniques, Pitman".into(),
+            show(p.pitman.map(|e| e.uniques), p.pitman.map(|e| e.fraction)),
+        ));
+        rows.push((
+            "population uniques, Zayatz".into(),
+            show(p.zayatz.map(|e| e.uniques), p.zayatz.map(|e| e.fraction)),
+        ));
+        rows.push((
+            "population uniques, SNB".into(),
+            show(p.snb.map(|e| e.uniques), p.snb.map(|e| e.fraction)),
+        ));
+        rows.push((
+            format!(
+                "population uniques, Dankar ({})",
+                p.dankar.map_or("n/a", |d| d.model)
+            ),
+            show(p.dankar.map(|e| e.uniques), p.dankar.map(|e| e.fraction)),
+        ));
+    }
+    rows
 }
 
 /// The rows of a view's sensitive-attribute table: attribute, distinct l, entropy l,

@@ -52,32 +52,53 @@ pub struct PopulationUniqueness {
 }
 
 fn available(value: f64, population: f64) -> Option<Estimate> {
-    (!value.is_nan() && value != 0.0).then_some(Estimate { uniques: value, fraction: value / population })
+    (!value.is_nan() && value != 0.0).then_some(Estimate {
+        uniques: value,
+        fraction: value / population,
+    })
 }
 
 /// Estimates population uniqueness for a sample of `rows` records from a population of
 /// `population` people.
-pub fn population_uniqueness(histogram: &[SizeBin], rows: usize, population: f64) -> PopulationUniqueness {
-    let bins: Vec<(u64, u64)> = histogram.iter().map(|b| (b.size as u64, b.classes as u64)).collect();
+pub fn population_uniqueness(
+    histogram: &[SizeBin],
+    rows: usize,
+    population: f64,
+) -> PopulationUniqueness {
+    let bins: Vec<(u64, u64)> = histogram
+        .iter()
+        .map(|b| (b.size as u64, b.classes as u64))
+        .collect();
     let n = rows as f64;
     let pi = n / population;
     let has_uniques = bins.first().is_some_and(|(s, _)| *s == 1);
     if !has_uniques {
-        let zero = Some(Estimate { uniques: 0.0, fraction: 0.0 });
+        let zero = Some(Estimate {
+            uniques: 0.0,
+            fraction: 0.0,
+        });
         return PopulationUniqueness {
             size: population,
             sampling_fraction: pi,
             pitman: zero,
             zayatz: zero,
             snb: zero,
-            dankar: Some(DankarEstimate { uniques: 0.0, fraction: 0.0, model: "none" }),
+            dankar: Some(DankarEstimate {
+                uniques: 0.0,
+                fraction: 0.0,
+                model: "none",
+            }),
         };
     }
     let pitman = available(pitman::pitman(&bins, n, population), population);
     let zayatz = available(zayatz::zayatz(&bins, n, population), population);
     let snb = available(snb::snb(&bins, n, population), population);
     let pick = |e: Option<Estimate>, model: &'static str| {
-        e.map(|e| DankarEstimate { uniques: e.uniques, fraction: e.fraction, model })
+        e.map(|e| DankarEstimate {
+            uniques: e.uniques,
+            fraction: e.fraction,
+            model,
+        })
     };
     let dankar = if pi <= 0.1 {
         pick(pitman, "pitman").or(pick(zayatz, "zayatz"))
@@ -88,5 +109,12 @@ pub fn population_uniqueness(histogram: &[SizeBin], rows: usize, population: f64
             (None, z) => pick(z, "zayatz"),
         }
     };
-    PopulationUniqueness { size: population, sampling_fraction: pi, pitman, zayatz, snb, dankar }
+    PopulationUniqueness {
+        size: population,
+        sampling_fraction: pi,
+        pitman,
+        zayatz,
+        snb,
+        dankar,
+    }
 }

@@ -83,7 +83,11 @@ mod tests {
     #[test]
     fn solves_a_simple_system() {
         // x² − 4 = 0, x·y − 6 = 0 → (2, 3) from (1, 1).
-        let (x, y) = solve(|x, y| ((x * x - 4.0, x * y - 6.0), [2.0 * x, 0.0, y, x]), (1.0, 1.0), None);
+        let (x, y) = solve(
+            |x, y| ((x * x - 4.0, x * y - 6.0), [2.0 * x, 0.0, y, x]),
+            (1.0, 1.0),
+            None,
+        );
         assert!((x - 2.0).abs() < 1e-6 && (y - 3.0).abs() < 1e-6);
     }
 }

@@ -14,7 +14,12 @@ use super::newton::{ACCURACY, Evaluation, solve};
 /// Estimated population uniques; NaN when the model does not converge.
 /// `histogram` holds (class size, number of classes), ascending.
 pub fn pitman(histogram: &[(u64, u64)], sample: f64, population: f64) -> f64 {
-    let count_of = |size: u64| histogram.iter().find(|(s, _)| *s == size).map_or(0.0, |(_, c)| *c as f64);
+    let count_of = |size: u64| {
+        histogram
+            .iter()
+            .find(|(s, _)| *s == size)
+            .map_or(0.0, |(_, c)| *c as f64)
+    };
     let c1 = count_of(1);
     let c2 = match count_of(2) {
         0.0 => 1.0, // ARX overestimates with 1 when there is no class of size 2
@@ -29,7 +34,11 @@ pub fn pitman(histogram: &[(u64, u64)], sample: f64, population: f64) -> f64 {
     let a = (t * (c1 - n) + (n - 1.0) * c1) / (n * u);
 
     let theta_non_negative = |t: f64, _a: f64| t >= 0.0;
-    let mut result = solve(|t, a| closed(histogram, u, n, t, a), (t, a), Some(&theta_non_negative));
+    let mut result = solve(
+        |t, a| closed(histogram, u, n, t, a),
+        (t, a),
+        Some(&theta_non_negative),
+    );
     let use_iterative = if result.0.is_nan() || result.1.is_nan() {
         true
     } else {
@@ -37,7 +46,11 @@ pub fn pitman(histogram: &[(u64, u64)], sample: f64, population: f64) -> f64 {
         o1.is_nan() || o2.is_nan() || o1.abs() > ACCURACY || o2.abs() > ACCURACY
     };
     if use_iterative {
-        result = solve(|t, a| iterative(histogram, u, n, t, a), (t, a), Some(&theta_non_negative));
+        result = solve(
+            |t, a| iterative(histogram, u, n, t, a),
+            (t, a),
+            Some(&theta_non_negative),
+        );
     }
     uniques(result, population)
 }
@@ -52,7 +65,8 @@ fn closed(histogram: &[(u64, u64)], u: f64, n: f64, t: f64, a: f64) -> Evaluatio
     let val5 = a * a;
     let d1 = (val3 - val2) / val5;
     let d5 = ((a * val1 + t * val2) - a * val4 - t * val3) / (val5 * a);
-    let d3 = ((((val5 * val0) - (t * t * val2)) + (t * t * val3)) - (2.0 * a * t * val1) + (2.0 * a * t * val4))
+    let d3 = ((((val5 * val0) - (t * t * val2)) + (t * t * val3)) - (2.0 * a * t * val1)
+        + (2.0 * a * t * val4))
         / (val5 * val5);
     let o1 = (val1 - val4) / a;
     let o3 = (-t * val1 + a * val0 + t * val4) / (a * a);
@@ -116,7 +130,13 @@ fn uniques((t, a): (f64, f64), population: f64) -> f64 {
     if t.is_nan() || a.is_nan() || a == 0.0 {
         return f64::NAN;
     }
-    let valid = |v: f64| if v >= 0.0 && v <= population { v } else { f64::NAN };
+    let valid = |v: f64| {
+        if v >= 0.0 && v <= population {
+            v
+        } else {
+            f64::NAN
+        }
+    };
     let log_space = valid((ln_gamma(t + 1.0) - ln_gamma(t + a)).exp() * population.powf(a));
     let direct = valid(gamma(t + 1.0) / gamma(t + a) * population.powf(a));
     match (log_space.is_nan(), direct.is_nan()) {

@@ -26,19 +26,30 @@ fn shlosser(histogram: &[(u64, u64)], classes: f64, c1: f64, f: f64) -> f64 {
 
 /// Estimated population uniques; NaN when the model does not converge.
 pub fn snb(histogram: &[(u64, u64)], sample: f64, population: f64) -> f64 {
-    let count_of = |size: u64| histogram.iter().find(|(s, _)| *s == size).map_or(0.0, |(_, c)| *c as f64);
+    let count_of = |size: u64| {
+        histogram
+            .iter()
+            .find(|(s, _)| *s == size)
+            .map_or(0.0, |(_, c)| *c as f64)
+    };
     let (c1, c2) = (count_of(1), count_of(2));
     let u: f64 = histogram.iter().map(|(_, c)| *c as f64).sum();
     let f = sample / population;
     let k = shlosser(histogram, u, c1, f);
-    let (a, b) = solve(|a, b| (objective(k, f, c1, c2, a, b), jacobian(k, f, a, b)), (1.0, 1.0), None);
+    let (a, b) = solve(
+        |a, b| (objective(k, f, c1, c2, a, b), jacobian(k, f, a, b)),
+        (1.0, 1.0),
+        None,
+    );
     k * b.powf(a)
 }
 
 fn objective(k: f64, f: f64, c1: f64, c2: f64, a: f64, b: f64) -> (f64, f64) {
     let dividend = (1.0 - f) * (1.0 - b);
     let x = k * f * (b / (1.0 - dividend)).powf(a) * ((a * dividend) / (1.0 - dividend) + 1.0) - c1;
-    let y = k * a * b.powf(a) * (f * f) * (1.0 - b) / 2.0 * (1.0 - dividend).powf(a + 2.0) * (2.0 - (1.0 - a) * dividend)
+    let y = k * a * b.powf(a) * (f * f) * (1.0 - b) / 2.0
+        * (1.0 - dividend).powf(a + 2.0)
+        * (2.0 - (1.0 - a) * dividend)
         - c2;
     (x, y)
 }

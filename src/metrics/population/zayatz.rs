@@ -30,7 +30,10 @@ pub fn zayatz(histogram: &[(u64, u64)], sample: f64, population: f64) -> f64 {
     let population = population.min(i32::MAX as f64).trunc();
     let sample = sample.min(i32::MAX as f64).trunc();
     let u: f64 = histogram.iter().map(|(_, c)| *c as f64).sum();
-    let c1 = histogram.first().filter(|(s, _)| *s == 1).map_or(0.0, |(_, c)| *c as f64);
+    let c1 = histogram
+        .first()
+        .filter(|(s, _)| *s == 1)
+        .map_or(0.0, |(_, c)| *c as f64);
     let total: f64 = histogram
         .iter()
         .map(|&(size, count)| count as f64 / u * hypergeometric_one(population, size, sample))
