@@ -55,6 +55,33 @@ linkrisk audit plan.toml --check              # exit 1 when the policy fails (CI
 linkrisk link loyalty.csv survey.csv --on zip3,birth_year,gender\n  \
 linkrisk link voters.csv claims.csv --on zip,dob,sex --truth person_id=person_id --format json")]
     Link(LinkArgs),
+    /// Which columns make people unique: distinction, drop-one, MSUs (SUDA2), subsets.
+    #[command(after_help = "Examples:\n  \
+linkrisk keys adult.csv --qi age,sex,race,marital-status,education\n  \
+linkrisk keys loyalty.parquet --qi zip5,birth_date,gender --max-msu 3 --format json")]
+    Keys(KeysArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct KeysArgs {
+    /// The file to analyse.
+    pub file: String,
+    /// Quasi-identifier columns, comma-separated.
+    #[arg(long, value_delimiter = ',', required = true)]
+    pub qi: Vec<String>,
+    /// Largest MSU (and subset) size to search; all QIs by default.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_msu: Option<u64>,
+    /// Sampling fraction of the DIS-SUDA score (sdcMicro's DisFraction).
+    #[arg(long, default_value_t = 0.01)]
+    pub dis_fraction: f64,
+    /// How many of the riskiest records to list.
+    #[arg(long, default_value_t = 20)]
+    pub top: usize,
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Args, Debug)]
@@ -286,6 +313,7 @@ pub fn run() -> Result<ExitCode> {
         Command::Synth(args) => synth(args),
         Command::Audit(args) => audit(args),
         Command::Link(args) => link(args),
+        Command::Keys(args) => keys(args),
     }
 }
 
@@ -329,7 +357,11 @@ impl Drop for Progress {
 /// Writes a rendered report to --output (atomically, 0600) or standard output.
 pub fn emit(report: &Report, output: &OutputArgs) -> Result<()> {
     let color = output.output.is_none() && use_color();
-    let text = report::render(report, output.format, color);
+    write_text(&report::render(report, output.format, color), output)
+}
+
+/// Writes text to --output (atomically, 0600) or standard output.
+fn write_text(text: &str, output: &OutputArgs) -> Result<()> {
     match &output.output {
         Some(path) => report::write_atomic(path, text.as_bytes()),
         None => {
@@ -556,5 +588,33 @@ fn link(args: LinkArgs) -> Result<ExitCode> {
         policy: result,
     };
     emit(&report, &args.output)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn keys(args: KeysArgs) -> Result<ExitCode> {
+    check_names("qi", &args.qi)?;
+    if !(args.dis_fraction > 0.0 && args.dis_fraction < 1.0) {
+        bail!(
+            "--dis-fraction must be in (0, 1), got {}",
+            args.dis_fraction
+        );
+    }
+    let progress = Progress::new(args.output.quiet);
+    progress.step(&format!("loading {}", args.file));
+    let df = crate::io::load(&args.file, &args.qi, &args.input.load_options())?;
+    progress.step("searching the QI subsets");
+    let encoded = crate::engine::encode_columns(&df, &args.qi, &[])?;
+    let opts = crate::metrics::attribution::AttributionOptions {
+        max_msu: args.max_msu.map(|m| m as usize),
+        dis_fraction: args.dis_fraction,
+        top_records: args.top,
+    };
+    let attribution = crate::metrics::attribution::attribute(&encoded, df.height(), opts)?;
+    drop(progress);
+    let report = report::keys::KeysReport::new(view_name(&args.file), attribution);
+    write_text(
+        &report::keys::render(&report, args.output.format),
+        &args.output,
+    )?;
     Ok(ExitCode::SUCCESS)
 }

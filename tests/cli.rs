@@ -358,3 +358,57 @@ fn population_figures_and_their_input_errors() {
         assert_input_error(&out, "--sampling-fraction must be in (0, 1]");
     }
 }
+
+#[test]
+fn keys_reports_attribution_without_values() {
+    let out = linkrisk(&[
+        "keys",
+        "fixtures/small/hand.csv",
+        "--qi",
+        "zip,age,disease",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let a = &report["attribution"];
+    assert_eq!(a["rows"], 10);
+    assert_eq!(a["distinction"].as_array().unwrap().len(), 4);
+    assert_eq!(a["best_subsets"].as_array().unwrap().len(), 3);
+    assert!(a["msu"]["count"].as_u64().unwrap() > 0);
+    for format in ["table", "markdown"] {
+        let out = linkrisk(&[
+            "keys",
+            "fixtures/small/hand.csv",
+            "--qi",
+            "zip,age,disease",
+            "--format",
+            format,
+        ]);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains("Distinction") && text.contains("SUDA"),
+            "{format}"
+        );
+        assert!(
+            !text.contains("flu") && !text.contains("hiv"),
+            "{format} leaks a value"
+        );
+    }
+    let bad = linkrisk(&["keys", "fixtures/small/hand.csv", "--qi", "zip,nope"]);
+    assert_input_error(&bad, "no column 'nope'");
+    let bad = linkrisk(&[
+        "keys",
+        "fixtures/small/hand.csv",
+        "--qi",
+        "zip",
+        "--dis-fraction",
+        "2",
+    ]);
+    assert_input_error(&bad, "--dis-fraction");
+}

@@ -1,6 +1,7 @@
 //! Privacy metrics of one view, each computed from its [`ClassTable`] (one file per metric,
 //! with its formula and reference). See `docs/metrics.md` for the full definitions.
 
+pub mod attribution;
 pub mod k_anonymity;
 pub mod l_diversity;
 pub mod marketer;

@@ -2,6 +2,7 @@
 //! (JSON, table, Markdown). The model holds figures and column names only — never a raw
 //! value — so no rendering can leak one.
 
+pub mod keys;
 pub mod markdown;
 pub mod model;
 pub mod table;

@@ -1,0 +1,166 @@
+//! SUDA scores from minimal sample uniques (Elliot, Manning, Ford, "A computational algorithm
+//! for handling the special uniques problem", 2002; SUDA2: Manning, Haglin, Keane, 2008).
+//!
+//! - An MSU of size `s` scores `Π_{i=s}^{U−1} (M − i)` with `M` QIs and `U = min(max size, M−1)`
+//!   (the IHSN practice guide's weighting, as ARX and sdcMicro use it); a record's SUDA score
+//!   is the sum over its MSUs.
+//! - Column contribution: the score of the MSUs containing the column over the total score.
+//! - DIS-SUDA, as sdcMicro computes it: with `u` sample uniques, `p` records in classes of
+//!   size 2 and sampling fraction `f`, `DIS = u·f / (u·f + p·(1−f))`; with
+//!   `Q = 1 + (8 − M)/20` and `A = Σ_{scored records} score^−Q`, a record's DIS-SUDA score is
+//!   `1 / (1 + (u/DIS − u) / (score^Q · A))`.
+
+use serde::Serialize;
+
+use super::lattice::{Lattice, mask_names};
+use crate::engine::{EncodedColumn, class_ids};
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SizeCount {
+    pub size: usize,
+    pub count: usize,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ColumnContribution {
+    pub column: String,
+    pub contribution: f64,
+}
+
+/// One sample-unique record: its row (1-based data row), MSUs and scores.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct MsuRecord {
+    pub row: usize,
+    pub msus: Vec<Vec<String>>,
+    pub suda: f64,
+    pub dis_suda: f64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct MsuReport {
+    pub max_size: usize,
+    /// Records unique on all QIs.
+    pub sample_uniques: usize,
+    /// MSUs found.
+    pub count: usize,
+    pub by_size: Vec<SizeCount>,
+    pub column_contributions: Vec<ColumnContribution>,
+    pub dis_fraction: f64,
+    /// Probability that a sample unique is a population unique (the DIS estimate).
+    pub dis: f64,
+    /// The riskiest records, by SUDA score.
+    pub records: Vec<MsuRecord>,
+}
+
+/// Weight of an MSU of `size` among `m` QIs searched up to `max_size`.
+pub fn msu_score(size: usize, m: usize, max_size: usize) -> f64 {
+    let upper = max_size.min(m.saturating_sub(1));
+    (size..upper).map(|i| (m - i) as f64).product()
+}
+
+/// SUDA scores, MSU statistics and the riskiest records.
+pub fn suda(
+    lattice: &Lattice,
+    qis: &[EncodedColumn],
+    rows: usize,
+    max_size: usize,
+    dis_fraction: f64,
+    top: usize,
+) -> MsuReport {
+    let m = lattice.columns;
+    let names: Vec<String> = qis.iter().map(|c| c.name.clone()).collect();
+    let mut score = vec![0.0f64; rows];
+    let mut msus_of: hashbrown::HashMap<u32, Vec<u32>> = hashbrown::HashMap::new();
+    let mut by_size = vec![0usize; max_size + 1];
+    let mut column_score = vec![0.0f64; m];
+    let mut total = 0.0;
+    let mut count = 0;
+    for subset in &lattice.subsets {
+        let size = subset.mask.count_ones() as usize;
+        let weight = msu_score(size, m, max_size);
+        for &r in &subset.msu_rows {
+            score[r as usize] += weight;
+            msus_of.entry(r).or_default().push(subset.mask);
+            by_size[size] += 1;
+            count += 1;
+            total += weight;
+            for (c, cs) in column_score.iter_mut().enumerate() {
+                if subset.mask & (1 << c) != 0 {
+                    *cs += weight;
+                }
+            }
+        }
+    }
+    // Sample uniques and pairs on the full QI set, for the DIS estimate.
+    let cols: Vec<(&[u32], usize)> = qis
+        .iter()
+        .map(|c| (c.codes.as_slice(), c.slots()))
+        .collect();
+    let (ids, classes) = class_ids(&cols, rows);
+    let mut sizes = vec![0u32; classes];
+    for id in ids {
+        sizes[id as usize] += 1;
+    }
+    let uniques = sizes.iter().filter(|&&s| s == 1).count() as f64;
+    let pairs = 2.0 * sizes.iter().filter(|&&s| s == 2).count() as f64;
+    let f = dis_fraction;
+    let dis = uniques * f / (uniques * f + pairs * (1.0 - f));
+    let q = 1.0 + (8.0 - m as f64) / 20.0;
+    let adjust: f64 = score
+        .iter()
+        .filter(|&&s| s > 0.0)
+        .map(|s| 1.0 / s.powf(q))
+        .sum();
+    let dis_suda = |s: f64| {
+        if s > 0.0 {
+            1.0 / (1.0 + (uniques / dis - uniques) / (s.powf(q) * adjust))
+        } else {
+            0.0
+        }
+    };
+
+    let mut scored: Vec<u32> = msus_of.keys().copied().collect();
+    scored.sort_by(|a, b| {
+        score[*b as usize]
+            .total_cmp(&score[*a as usize])
+            .then(a.cmp(b))
+    });
+    let records = scored
+        .into_iter()
+        .take(top)
+        .map(|r| {
+            let mut masks = msus_of[&r].clone();
+            masks.sort_by_key(|m| (m.count_ones(), *m));
+            MsuRecord {
+                row: r as usize + 1,
+                msus: masks.iter().map(|&mask| mask_names(mask, &names)).collect(),
+                suda: score[r as usize],
+                dis_suda: dis_suda(score[r as usize]),
+            }
+        })
+        .collect();
+    let mut column_contributions: Vec<ColumnContribution> = names
+        .iter()
+        .zip(&column_score)
+        .map(|(name, &s)| ColumnContribution {
+            column: name.clone(),
+            contribution: if total > 0.0 { s / total } else { 0.0 },
+        })
+        .collect();
+    column_contributions.sort_by(|a, b| b.contribution.total_cmp(&a.contribution));
+    MsuReport {
+        max_size,
+        sample_uniques: uniques as usize,
+        count,
+        by_size: (1..=max_size)
+            .map(|size| SizeCount {
+                size,
+                count: by_size[size],
+            })
+            .collect(),
+        column_contributions,
+        dis_fraction,
+        dis,
+        records,
+    }
+}

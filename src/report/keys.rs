@@ -1,0 +1,200 @@
+//! The `keys` report: which columns make people unique.
+
+use comfy_table::Table;
+use comfy_table::presets::UTF8_FULL_CONDENSED;
+use serde::Serialize;
+
+use super::model::{MISSING_VALUES_NOTE, Tool, percent, thousands};
+use super::{Format, SCHEMA_VERSION};
+use crate::metrics::attribution::Attribution;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct KeysReport {
+    pub schema_version: u32,
+    pub tool: Tool,
+    pub missing_values: &'static str,
+    pub view: String,
+    pub attribution: Attribution,
+}
+
+impl KeysReport {
+    pub fn new(view: String, attribution: Attribution) -> KeysReport {
+        KeysReport {
+            schema_version: SCHEMA_VERSION,
+            tool: Tool::default(),
+            missing_values: MISSING_VALUES_NOTE,
+            view,
+            attribution,
+        }
+    }
+}
+
+/// Sections as (title, header, rows), shared by the table and Markdown renderings.
+fn sections(a: &Attribution) -> Vec<(String, Vec<&'static str>, Vec<Vec<String>>)> {
+    let mut out = Vec::new();
+    out.push((
+        "Distinction and separation".to_string(),
+        vec!["column", "distinction", "separation"],
+        a.distinction
+            .iter()
+            .map(|d| {
+                let name = if d.column == "*" {
+                    "(all QIs)".to_string()
+                } else {
+                    d.column.clone()
+                };
+                vec![
+                    name,
+                    format!("{:.8}", d.distinction),
+                    format!("{:.8}", d.separation),
+                ]
+            })
+            .collect(),
+    ));
+    out.push((
+        "Without each column".to_string(),
+        vec!["dropped", "k", "unique", "uniques fall by"],
+        a.drop_one
+            .iter()
+            .map(|d| {
+                vec![
+                    d.column.clone(),
+                    d.k.to_string(),
+                    percent(d.unique_fraction),
+                    percent(d.unique_fraction_drop),
+                ]
+            })
+            .collect(),
+    ));
+    out.push((
+        "Fewest columns that single people out".to_string(),
+        vec!["columns", "subset", "unique records"],
+        a.best_subsets
+            .iter()
+            .map(|b| {
+                vec![
+                    b.size.to_string(),
+                    b.columns.join(" + "),
+                    format!("{} ({})", thousands(b.uniques), percent(b.unique_fraction)),
+                ]
+            })
+            .collect(),
+    ));
+    let m = &a.msu;
+    out.push((
+        format!(
+            "Minimal sample uniques (up to {} columns): {} MSUs for {} sample uniques; DIS {:.4} at sampling fraction {}",
+            m.max_size,
+            thousands(m.count),
+            thousands(m.sample_uniques),
+            m.dis,
+            m.dis_fraction
+        ),
+        vec!["MSU size", "MSUs"],
+        m.by_size.iter().map(|s| vec![s.size.to_string(), thousands(s.count)]).collect(),
+    ));
+    out.push((
+        "Contribution of each column to the SUDA score".to_string(),
+        vec!["column", "contribution"],
+        m.column_contributions
+            .iter()
+            .map(|c| vec![c.column.clone(), percent(c.contribution)])
+            .collect(),
+    ));
+    out.push((
+        format!(
+            "The {} riskiest records (data rows; no values shown)",
+            m.records.len()
+        ),
+        vec!["row", "MSUs", "smallest MSU", "SUDA", "DIS-SUDA"],
+        m.records
+            .iter()
+            .map(|r| {
+                vec![
+                    r.row.to_string(),
+                    r.msus.len().to_string(),
+                    r.msus.first().map(|c| c.join(" + ")).unwrap_or_default(),
+                    format!("{:.1}", r.suda),
+                    format!("{:.6}", r.dis_suda),
+                ]
+            })
+            .collect(),
+    ));
+    out
+}
+
+/// The headline sentence: how few columns identify how many.
+fn headline(a: &Attribution) -> Option<String> {
+    let full = a.best_subsets.last()?;
+    let enough = a
+        .best_subsets
+        .iter()
+        .find(|b| b.uniques as f64 >= 0.5 * full.uniques as f64 && b.uniques > 0)?;
+    Some(format!(
+        "{} column{} ({}) {} enough to single out {} of records; all {} single out {}.",
+        enough.size,
+        if enough.size == 1 { "" } else { "s" },
+        enough.columns.join(" + "),
+        if enough.size == 1 { "is" } else { "are" },
+        percent(enough.unique_fraction),
+        full.size,
+        percent(full.unique_fraction)
+    ))
+}
+
+/// Renders the keys report.
+pub fn render(report: &KeysReport, format: Format) -> String {
+    let a = &report.attribution;
+    match format {
+        Format::Json => {
+            let mut s = serde_json::to_string_pretty(report).expect("the report serialises");
+            s.push('\n');
+            s
+        }
+        Format::Table => {
+            let mut out = format!(
+                "Attribution for {} ({} rows)\n",
+                report.view,
+                thousands(a.rows)
+            );
+            if let Some(h) = headline(a) {
+                out.push_str(&h);
+                out.push('\n');
+            }
+            for (title, header, rows) in sections(a) {
+                let mut t = Table::new();
+                t.load_preset(UTF8_FULL_CONDENSED);
+                t.set_header(header);
+                for r in rows {
+                    t.add_row(r);
+                }
+                out.push_str(&format!("\n{title}\n{t}\n"));
+            }
+            out.push_str(&format!("\nNote: {MISSING_VALUES_NOTE}.\n"));
+            out
+        }
+        Format::Markdown => {
+            let mut out = format!(
+                "# Attribution for `{}` ({} rows)\n\n",
+                report.view,
+                thousands(a.rows)
+            );
+            if let Some(h) = headline(a) {
+                out.push_str(&format!("{h}\n\n"));
+            }
+            for (title, header, rows) in sections(a) {
+                out.push_str(&format!(
+                    "## {title}\n\n| {} |\n|{}\n",
+                    header.join(" | "),
+                    " --- |".repeat(header.len())
+                ));
+                for r in rows {
+                    out.push_str(&format!("| {} |\n", r.join(" | ").replace('\n', " ")));
+                }
+                out.push('\n');
+            }
+            out.push_str(&format!("_Note: {MISSING_VALUES_NOTE}._\n"));
+            out
+        }
+    }
+}
