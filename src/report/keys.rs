@@ -29,8 +29,11 @@ impl KeysReport {
     }
 }
 
-/// Sections as (title, header, rows), shared by the table and Markdown renderings.
-fn sections(a: &Attribution) -> Vec<(String, Vec<&'static str>, Vec<Vec<String>>)> {
+/// A titled table: (title, header, rows).
+type Section = (String, Vec<&'static str>, Vec<Vec<String>>);
+
+/// Sections shared by the table and Markdown renderings.
+fn sections(a: &Attribution) -> Vec<Section> {
     let mut out = Vec::new();
     out.push((
         "Distinction and separation".to_string(),

@@ -89,7 +89,7 @@ pub fn walk(qis: &[EncodedColumn], rows: usize, max_size: usize) -> Result<Latti
             kept_rows.clear();
             for (w, &word) in unique.iter().enumerate() {
                 let mut free = !word;
-                if w == words - 1 && rows % 64 != 0 {
+                if w == words - 1 && !rows.is_multiple_of(64) {
                     free &= (1u64 << (rows % 64)) - 1;
                 }
                 while free != 0 {
