@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::Result;
+use crate::engine::NullMode;
 use crate::io::{InputFormat, LoadOptions};
 use crate::metrics::{self, MeasureOptions};
 use crate::report::{self, Format, Policy, Report, ViewReport};
@@ -198,6 +199,9 @@ pub struct PolicyArgs {
     /// Exit with code 1 when the policy is violated.
     #[arg(long)]
     pub check: bool,
+    /// How a missing QI value matches: as a value of its own (ARX) or any value (sdcMicro).
+    #[arg(long, value_enum, default_value_t = NullMode::Value)]
+    pub nulls: NullMode,
 }
 
 impl PolicyArgs {
@@ -404,7 +408,7 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
     let df = crate::io::load(&args.file, &columns, &args.input.load_options())?;
     let population = args.population.size(df.height())?;
     progress.step("measuring");
-    let table = crate::engine::class_table(&df, &args.qi, &args.sensitive)
+    let table = crate::engine::class_table_with(&df, &args.qi, &args.sensitive, args.policy.nulls)
         .with_context(|| format!("cannot measure {}", args.file))?;
     let metrics = metrics::measure(
         &table,
@@ -428,7 +432,7 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
     let report = Report {
         schema_version: report::SCHEMA_VERSION,
         tool: Default::default(),
-        missing_values: report::MISSING_VALUES_NOTE,
+        missing_values: report::missing_values_note(args.policy.nulls),
         views,
         joins: Vec::new(),
         findings,
@@ -562,7 +566,14 @@ fn link(args: LinkArgs) -> Result<ExitCode> {
         truth: truth.map(|(left, right)| TruthSpec { left, right }),
     };
     progress.step("linking");
-    let join = crate::audit::run_step(&step, &mut views, &mut reports, u64::MAX, measure)?;
+    let join = crate::audit::run_step(
+        &step,
+        &mut views,
+        &mut reports,
+        u64::MAX,
+        measure,
+        NullMode::Value,
+    )?;
     drop(progress);
     let policy = Policy {
         k: args.k,

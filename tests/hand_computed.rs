@@ -138,3 +138,31 @@ fn recursive_cl_diversity_by_hand() {
     );
     assert_eq!(l3.l_diversity["answer"].recursive_c, None);
 }
+
+#[test]
+fn wildcard_missing_values_by_hand() {
+    use linkrisk::engine::{NullMode, class_table_with};
+    // zip,sex: (1,M) (1,M) (1,?) (2,F) (?,F). Under wildcard each (1,M) matches the two
+    // (1,M) and (1,?): 3; (1,?) matches both (1,M), itself and (?,F): 4; (2,F) matches itself
+    // and (?,F): 2; (?,F) matches (1,?), (2,F) and itself: 3. As values of their own,
+    // (1,?), (2,F) and (?,F) are unique.
+    let dir = std::env::temp_dir().join(format!("linkrisk-wild-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("w.csv");
+    std::fs::write(&path, "zip,sex\n1,M\n1,M\n1,\n2,F\n,F\n").unwrap();
+    let qis = strings(&["zip", "sex"]);
+    let df = load(path.to_str().unwrap(), &qis, &LoadOptions::default()).unwrap();
+    let value = measure(
+        &class_table_with(&df, &qis, &[], NullMode::Value).unwrap(),
+        MeasureOptions::default(),
+    );
+    assert_eq!(value.k_anonymity.uniques, 3);
+    let wild = measure(
+        &class_table_with(&df, &qis, &[], NullMode::Wildcard).unwrap(),
+        MeasureOptions::default(),
+    );
+    assert_eq!(wild.k_anonymity.k, 2);
+    assert_eq!(wild.k_anonymity.uniques, 0);
+    // avg = (1/3 + 1/3 + 1/4 + 1/2 + 1/3) / 5 = 0.35.
+    assert!(close(wild.prosecutor.avg, 0.35));
+}

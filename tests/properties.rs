@@ -273,3 +273,46 @@ proptest! {
         prop_assert!(same(&fast(&t, opts), &fast(&t.permuted(&order), opts)));
     }
 }
+
+mod wildcard {
+    use super::*;
+    use linkrisk::engine::{NullMode, class_table_with};
+
+    /// Records compatible with each record: equal wherever both have a value.
+    fn naive_frequencies(t: &Table) -> Vec<usize> {
+        let n = t.rows();
+        (0..n)
+            .map(|r| {
+                (0..n)
+                    .filter(|&s| {
+                        t.qis.iter().all(|c| match (&c[r], &c[s]) {
+                            (Some(a), Some(b)) => a == b,
+                            _ => true,
+                        })
+                    })
+                    .count()
+            })
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(150))]
+
+        #[test]
+        fn wildcard_risk_equals_pairwise_compatibility(t in table(), policy_k in 1u32..6) {
+            let opts = MeasureOptions { policy_k, recursive_l: 2, population: None };
+            let classes = class_table_with(&t.frame(), &t.qi_names(), &[], NullMode::Wildcard).unwrap();
+            let got = measure(&classes, opts);
+            let f = naive_frequencies(&t);
+            let n = f.len() as f64;
+            prop_assert_eq!(got.k_anonymity.k as usize, *f.iter().min().unwrap());
+            prop_assert_eq!(got.k_anonymity.uniques, f.iter().filter(|&&x| x == 1).count());
+            let avg: f64 = f.iter().map(|&x| 1.0 / x as f64).sum::<f64>() / n;
+            prop_assert!(close(got.prosecutor.avg, avg), "{} vs {}", got.prosecutor.avg, avg);
+            let at_risk = f.iter().filter(|&&x| (x as u32) < policy_k).count() as f64 / n;
+            prop_assert!(close(got.prosecutor.records_at_risk, at_risk));
+            let records: usize = got.k_anonymity.class_size_histogram.iter().map(|b| b.records).sum();
+            prop_assert_eq!(records, f.len());
+        }
+    }
+}

@@ -104,7 +104,7 @@ pub fn run(plan: &Plan, progress: &dyn Fn(&str)) -> Result<Report> {
         progress(&format!("loading {}", spec.name));
         let view = load_source(plan, spec)?;
         reports.push(
-            view.measure(opts)
+            view.measure_with(opts, plan.policy.nulls)
                 .with_context(|| format!("source '{}'", spec.name))?,
         );
         sources.push(view.clone());
@@ -121,6 +121,7 @@ pub fn run(plan: &Plan, progress: &dyn Fn(&str)) -> Result<Report> {
             &mut reports,
             plan.policy.max_join_rows,
             opts,
+            plan.policy.nulls,
         )?;
         joins.push(report);
     }
@@ -135,7 +136,7 @@ pub fn run(plan: &Plan, progress: &dyn Fn(&str)) -> Result<Report> {
     Ok(Report {
         schema_version: crate::report::SCHEMA_VERSION,
         tool: Default::default(),
-        missing_values: crate::report::MISSING_VALUES_NOTE,
+        missing_values: crate::report::missing_values_note(plan.policy.nulls),
         views: reports,
         joins: joins
             .iter()
@@ -153,13 +154,14 @@ pub fn run_step(
     reports: &mut Vec<ViewReport>,
     max_rows: u64,
     opts: MeasureOptions,
+    nulls: crate::engine::NullMode,
 ) -> Result<JoinReport> {
     let left = views.get(&step.left).expect("validated plan");
     let right = views.get(&step.right).expect("validated plan");
     let outcome = join::run_join(step, left, right, max_rows)?;
     let after = outcome
         .view
-        .measure(opts)
+        .measure_with(opts, nulls)
         .with_context(|| format!("join '{}'", step.name))?;
     let find = |name: &str| {
         reports

@@ -3,7 +3,6 @@
 use polars::prelude::*;
 
 use crate::Result;
-use crate::engine::class_table;
 use crate::metrics::{MeasureOptions, measure};
 use crate::plan::Role;
 use crate::report::ViewReport;
@@ -41,6 +40,15 @@ impl View {
 
     /// Measures the view on its QIs and sensitive attributes.
     pub fn measure(&self, opts: MeasureOptions) -> Result<ViewReport> {
+        self.measure_with(opts, crate::engine::NullMode::Value)
+    }
+
+    /// Measures the view with a choice of how missing QI values match.
+    pub fn measure_with(
+        &self,
+        opts: MeasureOptions,
+        nulls: crate::engine::NullMode,
+    ) -> Result<ViewReport> {
         if let Some(n) = opts.population
             && n < self.df.height() as f64
         {
@@ -51,7 +59,7 @@ impl View {
             );
         }
         let (qis, sensitive) = (self.qis(), self.sensitive());
-        let table = class_table(&self.df, &qis, &sensitive)?;
+        let table = crate::engine::class_table_with(&self.df, &qis, &sensitive, nulls)?;
         Ok(ViewReport {
             name: self.name.clone(),
             rows: table.rows,

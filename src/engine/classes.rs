@@ -135,6 +135,17 @@ impl SensitiveTable {
     }
 }
 
+/// How missing QI values are matched.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NullMode {
+    /// A missing value is a value of its own (ARX).
+    #[default]
+    Value,
+    /// A missing value matches any value (sdcMicro).
+    Wildcard,
+}
+
 /// The equivalence classes of a view.
 #[derive(Debug, Clone)]
 pub struct ClassTable {
@@ -142,19 +153,37 @@ pub struct ClassTable {
     pub rows: usize,
     /// Size of each class.
     pub sizes: Vec<u32>,
+    /// Per class, how many records an attacker cannot tell apart from its records: the class
+    /// size, or under `--nulls wildcard` the number of compatible records.
+    pub frequencies: Vec<u32>,
     /// Value counts per class of each sensitive attribute.
     pub sensitive: Vec<SensitiveTable>,
 }
 
 impl ClassTable {
     /// Builds the table from encoded QI and sensitive columns in one pass over the rows.
-    pub fn build(qis: &[EncodedColumn], sensitive: &[EncodedColumn], rows: usize) -> ClassTable {
+    pub fn build(
+        qis: &[EncodedColumn],
+        sensitive: &[EncodedColumn],
+        rows: usize,
+        nulls: NullMode,
+    ) -> ClassTable {
         let columns: Vec<(&[u32], usize)> = qis
             .iter()
             .map(|c| (c.codes.as_slice(), c.slots()))
             .collect();
         let (row_class, classes) = class_ids(&columns, rows);
-        Self::from_row_classes(&row_class, classes, sensitive)
+        let mut table = Self::from_row_classes(&row_class, classes, sensitive);
+        if nulls == NullMode::Wildcard && qis.iter().any(|c| c.has_missing) {
+            // The first row of each class stands for it.
+            let mut representative = vec![0u32; classes];
+            for (row, &class) in row_class.iter().enumerate().rev() {
+                representative[class as usize] = row as u32;
+            }
+            table.frequencies =
+                super::wildcard::compatible_counts(qis, &representative, &table.sizes);
+        }
+        table
     }
 
     /// Builds the table from rows already assigned to classes.
@@ -173,6 +202,7 @@ impl ClassTable {
             .collect();
         ClassTable {
             rows: row_class.len(),
+            frequencies: sizes.clone(),
             sizes,
             sensitive,
         }

@@ -3,8 +3,9 @@
 
 pub mod classes;
 pub mod encode;
+pub mod wildcard;
 
-pub use classes::{ClassTable, SensitiveTable, class_ids};
+pub use classes::{ClassTable, NullMode, SensitiveTable, class_ids};
 pub use encode::{EncodedColumn, encode_columns};
 
 use polars::prelude::DataFrame;
@@ -13,6 +14,16 @@ use crate::Result;
 
 /// Encodes a view's QI and sensitive columns and builds its class table.
 pub fn class_table(df: &DataFrame, qis: &[String], sensitive: &[String]) -> Result<ClassTable> {
+    class_table_with(df, qis, sensitive, NullMode::Value)
+}
+
+/// [`class_table`] with a choice of how missing QI values match.
+pub fn class_table_with(
+    df: &DataFrame,
+    qis: &[String],
+    sensitive: &[String],
+    nulls: NullMode,
+) -> Result<ClassTable> {
     let mut names: Vec<String> = qis.to_vec();
     names.extend(sensitive.iter().filter(|s| !qis.contains(s)).cloned());
     let encoded = encode_columns(df, &names, sensitive)?;
@@ -27,5 +38,5 @@ pub fn class_table(df: &DataFrame, qis: &[String], sensitive: &[String]) -> Resu
                 .cloned()
         })
         .collect();
-    Ok(ClassTable::build(&qi_cols, &sens_cols, df.height()))
+    Ok(ClassTable::build(&qi_cols, &sens_cols, df.height(), nulls))
 }

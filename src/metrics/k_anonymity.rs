@@ -2,7 +2,11 @@
 //!
 //! With equivalence classes `j = 1..u` of sizes `f_j` over `n` records:
 //! `k = min f_j`, `classes = u`, `uniques = #{records in classes with f_j = 1}`,
-//! `unique_fraction = uniques / n`.
+//! `unique_fraction = uniques / n`. The histogram gives, per size, the classes and records.
+//!
+//! Under `--nulls wildcard` the frequency of a class is the number of records compatible with
+//! it (see `engine::wildcard`) and takes the place of `f_j` in k, uniques and the histogram;
+//! records are still counted by class size.
 //!
 //! Reference: L. Sweeney, "k-anonymity: a model for protecting privacy", International
 //! Journal of Uncertainty, Fuzziness and Knowledge-Based Systems 10(5), 2002.
@@ -33,16 +37,18 @@ pub struct KAnonymity {
 
 /// Computes k, classes, uniques and the class-size histogram (ascending sizes).
 pub fn k_anonymity(table: &ClassTable) -> KAnonymity {
-    let mut by_size: BTreeMap<u32, usize> = BTreeMap::new();
-    for &size in &table.sizes {
-        *by_size.entry(size).or_default() += 1;
+    let mut by_size: BTreeMap<u32, (usize, usize)> = BTreeMap::new();
+    for (&frequency, &size) in table.frequencies.iter().zip(&table.sizes) {
+        let bin = by_size.entry(frequency).or_default();
+        bin.0 += 1;
+        bin.1 += size as usize;
     }
     let class_size_histogram: Vec<SizeBin> = by_size
         .into_iter()
-        .map(|(size, classes)| SizeBin {
+        .map(|(size, (classes, records))| SizeBin {
             size,
             classes,
-            records: classes * size as usize,
+            records,
         })
         .collect();
     let uniques = class_size_histogram

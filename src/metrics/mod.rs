@@ -73,8 +73,21 @@ pub fn measure(table: &ClassTable, opts: MeasureOptions) -> ViewMetrics {
         .iter()
         .map(|s| (s.name.clone(), t_closeness::t_closeness(s)))
         .collect();
+    // The population models need a partition: under --nulls wildcard they read the class
+    // sizes (missing as a value), not the compatible-record frequencies.
     let population = opts.population.map(|n| {
-        population::population_uniqueness(&k_anonymity.class_size_histogram, table.rows, n)
+        if table.frequencies == table.sizes {
+            population::population_uniqueness(&k_anonymity.class_size_histogram, table.rows, n)
+        } else {
+            let partition = ClassTable {
+                rows: table.rows,
+                sizes: table.sizes.clone(),
+                frequencies: table.sizes.clone(),
+                sensitive: Vec::new(),
+            };
+            let histogram = k_anonymity::k_anonymity(&partition).class_size_histogram;
+            population::population_uniqueness(&histogram, table.rows, n)
+        }
     });
     ViewMetrics {
         k_anonymity,

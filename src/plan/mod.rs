@@ -58,6 +58,9 @@ pub struct PolicySpec {
     pub max_join_rows: u64,
     /// Size of the population the sources were drawn from (population uniqueness).
     pub population: Option<f64>,
+    /// How a missing QI value matches: "value" (default) or "wildcard".
+    #[serde(default)]
+    pub nulls: crate::engine::NullMode,
 }
 
 impl Default for PolicySpec {
@@ -68,6 +71,7 @@ impl Default for PolicySpec {
             l: None,
             max_join_rows: default_max_join_rows(),
             population: None,
+            nulls: Default::default(),
         }
     }
 }

@@ -75,7 +75,7 @@ pub fn render(report: &Report) -> String {
         }
         out.push('\n');
     }
-    out.push_str(&format!("_Note: {MISSING_VALUES_NOTE}._\n\n"));
+    out.push_str(&format!("_Note: {}._\n\n", report.missing_values));
     out.push_str(&format!(
         "**Policy: {}**\n",
         if report.policy.passed { "PASS" } else { "FAIL" }

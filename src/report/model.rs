@@ -11,6 +11,17 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub const MISSING_VALUES_NOTE: &str =
     "a missing value is a value of its own: records missing the same QIs share a class";
 
+/// The note under `--nulls wildcard`.
+pub const WILDCARD_NOTE: &str = "a missing QI value matches any value (--nulls wildcard): k, uniques and risk count compatible records; l-diversity, t-closeness and population models use classes with missing as a value";
+
+/// The note for a null mode.
+pub fn missing_values_note(nulls: crate::engine::NullMode) -> &'static str {
+    match nulls {
+        crate::engine::NullMode::Value => MISSING_VALUES_NOTE,
+        crate::engine::NullMode::Wildcard => WILDCARD_NOTE,
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Tool {
     pub name: &'static str,

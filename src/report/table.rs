@@ -97,7 +97,7 @@ pub fn render(report: &Report, color: bool) -> String {
         }
         out.push('\n');
     }
-    out.push_str(&format!("Note: {MISSING_VALUES_NOTE}.\n"));
+    out.push_str(&format!("Note: {}.\n", report.missing_values));
     let overall = if report.policy.passed {
         format!("Policy: PASS ({} views checked)", report.views.len())
     } else {
