@@ -251,6 +251,10 @@ pub struct PopulationArgs {
     /// Sampling fraction π = n/N (0 < π ≤ 1); N = round(n / π).
     #[arg(long)]
     pub sampling_fraction: Option<f64>,
+    /// A population table holding the same QI columns: journalist and marketer risk use its
+    /// class sizes.
+    #[arg(long)]
+    pub population_table: Option<String>,
 }
 
 impl PopulationArgs {
@@ -408,8 +412,22 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
     let df = crate::io::load(&args.file, &columns, &args.input.load_options())?;
     let population = args.population.size(df.height())?;
     progress.step("measuring");
-    let table = crate::engine::class_table_with(&df, &args.qi, &args.sensitive, args.policy.nulls)
-        .with_context(|| format!("cannot measure {}", args.file))?;
+    let table = match &args.population.population_table {
+        None => crate::engine::class_table_with(&df, &args.qi, &args.sensitive, args.policy.nulls),
+        Some(path) => {
+            progress.step(&format!("loading {path}"));
+            let population = crate::io::load(path, &args.qi, &args.input.load_options())
+                .context("population table")?;
+            crate::engine::class_table_with_population(
+                &df,
+                &args.qi,
+                &args.sensitive,
+                args.policy.nulls,
+                &population,
+            )
+        }
+    }
+    .with_context(|| format!("cannot measure {}", args.file))?;
     let metrics = metrics::measure(
         &table,
         MeasureOptions {
@@ -573,6 +591,7 @@ fn link(args: LinkArgs) -> Result<ExitCode> {
         u64::MAX,
         measure,
         NullMode::Value,
+        None,
     )?;
     drop(progress);
     let policy = Policy {

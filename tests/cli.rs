@@ -412,3 +412,19 @@ fn keys_reports_attribution_without_values() {
     ]);
     assert_input_error(&bad, "--dis-fraction");
 }
+
+#[test]
+fn population_table_missing_a_quasi_identifier() {
+    let out = linkrisk(&[
+        "scan",
+        "fixtures/small/hand.csv",
+        "--qi",
+        "zip,age",
+        "--population-table",
+        "fixtures/small/recursive.csv",
+    ]);
+    assert_input_error(
+        &out,
+        "population table: fixtures/small/recursive.csv has no column 'zip'",
+    );
+}

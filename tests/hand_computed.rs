@@ -166,3 +166,31 @@ fn wildcard_missing_values_by_hand() {
     // avg = (1/3 + 1/3 + 1/4 + 1/2 + 1/3) / 5 = 0.35.
     assert!(close(wild.prosecutor.avg, 0.35));
 }
+
+#[test]
+fn journalist_risk_against_a_population_table_by_hand() {
+    use linkrisk::engine::{NullMode, class_table_with_population};
+    // Sample classes on zip: 1 (5 records), 2 (5 records). A population table with zip 1 ×20,
+    // zip 2 ×8 and zip 3 ×7: F = 20 and 8. max = 1/8; marketer = (5/20 + 5/8)/10 = 0.0875;
+    // success = max(u/ΣF = 2/28, 0.0875) = 0.0875.
+    let dir = std::env::temp_dir().join(format!("linkrisk-pop-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("pop.csv");
+    let mut text = String::from("zip\n");
+    for (zip, count) in [(1, 20), (2, 8), (3, 7)] {
+        for _ in 0..count {
+            text.push_str(&format!("{zip}\n"));
+        }
+    }
+    std::fs::write(&path, text).unwrap();
+    let qis = strings(&["zip"]);
+    let sample = load("fixtures/small/hand.csv", &qis, &LoadOptions::default()).unwrap();
+    let population = load(path.to_str().unwrap(), &qis, &LoadOptions::default()).unwrap();
+    let table =
+        class_table_with_population(&sample, &qis, &[], NullMode::Value, &population).unwrap();
+    let m = measure(&table, MeasureOptions::default());
+    let j = m.journalist.unwrap();
+    assert!(close(j.max, 1.0 / 8.0));
+    assert!(close(m.marketer, 0.0875));
+    assert!(close(j.success, 0.0875));
+}

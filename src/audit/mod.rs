@@ -100,11 +100,20 @@ pub fn run(plan: &Plan, progress: &dyn Fn(&str)) -> Result<Report> {
     let mut views: HashMap<String, View> = HashMap::new();
     let mut reports: Vec<ViewReport> = Vec::new();
     let mut sources: Vec<View> = Vec::new();
+    let mut loaded: Vec<View> = Vec::new();
     for spec in &plan.sources {
         progress(&format!("loading {}", spec.name));
-        let view = load_source(plan, spec)?;
+        loaded.push(load_source(plan, spec)?);
+    }
+    let population = plan
+        .policy
+        .population_table
+        .as_ref()
+        .and_then(|name| loaded.iter().find(|v| &v.name == name))
+        .map(|v| v.df.clone());
+    for (spec, view) in plan.sources.iter().zip(loaded) {
         reports.push(
-            view.measure_with(opts, plan.policy.nulls)
+            view.measure_with(opts, plan.policy.nulls, population.as_ref())
                 .with_context(|| format!("source '{}'", spec.name))?,
         );
         sources.push(view.clone());
@@ -122,6 +131,7 @@ pub fn run(plan: &Plan, progress: &dyn Fn(&str)) -> Result<Report> {
             plan.policy.max_join_rows,
             opts,
             plan.policy.nulls,
+            population.as_ref(),
         )?;
         joins.push(report);
     }
@@ -155,13 +165,14 @@ pub fn run_step(
     max_rows: u64,
     opts: MeasureOptions,
     nulls: crate::engine::NullMode,
+    population: Option<&DataFrame>,
 ) -> Result<JoinReport> {
     let left = views.get(&step.left).expect("validated plan");
     let right = views.get(&step.right).expect("validated plan");
     let outcome = join::run_join(step, left, right, max_rows)?;
     let after = outcome
         .view
-        .measure_with(opts, nulls)
+        .measure_with(opts, nulls, population)
         .with_context(|| format!("join '{}'", step.name))?;
     let find = |name: &str| {
         reports

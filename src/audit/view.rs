@@ -40,14 +40,16 @@ impl View {
 
     /// Measures the view on its QIs and sensitive attributes.
     pub fn measure(&self, opts: MeasureOptions) -> Result<ViewReport> {
-        self.measure_with(opts, crate::engine::NullMode::Value)
+        self.measure_with(opts, crate::engine::NullMode::Value, None)
     }
 
-    /// Measures the view with a choice of how missing QI values match.
+    /// Measures the view with a choice of how missing QI values match; with a population
+    /// table, journalist risk is added when the table holds every QI.
     pub fn measure_with(
         &self,
         opts: MeasureOptions,
         nulls: crate::engine::NullMode,
+        population: Option<&DataFrame>,
     ) -> Result<ViewReport> {
         if let Some(n) = opts.population
             && n < self.df.height() as f64
@@ -59,7 +61,12 @@ impl View {
             );
         }
         let (qis, sensitive) = (self.qis(), self.sensitive());
-        let table = crate::engine::class_table_with(&self.df, &qis, &sensitive, nulls)?;
+        let table = match population {
+            Some(p) if qis.iter().all(|q| p.column(q).is_ok()) => {
+                crate::engine::class_table_with_population(&self.df, &qis, &sensitive, nulls, p)?
+            }
+            _ => crate::engine::class_table_with(&self.df, &qis, &sensitive, nulls)?,
+        };
         Ok(ViewReport {
             name: self.name.clone(),
             rows: table.rows,

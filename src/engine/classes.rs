@@ -156,6 +156,8 @@ pub struct ClassTable {
     /// Per class, how many records an attacker cannot tell apart from its records: the class
     /// size, or under `--nulls wildcard` the number of compatible records.
     pub frequencies: Vec<u32>,
+    /// Per class, its members in a population table, when one was given.
+    pub population_sizes: Option<Vec<u64>>,
     /// Value counts per class of each sensitive attribute.
     pub sensitive: Vec<SensitiveTable>,
 }
@@ -203,6 +205,7 @@ impl ClassTable {
         ClassTable {
             rows: row_class.len(),
             frequencies: sizes.clone(),
+            population_sizes: None,
             sizes,
             sensitive,
         }

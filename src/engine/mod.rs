@@ -40,3 +40,53 @@ pub fn class_table_with(
         .collect();
     Ok(ClassTable::build(&qi_cols, &sens_cols, df.height(), nulls))
 }
+
+/// [`class_table_with`], plus the population class sizes of every sample class from a
+/// population table holding the same QI columns. Both are encoded together (as text) so that
+/// equal values get equal codes.
+pub fn class_table_with_population(
+    df: &DataFrame,
+    qis: &[String],
+    sensitive: &[String],
+    nulls: NullMode,
+    population: &DataFrame,
+) -> Result<ClassTable> {
+    use polars::prelude::*;
+    let mut table = class_table_with(df, qis, sensitive, nulls)?;
+    let as_text = |frame: &DataFrame| -> Result<DataFrame> {
+        Ok(frame
+            .clone()
+            .lazy()
+            .select(
+                qis.iter()
+                    .map(|q| col(q.as_str()).cast(DataType::String))
+                    .collect::<Vec<_>>(),
+            )
+            .collect()?)
+    };
+    let mut both = as_text(df)?;
+    both.vstack_mut(&as_text(population)?)?;
+    let encoded = encode_columns(&both, qis, &[])?;
+    let columns: Vec<(&[u32], usize)> = encoded
+        .iter()
+        .map(|c| (c.codes.as_slice(), c.slots()))
+        .collect();
+    let (ids, _) = class_ids(&columns, both.height());
+    let n = df.height();
+    // Sample classes in the joint numbering → the table's class of the same rows.
+    let sample_columns: Vec<(&[u32], usize)> =
+        encoded.iter().map(|c| (&c.codes[..n], c.slots())).collect();
+    let (sample_ids, _) = class_ids(&sample_columns, n);
+    let mut joint_to_sample: hashbrown::HashMap<u32, u32> = hashbrown::HashMap::new();
+    for (row, &joint) in ids[..n].iter().enumerate() {
+        joint_to_sample.insert(joint, sample_ids[row]);
+    }
+    let mut population_sizes = vec![0u64; table.sizes.len()];
+    for joint in &ids[n..] {
+        if let Some(&class) = joint_to_sample.get(joint) {
+            population_sizes[class as usize] += 1;
+        }
+    }
+    table.population_sizes = Some(population_sizes);
+    Ok(table)
+}

@@ -2,6 +2,7 @@
 //! with its formula and reference). See `docs/metrics.md` for the full definitions.
 
 pub mod attribution;
+pub mod journalist;
 pub mod k_anonymity;
 pub mod l_diversity;
 pub mod marketer;
@@ -48,6 +49,8 @@ pub struct ViewMetrics {
     pub prosecutor: Prosecutor,
     pub marketer: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub journalist: Option<journalist::Journalist>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub population: Option<population::PopulationUniqueness>,
     pub l_diversity: BTreeMap<String, LDiversity>,
     pub t_closeness: BTreeMap<String, f64>,
@@ -57,7 +60,10 @@ pub struct ViewMetrics {
 pub fn measure(table: &ClassTable, opts: MeasureOptions) -> ViewMetrics {
     let k_anonymity = k_anonymity::k_anonymity(table);
     let prosecutor = prosecutor::prosecutor(table, opts.policy_k);
-    let marketer = marketer::marketer(table);
+    let (journalist, marketer) = match journalist::journalist(table) {
+        Some((j, m)) => (Some(j), m),
+        None => (None, marketer::marketer(table)),
+    };
     let l_diversity = table
         .sensitive
         .iter()
@@ -83,6 +89,7 @@ pub fn measure(table: &ClassTable, opts: MeasureOptions) -> ViewMetrics {
                 rows: table.rows,
                 sizes: table.sizes.clone(),
                 frequencies: table.sizes.clone(),
+                population_sizes: None,
                 sensitive: Vec::new(),
             };
             let histogram = k_anonymity::k_anonymity(&partition).class_size_histogram;
@@ -93,6 +100,7 @@ pub fn measure(table: &ClassTable, opts: MeasureOptions) -> ViewMetrics {
         k_anonymity,
         prosecutor,
         marketer,
+        journalist,
         population,
         l_diversity,
         t_closeness,

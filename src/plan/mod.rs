@@ -58,6 +58,8 @@ pub struct PolicySpec {
     pub max_join_rows: u64,
     /// Size of the population the sources were drawn from (population uniqueness).
     pub population: Option<f64>,
+    /// A source that is the population: journalist risk for every view whose QIs it holds.
+    pub population_table: Option<String>,
     /// How a missing QI value matches: "value" (default) or "wildcard".
     #[serde(default)]
     pub nulls: crate::engine::NullMode,
@@ -71,6 +73,7 @@ impl Default for PolicySpec {
             l: None,
             max_join_rows: default_max_join_rows(),
             population: None,
+            population_table: None,
             nulls: Default::default(),
         }
     }
@@ -225,6 +228,11 @@ impl Plan {
                     })?;
                 }
             }
+        }
+        if let Some(p) = &self.policy.population_table
+            && !self.sources.iter().any(|s| &s.name == p)
+        {
+            bail!("policy.population_table names unknown source '{p}'");
         }
         if self.policy.k == 0 {
             bail!("policy.k must be at least 1");

@@ -274,6 +274,13 @@ pub fn headline(view: &ViewReport, policy_k: u32) -> Vec<(String, String)> {
         ),
         ("marketer risk".into(), format!("{:.4}", m.marketer)),
     ];
+    if let Some(j) = &m.journalist {
+        rows.push(("journalist risk (max)".into(), format!("{:.4}", j.max)));
+        rows.push((
+            "journalist risk (success)".into(),
+            format!("{:.4}", j.success),
+        ));
+    }
     if let Some(p) = &m.population {
         let show = |e: Option<f64>, f: Option<f64>| match (e, f) {
             (Some(u), Some(f)) => {
