@@ -442,6 +442,7 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
         quasi_identifiers: args.qi.clone(),
         sensitive: args.sensitive.clone(),
         metrics,
+        attribution: None,
     };
     let policy = args.policy.policy();
     let findings = report::view_findings(&view, policy.k);

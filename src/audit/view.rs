@@ -3,6 +3,7 @@
 use polars::prelude::*;
 
 use crate::Result;
+use crate::metrics::attribution::{AttributionOptions, attribute};
 use crate::metrics::{MeasureOptions, measure};
 use crate::plan::Role;
 use crate::report::ViewReport;
@@ -61,11 +62,23 @@ impl View {
             );
         }
         let (qis, sensitive) = (self.qis(), self.sensitive());
+        let (qi_cols, sens_cols) = crate::engine::encode_view(&self.df, &qis, &sensitive)?;
         let table = match population {
             Some(p) if qis.iter().all(|q| p.column(q).is_ok()) => {
                 crate::engine::class_table_with_population(&self.df, &qis, &sensitive, nulls, p)?
             }
-            _ => crate::engine::class_table_with(&self.df, &qis, &sensitive, nulls)?,
+            _ => crate::engine::ClassTable::build(&qi_cols, &sens_cols, self.df.height(), nulls),
+        };
+        // Which columns make people unique: the QI lattice up to four columns.
+        let attribution = if qis.is_empty() {
+            None
+        } else {
+            let opts = AttributionOptions {
+                max_msu: Some(qis.len().min(4)),
+                dis_fraction: 0.01,
+                top_records: 5,
+            };
+            Some(attribute(&qi_cols, self.df.height(), opts)?)
         };
         Ok(ViewReport {
             name: self.name.clone(),
@@ -73,6 +86,7 @@ impl View {
             quasi_identifiers: qis,
             sensitive,
             metrics: measure(&table, opts),
+            attribution,
         })
     }
 }

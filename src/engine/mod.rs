@@ -24,6 +24,16 @@ pub fn class_table_with(
     sensitive: &[String],
     nulls: NullMode,
 ) -> Result<ClassTable> {
+    let (qi_cols, sens_cols) = encode_view(df, qis, sensitive)?;
+    Ok(ClassTable::build(&qi_cols, &sens_cols, df.height(), nulls))
+}
+
+/// Dictionary-encodes a view's QI and sensitive columns (in one polars pass).
+pub fn encode_view(
+    df: &DataFrame,
+    qis: &[String],
+    sensitive: &[String],
+) -> Result<(Vec<EncodedColumn>, Vec<EncodedColumn>)> {
     let mut names: Vec<String> = qis.to_vec();
     names.extend(sensitive.iter().filter(|s| !qis.contains(s)).cloned());
     let encoded = encode_columns(df, &names, sensitive)?;
@@ -38,7 +48,7 @@ pub fn class_table_with(
                 .cloned()
         })
         .collect();
-    Ok(ClassTable::build(&qi_cols, &sens_cols, df.height(), nulls))
+    Ok((qi_cols, sens_cols))
 }
 
 /// [`class_table_with`], plus the population class sizes of every sample class from a

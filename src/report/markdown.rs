@@ -49,6 +49,14 @@ pub fn render(report: &Report) -> String {
             }
             out.push('\n');
         }
+        let attribution = attribution_rows(view);
+        if !attribution.is_empty() {
+            out.push_str(&header(&["which columns make people unique", ""]));
+            for r in attribution {
+                out.push_str(&row(&r));
+            }
+            out.push('\n');
+        }
         let (_, line) = verdict(view, &report.policy);
         out.push_str(&format!("**{line}**\n\n"));
     }

@@ -46,6 +46,9 @@ pub struct ViewReport {
     pub sensitive: Vec<String>,
     #[serde(flatten)]
     pub metrics: ViewMetrics,
+    /// Which columns make people unique (audit views).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attribution: Option<crate::metrics::attribution::Attribution>,
 }
 
 /// A ranked, plain-language statement of what breaks anonymity.
@@ -444,5 +447,31 @@ pub fn join_rows(join: &serde_json::Value) -> Vec<(String, String)> {
             ));
         }
     }
+    rows
+}
+
+/// The rows of a view's attribution summary: the best subset per size and the columns whose
+/// removal helps most.
+pub fn attribution_rows(view: &ViewReport) -> Vec<[String; 2]> {
+    let Some(a) = &view.attribution else {
+        return Vec::new();
+    };
+    let mut rows: Vec<[String; 2]> = a
+        .best_subsets
+        .iter()
+        .filter(|b| b.uniques > 0)
+        .map(|b| {
+            [
+                format!("{} column(s): {}", b.size, b.columns.join(" + ")),
+                format!("single out {}", percent(b.unique_fraction)),
+            ]
+        })
+        .collect();
+    rows.extend(a.drop_one.iter().take(3).map(|d| {
+        [
+            format!("without {}", d.column),
+            format!("{} unique (k = {})", percent(d.unique_fraction), d.k),
+        ]
+    }));
     rows
 }

@@ -69,6 +69,15 @@ pub fn render(report: &Report, color: bool) -> String {
             }
             out.push_str(&format!("{sens}\n"));
         }
+        let attribution = attribution_rows(view);
+        if !attribution.is_empty() {
+            let mut t = new_table();
+            t.set_header(vec!["which columns make people unique", ""]);
+            for row in attribution {
+                t.add_row(row.to_vec());
+            }
+            out.push_str(&format!("{t}\n"));
+        }
         let (ok, line) = verdict(view, &report.policy);
         out.push_str(&paint(&line, ok, color));
         out.push('\n');
