@@ -182,6 +182,10 @@ pub struct OutputArgs {
     /// No progress indicator.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Show the QI values of the smallest classes (below the policy k). For a private
+    /// investigation only: the report then contains personal data.
+    #[arg(long)]
+    pub show_values: bool,
 }
 
 /// The policy and how to enforce it.
@@ -443,6 +447,11 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
         sensitive: args.sensitive.clone(),
         metrics,
         attribution: None,
+        small_classes: if args.output.show_values {
+            Some(report::small_classes(&df, &args.qi, args.policy.k)?)
+        } else {
+            None
+        },
     };
     let policy = args.policy.policy();
     let findings = report::view_findings(&view, policy.k);
@@ -518,7 +527,7 @@ fn audit(args: AuditArgs) -> Result<ExitCode> {
         .unwrap_or_else(crate::plan::demo_plan_path);
     let plan = crate::plan::Plan::load(&path)?;
     let progress = Progress::new(args.output.quiet);
-    let report = crate::audit::run(&plan, &|m| progress.step(m))?;
+    let report = crate::audit::run(&plan, &|m| progress.step(m), args.output.show_values)?;
     drop(progress);
     emit(&report, &args.output)?;
     Ok(exit_code(&report, args.check))

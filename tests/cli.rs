@@ -428,3 +428,43 @@ fn population_table_missing_a_quasi_identifier() {
         "population table: fixtures/small/recursive.csv has no column 'zip'",
     );
 }
+
+#[test]
+fn show_values_lists_small_classes_only_when_asked() {
+    let plain = linkrisk(&[
+        "scan",
+        "fixtures/small/hand.csv",
+        "--qi",
+        "zip,age",
+        "--format",
+        "json",
+    ]);
+    let report: serde_json::Value = serde_json::from_slice(&plain.stdout).unwrap();
+    assert!(report["views"][0].get("small_classes").is_none());
+    let shown = linkrisk(&[
+        "scan",
+        "fixtures/small/hand.csv",
+        "--qi",
+        "zip,age",
+        "--show-values",
+        "--format",
+        "json",
+    ]);
+    let report: serde_json::Value = serde_json::from_slice(&shown.stdout).unwrap();
+    let small = report["views"][0]["small_classes"].as_array().unwrap();
+    // Policy k = 5: all four classes (sizes 1, 2, 3, 4), smallest first.
+    assert_eq!(small.len(), 4);
+    assert_eq!(small[0]["size"], 1);
+    assert_eq!(
+        small[0]["values"],
+        serde_json::json!([["zip", "2"], ["age", "b"]])
+    );
+    let table = linkrisk(&[
+        "scan",
+        "fixtures/small/hand.csv",
+        "--qi",
+        "zip,age",
+        "--show-values",
+    ]);
+    assert!(String::from_utf8_lossy(&table.stdout).contains("zip=2, age=b"));
+}

@@ -95,7 +95,7 @@ fn measure_opts(plan: &Plan) -> MeasureOptions {
 }
 
 /// Runs a whole plan.
-pub fn run(plan: &Plan, progress: &dyn Fn(&str)) -> Result<Report> {
+pub fn run(plan: &Plan, progress: &dyn Fn(&str), show_values: bool) -> Result<Report> {
     let opts = measure_opts(plan);
     let mut views: HashMap<String, View> = HashMap::new();
     let mut reports: Vec<ViewReport> = Vec::new();
@@ -134,6 +134,17 @@ pub fn run(plan: &Plan, progress: &dyn Fn(&str)) -> Result<Report> {
             population.as_ref(),
         )?;
         joins.push(report);
+    }
+    if show_values {
+        for report in &mut reports {
+            if let Some(view) = views.get(&report.name) {
+                report.small_classes = Some(crate::report::small_classes(
+                    &view.df,
+                    &report.quasi_identifiers,
+                    plan.policy.k,
+                )?);
+            }
+        }
     }
     let policy = Policy {
         k: plan.policy.k,

@@ -87,6 +87,7 @@ impl View {
             sensitive,
             metrics: measure(&table, opts),
             attribution,
+            small_classes: None,
         })
     }
 }

@@ -57,6 +57,14 @@ pub fn render(report: &Report) -> String {
             }
             out.push('\n');
         }
+        let small = small_class_rows(view);
+        if !small.is_empty() {
+            out.push_str(&header(&["size", "smallest classes (--show-values)"]));
+            for r in small {
+                out.push_str(&row(&r));
+            }
+            out.push('\n');
+        }
         let (_, line) = verdict(view, &report.policy);
         out.push_str(&format!("**{line}**\n\n"));
     }

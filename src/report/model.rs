@@ -49,6 +49,85 @@ pub struct ViewReport {
     /// Which columns make people unique (audit views).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attribution: Option<crate::metrics::attribution::Attribution>,
+    /// With `--show-values` only: the QI values of the smallest classes below the policy k.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub small_classes: Option<Vec<SmallClass>>,
+}
+
+/// A class below the policy k with its QI values (only with `--show-values`).
+#[derive(Debug, Clone, Serialize)]
+pub struct SmallClass {
+    pub size: u32,
+    pub values: Vec<(String, Option<String>)>,
+}
+
+/// Most small classes listed per view with `--show-values`.
+pub const SMALL_CLASSES_SHOWN: usize = 10;
+
+/// The smallest classes (below `k`) of a frame on `qis`, with their values. This regroups
+/// the rows, which is acceptable because it only runs on an explicit `--show-values`.
+pub fn small_classes(
+    df: &polars::prelude::DataFrame,
+    qis: &[String],
+    k: u32,
+) -> crate::Result<Vec<SmallClass>> {
+    use polars::prelude::*;
+    if qis.is_empty() {
+        return Ok(Vec::new());
+    }
+    let groups = df
+        .clone()
+        .lazy()
+        .group_by(qis.iter().map(|q| col(q.as_str())).collect::<Vec<_>>())
+        .agg([len().alias("__size")])
+        .filter(col("__size").lt(lit(k)))
+        .sort(["__size"], Default::default())
+        .limit(SMALL_CLASSES_SHOWN as IdxSize)
+        .collect()?;
+    let sizes: Vec<u32> = groups
+        .column("__size")?
+        .cast(&DataType::UInt32)?
+        .u32()?
+        .into_no_null_iter()
+        .collect();
+    let mut texts = Vec::new();
+    for q in qis {
+        let c = groups.column(q)?.cast(&DataType::String)?;
+        texts.push(
+            c.str()?
+                .iter()
+                .map(|v| v.map(str::to_string))
+                .collect::<Vec<_>>(),
+        );
+    }
+    Ok(sizes
+        .iter()
+        .enumerate()
+        .map(|(i, &size)| SmallClass {
+            size,
+            values: qis
+                .iter()
+                .zip(&texts)
+                .map(|(q, t)| (q.clone(), t[i].clone()))
+                .collect(),
+        })
+        .collect())
+}
+
+/// Rows of the small-classes table: size, then `col=value` pairs.
+pub fn small_class_rows(view: &ViewReport) -> Vec<[String; 2]> {
+    view.small_classes
+        .iter()
+        .flatten()
+        .map(|c| {
+            let values: Vec<String> = c
+                .values
+                .iter()
+                .map(|(k, v)| format!("{k}={}", v.as_deref().unwrap_or("(missing)")))
+                .collect();
+            [c.size.to_string(), values.join(", ")]
+        })
+        .collect()
 }
 
 /// A ranked, plain-language statement of what breaks anonymity.

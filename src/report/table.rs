@@ -78,6 +78,15 @@ pub fn render(report: &Report, color: bool) -> String {
             }
             out.push_str(&format!("{t}\n"));
         }
+        let small = small_class_rows(view);
+        if !small.is_empty() {
+            let mut t = new_table();
+            t.set_header(vec!["size", "smallest classes (--show-values)"]);
+            for row in small {
+                t.add_row(row.to_vec());
+            }
+            out.push_str(&format!("{t}\n"));
+        }
         let (ok, line) = verdict(view, &report.policy);
         out.push_str(&paint(&line, ok, color));
         out.push('\n');
