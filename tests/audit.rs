@@ -284,7 +284,8 @@ fn hashed_identifiers_are_found_and_random_hex_is_not() {
 }
 
 fn plan_error(name: &str, plan: &str, needle: &str) {
-    let dir = std::env::temp_dir().join(format!("linkrisk-plan-{}-{name}", std::process::id()));
+    let dir =
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("linkrisk-plan-{name}"));
     std::fs::create_dir_all(&dir).unwrap();
     let retail = std::fs::canonicalize("fixtures/retail").unwrap();
     let path: PathBuf = dir.join("plan.toml");

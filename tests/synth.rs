@@ -23,7 +23,8 @@ fn linkrisk(args: &[&str]) -> Output {
 }
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("linkrisk-synth-{}-{name}", std::process::id()));
+    let dir =
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("linkrisk-synth-{name}"));
     let _ = std::fs::remove_dir_all(&dir);
     dir
 }
