@@ -146,7 +146,7 @@ fn wildcard_missing_values_by_hand() {
     // (1,M) and (1,?): 3; (1,?) matches both (1,M), itself and (?,F): 4; (2,F) matches itself
     // and (?,F): 2; (?,F) matches (1,?), (2,F) and itself: 3. As values of their own,
     // (1,?), (2,F) and (?,F) are unique.
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("linkrisk-wild".to_string());
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("linkrisk-wild");
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("w.csv");
     std::fs::write(&path, "zip,sex\n1,M\n1,M\n1,\n2,F\n,F\n").unwrap();
@@ -173,7 +173,7 @@ fn journalist_risk_against_a_population_table_by_hand() {
     // Sample classes on zip: 1 (5 records), 2 (5 records). A population table with zip 1 ×20,
     // zip 2 ×8 and zip 3 ×7: F = 20 and 8. max = 1/8; marketer = (5/20 + 5/8)/10 = 0.0875;
     // success = max(u/ΣF = 2/28, 0.0875) = 0.0875.
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("linkrisk-pop".to_string());
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("linkrisk-pop");
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("pop.csv");
     let mut text = String::from("zip\n");
