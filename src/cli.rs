@@ -160,12 +160,14 @@ pub struct InputArgs {
 }
 
 impl InputArgs {
-    pub fn load_options(&self) -> LoadOptions {
+    /// Load options; `dictionary` lists the columns compared only for equality (the QIs).
+    pub fn load_options(&self, dictionary: &[String]) -> LoadOptions {
         LoadOptions {
             delimiter: self.delimiter,
             format: self.input_format,
             strip: self.strip,
             null_values: self.null_values.clone(),
+            dictionary: dictionary.to_vec(),
         }
     }
 }
@@ -413,14 +415,16 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
     progress.step(&format!("loading {}", args.file));
     let mut columns = args.qi.clone();
     columns.extend(args.sensitive.iter().cloned());
-    let df = crate::io::load(&args.file, &columns, &args.input.load_options())?;
+    let timer = crate::timing::Timer::start();
+    let df = crate::io::load(&args.file, &columns, &args.input.load_options(&args.qi))?;
+    timer.lap("load");
     let population = args.population.size(df.height())?;
     progress.step("measuring");
     let table = match &args.population.population_table {
         None => crate::engine::class_table_with(&df, &args.qi, &args.sensitive, args.policy.nulls),
         Some(path) => {
             progress.step(&format!("loading {path}"));
-            let population = crate::io::load(path, &args.qi, &args.input.load_options())
+            let population = crate::io::load(path, &args.qi, &args.input.load_options(&args.qi))
                 .context("population table")?;
             crate::engine::class_table_with_population(
                 &df,
@@ -432,6 +436,7 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
         }
     }
     .with_context(|| format!("cannot measure {}", args.file))?;
+    timer.lap("class table");
     let metrics = metrics::measure(
         &table,
         MeasureOptions {
@@ -439,6 +444,7 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
             ..args.policy.measure_options()
         },
     );
+    timer.lap("metrics");
     drop(progress);
     let view = ViewReport {
         name: view_name(&args.file),
@@ -467,6 +473,7 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
         policy: result,
     };
     emit(&report, &args.output)?;
+    timer.lap("report");
     Ok(exit_code(&report, args.policy.check))
 }
 
@@ -546,7 +553,7 @@ fn link(args: LinkArgs) -> Result<ExitCode> {
     let (left_on, right_on): (Vec<String>, Vec<String>) = args.on.iter().map(|s| pair(s)).unzip();
     let truth = args.truth.as_deref().map(pair);
     let progress = Progress::new(args.output.quiet);
-    let opts = args.input.load_options();
+    let opts = args.input.load_options(&[]);
     let load = |path: &str,
                 cols: &[String],
                 extra: Option<&String>|
@@ -641,7 +648,7 @@ fn keys(args: KeysArgs) -> Result<ExitCode> {
     }
     let progress = Progress::new(args.output.quiet);
     progress.step(&format!("loading {}", args.file));
-    let df = crate::io::load(&args.file, &args.qi, &args.input.load_options())?;
+    let df = crate::io::load(&args.file, &args.qi, &args.input.load_options(&args.qi))?;
     progress.step("searching the QI subsets");
     let encoded = crate::engine::encode_columns(&df, &args.qi, &[])?;
     let opts = crate::metrics::attribution::AttributionOptions {

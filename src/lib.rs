@@ -14,6 +14,7 @@ pub mod normalize;
 pub mod plan;
 pub mod report;
 pub mod synth;
+pub mod timing;
 
 /// Library error type: every error is a one-line message meant for the user.
 pub type Result<T> = anyhow::Result<T>;

@@ -53,7 +53,7 @@ impl Builtin {
             Builtin::Zip3 => text.str().slice(lit(0), lit(3)),
             Builtin::Month => text.str().slice(lit(0), lit(7)),
             Builtin::Year => text.str().slice(lit(0), lit(4)),
-            Builtin::Band(w) => ((col(name).cast(DataType::Float64) / lit(*w as f64))
+            Builtin::Band(w) => ((text.cast(DataType::Float64) / lit(*w as f64))
                 .cast(DataType::Int64)
                 * lit(*w as i64))
             .cast(DataType::String),

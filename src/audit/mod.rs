@@ -39,6 +39,12 @@ pub fn load_source(plan: &Plan, spec: &SourceSpec) -> Result<View> {
         format: None,
         strip: spec.strip,
         null_values: spec.null_values.clone(),
+        dictionary: spec
+            .columns
+            .iter()
+            .filter(|(_, role)| **role == Role::Qi)
+            .map(|(c, _)| c.clone())
+            .collect(),
     };
     let mut columns: Vec<String> = spec.columns.keys().cloned().collect();
     if let Some(attach) = &spec.attach

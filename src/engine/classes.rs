@@ -91,37 +91,52 @@ impl SensitiveTable {
         self.offsets.len() - 1
     }
 
-    fn build(column: &EncodedColumn, row_class: &[u32], classes: usize) -> SensitiveTable {
-        let distinct_values = column.distinct as u64;
+    /// Builds the per-class value counts without hashing: the rows' value positions are
+    /// bucketed by class (a counting sort on the class ids, whose sizes are known), then each
+    /// class's short slice is sorted and run-length encoded.
+    fn build(column: &EncodedColumn, row_class: &[u32], sizes: &[u32]) -> SensitiveTable {
+        let classes = sizes.len();
+        let distinct_values = column.distinct;
         // Codes 1..=d become positions 0..d-1; the missing code goes last.
-        let position = |code: u32| -> u64 {
+        let position = |code: u32| -> u32 {
             if code == MISSING {
                 distinct_values
             } else {
-                code as u64 - 1
+                code - 1
             }
         };
         let distinct = column.distinct as usize + usize::from(column.has_missing);
-        let width = distinct.max(1) as u64;
-        let mut pair_counts: HashMap<u64, u32> = HashMap::with_capacity(classes * 2);
         let mut overall = vec![0u64; distinct.max(1)];
+        let mut start = Vec::with_capacity(classes + 1);
+        start.push(0usize);
+        for &size in sizes {
+            start.push(start.last().copied().unwrap_or(0) + size as usize);
+        }
+        let mut cursor = start.clone();
+        let mut bucketed = vec![0u32; row_class.len()];
         for (&class, &code) in row_class.iter().zip(&column.codes) {
             let pos = position(code);
             overall[pos as usize] += 1;
-            *pair_counts.entry(class as u64 * width + pos).or_insert(0) += 1;
+            let slot = &mut cursor[class as usize];
+            bucketed[*slot] = pos;
+            *slot += 1;
         }
-        let mut entries: Vec<(u64, u32)> = pair_counts.into_iter().collect();
-        entries.sort_unstable_by_key(|&(key, _)| key);
-        let mut offsets = vec![0usize; classes + 1];
-        let mut positions = Vec::with_capacity(entries.len());
-        let mut counts = Vec::with_capacity(entries.len());
-        for (key, count) in entries {
-            offsets[(key / width) as usize + 1] += 1;
-            positions.push((key % width) as u32);
-            counts.push(count);
-        }
+        let mut offsets = Vec::with_capacity(classes + 1);
+        offsets.push(0usize);
+        let mut positions = Vec::with_capacity(classes);
+        let mut counts = Vec::with_capacity(classes);
         for j in 0..classes {
-            offsets[j + 1] += offsets[j];
+            let slice = &mut bucketed[start[j]..start[j + 1]];
+            slice.sort_unstable();
+            let mut i = 0;
+            while i < slice.len() {
+                let value = slice[i];
+                let run = slice[i..].iter().take_while(|&&v| v == value).count();
+                positions.push(value);
+                counts.push(run as u32);
+                i += run;
+            }
+            offsets.push(positions.len());
         }
         SensitiveTable {
             name: column.name.clone(),
@@ -200,7 +215,7 @@ impl ClassTable {
         }
         let sensitive = sensitive
             .iter()
-            .map(|column| SensitiveTable::build(column, row_class, classes))
+            .map(|column| SensitiveTable::build(column, row_class, &sizes))
             .collect();
         ClassTable {
             rows: row_class.len(),

@@ -1,8 +1,10 @@
 //! Dictionary encoding of columns into dense `u32` codes.
 //!
-//! Polars does the work: a dense rank gives every distinct value a code `1..=d` in sorted
-//! order, and a missing value gets code 0. Sorted codes matter for numeric sensitive
-//! attributes, whose ordered EMD walks the values in order.
+//! A missing value always gets code 0. Columns compared only for equality (QIs, categorical
+//! sensitive attributes) take the codes of a polars categorical dictionary (hashing; CSV
+//! columns are read dictionary-encoded directly), shifted to `1..`. Numeric sensitive
+//! attributes take a dense rank, `1..=d` in value order, because their ordered EMD walks the
+//! values in order.
 
 use polars::prelude::*;
 
@@ -17,7 +19,8 @@ pub struct EncodedColumn {
     pub name: String,
     /// One code per row; [`MISSING`] for a missing value, `1..=distinct` otherwise.
     pub codes: Vec<u32>,
-    /// Number of distinct non-missing values.
+    /// Largest code: the number of distinct non-missing values when codes are dense (always
+    /// for ranked columns; dictionary codes of a shared dictionary may leave gaps).
     pub distinct: u32,
     /// Whether any row is missing.
     pub has_missing: bool,
@@ -33,66 +36,123 @@ impl EncodedColumn {
     }
 }
 
-/// Whether a column should be ordered numerically: a numeric type, or text in which every
-/// non-missing value parses as a number.
-fn is_numeric(column: &Column) -> Result<bool> {
+/// The column as numbers when it should be ordered numerically: a numeric type, or text in
+/// which every non-missing value parses as a number. A sample is tried first so that a text
+/// column is rejected without parsing all of it.
+fn as_numeric(column: &Column) -> Result<Option<Column>> {
     let dtype = column.dtype();
     if dtype.is_primitive_numeric() {
-        return Ok(true);
+        return Ok(Some(column.cast(&DataType::Float64)?));
     }
-    if !matches!(dtype, DataType::String) {
-        return Ok(false);
+    if !matches!(dtype, DataType::String) || column.null_count() == column.len() {
+        return Ok(None);
+    }
+    let parses = |c: &Column| -> Result<bool> {
+        Ok(c.cast(&DataType::Float64)?.null_count() == c.null_count())
+    };
+    if !parses(&column.slice(0, 1000))? {
+        return Ok(None);
     }
     let parsed = column.cast(&DataType::Float64)?;
-    Ok(parsed.null_count() == column.null_count() && column.null_count() < column.len())
+    Ok((parsed.null_count() == column.null_count()).then_some(parsed))
 }
 
-/// Encodes the named columns of `df`. `ordered` lists the columns whose numeric order
-/// matters (sensitive attributes); the others are only compared for equality.
+/// Dense ranks `1..=d` of numbers in ascending order (missing → 0): the distinct values are
+/// found with a hash map (first appearance), sorted, and every row mapped through — `O(n)`
+/// hashing plus a sort of the `d` distinct values instead of a sort of all rows.
+fn rank_numbers(values: &Float64Chunked) -> Vec<u32> {
+    let mut ids: hashbrown::HashMap<u64, u32> = hashbrown::HashMap::new();
+    let mut distinct: Vec<f64> = Vec::new();
+    let first: Vec<u32> = values
+        .iter()
+        .map(|v| match v {
+            None => u32::MAX,
+            Some(x) => {
+                // -0.0 and 0.0 are one value.
+                let x = if x == 0.0 { 0.0 } else { x };
+                *ids.entry(x.to_bits()).or_insert_with(|| {
+                    distinct.push(x);
+                    distinct.len() as u32 - 1
+                })
+            }
+        })
+        .collect();
+    let mut order: Vec<u32> = (0..distinct.len() as u32).collect();
+    order.sort_unstable_by(|&a, &b| distinct[a as usize].total_cmp(&distinct[b as usize]));
+    let mut rank = vec![0u32; distinct.len()];
+    for (r, &id) in order.iter().enumerate() {
+        rank[id as usize] = r as u32 + 1;
+    }
+    first
+        .into_iter()
+        .map(|id| {
+            if id == u32::MAX {
+                MISSING
+            } else {
+                rank[id as usize]
+            }
+        })
+        .collect()
+}
+
+/// Dictionary codes `1..` of a column compared only for equality (missing → 0), taken from a
+/// categorical dictionary: the column's own when it was read dictionary-encoded, else one
+/// built here by a cast (hashing).
+fn dictionary_codes(column: &Column) -> Result<Vec<u32>> {
+    let categorical = match column.dtype() {
+        DataType::Categorical(_, _) => column.clone(),
+        DataType::String => column.cast(&crate::io::dictionary_dtype())?,
+        _ => column
+            .cast(&DataType::String)?
+            .cast(&crate::io::dictionary_dtype())?,
+    };
+    let physical = categorical.cat32()?.physical();
+    Ok(physical
+        .iter()
+        .map(|v| v.map_or(MISSING, |code| code + 1))
+        .collect())
+}
+
+/// Encodes the named columns of `df`, one thread per column. `ordered` lists the columns
+/// whose numeric order matters (sensitive attributes); the others are only compared for
+/// equality.
 pub fn encode_columns(
     df: &DataFrame,
     names: &[String],
     ordered: &[String],
 ) -> Result<Vec<EncodedColumn>> {
-    let mut numeric = Vec::with_capacity(names.len());
-    let mut exprs = Vec::with_capacity(names.len());
-    for name in names {
+    let encode_one = |name: &String| -> Result<EncodedColumn> {
         let column = df.column(name)?;
-        let is_num = ordered.contains(name) && is_numeric(column)?;
-        numeric.push(is_num);
-        let value = if is_num {
-            col(name.as_str()).cast(DataType::Float64)
+        let parsed = if ordered.contains(name) {
+            as_numeric(column)?
         } else {
-            col(name.as_str())
+            None
         };
-        let rank = RankOptions {
-            method: RankMethod::Dense,
-            descending: false,
+        let numeric = parsed.is_some();
+        let codes = match parsed {
+            Some(numbers) => rank_numbers(numbers.f64()?),
+            None => dictionary_codes(column)?,
         };
-        exprs.push(
-            value
-                .rank(rank, None)
-                .cast(DataType::UInt32)
-                .fill_null(lit(MISSING))
-                .alias(name.as_str()),
-        );
-    }
-    let codes = df.clone().lazy().select(exprs).collect()?;
-    names
-        .iter()
-        .zip(numeric)
-        .map(|(name, numeric)| {
-            let column = codes.column(name)?.u32()?.rechunk();
-            let codes: Vec<u32> = column.into_no_null_iter().collect();
-            let distinct = codes.iter().copied().max().unwrap_or(0);
-            let has_missing = df.column(name)?.null_count() > 0;
-            Ok(EncodedColumn {
-                name: name.clone(),
-                codes,
-                distinct,
-                has_missing,
-                numeric,
-            })
+        let distinct = codes.iter().copied().max().unwrap_or(0);
+        Ok(EncodedColumn {
+            name: name.clone(),
+            codes,
+            distinct,
+            has_missing: column.null_count() > 0,
+            numeric,
         })
-        .collect()
+    };
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = names
+            .iter()
+            .map(|name| scope.spawn(move || encode_one(name)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(anyhow::anyhow!("encoding a column failed")))
+            })
+            .collect()
+    })
 }

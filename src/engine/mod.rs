@@ -24,8 +24,12 @@ pub fn class_table_with(
     sensitive: &[String],
     nulls: NullMode,
 ) -> Result<ClassTable> {
+    let timer = crate::timing::Timer::start();
     let (qi_cols, sens_cols) = encode_view(df, qis, sensitive)?;
-    Ok(ClassTable::build(&qi_cols, &sens_cols, df.height(), nulls))
+    timer.lap("encode");
+    let table = ClassTable::build(&qi_cols, &sens_cols, df.height(), nulls);
+    timer.lap("group");
+    Ok(table)
 }
 
 /// Dictionary-encodes a view's QI and sensitive columns (in one polars pass).

@@ -58,12 +58,15 @@ pub struct ViewMetrics {
 
 /// Measures a view from its class table.
 pub fn measure(table: &ClassTable, opts: MeasureOptions) -> ViewMetrics {
+    let timer = crate::timing::Timer::start();
     let k_anonymity = k_anonymity::k_anonymity(table);
+    timer.lap("k-anonymity");
     let prosecutor = prosecutor::prosecutor(table, opts.policy_k);
     let (journalist, marketer) = match journalist::journalist(table) {
         Some((j, m)) => (Some(j), m),
         None => (None, marketer::marketer(table)),
     };
+    timer.lap("risk");
     let l_diversity = table
         .sensitive
         .iter()
@@ -74,6 +77,7 @@ pub fn measure(table: &ClassTable, opts: MeasureOptions) -> ViewMetrics {
             )
         })
         .collect();
+    timer.lap("l-diversity");
     let t_closeness = table
         .sensitive
         .iter()
@@ -96,6 +100,7 @@ pub fn measure(table: &ClassTable, opts: MeasureOptions) -> ViewMetrics {
             population::population_uniqueness(&histogram, table.rows, n)
         }
     });
+    timer.lap("t-closeness");
     ViewMetrics {
         k_anonymity,
         prosecutor,

@@ -20,22 +20,29 @@ pub fn t_closeness(table: &SensitiveTable) -> f64 {
         return 0.0;
     }
     let q: Vec<f64> = table.overall.iter().map(|&c| c as f64 / n as f64).collect();
-    if table.numeric {
-        let ordered = OrderedGround::new(&q);
-        (0..table.classes())
-            .map(|j| {
-                let (positions, counts) = table.class(j);
-                ordered.emd(positions, counts)
-            })
-            .fold(0.0, f64::max)
-    } else {
-        (0..table.classes())
-            .map(|j| {
-                let (positions, counts) = table.class(j);
-                equal_emd(&q, positions, counts)
-            })
-            .fold(0.0, f64::max)
+    let ordered = table.numeric.then(|| OrderedGround::new(&q));
+    let emd = |positions: &[u32], counts: &[u32]| match &ordered {
+        Some(ground) => ground.emd(positions, counts),
+        None => equal_emd(&q, positions, counts),
+    };
+    // A class holding a single value has a distance that depends on that value only (most
+    // classes of a highly unique view): compute it once per value.
+    let mut single_value = vec![f64::NAN; q.len()];
+    let mut t: f64 = 0.0;
+    for j in 0..table.classes() {
+        let (positions, counts) = table.class(j);
+        let d = if positions.len() == 1 {
+            let cached = &mut single_value[positions[0] as usize];
+            if cached.is_nan() {
+                *cached = emd(positions, counts);
+            }
+            *cached
+        } else {
+            emd(positions, counts)
+        };
+        t = t.max(d);
     }
+    t
 }
 
 /// `½ Σ_i |p_i − q_i|`, where values absent from the class contribute `q_i`:
