@@ -47,7 +47,8 @@ fn densify(keys: &mut [u64], key_space: u128) -> usize {
             *key = *slot as u64;
         }
     } else {
-        let mut table: HashMap<u64, u32> = HashMap::with_capacity(keys.len().min(1 << 20));
+        // Sized for every key distinct (the common case of a highly unique view): no rehashing.
+        let mut table: HashMap<u64, u32> = HashMap::with_capacity(keys.len());
         for key in keys.iter_mut() {
             let id = *table.entry(*key).or_insert_with(|| {
                 next += 1;
