@@ -430,3 +430,54 @@ fn link_command_reports_the_same_figures_as_the_plan() {
     ]);
     assert_eq!(bad.status.code(), Some(2));
 }
+
+#[test]
+fn oversized_join_is_refused_before_it_runs() {
+    plan_error(
+        "max-rows",
+        &format!(
+            "[policy]\nmax_join_rows = 1000\n{SOURCES}\n[[join]]\nname = \"everyone\"\nleft = \"loyalty\"\nright = \"survey\"\nkind = \"quasi\"\non = [\"gender\"]\n"
+        ),
+        "join 'everyone' would produce",
+    );
+}
+
+#[test]
+fn hierarchy_generalisation_from_an_arx_file() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("linkrisk-hierarchy");
+    std::fs::create_dir_all(&dir).unwrap();
+    let adult = std::fs::canonicalize("../shared/data/adult").unwrap();
+    let plan = |generalize: &str| {
+        format!(
+            "[[source]]\nname = \"adult\"\npath = \"{a}/adult.csv\"\ncolumns = {{ age = \"qi\", sex = \"qi\" }}\n{generalize}\n",
+            a = adult.display()
+        )
+    };
+    let run = |text: String| -> serde_json::Value {
+        let path = dir.join("plan.toml");
+        std::fs::write(&path, text).unwrap();
+        let out = linkrisk(&[
+            "audit",
+            path.to_str().unwrap(),
+            "--format",
+            "json",
+            "--quiet",
+        ]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let raw = run(plan(""));
+    let general = run(plan(&format!(
+        "generalize = {{ age = {{ hierarchy = \"{}/hierarchy_age.csv\", level = 2 }} }}",
+        adult.display()
+    )));
+    // Level 2 of ARX's age hierarchy is 10-year bands, and it files 90 under 80-89: ages
+    // 17-90 fall into 8 bands, × 2 sexes = 16 classes (counted independently with awk).
+    assert!(raw["views"][0]["classes"].as_u64().unwrap() > 100);
+    assert_eq!(general["views"][0]["classes"].as_u64().unwrap(), 16);
+}
