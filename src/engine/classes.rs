@@ -31,6 +31,20 @@ pub fn class_ids(columns: &[(&[u32], usize)], rows: usize) -> (Vec<u32>, usize) 
     (keys.into_iter().map(|k| k as u32).collect(), classes)
 }
 
+/// The class sizes of encoded columns over all their rows.
+pub fn partition_sizes(columns: &[&EncodedColumn], rows: usize) -> Vec<u32> {
+    let cols: Vec<(&[u32], usize)> = columns
+        .iter()
+        .map(|c| (c.codes.as_slice(), c.slots()))
+        .collect();
+    let (ids, classes) = class_ids(&cols, rows);
+    let mut sizes = vec![0u32; classes];
+    for id in ids {
+        sizes[id as usize] += 1;
+    }
+    sizes
+}
+
 /// Renumbers keys in place to `0..n` in order of first appearance; returns `n`.
 fn densify(keys: &mut [u64], key_space: u128) -> usize {
     const UNSEEN: u32 = u32::MAX;

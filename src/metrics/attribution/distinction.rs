@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use crate::engine::{EncodedColumn, class_ids};
+use crate::engine::{EncodedColumn, partition_sizes};
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Distinction {
@@ -16,20 +16,10 @@ pub struct Distinction {
 }
 
 fn figures(columns: &[&EncodedColumn], rows: usize) -> (f64, f64) {
-    let cols: Vec<(&[u32], usize)> = columns
-        .iter()
-        .map(|c| (c.codes.as_slice(), c.slots()))
-        .collect();
-    let (ids, classes) = class_ids(&cols, rows);
-    let mut sizes = vec![0u64; classes];
-    for id in ids {
-        sizes[id as usize] += 1;
-    }
+    let sizes = partition_sizes(columns, rows);
+    let classes = sizes.len();
     let n = rows as f64;
-    let same_pairs: f64 = sizes
-        .iter()
-        .map(|&f| (f * f.saturating_sub(1)) as f64)
-        .sum();
+    let same_pairs: f64 = sizes.iter().map(|&f| f as f64 * (f as f64 - 1.0)).sum();
     let separation = if rows < 2 {
         0.0
     } else {

@@ -12,7 +12,7 @@ pub mod suda;
 
 use serde::Serialize;
 
-use crate::engine::{EncodedColumn, class_ids};
+use crate::engine::{EncodedColumn, partition_sizes};
 
 pub use distinction::{Distinction, distinction_separation};
 pub use lattice::{Lattice, SubsetFigures, walk};
@@ -71,15 +71,7 @@ impl Default for AttributionOptions {
 
 /// Unique count and k of the rows partitioned on `columns`.
 fn uniques_and_k(columns: &[&EncodedColumn], rows: usize) -> (usize, u32) {
-    let cols: Vec<(&[u32], usize)> = columns
-        .iter()
-        .map(|c| (c.codes.as_slice(), c.slots()))
-        .collect();
-    let (ids, classes) = class_ids(&cols, rows);
-    let mut sizes = vec![0u32; classes];
-    for id in ids {
-        sizes[id as usize] += 1;
-    }
+    let sizes = partition_sizes(columns, rows);
     (
         sizes.iter().filter(|&&s| s == 1).count(),
         sizes.iter().copied().min().unwrap_or(0),

@@ -13,7 +13,7 @@
 use serde::Serialize;
 
 use super::lattice::{Lattice, mask_names};
-use crate::engine::{EncodedColumn, class_ids};
+use crate::engine::{EncodedColumn, partition_sizes};
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct SizeCount {
@@ -92,15 +92,7 @@ pub fn suda(
         }
     }
     // Sample uniques and pairs on the full QI set, for the DIS estimate.
-    let cols: Vec<(&[u32], usize)> = qis
-        .iter()
-        .map(|c| (c.codes.as_slice(), c.slots()))
-        .collect();
-    let (ids, classes) = class_ids(&cols, rows);
-    let mut sizes = vec![0u32; classes];
-    for id in ids {
-        sizes[id as usize] += 1;
-    }
+    let sizes = partition_sizes(&qis.iter().collect::<Vec<_>>(), rows);
     let uniques = sizes.iter().filter(|&&s| s == 1).count() as f64;
     let pairs = 2.0 * sizes.iter().filter(|&&s| s == 2).count() as f64;
     let f = dis_fraction;
