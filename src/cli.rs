@@ -648,9 +648,12 @@ fn keys(args: KeysArgs) -> Result<ExitCode> {
     }
     let progress = Progress::new(args.output.quiet);
     progress.step(&format!("loading {}", args.file));
+    let timer = crate::timing::Timer::start();
     let df = crate::io::load(&args.file, &args.qi, &args.input.load_options(&args.qi))?;
+    timer.lap("load");
     progress.step("searching the QI subsets");
     let encoded = crate::engine::encode_columns(&df, &args.qi, &[])?;
+    timer.lap("encode");
     let opts = crate::metrics::attribution::AttributionOptions {
         max_msu: args.max_msu.map(|m| m as usize),
         dis_fraction: args.dis_fraction,

@@ -64,70 +64,37 @@ pub fn walk(qis: &[EncodedColumn], rows: usize, max_size: usize) -> Result<Latti
     let words = rows.div_ceil(64);
     let mut previous: hashbrown::HashMap<u32, Vec<u64>> = hashbrown::HashMap::new();
     let mut subsets = Vec::with_capacity(visits);
-    let mut gathered: Vec<Vec<u32>> = vec![Vec::new(); m];
-    let mut kept_rows: Vec<u32> = Vec::with_capacity(rows);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .max(1);
     for size in 1..=max_size {
-        let mut current: hashbrown::HashMap<u32, Vec<u64>> = hashbrown::HashMap::new();
-        for mask in 1u32..(1u32 << m) {
-            if mask.count_ones() as usize != size {
-                continue;
-            }
-            // Records unique on some immediate subset.
-            let mut unique = vec![0u64; words];
-            if size > 1 {
-                for c in 0..m {
-                    if mask & (1 << c) != 0
-                        && let Some(parent) = previous.get(&(mask & !(1 << c)))
-                    {
-                        for (u, p) in unique.iter_mut().zip(parent) {
-                            *u |= p;
-                        }
-                    }
-                }
-            }
-            // Partition the others on the subset's columns.
-            kept_rows.clear();
-            for (w, &word) in unique.iter().enumerate() {
-                let mut free = !word;
-                if w == words - 1 && !rows.is_multiple_of(64) {
-                    free &= (1u64 << (rows % 64)) - 1;
-                }
-                while free != 0 {
-                    let bit = free.trailing_zeros();
-                    kept_rows.push((w * 64) as u32 + bit);
-                    free &= free - 1;
-                }
-            }
-            let members: Vec<usize> = (0..m).filter(|c| mask & (1 << c) != 0).collect();
-            for &c in &members {
-                let codes = &qis[c].codes;
-                gathered[c].clear();
-                gathered[c].extend(kept_rows.iter().map(|&r| codes[r as usize]));
-            }
-            let cols: Vec<(&[u32], usize)> = members
-                .iter()
-                .map(|&c| (gathered[c].as_slice(), qis[c].slots()))
+        let masks: Vec<u32> = (1u32..(1u32 << m))
+            .filter(|mask| mask.count_ones() as usize == size)
+            .collect();
+        // The subsets of one level depend only on the level below: split them over the cores.
+        let chunk = masks.len().div_ceil(threads).max(1);
+        let results: Vec<(SubsetFigures, Vec<u64>)> = std::thread::scope(|scope| {
+            let previous = &previous;
+            let handles: Vec<_> = masks
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || {
+                        part.iter()
+                            .map(|&mask| visit(qis, rows, words, mask, previous))
+                            .collect::<Vec<_>>()
+                    })
+                })
                 .collect();
-            let (ids, classes) = class_ids(&cols, kept_rows.len());
-            let mut sizes = vec![0u32; classes];
-            for &id in &ids {
-                sizes[id as usize] += 1;
-            }
-            let mut msu_rows = Vec::new();
-            for (i, &id) in ids.iter().enumerate() {
-                if sizes[id as usize] == 1 {
-                    let r = kept_rows[i];
-                    msu_rows.push(r);
-                    unique[r as usize / 64] |= 1 << (r % 64);
-                }
-            }
-            let uniques = unique.iter().map(|w| w.count_ones() as usize).sum();
-            subsets.push(SubsetFigures {
-                mask,
-                uniques,
-                msu_rows,
-            });
-            current.insert(mask, unique);
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().expect("lattice worker"))
+                .collect()
+        });
+        let mut current: hashbrown::HashMap<u32, Vec<u64>> =
+            hashbrown::HashMap::with_capacity(results.len());
+        for (figures, unique) in results {
+            current.insert(figures.mask, unique);
+            subsets.push(figures);
         }
         previous = current;
     }
@@ -135,4 +102,77 @@ pub fn walk(qis: &[EncodedColumn], rows: usize, max_size: usize) -> Result<Latti
         columns: m,
         subsets,
     })
+}
+
+/// Visits one subset: partitions the records unique on none of its immediate subsets, and
+/// returns its figures with its bitset of unique records.
+fn visit(
+    qis: &[EncodedColumn],
+    rows: usize,
+    words: usize,
+    mask: u32,
+    previous: &hashbrown::HashMap<u32, Vec<u64>>,
+) -> (SubsetFigures, Vec<u64>) {
+    let m = qis.len();
+    // Records unique on some immediate subset.
+    let mut unique = vec![0u64; words];
+    for c in 0..m {
+        if mask & (1 << c) != 0
+            && let Some(parent) = previous.get(&(mask & !(1 << c)))
+        {
+            for (u, p) in unique.iter_mut().zip(parent) {
+                *u |= p;
+            }
+        }
+    }
+    // Partition the others on the subset's columns.
+    let mut kept_rows: Vec<u32> = Vec::with_capacity(rows);
+    for (w, &word) in unique.iter().enumerate() {
+        let mut free = !word;
+        if w == words - 1 && !rows.is_multiple_of(64) {
+            free &= (1u64 << (rows % 64)) - 1;
+        }
+        while free != 0 {
+            let bit = free.trailing_zeros();
+            kept_rows.push((w * 64) as u32 + bit);
+            free &= free - 1;
+        }
+    }
+    let members: Vec<usize> = (0..m).filter(|c| mask & (1 << c) != 0).collect();
+    let gathered: Vec<Vec<u32>> = members
+        .iter()
+        .map(|&c| {
+            kept_rows
+                .iter()
+                .map(|&r| qis[c].codes[r as usize])
+                .collect()
+        })
+        .collect();
+    let cols: Vec<(&[u32], usize)> = members
+        .iter()
+        .zip(&gathered)
+        .map(|(&c, codes)| (codes.as_slice(), qis[c].slots()))
+        .collect();
+    let (ids, classes) = class_ids(&cols, kept_rows.len());
+    let mut sizes = vec![0u32; classes];
+    for &id in &ids {
+        sizes[id as usize] += 1;
+    }
+    let mut msu_rows = Vec::new();
+    for (i, &id) in ids.iter().enumerate() {
+        if sizes[id as usize] == 1 {
+            let r = kept_rows[i];
+            msu_rows.push(r);
+            unique[r as usize / 64] |= 1 << (r % 64);
+        }
+    }
+    let uniques = unique.iter().map(|w| w.count_ones() as usize).sum();
+    (
+        SubsetFigures {
+            mask,
+            uniques,
+            msu_rows,
+        },
+        unique,
+    )
 }

@@ -84,8 +84,10 @@ pub fn attribute(
     rows: usize,
     opts: AttributionOptions,
 ) -> crate::Result<Attribution> {
+    let timer = crate::timing::Timer::start();
     let names: Vec<String> = qis.iter().map(|c| c.name.clone()).collect();
     let distinction = distinction_separation(qis, rows);
+    timer.lap("distinction and separation");
     let (full_uniques, _) = uniques_and_k(&qis.iter().collect::<Vec<_>>(), rows);
     let full_fraction = full_uniques as f64 / rows.max(1) as f64;
     let mut drop_one: Vec<DropOne> = (0..qis.len())
@@ -109,7 +111,9 @@ pub fn attribute(
     drop_one.sort_by(|a, b| b.unique_fraction_drop.total_cmp(&a.unique_fraction_drop));
 
     let max_size = opts.max_msu.unwrap_or(qis.len()).clamp(1, qis.len());
+    timer.lap("drop-one");
     let lattice = walk(qis, rows, max_size)?;
+    timer.lap("lattice");
     let mut best_subsets = Vec::new();
     for size in 1..=max_size {
         if let Some(best) = lattice
@@ -126,6 +130,7 @@ pub fn attribute(
             });
         }
     }
+    timer.lap("best subsets");
     let msu = suda(
         &lattice,
         qis,

@@ -70,7 +70,6 @@ pub fn suda(
     let m = lattice.columns;
     let names: Vec<String> = qis.iter().map(|c| c.name.clone()).collect();
     let mut score = vec![0.0f64; rows];
-    let mut msus_of: hashbrown::HashMap<u32, Vec<u32>> = hashbrown::HashMap::new();
     let mut by_size = vec![0usize; max_size + 1];
     let mut column_score = vec![0.0f64; m];
     let mut total = 0.0;
@@ -80,7 +79,6 @@ pub fn suda(
         let weight = msu_score(size, m, max_size);
         for &r in &subset.msu_rows {
             score[r as usize] += weight;
-            msus_of.entry(r).or_default().push(subset.mask);
             by_size[size] += 1;
             count += 1;
             total += weight;
@@ -111,17 +109,35 @@ pub fn suda(
         }
     };
 
-    let mut scored: Vec<u32> = msus_of.keys().copied().collect();
-    scored.sort_by(|a, b| {
+    // The riskiest records: rank the scored rows, then gather the MSUs of those only.
+    let mut scored: Vec<u32> = (0..rows as u32)
+        .filter(|&r| score[r as usize] > 0.0)
+        .collect();
+    let by_risk = |a: &u32, b: &u32| {
         score[*b as usize]
             .total_cmp(&score[*a as usize])
             .then(a.cmp(b))
-    });
+    };
+    if scored.len() > top && top > 0 {
+        scored.select_nth_unstable_by(top - 1, by_risk);
+        scored.truncate(top);
+    } else if top == 0 {
+        scored.clear();
+    }
+    scored.sort_by(by_risk);
+    let mut msus_of: hashbrown::HashMap<u32, Vec<u32>> =
+        scored.iter().map(|&r| (r, Vec::new())).collect();
+    for subset in &lattice.subsets {
+        for r in &subset.msu_rows {
+            if let Some(list) = msus_of.get_mut(r) {
+                list.push(subset.mask);
+            }
+        }
+    }
     let records = scored
         .into_iter()
-        .take(top)
         .map(|r| {
-            let mut masks = msus_of[&r].clone();
+            let mut masks = msus_of.remove(&r).unwrap_or_default();
             masks.sort_by_key(|m| (m.count_ones(), *m));
             MsuRecord {
                 row: r as usize + 1,
