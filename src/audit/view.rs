@@ -63,12 +63,13 @@ impl View {
         }
         let (qis, sensitive) = (self.qis(), self.sensitive());
         let (qi_cols, sens_cols) = crate::engine::encode_view(&self.df, &qis, &sensitive)?;
-        let table = match population {
-            Some(p) if qis.iter().all(|q| p.column(q).is_ok()) => {
-                crate::engine::class_table_with_population(&self.df, &qis, &sensitive, nulls, p)?
-            }
-            _ => crate::engine::ClassTable::build(&qi_cols, &sens_cols, self.df.height(), nulls),
-        };
+        let mut table =
+            crate::engine::ClassTable::build(&qi_cols, &sens_cols, self.df.height(), nulls);
+        if let Some(p) = population
+            && qis.iter().all(|q| p.column(q).is_ok())
+        {
+            crate::engine::attach_population(&mut table, &self.df, &qis, p)?;
+        }
         // Which columns make people unique: the QI lattice up to four columns.
         let attribution = if qis.is_empty() {
             None

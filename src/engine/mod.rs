@@ -65,8 +65,19 @@ pub fn class_table_with_population(
     nulls: NullMode,
     population: &DataFrame,
 ) -> Result<ClassTable> {
-    use polars::prelude::*;
     let mut table = class_table_with(df, qis, sensitive, nulls)?;
+    attach_population(&mut table, df, qis, population)?;
+    Ok(table)
+}
+
+/// Sets the population class size of every class of `table` (built from `df` on `qis`).
+pub fn attach_population(
+    table: &mut ClassTable,
+    df: &DataFrame,
+    qis: &[String],
+    population: &DataFrame,
+) -> Result<()> {
+    use polars::prelude::*;
     let as_text = |frame: &DataFrame| -> Result<DataFrame> {
         Ok(frame
             .clone()
@@ -102,5 +113,5 @@ pub fn class_table_with_population(
         }
     }
     table.population_sizes = Some(population_sizes);
-    Ok(table)
+    Ok(())
 }
