@@ -4,7 +4,8 @@ use linkrisk::engine::class_table;
 use linkrisk::io::{LoadOptions, load};
 use linkrisk::metrics::{MeasureOptions, ViewMetrics, measure};
 
-const ADULT: &str = "../shared/data/adult/adult.csv";
+mod common;
+use common::{ADULT, ADULT_QIS};
 
 fn measure_adult(qis: &[&str], sensitive: &[&str]) -> (usize, ViewMetrics) {
     let qis: Vec<String> = qis.iter().map(|s| s.to_string()).collect();
@@ -25,19 +26,7 @@ fn assert_close(actual: f64, expected: f64, what: &str) {
 
 #[test]
 fn adult_eight_quasi_identifiers_match_arx() {
-    let (rows, m) = measure_adult(
-        &[
-            "age",
-            "sex",
-            "race",
-            "marital-status",
-            "education",
-            "native-country",
-            "workclass",
-            "occupation",
-        ],
-        &[],
-    );
+    let (rows, m) = measure_adult(&ADULT_QIS, &[]);
     assert_eq!(rows, 30_162);
     assert_eq!(m.k_anonymity.classes, 18_109);
     assert_eq!(m.k_anonymity.k, 1);

@@ -8,26 +8,13 @@ use linkrisk::io::{LoadOptions, load};
 use linkrisk::metrics::attribution::{AttributionOptions, attribute, suda::msu_score, walk};
 use proptest::prelude::*;
 
-const QIS: [&str; 8] = [
-    "age",
-    "sex",
-    "race",
-    "marital-status",
-    "education",
-    "native-country",
-    "workclass",
-    "occupation",
-];
+mod common;
+use common::{ADULT, ADULT_QIS as QIS};
 
 #[test]
 fn adult_distinction_and_separation_match_arx() {
     let qis: Vec<String> = QIS.iter().map(|s| s.to_string()).collect();
-    let df = load(
-        "../shared/data/adult/adult.csv",
-        &qis,
-        &LoadOptions::default(),
-    )
-    .unwrap();
+    let df = load(ADULT, &qis, &LoadOptions::default()).unwrap();
     let encoded = encode_columns(&df, &qis, &[]).unwrap();
     let a = attribute(&encoded, df.height(), AttributionOptions::default()).unwrap();
     let get = |c: &str| a.distinction.iter().find(|d| d.column == c).unwrap();

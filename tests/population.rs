@@ -5,25 +5,12 @@ use linkrisk::io::{LoadOptions, load};
 use linkrisk::metrics::population::population_uniqueness;
 use linkrisk::metrics::{MeasureOptions, measure};
 
-const QIS: [&str; 8] = [
-    "age",
-    "sex",
-    "race",
-    "marital-status",
-    "education",
-    "native-country",
-    "workclass",
-    "occupation",
-];
+mod common;
+use common::{ADULT, ADULT_QIS as QIS};
 
 fn adult_histogram() -> (Vec<linkrisk::metrics::SizeBin>, usize) {
     let qis: Vec<String> = QIS.iter().map(|s| s.to_string()).collect();
-    let df = load(
-        "../shared/data/adult/adult.csv",
-        &qis,
-        &LoadOptions::default(),
-    )
-    .unwrap();
+    let df = load(ADULT, &qis, &LoadOptions::default()).unwrap();
     let table = class_table(&df, &qis, &[]).unwrap();
     let m = measure(&table, MeasureOptions::default());
     (m.k_anonymity.class_size_histogram, table.rows)
