@@ -5,7 +5,9 @@ use std::collections::{BTreeSet, HashMap};
 
 use linkrisk::engine::{EncodedColumn, encode_columns};
 use linkrisk::io::{LoadOptions, load};
-use linkrisk::metrics::attribution::{AttributionOptions, attribute, suda::msu_score, walk};
+use linkrisk::metrics::attribution::{
+    AttributionOptions, PartitionFigures, attribute, suda::msu_score, walk,
+};
 use proptest::prelude::*;
 
 mod common;
@@ -75,6 +77,15 @@ fn unique_on(table: &[Vec<u32>], r: usize, mask: u32) -> bool {
     table.iter().filter(|row| key(row, mask) == k).count() == 1
 }
 
+/// Class sizes of the records on the columns of `mask`, by brute force.
+fn class_sizes(table: &[Vec<u32>], mask: u32) -> Vec<u32> {
+    let mut sizes: HashMap<Vec<u32>, u32> = HashMap::new();
+    for row in table {
+        *sizes.entry(key(row, mask)).or_default() += 1;
+    }
+    sizes.into_values().collect()
+}
+
 fn random_table() -> impl Strategy<Value = (Vec<Vec<u32>>, Vec<u32>)> {
     (1usize..6, 1usize..40).prop_flat_map(|(m, n)| {
         prop::collection::vec(1u32..5, m).prop_flat_map(move |cards| {
@@ -111,6 +122,15 @@ proptest! {
             .flat_map(|s| s.msu_rows.iter().map(move |&r| (r, s.mask))).collect();
         for s in &lattice.subsets {
             prop_assert_eq!(s.uniques, want_uniques[&s.mask], "uniques of subset {:b}", s.mask);
+            let sizes = class_sizes(&table, s.mask);
+            let want = PartitionFigures {
+                classes: sizes.len(),
+                uniques: sizes.iter().filter(|&&f| f == 1).count(),
+                pairs: sizes.iter().filter(|&&f| f == 2).count(),
+                smallest: sizes.iter().copied().min().unwrap_or(0),
+                same_pairs: sizes.iter().map(|&f| f as u64 * (f as u64 - 1)).sum(),
+            };
+            prop_assert_eq!(s.partition, want, "partition of subset {:b}", s.mask);
         }
         prop_assert_eq!(lattice.subsets.len(), want_uniques.len());
         prop_assert_eq!(got_msus.clone(), want_msus);
@@ -123,5 +143,19 @@ proptest! {
             prop_assert!((rec.suda - want).abs() < 1e-9);
         }
         prop_assert_eq!(report.msu.count, got_msus.len());
+
+        // Drop-one and distinction read the lattice where it reached, else partition the
+        // rows: both must agree with brute force.
+        let all = (1u32 << m) - 1;
+        for d in &report.drop_one {
+            let skip = (0..m).find(|&c| format!("c{c}") == d.column).unwrap();
+            let sizes = class_sizes(&table, all & !(1 << skip));
+            let uniques = sizes.iter().filter(|&&f| f == 1).count();
+            prop_assert_eq!(d.k, sizes.iter().copied().min().unwrap_or(0));
+            prop_assert!((d.unique_fraction - uniques as f64 / n as f64).abs() < 1e-12);
+        }
+        let full = class_sizes(&table, all);
+        let star = report.distinction.iter().find(|d| d.column == "*").unwrap();
+        prop_assert!((star.distinction - full.len() as f64 / n as f64).abs() < 1e-12);
     }
 }

@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use crate::engine::{EncodedColumn, partition_sizes};
+use super::lattice::PartitionFigures;
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Distinction {
@@ -15,33 +15,37 @@ pub struct Distinction {
     pub separation: f64,
 }
 
-fn figures(columns: &[&EncodedColumn], rows: usize) -> (f64, f64) {
-    let sizes = partition_sizes(columns, rows);
-    let classes = sizes.len();
+fn figures(partition: PartitionFigures, rows: usize) -> (f64, f64) {
     let n = rows as f64;
-    let same_pairs: f64 = sizes.iter().map(|&f| f as f64 * (f as f64 - 1.0)).sum();
     let separation = if rows < 2 {
         0.0
     } else {
-        1.0 - same_pairs / (n * (n - 1.0))
+        1.0 - partition.same_pairs as f64 / (n * (n - 1.0))
     };
-    (classes as f64 / n, separation)
+    (partition.classes as f64 / n, separation)
 }
 
-/// Distinction and separation of each QI alone, then of the full set (`*`).
-pub fn distinction_separation(qis: &[EncodedColumn], rows: usize) -> Vec<Distinction> {
-    let mut out: Vec<Distinction> = qis
+/// Distinction and separation of each QI alone, then of the full set (`*`), from the
+/// partition figures of a column mask.
+pub fn distinction_separation(
+    names: &[String],
+    rows: usize,
+    partition_of: impl Fn(u32) -> PartitionFigures,
+) -> Vec<Distinction> {
+    let mut out: Vec<Distinction> = names
         .iter()
-        .map(|c| {
-            let (distinction, separation) = figures(&[c], rows);
+        .enumerate()
+        .map(|(c, name)| {
+            let (distinction, separation) = figures(partition_of(1 << c), rows);
             Distinction {
-                column: c.name.clone(),
+                column: name.clone(),
                 distinction,
                 separation,
             }
         })
         .collect();
-    let (distinction, separation) = figures(&qis.iter().collect::<Vec<_>>(), rows);
+    let all = (1u32 << names.len()) - 1;
+    let (distinction, separation) = figures(partition_of(all), rows);
     out.push(Distinction {
         column: "*".into(),
         distinction,

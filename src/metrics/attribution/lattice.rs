@@ -6,15 +6,54 @@
 //! need partitioning; the singletons among them are exactly the records for which T is a
 //! *minimal* sample unique (MSU). The records unique on T are those singletons plus the union
 //! of the immediate subsets' uniques. Each level keeps one bitset of unique records per
-//! subset; partitions use the dictionary-code kernel [`crate::engine::class_ids`].
+//! subset.
+//!
+//! A subset's partition is not regrouped from the codes: it refines the partition of its
+//! *canonical parent* (T minus its last column) by that one column, with two counting sorts
+//! (by the column's code, then stably by the parent's class), so no hashing is involved and
+//! the work is linear in the records still not unique.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::bail;
 
 use crate::Result;
-use crate::engine::{EncodedColumn, class_ids};
+use crate::engine::EncodedColumn;
 
 /// Most subsets a walk may visit.
 pub const MAX_SUBSETS: usize = 200_000;
+
+/// Class-size figures of one partition of the records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PartitionFigures {
+    /// Number of classes.
+    pub classes: usize,
+    /// Classes of size 1 (records unique on the columns).
+    pub uniques: usize,
+    /// Classes of size 2.
+    pub pairs: usize,
+    /// The smallest class size (k); 0 without records.
+    pub smallest: u32,
+    /// `Σ_j f_j (f_j − 1)`: ordered pairs of distinct records in the same class.
+    pub same_pairs: u64,
+}
+
+impl PartitionFigures {
+    /// The figures of a list of class sizes.
+    pub fn from_sizes(sizes: &[u32]) -> PartitionFigures {
+        let mut figures = PartitionFigures {
+            classes: sizes.len(),
+            smallest: sizes.iter().copied().min().unwrap_or(0),
+            ..PartitionFigures::default()
+        };
+        for &size in sizes {
+            figures.uniques += usize::from(size == 1);
+            figures.pairs += usize::from(size == 2);
+            figures.same_pairs += size as u64 * (size as u64).saturating_sub(1);
+        }
+        figures
+    }
+}
 
 /// What the walk learned about one subset.
 #[derive(Debug, Clone)]
@@ -23,13 +62,28 @@ pub struct SubsetFigures {
     pub mask: u32,
     /// Records unique on the subset.
     pub uniques: usize,
-    /// Rows (0-based) for which this subset is a minimal sample unique.
+    /// The subset's class-size figures.
+    pub partition: PartitionFigures,
+    /// Rows (0-based, ascending) for which this subset is a minimal sample unique.
     pub msu_rows: Vec<u32>,
 }
 
 pub struct Lattice {
     pub columns: usize,
+    /// Subsets by size, then by mask.
     pub subsets: Vec<SubsetFigures>,
+}
+
+impl Lattice {
+    /// The figures of a subset, when the walk visited it.
+    pub fn subset(&self, mask: u32) -> Option<&SubsetFigures> {
+        self.subsets
+            .binary_search_by_key(&(mask.count_ones(), mask), |s| {
+                (s.mask.count_ones(), s.mask)
+            })
+            .ok()
+            .map(|i| &self.subsets[i])
+    }
 }
 
 /// The names of the columns of a mask, in QI order.
@@ -44,6 +98,21 @@ fn binomial(n: usize, k: usize) -> usize {
     (0..k).fold(1usize, |acc, i| acc.saturating_mul(n - i) / (i + 1))
 }
 
+/// The records of a subset that are not unique on it: rows ascending, each with its dense
+/// class id.
+struct Partition {
+    rows: Vec<u32>,
+    class: Vec<u32>,
+    classes: usize,
+}
+
+/// What one visit hands to the next level.
+struct Visited {
+    figures: SubsetFigures,
+    unique: Vec<u64>,
+    partition: Option<Partition>,
+}
+
 /// Walks every subset of at most `max_size` QIs.
 pub fn walk(qis: &[EncodedColumn], rows: usize, max_size: usize) -> Result<Lattice> {
     let m = qis.len();
@@ -53,6 +122,7 @@ pub fn walk(qis: &[EncodedColumn], rows: usize, max_size: usize) -> Result<Latti
     if m > 30 {
         bail!("attribution handles at most 30 quasi-identifiers, got {m}");
     }
+    let max_size = max_size.clamp(1, m);
     let visits: usize = (1..=max_size)
         .map(|s| binomial(m, s))
         .fold(0, usize::saturating_add);
@@ -62,7 +132,15 @@ pub fn walk(qis: &[EncodedColumn], rows: usize, max_size: usize) -> Result<Latti
         );
     }
     let words = rows.div_ceil(64);
-    let mut previous: hashbrown::HashMap<u32, Vec<u64>> = hashbrown::HashMap::new();
+    // The empty subset: every record in one class, nobody unique.
+    let root = Partition {
+        rows: (0..rows as u32).collect(),
+        class: vec![0; rows],
+        classes: 1,
+    };
+    let mut unique_of: hashbrown::HashMap<u32, Vec<u64>> = hashbrown::HashMap::new();
+    let mut partition_of: hashbrown::HashMap<u32, Partition> = hashbrown::HashMap::new();
+    partition_of.insert(0, root);
     let mut subsets = Vec::with_capacity(visits);
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
@@ -71,17 +149,31 @@ pub fn walk(qis: &[EncodedColumn], rows: usize, max_size: usize) -> Result<Latti
         let masks: Vec<u32> = (1u32..(1u32 << m))
             .filter(|mask| mask.count_ones() as usize == size)
             .collect();
-        // The subsets of one level depend only on the level below: split them over the cores.
-        let chunk = masks.len().div_ceil(threads).max(1);
-        let results: Vec<(SubsetFigures, Vec<u64>)> = std::thread::scope(|scope| {
-            let previous = &previous;
-            let handles: Vec<_> = masks
-                .chunks(chunk)
-                .map(|part| {
-                    scope.spawn(move || {
-                        part.iter()
-                            .map(|&mask| visit(qis, rows, words, mask, previous))
-                            .collect::<Vec<_>>()
+        // A partition is kept only for subsets that are the canonical parent of a subset on
+        // the next level: their last column is not the last QI.
+        let keep_partition = |mask: u32| size < max_size && mask >> (m - 1) == 0;
+        // The subsets of one level depend only on the level below: the cores take them one
+        // at a time from a shared counter.
+        let next = AtomicUsize::new(0);
+        let mut results: Vec<(usize, Visited)> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..threads.min(masks.len()))
+                .map(|_| {
+                    scope.spawn(|| {
+                        let mut done = Vec::new();
+                        loop {
+                            let i = next.fetch_add(1, Ordering::Relaxed);
+                            let Some(&mask) = masks.get(i) else { break };
+                            let visited = visit(
+                                qis,
+                                words,
+                                mask,
+                                &unique_of,
+                                &partition_of,
+                                keep_partition(mask),
+                            );
+                            done.push((i, visited));
+                        }
+                        done
                     })
                 })
                 .collect();
@@ -90,13 +182,17 @@ pub fn walk(qis: &[EncodedColumn], rows: usize, max_size: usize) -> Result<Latti
                 .flat_map(|h| h.join().expect("lattice worker"))
                 .collect()
         });
-        let mut current: hashbrown::HashMap<u32, Vec<u64>> =
-            hashbrown::HashMap::with_capacity(results.len());
-        for (figures, unique) in results {
-            current.insert(figures.mask, unique);
-            subsets.push(figures);
+        results.sort_unstable_by_key(|(i, _)| *i);
+        unique_of = hashbrown::HashMap::with_capacity(results.len());
+        partition_of = hashbrown::HashMap::new();
+        for (_, visited) in results {
+            let mask = visited.figures.mask;
+            unique_of.insert(mask, visited.unique);
+            if let Some(partition) = visited.partition {
+                partition_of.insert(mask, partition);
+            }
+            subsets.push(visited.figures);
         }
-        previous = current;
     }
     Ok(Lattice {
         columns: m,
@@ -104,75 +200,156 @@ pub fn walk(qis: &[EncodedColumn], rows: usize, max_size: usize) -> Result<Latti
     })
 }
 
-/// Visits one subset: partitions the records unique on none of its immediate subsets, and
-/// returns its figures with its bitset of unique records.
+/// Visits one subset: refines its canonical parent's partition by its last column, over the
+/// records unique on none of its immediate subsets.
 fn visit(
     qis: &[EncodedColumn],
-    rows: usize,
     words: usize,
     mask: u32,
-    previous: &hashbrown::HashMap<u32, Vec<u64>>,
-) -> (SubsetFigures, Vec<u64>) {
-    let m = qis.len();
-    // Records unique on some immediate subset.
-    let mut unique = vec![0u64; words];
-    for c in 0..m {
+    unique_of: &hashbrown::HashMap<u32, Vec<u64>>,
+    partition_of: &hashbrown::HashMap<u32, Partition>,
+    keep_partition: bool,
+) -> Visited {
+    let last = 31 - mask.leading_zeros() as usize;
+    let parent_mask = mask & !(1 << last);
+    let parent = &partition_of[&parent_mask];
+    // Records unique on an immediate subset other than the parent (the parent's uniques are
+    // not in its partition).
+    let mut excluded = vec![0u64; words];
+    for c in 0..last {
         if mask & (1 << c) != 0
-            && let Some(parent) = previous.get(&(mask & !(1 << c)))
+            && let Some(other) = unique_of.get(&(mask & !(1 << c)))
         {
-            for (u, p) in unique.iter_mut().zip(parent) {
-                *u |= p;
+            for (e, o) in excluded.iter_mut().zip(other) {
+                *e |= o;
             }
         }
     }
-    // Partition the others on the subset's columns.
-    let mut kept_rows: Vec<u32> = Vec::with_capacity(rows);
-    for (w, &word) in unique.iter().enumerate() {
-        let mut free = !word;
-        if w == words - 1 && !rows.is_multiple_of(64) {
-            free &= (1u64 << (rows % 64)) - 1;
-        }
-        while free != 0 {
-            let bit = free.trailing_zeros();
-            kept_rows.push((w * 64) as u32 + bit);
-            free &= free - 1;
+    let column = &qis[last];
+    let mut kept_rows = Vec::with_capacity(parent.rows.len());
+    let mut kept_parent = Vec::with_capacity(parent.rows.len());
+    let mut kept_codes = Vec::with_capacity(parent.rows.len());
+    for (&row, &class) in parent.rows.iter().zip(&parent.class) {
+        if excluded[row as usize / 64] & (1 << (row % 64)) == 0 {
+            kept_rows.push(row);
+            kept_parent.push(class);
+            kept_codes.push(column.codes[row as usize]);
         }
     }
-    let members: Vec<usize> = (0..m).filter(|c| mask & (1 << c) != 0).collect();
-    let gathered: Vec<Vec<u32>> = members
-        .iter()
-        .map(|&c| {
-            kept_rows
-                .iter()
-                .map(|&r| qis[c].codes[r as usize])
-                .collect()
-        })
-        .collect();
-    let cols: Vec<(&[u32], usize)> = members
-        .iter()
-        .zip(&gathered)
-        .map(|(&c, codes)| (codes.as_slice(), qis[c].slots()))
-        .collect();
-    let (ids, classes) = class_ids(&cols, kept_rows.len());
-    let mut sizes = vec![0u32; classes];
-    for &id in &ids {
-        sizes[id as usize] += 1;
+    let (class, sizes) = refine(&kept_parent, parent.classes, &kept_codes, column.slots());
+
+    // Singletons are the MSUs; the rest carry on to the next level.
+    let mut unique = excluded;
+    if let Some(own) = unique_of.get(&parent_mask) {
+        for (u, p) in unique.iter_mut().zip(own) {
+            *u |= p;
+        }
     }
     let mut msu_rows = Vec::new();
-    for (i, &id) in ids.iter().enumerate() {
+    for (&row, &id) in kept_rows.iter().zip(&class) {
         if sizes[id as usize] == 1 {
-            let r = kept_rows[i];
-            msu_rows.push(r);
-            unique[r as usize / 64] |= 1 << (r % 64);
+            msu_rows.push(row);
+            unique[row as usize / 64] |= 1 << (row % 64);
         }
     }
-    let uniques = unique.iter().map(|w| w.count_ones() as usize).sum();
-    (
-        SubsetFigures {
+    let uniques: usize = unique.iter().map(|w| w.count_ones() as usize).sum();
+    // Classes of two or more are whole classes of the subset (an excluded record is alone in
+    // its class), and every other record is unique.
+    let shared: Vec<u32> = sizes.iter().copied().filter(|&s| s >= 2).collect();
+    let shared_figures = PartitionFigures::from_sizes(&shared);
+    let partition = PartitionFigures {
+        classes: uniques + shared.len(),
+        uniques,
+        pairs: shared_figures.pairs,
+        smallest: if uniques > 0 {
+            1
+        } else {
+            shared_figures.smallest
+        },
+        same_pairs: shared_figures.same_pairs,
+    };
+    let partition_out = keep_partition.then(|| {
+        // Renumber the shared classes densely so that the next level's sorts stay small.
+        let mut renumber = vec![u32::MAX; sizes.len()];
+        let mut classes = 0u32;
+        for (id, &size) in sizes.iter().enumerate() {
+            if size >= 2 {
+                renumber[id] = classes;
+                classes += 1;
+            }
+        }
+        let mut rows = Vec::with_capacity(kept_rows.len() - msu_rows.len());
+        let mut class_out = Vec::with_capacity(rows.capacity());
+        for (&row, &id) in kept_rows.iter().zip(&class) {
+            let new = renumber[id as usize];
+            if new != u32::MAX {
+                rows.push(row);
+                class_out.push(new);
+            }
+        }
+        Partition {
+            rows,
+            class: class_out,
+            classes: classes as usize,
+        }
+    });
+    Visited {
+        figures: SubsetFigures {
             mask,
             uniques,
+            partition,
             msu_rows,
         },
         unique,
-    )
+        partition: partition_out,
+    }
+}
+
+/// Splits classes by one more column: record `i` is in parent class `parent[i]`
+/// (`< parent_classes`) and has `code[i]` (`< slots`). Returns each record's dense new class
+/// and the new class sizes.
+///
+/// A least-significant-digit radix sort on (parent class, code) with two counting sorts puts
+/// the records of each new class next to each other; one scan then numbers the classes.
+fn refine(
+    parent: &[u32],
+    parent_classes: usize,
+    code: &[u32],
+    slots: usize,
+) -> (Vec<u32>, Vec<u32>) {
+    let n = parent.len();
+    let by_code = counting_sort((0..n as u32).collect(), code, slots);
+    let order = counting_sort(by_code, parent, parent_classes);
+    let mut class = vec![0u32; n];
+    let mut sizes: Vec<u32> = Vec::new();
+    let mut previous = None;
+    for &i in &order {
+        let key = (parent[i as usize], code[i as usize]);
+        if previous != Some(key) {
+            sizes.push(0);
+            previous = Some(key);
+        }
+        let id = sizes.len() - 1;
+        sizes[id] += 1;
+        class[i as usize] = id as u32;
+    }
+    (class, sizes)
+}
+
+/// Stably sorts the indices `order` by `digit[i]` (`< buckets`).
+fn counting_sort(order: Vec<u32>, digit: &[u32], buckets: usize) -> Vec<u32> {
+    let mut start = vec![0usize; buckets + 1];
+    for &i in &order {
+        start[digit[i as usize] as usize + 1] += 1;
+    }
+    for b in 0..buckets {
+        start[b + 1] += start[b];
+    }
+    let mut sorted = vec![0u32; order.len()];
+    for &i in &order {
+        let slot = &mut start[digit[i as usize] as usize];
+        sorted[*slot] = i;
+        *slot += 1;
+    }
+    sorted
 }

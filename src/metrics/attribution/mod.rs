@@ -15,7 +15,7 @@ use serde::Serialize;
 use crate::engine::{EncodedColumn, partition_sizes};
 
 pub use distinction::{Distinction, distinction_separation};
-pub use lattice::{Lattice, SubsetFigures, walk};
+pub use lattice::{Lattice, PartitionFigures, SubsetFigures, walk};
 pub use suda::{MsuReport, suda};
 
 /// k and unique fraction of the QIs without one column.
@@ -69,16 +69,30 @@ impl Default for AttributionOptions {
     }
 }
 
-/// Unique count and k of the rows partitioned on `columns`.
-fn uniques_and_k(columns: &[&EncodedColumn], rows: usize) -> (usize, u32) {
-    let sizes = partition_sizes(columns, rows);
-    (
-        sizes.iter().filter(|&&s| s == 1).count(),
-        sizes.iter().copied().min().unwrap_or(0),
-    )
+/// The partition figures of the QIs in `mask`: from the lattice when the walk visited the
+/// subset, else by partitioning the rows.
+fn partition_of(
+    lattice: &Lattice,
+    qis: &[EncodedColumn],
+    rows: usize,
+    mask: u32,
+) -> PartitionFigures {
+    if let Some(subset) = lattice.subset(mask) {
+        return subset.partition;
+    }
+    let columns: Vec<&EncodedColumn> = qis
+        .iter()
+        .enumerate()
+        .filter(|(c, _)| mask & (1 << c) != 0)
+        .map(|(_, column)| column)
+        .collect();
+    PartitionFigures::from_sizes(&partition_sizes(&columns, rows))
 }
 
 /// Runs the whole attribution on encoded QI columns.
+///
+/// The lattice walk comes first: when it covers every size, distinction, separation,
+/// drop-one and the DIS estimate read its figures instead of partitioning the rows again.
 pub fn attribute(
     qis: &[EncodedColumn],
     rows: usize,
@@ -86,34 +100,27 @@ pub fn attribute(
 ) -> crate::Result<Attribution> {
     let timer = crate::timing::Timer::start();
     let names: Vec<String> = qis.iter().map(|c| c.name.clone()).collect();
-    let distinction = distinction_separation(qis, rows);
-    timer.lap("distinction and separation");
-    let (full_uniques, _) = uniques_and_k(&qis.iter().collect::<Vec<_>>(), rows);
-    let full_fraction = full_uniques as f64 / rows.max(1) as f64;
+    let max_size = opts.max_msu.unwrap_or(qis.len()).clamp(1, qis.len().max(1));
+    let lattice = walk(qis, rows, max_size)?;
+    timer.lap("lattice");
+    let partition = |mask: u32| partition_of(&lattice, qis, rows, mask);
+    let distinction = distinction_separation(&names, rows, partition);
+    let all = (1u32 << qis.len()) - 1;
+    let full_fraction = partition(all).uniques as f64 / rows.max(1) as f64;
     let mut drop_one: Vec<DropOne> = (0..qis.len())
         .map(|skip| {
-            let rest: Vec<&EncodedColumn> = qis
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| *i != skip)
-                .map(|(_, c)| c)
-                .collect();
-            let (uniques, k) = uniques_and_k(&rest, rows);
-            let fraction = uniques as f64 / rows.max(1) as f64;
+            let rest = partition(all & !(1 << skip));
+            let fraction = rest.uniques as f64 / rows.max(1) as f64;
             DropOne {
                 column: names[skip].clone(),
-                k,
+                k: rest.smallest,
                 unique_fraction: fraction,
                 unique_fraction_drop: full_fraction - fraction,
             }
         })
         .collect();
     drop_one.sort_by(|a, b| b.unique_fraction_drop.total_cmp(&a.unique_fraction_drop));
-
-    let max_size = opts.max_msu.unwrap_or(qis.len()).clamp(1, qis.len());
-    timer.lap("drop-one");
-    let lattice = walk(qis, rows, max_size)?;
-    timer.lap("lattice");
+    timer.lap("distinction, separation and drop-one");
     let mut best_subsets = Vec::new();
     for size in 1..=max_size {
         if let Some(best) = lattice
@@ -133,7 +140,8 @@ pub fn attribute(
     timer.lap("best subsets");
     let msu = suda(
         &lattice,
-        qis,
+        &names,
+        partition(all),
         rows,
         max_size,
         opts.dis_fraction,

@@ -12,8 +12,7 @@
 
 use serde::Serialize;
 
-use super::lattice::{Lattice, mask_names};
-use crate::engine::{EncodedColumn, partition_sizes};
+use super::lattice::{Lattice, PartitionFigures, mask_names};
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct SizeCount {
@@ -61,14 +60,14 @@ pub fn msu_score(size: usize, m: usize, max_size: usize) -> f64 {
 /// SUDA scores, MSU statistics and the riskiest records.
 pub fn suda(
     lattice: &Lattice,
-    qis: &[EncodedColumn],
+    names: &[String],
+    full_set: PartitionFigures,
     rows: usize,
     max_size: usize,
     dis_fraction: f64,
     top: usize,
 ) -> MsuReport {
     let m = lattice.columns;
-    let names: Vec<String> = qis.iter().map(|c| c.name.clone()).collect();
     let mut score = vec![0.0f64; rows];
     let mut by_size = vec![0usize; max_size + 1];
     let mut column_score = vec![0.0f64; m];
@@ -90,9 +89,8 @@ pub fn suda(
         }
     }
     // Sample uniques and pairs on the full QI set, for the DIS estimate.
-    let sizes = partition_sizes(&qis.iter().collect::<Vec<_>>(), rows);
-    let uniques = sizes.iter().filter(|&&s| s == 1).count() as f64;
-    let pairs = 2.0 * sizes.iter().filter(|&&s| s == 2).count() as f64;
+    let uniques = full_set.uniques as f64;
+    let pairs = 2.0 * full_set.pairs as f64;
     let f = dis_fraction;
     let dis = uniques * f / (uniques * f + pairs * (1.0 - f));
     let q = 1.0 + (8.0 - m as f64) / 20.0;
@@ -141,7 +139,7 @@ pub fn suda(
             masks.sort_by_key(|m| (m.count_ones(), *m));
             MsuRecord {
                 row: r as usize + 1,
-                msus: masks.iter().map(|&mask| mask_names(mask, &names)).collect(),
+                msus: masks.iter().map(|&mask| mask_names(mask, names)).collect(),
                 suda: score[r as usize],
                 dis_suda: dis_suda(score[r as usize]),
             }
