@@ -416,26 +416,51 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
     let mut columns = args.qi.clone();
     columns.extend(args.sensitive.iter().cloned());
     let timer = crate::timing::Timer::start();
-    let df = crate::io::load(&args.file, &columns, &args.input.load_options(&args.qi))?;
-    timer.lap("load");
-    let population = args.population.size(df.height())?;
-    progress.step("measuring");
-    let table = match &args.population.population_table {
-        None => crate::engine::class_table_with(&df, &args.qi, &args.sensitive, args.policy.nulls),
-        Some(path) => {
-            progress.step(&format!("loading {path}"));
-            let population = crate::io::load(path, &args.qi, &args.input.load_options(&args.qi))
-                .context("population table")?;
-            crate::engine::class_table_with_population(
-                &df,
-                &args.qi,
-                &args.sensitive,
-                args.policy.nulls,
-                &population,
-            )
+    let load_options = args.input.load_options(&args.qi);
+    // Without --show-values or a population table no frame is needed: a plain CSV goes
+    // straight to codes.
+    let direct = if args.output.show_values || args.population.population_table.is_some() {
+        None
+    } else {
+        crate::engine::encode_csv_view(&args.file, &args.qi, &args.sensitive, &load_options)?
+    };
+    let (table, df) = match direct {
+        Some((qi_cols, sens_cols, rows)) => {
+            timer.lap("load and encode");
+            progress.step("measuring");
+            let table =
+                crate::engine::ClassTable::build(&qi_cols, &sens_cols, rows, args.policy.nulls);
+            (table, None)
         }
-    }
-    .with_context(|| format!("cannot measure {}", args.file))?;
+        None => {
+            let df = crate::io::load(&args.file, &columns, &load_options)?;
+            timer.lap("load");
+            progress.step("measuring");
+            let table = match &args.population.population_table {
+                None => crate::engine::class_table_with(
+                    &df,
+                    &args.qi,
+                    &args.sensitive,
+                    args.policy.nulls,
+                ),
+                Some(path) => {
+                    progress.step(&format!("loading {path}"));
+                    let population = crate::io::load(path, &args.qi, &load_options)
+                        .context("population table")?;
+                    crate::engine::class_table_with_population(
+                        &df,
+                        &args.qi,
+                        &args.sensitive,
+                        args.policy.nulls,
+                        &population,
+                    )
+                }
+            }
+            .with_context(|| format!("cannot measure {}", args.file))?;
+            (table, Some(df))
+        }
+    };
+    let population = args.population.size(table.rows)?;
     timer.lap("class table");
     let metrics = metrics::measure(
         &table,
@@ -453,10 +478,11 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
         sensitive: args.sensitive.clone(),
         metrics,
         attribution: None,
-        small_classes: if args.output.show_values {
-            Some(report::small_classes(&df, &args.qi, args.policy.k)?)
-        } else {
-            None
+        small_classes: match &df {
+            Some(df) if args.output.show_values => {
+                Some(report::small_classes(df, &args.qi, args.policy.k)?)
+            }
+            _ => None,
         },
     };
     let policy = args.policy.policy();
@@ -649,17 +675,26 @@ fn keys(args: KeysArgs) -> Result<ExitCode> {
     let progress = Progress::new(args.output.quiet);
     progress.step(&format!("loading {}", args.file));
     let timer = crate::timing::Timer::start();
-    let df = crate::io::load(&args.file, &args.qi, &args.input.load_options(&args.qi))?;
-    timer.lap("load");
+    let load_options = args.input.load_options(&args.qi);
+    let (encoded, rows) =
+        match crate::engine::encode_csv_view(&args.file, &args.qi, &[], &load_options)? {
+            Some((encoded, _, rows)) => (encoded, rows),
+            None => {
+                let df = crate::io::load(&args.file, &args.qi, &load_options)?;
+                (
+                    crate::engine::encode_columns(&df, &args.qi, &[])?,
+                    df.height(),
+                )
+            }
+        };
+    timer.lap("load and encode");
     progress.step("searching the QI subsets");
-    let encoded = crate::engine::encode_columns(&df, &args.qi, &[])?;
-    timer.lap("encode");
     let opts = crate::metrics::attribution::AttributionOptions {
         max_msu: args.max_msu.map(|m| m as usize),
         dis_fraction: args.dis_fraction,
         top_records: args.top,
     };
-    let attribution = crate::metrics::attribution::attribute(&encoded, df.height(), opts)?;
+    let attribution = crate::metrics::attribution::attribute(&encoded, rows, opts)?;
     drop(progress);
     let report = report::keys::KeysReport::new(view_name(&args.file), attribution);
     write_text(

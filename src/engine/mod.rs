@@ -41,6 +41,35 @@ pub fn encode_view(
     let mut names: Vec<String> = qis.to_vec();
     names.extend(sensitive.iter().filter(|s| !qis.contains(s)).cloned());
     let encoded = encode_columns(df, &names, sensitive)?;
+    Ok(split_view(encoded, qis, sensitive))
+}
+
+/// Reads and encodes a view's QI and sensitive columns straight from a plain delimited file,
+/// without a polars frame; `None` when the file is not plain enough for that
+/// ([`crate::io::coded_csv`]), and the caller loads it into a frame instead.
+#[allow(clippy::type_complexity)]
+pub fn encode_csv_view(
+    path: &str,
+    qis: &[String],
+    sensitive: &[String],
+    opts: &crate::io::LoadOptions,
+) -> Result<Option<(Vec<EncodedColumn>, Vec<EncodedColumn>, usize)>> {
+    let mut names: Vec<String> = qis.to_vec();
+    names.extend(sensitive.iter().filter(|s| !qis.contains(s)).cloned());
+    let Some((coded, rows)) = crate::io::coded_csv::read_coded(path, &names, opts)? else {
+        return Ok(None);
+    };
+    let encoded = encode::encode_coded(coded, sensitive)?;
+    let (qi_cols, sens_cols) = split_view(encoded, qis, sensitive);
+    Ok(Some((qi_cols, sens_cols, rows)))
+}
+
+/// Splits encoded columns into the QIs and the sensitive attributes (a column may be both).
+fn split_view(
+    encoded: Vec<EncodedColumn>,
+    qis: &[String],
+    sensitive: &[String],
+) -> (Vec<EncodedColumn>, Vec<EncodedColumn>) {
     let (qi_cols, rest): (Vec<EncodedColumn>, Vec<EncodedColumn>) =
         encoded.into_iter().partition(|c| qis.contains(&c.name));
     let sens_cols: Vec<EncodedColumn> = sensitive
@@ -52,7 +81,7 @@ pub fn encode_view(
                 .cloned()
         })
         .collect();
-    Ok((qi_cols, sens_cols))
+    (qi_cols, sens_cols)
 }
 
 /// [`class_table_with`], plus the population class sizes of every sample class from a

@@ -1,0 +1,368 @@
+//! A direct path from delimited text to dictionary codes, for the commands that only need the
+//! codes of a few columns (`scan` without `--show-values` or a population table, `keys`).
+//!
+//! Going through a polars frame first materialises every value as a string (or a categorical
+//! through a global string cache) and then walks the file a second time to check its shape. This
+//! reader does both in one pass over the bytes, on every core: the file is cut into blocks at
+//! line ends; each worker splits its blocks at delimiters and newlines (`memchr2`), checks the
+//! field count of every line, and looks each wanted field up in its own dictionary of raw byte
+//! strings. At the end the workers' dictionaries are merged into one per column — this is where
+//! `--strip` and `--null-values` apply, once per distinct value rather than once per row — and
+//! every block's codes are renumbered into the final columns.
+//!
+//! It handles the plain case only and says so by returning `None`: a quote character anywhere,
+//! a value that is not UTF-8, standard input, gzip, a header that is not a plain list of unique
+//! names, a missing column or no data rows. The caller then takes the polars path, which also
+//! words the error when there is one. Where both paths apply they give the same values: empty
+//! fields are missing, a trailing `\r` is not part of the last field, and a blank line is a
+//! record whose every value is missing, as polars reads it (tests/coded_csv.rs checks the two
+//! paths against each other on random files).
+
+use std::fs::File;
+use std::io::Read;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, mpsc};
+
+use anyhow::bail;
+use hashbrown::HashMap;
+
+use super::{InputFormat, LoadOptions, format_from_path, sniff_delimiter};
+use crate::Result;
+
+/// One column as dictionary codes: `0` is a missing value, `i + 1` is `dictionary[i]`.
+#[derive(Debug, Clone)]
+pub struct CodedColumn {
+    pub name: String,
+    pub dictionary: Vec<String>,
+    pub codes: Vec<u32>,
+}
+
+/// Bytes read per block; every block but the last ends at a line end.
+const BLOCK: usize = 8 << 20;
+
+/// The codes of one block, numbered in its worker's dictionaries.
+struct BlockCodes {
+    worker: usize,
+    /// Lines in the block (blank lines included), to number lines in errors.
+    lines: usize,
+    /// Per wanted column, one code per record.
+    codes: Vec<Vec<u32>>,
+    /// The first line (within the block, 0-based) whose field count is wrong, and that count.
+    ragged: Option<(usize, usize)>,
+}
+
+/// One worker's dictionaries: raw field bytes → local code (`1..`).
+struct Dictionaries {
+    maps: Vec<HashMap<Vec<u8>, u32>>,
+    values: Vec<Vec<Vec<u8>>>,
+}
+
+impl Dictionaries {
+    fn new(columns: usize) -> Dictionaries {
+        Dictionaries {
+            maps: (0..columns).map(|_| HashMap::new()).collect(),
+            values: vec![Vec::new(); columns],
+        }
+    }
+
+    fn code(&mut self, column: usize, raw: &[u8]) -> u32 {
+        if raw.is_empty() {
+            return 0;
+        }
+        if let Some(&code) = self.maps[column].get(raw) {
+            return code;
+        }
+        let values = &mut self.values[column];
+        values.push(raw.to_vec());
+        let code = values.len() as u32;
+        self.maps[column].insert(raw.to_vec(), code);
+        code
+    }
+}
+
+/// The shape of the records and where the wanted columns sit.
+struct Layout {
+    delimiter: u8,
+    fields: usize,
+    /// Per field position, the index of the wanted column it feeds.
+    slot_of_field: Vec<Option<usize>>,
+    wanted: usize,
+}
+
+impl Layout {
+    /// Codes the records of `block` (whole lines; the last may lack its newline).
+    fn code_block(&self, block: &[u8], worker: usize, dicts: &mut Dictionaries) -> BlockCodes {
+        let mut out = BlockCodes {
+            worker,
+            lines: 0,
+            codes: (0..self.wanted)
+                .map(|_| Vec::with_capacity(block.len() / 32))
+                .collect(),
+            ragged: None,
+        };
+        let mut field = 0usize;
+        let mut start = 0usize;
+        for at in memchr::memchr2_iter(self.delimiter, b'\n', block) {
+            if block[at] == self.delimiter {
+                self.field(&block[start..at], field, dicts, &mut out.codes);
+                field += 1;
+            } else {
+                self.end_line(&block[start..at], field, dicts, &mut out);
+                field = 0;
+            }
+            start = at + 1;
+        }
+        if start < block.len() || field > 0 {
+            // The last line of the file, without a newline.
+            self.end_line(&block[start..], field, dicts, &mut out);
+        }
+        // A ragged line may have pushed codes for some columns only; the error is reported
+        // before any code is used.
+        out
+    }
+
+    /// One field that is not the last of its line.
+    #[inline]
+    fn field(&self, raw: &[u8], field: usize, dicts: &mut Dictionaries, codes: &mut [Vec<u32>]) {
+        if let Some(Some(slot)) = self.slot_of_field.get(field) {
+            codes[*slot].push(dicts.code(*slot, raw));
+        }
+    }
+
+    /// The last field of a line (`field` delimiters before it), then the line's end.
+    fn end_line(&self, last: &[u8], field: usize, dicts: &mut Dictionaries, out: &mut BlockCodes) {
+        let last = last.strip_suffix(b"\r").unwrap_or(last);
+        // A line of nothing but `\r` is blank. Polars reads a blank line as a record whose
+        // every value is missing, and so does this reader: both paths count the same records.
+        if field == 0 && last.iter().all(|&b| b == b'\r') {
+            for codes in &mut out.codes {
+                codes.push(0);
+            }
+        } else {
+            self.field(last, field, dicts, &mut out.codes);
+            if field + 1 != self.fields && out.ragged.is_none() {
+                out.ragged = Some((out.lines, field + 1));
+            }
+        }
+        out.lines += 1;
+    }
+}
+
+/// Reads the named columns of a plain delimited file as dictionary codes, or `None` when the
+/// file is not plain enough for this reader (see the module documentation).
+pub fn read_coded(
+    path: &str,
+    columns: &[String],
+    opts: &LoadOptions,
+) -> Result<Option<(Vec<CodedColumn>, usize)>> {
+    let format = opts.format.or_else(|| format_from_path(path));
+    if path == "-" || path.ends_with(".gz") || format != Some(InputFormat::Csv) {
+        return Ok(None);
+    }
+    let Ok(mut file) = File::open(path) else {
+        return Ok(None);
+    };
+    // The header line.
+    let mut pending: Vec<u8> = Vec::with_capacity(BLOCK + 4096);
+    let header_end = loop {
+        if let Some(at) = memchr::memchr(b'\n', &pending) {
+            break at;
+        }
+        let before = pending.len();
+        pending.resize(before + 65536, 0);
+        let n = file.read(&mut pending[before..])?;
+        pending.truncate(before + n);
+        if n == 0 {
+            // A header without a data line.
+            return Ok(None);
+        }
+    };
+    let mut header = &pending[..header_end];
+    if header.last() == Some(&b'\r') {
+        header = &header[..header.len() - 1];
+    }
+    if header.contains(&b'"') || header.iter().all(|b| b.is_ascii_whitespace()) {
+        return Ok(None);
+    }
+    let delimiter = opts
+        .delimiter
+        .unwrap_or_else(|| sniff_delimiter(header, path));
+    let Ok(names) = header
+        .split(|&b| b == delimiter)
+        .map(|n| std::str::from_utf8(n).map(str::to_string))
+        .collect::<std::result::Result<Vec<String>, _>>()
+    else {
+        return Ok(None);
+    };
+    let mut slot_of_field = vec![None; names.len()];
+    for (slot, wanted) in columns.iter().enumerate() {
+        let mut at = names.iter().enumerate().filter(|(_, n)| *n == wanted);
+        match (at.next(), at.next()) {
+            (Some((field, _)), None) if slot_of_field[field].is_none() => {
+                slot_of_field[field] = Some(slot)
+            }
+            _ => return Ok(None),
+        }
+    }
+    let layout = Layout {
+        delimiter,
+        fields: names.len(),
+        slot_of_field,
+        wanted: columns.len(),
+    };
+    pending.drain(..=header_end);
+
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .max(1);
+    let quoted = AtomicBool::new(false);
+    let (send_block, receive_block) = mpsc::sync_channel::<(usize, Vec<u8>)>(threads * 2);
+    let receive_block = Mutex::new(receive_block);
+    let (send_free, receive_free) = mpsc::channel::<Vec<u8>>();
+    let worker_output = std::thread::scope(|scope| -> Result<_> {
+        let workers: Vec<_> = (0..threads)
+            .map(|worker| {
+                let receive_block = &receive_block;
+                let send_free = send_free.clone();
+                let quoted = &quoted;
+                let layout = &layout;
+                scope.spawn(move || {
+                    let mut dicts = Dictionaries::new(layout.wanted);
+                    let mut blocks = Vec::new();
+                    loop {
+                        let next = receive_block.lock().map(|r| r.recv());
+                        let Ok(Ok((index, block))) = next else { break };
+                        if quoted.load(Ordering::Relaxed) {
+                            continue;
+                        }
+                        if memchr::memchr(b'"', &block).is_some() {
+                            quoted.store(true, Ordering::Relaxed);
+                            continue;
+                        }
+                        blocks.push((index, layout.code_block(&block, worker, &mut dicts)));
+                        let _ = send_free.send(block);
+                    }
+                    (dicts, blocks)
+                })
+            })
+            .collect();
+        drop(send_free);
+        // The reader: fills blocks, cutting each at its last line end.
+        let mut index = 0;
+        loop {
+            let mut buffer = receive_free
+                .try_recv()
+                .unwrap_or_else(|_| Vec::with_capacity(BLOCK + 65536));
+            buffer.clear();
+            buffer.append(&mut pending);
+            let before = buffer.len();
+            buffer.resize(before + BLOCK, 0);
+            let mut filled = before;
+            while filled < buffer.len() {
+                let n = file.read(&mut buffer[filled..])?;
+                if n == 0 {
+                    break;
+                }
+                filled += n;
+            }
+            buffer.truncate(filled);
+            let at_end = filled == before;
+            if !at_end {
+                match memchr::memrchr(b'\n', &buffer) {
+                    Some(cut) => {
+                        pending.extend_from_slice(&buffer[cut + 1..]);
+                        buffer.truncate(cut + 1);
+                    }
+                    // A line longer than a block: read on.
+                    None => {
+                        pending = buffer;
+                        continue;
+                    }
+                }
+            }
+            if buffer.is_empty() {
+                break;
+            }
+            if send_block.send((index, buffer)).is_err() || quoted.load(Ordering::Relaxed) {
+                break;
+            }
+            index += 1;
+            if at_end {
+                break;
+            }
+        }
+        drop(send_block);
+        Ok(workers
+            .into_iter()
+            .map(|w| w.join().expect("CSV worker"))
+            .collect::<Vec<_>>())
+    })?;
+    if quoted.load(Ordering::Relaxed) {
+        return Ok(None);
+    }
+    let (dictionaries, blocks): (Vec<Dictionaries>, Vec<Vec<(usize, BlockCodes)>>) =
+        worker_output.into_iter().unzip();
+    let mut blocks: Vec<(usize, BlockCodes)> = blocks.into_iter().flatten().collect();
+    blocks.sort_unstable_by_key(|(index, _)| *index);
+
+    // A ragged record: the first in file order, with its line number.
+    let mut line = 2; // the header is line 1
+    for (_, block) in &blocks {
+        if let Some((at, fields)) = block.ragged {
+            bail!(
+                "{path} line {} has {fields} fields, but the header has {}",
+                line + at,
+                layout.fields
+            );
+        }
+        line += block.lines;
+    }
+    let rows: usize = blocks
+        .iter()
+        .map(|(_, b)| b.codes.first().map_or(0, Vec::len))
+        .sum();
+    if rows == 0 || columns.is_empty() {
+        return Ok(None);
+    }
+
+    // Merge the dictionaries: per column, each worker's local code → final code.
+    let mut out = Vec::with_capacity(columns.len());
+    for (slot, name) in columns.iter().enumerate() {
+        let mut dictionary: Vec<String> = Vec::new();
+        let mut final_code: HashMap<String, u32> = HashMap::new();
+        let mut remaps: Vec<Vec<u32>> = Vec::with_capacity(dictionaries.len());
+        for dicts in &dictionaries {
+            let mut remap = vec![0u32; dicts.values[slot].len() + 1];
+            for (local, raw) in dicts.values[slot].iter().enumerate() {
+                let Ok(text) = std::str::from_utf8(raw) else {
+                    return Ok(None);
+                };
+                let value = if opts.strip { text.trim() } else { text };
+                if opts.null_values.iter().any(|n| n == value) {
+                    continue;
+                }
+                remap[local + 1] = match final_code.get(value) {
+                    Some(&code) => code,
+                    None => {
+                        dictionary.push(value.to_string());
+                        let code = dictionary.len() as u32;
+                        final_code.insert(value.to_string(), code);
+                        code
+                    }
+                };
+            }
+            remaps.push(remap);
+        }
+        let mut codes = Vec::with_capacity(rows);
+        for (_, block) in &blocks {
+            let remap = &remaps[block.worker];
+            codes.extend(block.codes[slot].iter().map(|&c| remap[c as usize]));
+        }
+        out.push(CodedColumn {
+            name: name.clone(),
+            dictionary,
+            codes,
+        });
+    }
+    Ok(Some((out, rows)))
+}
