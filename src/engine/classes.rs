@@ -2,8 +2,6 @@
 //! id; the class sizes and, per sensitive attribute, the value counts of every class follow.
 //! Every metric reads this table; none goes back to the rows.
 
-use hashbrown::HashMap;
-
 use super::encode::{EncodedColumn, MISSING};
 
 /// Gives every row a dense class id (`0..classes`) from its codes on `columns`
@@ -45,12 +43,17 @@ pub fn partition_sizes(columns: &[&EncodedColumn], rows: usize) -> Vec<u32> {
     sizes
 }
 
-/// Renumbers keys in place to `0..n` in order of first appearance; returns `n`.
+/// Renumbers keys in place to dense ids `0..n`; returns `n`.
+///
+/// A small key space is renumbered through a direct table (ids in order of first
+/// appearance). A large one — the common case of a highly unique view, with nearly as many
+/// classes as rows — is sorted instead: a hash table of that size misses the cache on every
+/// row, while a least-significant-digit radix sort streams through memory a few times and
+/// leaves equal keys next to each other (ids in key order).
 fn densify(keys: &mut [u64], key_space: u128) -> usize {
-    const UNSEEN: u32 = u32::MAX;
-    let mut next: u32 = 0;
-    // A direct table beats hashing when the key space is not much larger than the data.
     if key_space <= (keys.len() as u128 * 4).max(1 << 16) {
+        const UNSEEN: u32 = u32::MAX;
+        let mut next: u32 = 0;
         let mut table = vec![UNSEEN; key_space as usize];
         for key in keys.iter_mut() {
             let slot = &mut table[*key as usize];
@@ -60,18 +63,62 @@ fn densify(keys: &mut [u64], key_space: u128) -> usize {
             }
             *key = *slot as u64;
         }
-    } else {
-        // Sized for every key distinct (the common case of a highly unique view): no rehashing.
-        let mut table: HashMap<u64, u32> = HashMap::with_capacity(keys.len());
-        for key in keys.iter_mut() {
-            let id = *table.entry(*key).or_insert_with(|| {
-                next += 1;
-                next - 1
-            });
-            *key = id as u64;
+        return next as usize;
+    }
+    let (order, sorted) = radix_order(keys, key_space);
+    let mut classes = 0usize;
+    let mut previous = None;
+    for (&row, &key) in order.iter().zip(&sorted) {
+        if previous != Some(key) {
+            classes += 1;
+            previous = Some(key);
+        }
+        keys[row as usize] = classes as u64 - 1;
+    }
+    classes
+}
+
+/// The rows in ascending key order (stable) and the keys in that order, by an LSD radix sort
+/// on 11-bit digits of keys below `key_space`. Passes where every key has the same digit are
+/// skipped.
+fn radix_order(keys: &[u64], key_space: u128) -> (Vec<u32>, Vec<u64>) {
+    const DIGIT: u32 = 11;
+    const BUCKETS: usize = 1 << DIGIT;
+    let bits = 128 - (key_space.saturating_sub(1)).leading_zeros();
+    let passes = bits.div_ceil(DIGIT) as usize;
+    let n = keys.len();
+    // Every pass's histogram in one read of the keys.
+    let mut counts = vec![[0usize; BUCKETS]; passes];
+    for &key in keys {
+        for (pass, count) in counts.iter_mut().enumerate() {
+            count[((key >> (pass as u32 * DIGIT)) as usize) & (BUCKETS - 1)] += 1;
         }
     }
-    next as usize
+    let mut order: Vec<u32> = (0..n as u32).collect();
+    let mut digits: Vec<u64> = keys.to_vec();
+    let mut next_order = vec![0u32; n];
+    let mut next_digits = vec![0u64; n];
+    for (pass, count) in counts.iter().enumerate() {
+        if count.iter().any(|&c| c == n) {
+            continue;
+        }
+        let shift = pass as u32 * DIGIT;
+        let mut start = [0usize; BUCKETS];
+        let mut sum = 0;
+        for (b, &c) in count.iter().enumerate() {
+            start[b] = sum;
+            sum += c;
+        }
+        for (&row, &key) in order.iter().zip(&digits) {
+            let slot = &mut start[((key >> shift) as usize) & (BUCKETS - 1)];
+            next_order[*slot] = row;
+            next_digits[*slot] = key;
+            *slot += 1;
+        }
+        std::mem::swap(&mut order, &mut next_order);
+        std::mem::swap(&mut digits, &mut next_digits);
+    }
+    (order, digits)
 }
 
 /// The value counts of one sensitive attribute, per class.
@@ -238,6 +285,49 @@ impl ClassTable {
             population_sizes: None,
             sizes,
             sensitive,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::class_ids;
+    use proptest::prelude::*;
+
+    /// Columns with huge code ranges (so the keys are sorted, not looked up in a table) but
+    /// few values actually used (so classes repeat), and sometimes enough columns to overflow
+    /// a 64-bit key.
+    fn sparse_columns() -> impl Strategy<Value = (Vec<(Vec<u32>, usize)>, usize)> {
+        (1usize..9, 1usize..200).prop_flat_map(|(m, n)| {
+            let column = (1usize..3, 20u32..31).prop_flat_map(move |(used, bits)| {
+                let slots = 1usize << bits;
+                prop::collection::vec(0..=used as u32, n).prop_map(move |picks| {
+                    let codes = picks
+                        .iter()
+                        .map(|&p| p * (slots as u32 / 3 - 1))
+                        .collect();
+                    (codes, slots)
+                })
+            });
+            (prop::collection::vec(column, m), Just(n))
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn sorted_renumbering_equals_tuple_equality((columns, n) in sparse_columns()) {
+            let cols: Vec<(&[u32], usize)> =
+                columns.iter().map(|(c, s)| (c.as_slice(), *s)).collect();
+            let (ids, classes) = class_ids(&cols, n);
+            let row = |r: usize| columns.iter().map(|(c, _)| c[r]).collect::<Vec<_>>();
+            let distinct: std::collections::HashSet<Vec<u32>> = (0..n).map(row).collect();
+            prop_assert_eq!(classes, distinct.len());
+            prop_assert!(ids.iter().all(|&id| (id as usize) < classes));
+            for a in 0..n {
+                for b in 0..n {
+                    prop_assert_eq!(ids[a] == ids[b], row(a) == row(b));
+                }
+            }
         }
     }
 }
