@@ -11,7 +11,22 @@ use polars::prelude::*;
 use proptest::prelude::*;
 
 const POOL: &[&str] = &[
-    "", "a", " a", "a ", "b", "1", "1.0", "-2", "10", "3e2", "NA", "  ", "x y", "é",
+    "",
+    "a",
+    " a",
+    "a ",
+    "b",
+    "1",
+    "1.0",
+    "-2",
+    "10",
+    "3e2",
+    "NA",
+    "  ",
+    "x y",
+    "é",
+    "a value longer than 16 bytes",
+    " a value longer than 16 bytes",
 ];
 
 fn write_temp(text: &str) -> tempfile::NamedTempFile {

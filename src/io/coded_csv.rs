@@ -52,31 +52,49 @@ struct BlockCodes {
 }
 
 /// One worker's dictionaries: raw field bytes → local code (`1..`).
+///
+/// Values of at most 15 bytes — nearly every value of a QI — are looked up as one `u128` (the
+/// bytes and their length), so a lookup hashes two words and compares two words, with no
+/// pointer to a separately allocated key to chase. Longer values use a map of byte strings.
 struct Dictionaries {
-    maps: Vec<HashMap<Vec<u8>, u32>>,
+    short: Vec<HashMap<u128, u32>>,
+    long: Vec<HashMap<Vec<u8>, u32>>,
     values: Vec<Vec<Vec<u8>>>,
 }
 
 impl Dictionaries {
     fn new(columns: usize) -> Dictionaries {
         Dictionaries {
-            maps: (0..columns).map(|_| HashMap::new()).collect(),
+            short: (0..columns).map(|_| HashMap::new()).collect(),
+            long: (0..columns).map(|_| HashMap::new()).collect(),
             values: vec![Vec::new(); columns],
         }
     }
 
+    #[inline]
     fn code(&mut self, column: usize, raw: &[u8]) -> u32 {
         if raw.is_empty() {
             return 0;
         }
-        if let Some(&code) = self.maps[column].get(raw) {
-            return code;
-        }
         let values = &mut self.values[column];
-        values.push(raw.to_vec());
-        let code = values.len() as u32;
-        self.maps[column].insert(raw.to_vec(), code);
-        code
+        let mut add = || {
+            values.push(raw.to_vec());
+            values.len() as u32
+        };
+        if raw.len() < 16 {
+            let mut packed = [0u8; 16];
+            packed[..raw.len()].copy_from_slice(raw);
+            packed[15] = raw.len() as u8;
+            *self.short[column]
+                .entry(u128::from_le_bytes(packed))
+                .or_insert_with(add)
+        } else if let Some(&code) = self.long[column].get(raw) {
+            code
+        } else {
+            let code = add();
+            self.long[column].insert(raw.to_vec(), code);
+            code
+        }
     }
 }
 

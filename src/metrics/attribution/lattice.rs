@@ -9,9 +9,9 @@
 //! subset.
 //!
 //! A subset's partition is not regrouped from the codes: it refines the partition of its
-//! *canonical parent* (T minus its last column) by that one column, with two counting sorts
-//! (by the column's code, then stably by the parent's class), so no hashing is involved and
-//! the work is linear in the records still not unique.
+//! *canonical parent* (T minus its last column) by that one column, sorting each parent class's
+//! surviving records by their code. Partitions are kept grouped by class, so the sorts touch
+//! one small class at a time and no hashing is involved.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -98,12 +98,11 @@ fn binomial(n: usize, k: usize) -> usize {
     (0..k).fold(1usize, |acc, i| acc.saturating_mul(n - i) / (i + 1))
 }
 
-/// The records of a subset that are not unique on it: rows ascending, each with its dense
-/// class id.
+/// The records of a subset that are not unique on it, grouped by class: class `j` holds
+/// `rows[bounds[j]..bounds[j + 1]]`.
 struct Partition {
     rows: Vec<u32>,
-    class: Vec<u32>,
-    classes: usize,
+    bounds: Vec<u32>,
 }
 
 /// What one visit hands to the next level.
@@ -135,8 +134,7 @@ pub fn walk(qis: &[EncodedColumn], rows: usize, max_size: usize) -> Result<Latti
     // The empty subset: every record in one class, nobody unique.
     let root = Partition {
         rows: (0..rows as u32).collect(),
-        class: vec![0; rows],
-        classes: 1,
+        bounds: vec![0, rows as u32],
     };
     let mut unique_of: hashbrown::HashMap<u32, Vec<u64>> = hashbrown::HashMap::new();
     let mut partition_of: hashbrown::HashMap<u32, Partition> = hashbrown::HashMap::new();
@@ -226,17 +224,39 @@ fn visit(
         }
     }
     let column = &qis[last];
-    let mut kept_rows = Vec::with_capacity(parent.rows.len());
-    let mut kept_parent = Vec::with_capacity(parent.rows.len());
-    let mut kept_codes = Vec::with_capacity(parent.rows.len());
-    for (&row, &class) in parent.rows.iter().zip(&parent.class) {
-        if excluded[row as usize / 64] & (1 << (row % 64)) == 0 {
-            kept_rows.push(row);
-            kept_parent.push(class);
-            kept_codes.push(column.codes[row as usize]);
+    // Each parent class's surviving records as (code, row) packed in a u64, sorted, puts the
+    // records of each new class next to each other; the classes are small past the first
+    // levels, so the sorts run in cache.
+    let mut keyed: Vec<u64> = Vec::with_capacity(parent.rows.len());
+    let mut shared: Vec<u32> = Vec::new();
+    let mut msu_rows = Vec::new();
+    let mut out_rows: Vec<u32> = Vec::new();
+    let mut out_bounds: Vec<u32> = vec![0];
+    for class in parent.bounds.windows(2) {
+        keyed.clear();
+        for &row in &parent.rows[class[0] as usize..class[1] as usize] {
+            if excluded[row as usize / 64] & (1 << (row % 64)) == 0 {
+                keyed.push((u64::from(column.codes[row as usize]) << 32) | u64::from(row));
+            }
+        }
+        keyed.sort_unstable();
+        let mut start = 0;
+        while start < keyed.len() {
+            let code = keyed[start] >> 32;
+            let end = start + keyed[start..].partition_point(|&k| k >> 32 == code);
+            if end - start == 1 {
+                msu_rows.push(keyed[start] as u32);
+            } else {
+                shared.push((end - start) as u32);
+                if keep_partition {
+                    out_rows.extend(keyed[start..end].iter().map(|&k| k as u32));
+                    out_bounds.push(out_rows.len() as u32);
+                }
+            }
+            start = end;
         }
     }
-    let (class, sizes) = refine(&kept_parent, parent.classes, &kept_codes, column.slots());
+    msu_rows.sort_unstable();
 
     // Singletons are the MSUs; the rest carry on to the next level.
     let mut unique = excluded;
@@ -245,17 +265,12 @@ fn visit(
             *u |= p;
         }
     }
-    let mut msu_rows = Vec::new();
-    for (&row, &id) in kept_rows.iter().zip(&class) {
-        if sizes[id as usize] == 1 {
-            msu_rows.push(row);
-            unique[row as usize / 64] |= 1 << (row % 64);
-        }
+    for &row in &msu_rows {
+        unique[row as usize / 64] |= 1 << (row % 64);
     }
     let uniques: usize = unique.iter().map(|w| w.count_ones() as usize).sum();
     // Classes of two or more are whole classes of the subset (an excluded record is alone in
     // its class), and every other record is unique.
-    let shared: Vec<u32> = sizes.iter().copied().filter(|&s| s >= 2).collect();
     let shared_figures = PartitionFigures::from_sizes(&shared);
     let partition = PartitionFigures {
         classes: uniques + shared.len(),
@@ -268,31 +283,6 @@ fn visit(
         },
         same_pairs: shared_figures.same_pairs,
     };
-    let partition_out = keep_partition.then(|| {
-        // Renumber the shared classes densely so that the next level's sorts stay small.
-        let mut renumber = vec![u32::MAX; sizes.len()];
-        let mut classes = 0u32;
-        for (id, &size) in sizes.iter().enumerate() {
-            if size >= 2 {
-                renumber[id] = classes;
-                classes += 1;
-            }
-        }
-        let mut rows = Vec::with_capacity(kept_rows.len() - msu_rows.len());
-        let mut class_out = Vec::with_capacity(rows.capacity());
-        for (&row, &id) in kept_rows.iter().zip(&class) {
-            let new = renumber[id as usize];
-            if new != u32::MAX {
-                rows.push(row);
-                class_out.push(new);
-            }
-        }
-        Partition {
-            rows,
-            class: class_out,
-            classes: classes as usize,
-        }
-    });
     Visited {
         figures: SubsetFigures {
             mask,
@@ -301,55 +291,9 @@ fn visit(
             msu_rows,
         },
         unique,
-        partition: partition_out,
+        partition: keep_partition.then_some(Partition {
+            rows: out_rows,
+            bounds: out_bounds,
+        }),
     }
-}
-
-/// Splits classes by one more column: record `i` is in parent class `parent[i]`
-/// (`< parent_classes`) and has `code[i]` (`< slots`). Returns each record's dense new class
-/// and the new class sizes.
-///
-/// A least-significant-digit radix sort on (parent class, code) with two counting sorts puts
-/// the records of each new class next to each other; one scan then numbers the classes.
-fn refine(
-    parent: &[u32],
-    parent_classes: usize,
-    code: &[u32],
-    slots: usize,
-) -> (Vec<u32>, Vec<u32>) {
-    let n = parent.len();
-    let by_code = counting_sort((0..n as u32).collect(), code, slots);
-    let order = counting_sort(by_code, parent, parent_classes);
-    let mut class = vec![0u32; n];
-    let mut sizes: Vec<u32> = Vec::new();
-    let mut previous = None;
-    for &i in &order {
-        let key = (parent[i as usize], code[i as usize]);
-        if previous != Some(key) {
-            sizes.push(0);
-            previous = Some(key);
-        }
-        let id = sizes.len() - 1;
-        sizes[id] += 1;
-        class[i as usize] = id as u32;
-    }
-    (class, sizes)
-}
-
-/// Stably sorts the indices `order` by `digit[i]` (`< buckets`).
-fn counting_sort(order: Vec<u32>, digit: &[u32], buckets: usize) -> Vec<u32> {
-    let mut start = vec![0usize; buckets + 1];
-    for &i in &order {
-        start[digit[i as usize] as usize + 1] += 1;
-    }
-    for b in 0..buckets {
-        start[b + 1] += start[b];
-    }
-    let mut sorted = vec![0u32; order.len()];
-    for &i in &order {
-        let slot = &mut start[digit[i as usize] as usize];
-        sorted[*slot] = i;
-        *slot += 1;
-    }
-    sorted
 }
