@@ -417,21 +417,24 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
     columns.extend(args.sensitive.iter().cloned());
     let timer = crate::timing::Timer::start();
     let load_options = args.input.load_options(&args.qi);
-    // Without --show-values or a population table no frame is needed: a plain CSV goes
+    // Without --show-values or a population table no frame is needed: the source goes
     // straight to codes.
     let direct = if args.output.show_values || args.population.population_table.is_some() {
         None
     } else {
-        crate::engine::encode_csv_view(&args.file, &args.qi, &args.sensitive, &load_options)?
+        let (qi_cols, sens_cols, rows) =
+            crate::engine::encode_source(&args.file, &args.qi, &args.sensitive, &load_options)?;
+        timer.lap("load and encode");
+        progress.step("measuring");
+        Some(crate::engine::ClassTable::build(
+            &qi_cols,
+            &sens_cols,
+            rows,
+            args.policy.nulls,
+        ))
     };
     let (table, df) = match direct {
-        Some((qi_cols, sens_cols, rows)) => {
-            timer.lap("load and encode");
-            progress.step("measuring");
-            let table =
-                crate::engine::ClassTable::build(&qi_cols, &sens_cols, rows, args.policy.nulls);
-            (table, None)
-        }
+        Some(table) => (table, None),
         None => {
             let df = crate::io::load(&args.file, &columns, &load_options)?;
             timer.lap("load");
@@ -676,17 +679,8 @@ fn keys(args: KeysArgs) -> Result<ExitCode> {
     progress.step(&format!("loading {}", args.file));
     let timer = crate::timing::Timer::start();
     let load_options = args.input.load_options(&args.qi);
-    let (encoded, rows) =
-        match crate::engine::encode_csv_view(&args.file, &args.qi, &[], &load_options)? {
-            Some((encoded, _, rows)) => (encoded, rows),
-            None => {
-                let df = crate::io::load(&args.file, &args.qi, &load_options)?;
-                (
-                    crate::engine::encode_columns(&df, &args.qi, &[])?,
-                    df.height(),
-                )
-            }
-        };
+    let (encoded, _, rows) =
+        crate::engine::encode_source(&args.file, &args.qi, &[], &load_options)?;
     timer.lap("load and encode");
     progress.step("searching the QI subsets");
     let opts = crate::metrics::attribution::AttributionOptions {

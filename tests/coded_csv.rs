@@ -4,7 +4,7 @@
 
 use std::io::Write;
 
-use linkrisk::engine::{EncodedColumn, encode_columns, encode_csv_view};
+use linkrisk::engine::{EncodedColumn, encode_columns, encode_source};
 use linkrisk::io::coded_csv::read_coded;
 use linkrisk::io::{LoadOptions, load};
 use polars::prelude::*;
@@ -117,8 +117,8 @@ proptest! {
             prop_assert_eq!(direct, polars_values(&df, &column.name), "column {}", &column.name);
         }
         // Numeric columns are ranked alike on both paths.
-        let (qis, sensitive, rows) = encode_csv_view(path, &wanted[..1], &wanted[1..], &opts)
-            .unwrap().unwrap();
+        let (qis, sensitive, rows) = encode_source(path, &wanted[..1], &wanted[1..], &opts)
+            .unwrap();
         let want = encode_columns(&df, &wanted, &wanted[1..]).unwrap();
         let got: Vec<&EncodedColumn> = qis.iter().chain(&sensitive).collect();
         prop_assert_eq!(rows, df.height());
@@ -162,5 +162,57 @@ fn files_it_does_not_handle_go_to_the_polars_path() {
                 .is_none(),
             "{text:?}"
         );
+    }
+}
+
+fn random_frame()
+-> impl Strategy<Value = (Vec<Option<usize>>, Vec<Option<usize>>, Vec<Option<i64>>)> {
+    (1usize..40).prop_flat_map(|n| {
+        let text = prop::collection::vec(prop::option::of(0..POOL.len()), n);
+        let number = prop::collection::vec(prop::option::of(-3i64..5), n);
+        (text.clone(), text, number)
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Parquet (and every source the direct CSV reader declines) is coded batch by batch; the
+    /// values and numeric ranks equal the frame path's, empty strings included.
+    #[test]
+    fn batch_reader_equals_polars_path(
+        (a, b, n) in random_frame(),
+        strip in any::<bool>(),
+        nulls in any::<bool>(),
+    ) {
+        let text = |v: &[Option<usize>]| v.iter().map(|x| x.map(|i| POOL[i])).collect::<Vec<_>>();
+        let mut df = df!("a" => text(&a), "b" => text(&b), "n" => n.clone()).unwrap();
+        let mut file = tempfile::Builder::new().suffix(".parquet").tempfile().unwrap();
+        ParquetWriter::new(file.as_file_mut()).finish(&mut df).unwrap();
+        let path = file.path().to_str().unwrap();
+        let wanted: Vec<String> = ["a", "b", "n"].iter().map(|s| s.to_string()).collect();
+        let opts = LoadOptions {
+            strip,
+            null_values: if nulls { vec!["NA".into()] } else { Vec::new() },
+            ..LoadOptions::default()
+        };
+        let (coded, rows) = linkrisk::io::coded_batches::read_coded_batches(path, &wanted, &opts).unwrap();
+        let frame = load(path, &wanted, &opts).unwrap();
+        prop_assert_eq!(rows, frame.height());
+        for column in &coded {
+            let direct: Vec<Option<String>> = column.codes.iter()
+                .map(|&c| (c > 0).then(|| column.dictionary[c as usize - 1].clone()))
+                .collect();
+            prop_assert_eq!(direct, polars_values(&frame, &column.name), "column {}", &column.name);
+        }
+        let (qis, sensitive, _) = encode_source(path, &wanted[..1], &wanted[1..], &opts).unwrap();
+        let want = encode_columns(&frame, &wanted, &wanted[1..]).unwrap();
+        for (g, w) in qis.iter().chain(&sensitive).zip(&want) {
+            prop_assert_eq!(g.numeric, w.numeric, "numeric {}", &g.name);
+            prop_assert_eq!(g.has_missing, w.has_missing);
+            if g.numeric {
+                prop_assert_eq!(&g.codes, &w.codes);
+            }
+        }
     }
 }

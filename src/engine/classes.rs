@@ -99,7 +99,7 @@ fn radix_order(keys: &[u64], key_space: u128) -> (Vec<u32>, Vec<u64>) {
     let mut next_order = vec![0u32; n];
     let mut next_digits = vec![0u64; n];
     for (pass, count) in counts.iter().enumerate() {
-        if count.iter().any(|&c| c == n) {
+        if count.contains(&n) {
             continue;
         }
         let shift = pass as u32 * DIGIT;
@@ -282,10 +282,20 @@ impl ClassTable {
         for &class in row_class {
             sizes[class as usize] += 1;
         }
-        let sensitive = sensitive
-            .iter()
-            .map(|column| SensitiveTable::build(column, row_class, &sizes))
-            .collect();
+        // The attributes are independent: one thread each.
+        let sensitive = std::thread::scope(|scope| {
+            let handles: Vec<_> = sensitive
+                .iter()
+                .map(|column| {
+                    let sizes = &sizes;
+                    scope.spawn(move || SensitiveTable::build(column, row_class, sizes))
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("sensitive table"))
+                .collect()
+        });
         ClassTable {
             rows: row_class.len(),
             frequencies: sizes.clone(),

@@ -44,24 +44,32 @@ pub fn encode_view(
     Ok(split_view(encoded, qis, sensitive))
 }
 
-/// Reads and encodes a view's QI and sensitive columns straight from a plain delimited file,
-/// without a polars frame; `None` when the file is not plain enough for that
-/// ([`crate::io::coded_csv`]), and the caller loads it into a frame instead.
+/// Reads and encodes a view's QI and sensitive columns straight from a source, without a
+/// polars frame: a plain delimited file through [`crate::io::coded_csv`], anything else
+/// through polars in batches ([`crate::io::coded_batches`]).
 #[allow(clippy::type_complexity)]
-pub fn encode_csv_view(
+pub fn encode_source(
     path: &str,
     qis: &[String],
     sensitive: &[String],
     opts: &crate::io::LoadOptions,
-) -> Result<Option<(Vec<EncodedColumn>, Vec<EncodedColumn>, usize)>> {
+) -> Result<(Vec<EncodedColumn>, Vec<EncodedColumn>, usize)> {
     let mut names: Vec<String> = qis.to_vec();
     names.extend(sensitive.iter().filter(|s| !qis.contains(s)).cloned());
-    let Some((coded, rows)) = crate::io::coded_csv::read_coded(path, &names, opts)? else {
-        return Ok(None);
+    let (coded, rows) = match crate::io::coded_csv::read_coded(path, &names, opts)? {
+        Some(read) => read,
+        None => {
+            // Batches are coded as they come: no column needs reading as a polars dictionary.
+            let plain = crate::io::LoadOptions {
+                dictionary: Vec::new(),
+                ..opts.clone()
+            };
+            crate::io::coded_batches::read_coded_batches(path, &names, &plain)?
+        }
     };
     let encoded = encode::encode_coded(coded, sensitive)?;
     let (qi_cols, sens_cols) = split_view(encoded, qis, sensitive);
-    Ok(Some((qi_cols, sens_cols, rows)))
+    Ok((qi_cols, sens_cols, rows))
 }
 
 /// Splits encoded columns into the QIs and the sensitive attributes (a column may be both).

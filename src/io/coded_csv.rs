@@ -33,6 +33,8 @@ use crate::Result;
 #[derive(Debug, Clone)]
 pub struct CodedColumn {
     pub name: String,
+    /// Whether the source stores the column as numbers (never for delimited text).
+    pub numeric_type: bool,
     pub dictionary: Vec<String>,
     pub codes: Vec<u32>,
 }
@@ -56,14 +58,14 @@ struct BlockCodes {
 /// Values of at most 15 bytes — nearly every value of a QI — are looked up as one `u128` (the
 /// bytes and their length), so a lookup hashes two words and compares two words, with no
 /// pointer to a separately allocated key to chase. Longer values use a map of byte strings.
-struct Dictionaries {
+pub(super) struct Dictionaries {
     short: Vec<HashMap<u128, u32>>,
     long: Vec<HashMap<Vec<u8>, u32>>,
     values: Vec<Vec<Vec<u8>>>,
 }
 
 impl Dictionaries {
-    fn new(columns: usize) -> Dictionaries {
+    pub(super) fn new(columns: usize) -> Dictionaries {
         Dictionaries {
             short: (0..columns).map(|_| HashMap::new()).collect(),
             long: (0..columns).map(|_| HashMap::new()).collect(),
@@ -71,30 +73,34 @@ impl Dictionaries {
         }
     }
 
+    /// The local code of a value; the empty string is a value like any other.
     #[inline]
-    fn code(&mut self, column: usize, raw: &[u8]) -> u32 {
-        if raw.is_empty() {
-            return 0;
-        }
-        let values = &mut self.values[column];
-        let mut add = || {
-            values.push(raw.to_vec());
-            values.len() as u32
-        };
+    pub(super) fn code(&mut self, column: usize, raw: &[u8]) -> u32 {
         if raw.len() < 16 {
             let mut packed = [0u8; 16];
             packed[..raw.len()].copy_from_slice(raw);
             packed[15] = raw.len() as u8;
-            *self.short[column]
-                .entry(u128::from_le_bytes(packed))
-                .or_insert_with(add)
-        } else if let Some(&code) = self.long[column].get(raw) {
-            code
-        } else {
-            let code = add();
-            self.long[column].insert(raw.to_vec(), code);
-            code
+            return self.code_short(column, u128::from_le_bytes(packed), raw);
         }
+        if let Some(&code) = self.long[column].get(raw) {
+            return code;
+        }
+        let values = &mut self.values[column];
+        values.push(raw.to_vec());
+        let code = values.len() as u32;
+        self.long[column].insert(raw.to_vec(), code);
+        code
+    }
+
+    /// The local code of a value of under 16 bytes, `raw`, packed in `key` (its bytes, then
+    /// its length in the top byte).
+    #[inline]
+    fn code_short(&mut self, column: usize, key: u128, raw: &[u8]) -> u32 {
+        let values = &mut self.values[column];
+        *self.short[column].entry(key).or_insert_with(|| {
+            values.push(raw.to_vec());
+            values.len() as u32
+        })
     }
 }
 
@@ -122,42 +128,76 @@ impl Layout {
         let mut start = 0usize;
         for at in memchr::memchr2_iter(self.delimiter, b'\n', block) {
             if block[at] == self.delimiter {
-                self.field(&block[start..at], field, dicts, &mut out.codes);
+                self.field(block, start, at, field, dicts, &mut out.codes);
                 field += 1;
             } else {
-                self.end_line(&block[start..at], field, dicts, &mut out);
+                self.end_line(block, start, at, field, dicts, &mut out);
                 field = 0;
             }
             start = at + 1;
         }
         if start < block.len() || field > 0 {
             // The last line of the file, without a newline.
-            self.end_line(&block[start..], field, dicts, &mut out);
+            self.end_line(block, start, block.len(), field, dicts, &mut out);
         }
         // A ragged line may have pushed codes for some columns only; the error is reported
         // before any code is used.
         out
     }
 
-    /// One field that is not the last of its line.
+    /// One field, `block[start..end]`.
     #[inline]
-    fn field(&self, raw: &[u8], field: usize, dicts: &mut Dictionaries, codes: &mut [Vec<u32>]) {
+    fn field(
+        &self,
+        block: &[u8],
+        start: usize,
+        end: usize,
+        field: usize,
+        dicts: &mut Dictionaries,
+        codes: &mut [Vec<u32>],
+    ) {
         if let Some(Some(slot)) = self.slot_of_field.get(field) {
-            codes[*slot].push(dicts.code(*slot, raw));
+            let len = end - start;
+            // An empty field is a missing value.
+            let code = if len == 0 {
+                0
+            } else if len < 16 && start + 16 <= block.len() {
+                // Read the 16 bytes at the field in one load and mask off what follows it,
+                // rather than copying the field into a buffer first.
+                let window = u128::from_le_bytes(block[start..start + 16].try_into().unwrap());
+                let key = (window & ((1u128 << (len * 8)) - 1)) | ((len as u128) << 120);
+                dicts.code_short(*slot, key, &block[start..end])
+            } else {
+                dicts.code(*slot, &block[start..end])
+            };
+            codes[*slot].push(code);
         }
     }
 
-    /// The last field of a line (`field` delimiters before it), then the line's end.
-    fn end_line(&self, last: &[u8], field: usize, dicts: &mut Dictionaries, out: &mut BlockCodes) {
-        let last = last.strip_suffix(b"\r").unwrap_or(last);
+    /// The last field of a line (`block[start..end]`, after `field` delimiters), then the
+    /// line's end.
+    fn end_line(
+        &self,
+        block: &[u8],
+        start: usize,
+        end: usize,
+        field: usize,
+        dicts: &mut Dictionaries,
+        out: &mut BlockCodes,
+    ) {
+        let end = if end > start && block[end - 1] == b'\r' {
+            end - 1
+        } else {
+            end
+        };
         // A line of nothing but `\r` is blank. Polars reads a blank line as a record whose
         // every value is missing, and so does this reader: both paths count the same records.
-        if field == 0 && last.iter().all(|&b| b == b'\r') {
+        if field == 0 && block[start..end].iter().all(|&b| b == b'\r') {
             for codes in &mut out.codes {
                 codes.push(0);
             }
         } else {
-            self.field(last, field, dicts, &mut out.codes);
+            self.field(block, start, end, field, dicts, &mut out.codes);
             if field + 1 != self.fields && out.ragged.is_none() {
                 out.ragged = Some((out.lines, field + 1));
             }
@@ -343,44 +383,83 @@ pub fn read_coded(
         return Ok(None);
     }
 
-    // Merge the dictionaries: per column, each worker's local code → final code.
-    let mut out = Vec::with_capacity(columns.len());
-    for (slot, name) in columns.iter().enumerate() {
-        let mut dictionary: Vec<String> = Vec::new();
-        let mut final_code: HashMap<String, u32> = HashMap::new();
-        let mut remaps: Vec<Vec<u32>> = Vec::with_capacity(dictionaries.len());
-        for dicts in &dictionaries {
-            let mut remap = vec![0u32; dicts.values[slot].len() + 1];
-            for (local, raw) in dicts.values[slot].iter().enumerate() {
-                let Ok(text) = std::str::from_utf8(raw) else {
-                    return Ok(None);
-                };
-                let value = if opts.strip { text.trim() } else { text };
-                if opts.null_values.iter().any(|n| n == value) {
-                    continue;
-                }
-                remap[local + 1] = match final_code.get(value) {
-                    Some(&code) => code,
-                    None => {
-                        dictionary.push(value.to_string());
-                        let code = dictionary.len() as u32;
-                        final_code.insert(value.to_string(), code);
-                        code
-                    }
-                };
-            }
-            remaps.push(remap);
-        }
+    // Each column is merged and renumbered on its own, so the columns share out the cores.
+    let merge_column = |slot: usize| -> Option<CodedColumn> {
+        let (dictionary, remaps) = merge_dictionaries(&dictionaries, slot, true, opts)?;
         let mut codes = Vec::with_capacity(rows);
         for (_, block) in &blocks {
             let remap = &remaps[block.worker];
             codes.extend(block.codes[slot].iter().map(|&c| remap[c as usize]));
         }
-        out.push(CodedColumn {
-            name: name.clone(),
+        Some(CodedColumn {
+            name: columns[slot].clone(),
+            numeric_type: false,
             dictionary,
             codes,
-        });
+        })
+    };
+    let mut merged: Vec<(usize, Option<CodedColumn>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let merge_column = &merge_column;
+                scope.spawn(move || {
+                    (t..columns.len())
+                        .step_by(threads)
+                        .map(|slot| (slot, merge_column(slot)))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("CSV merge"))
+            .collect()
+    });
+    merged.sort_unstable_by_key(|(slot, _)| *slot);
+    // A value that is not UTF-8: the polars path words the error.
+    Ok(merged
+        .into_iter()
+        .map(|(_, column)| column)
+        .collect::<Option<Vec<CodedColumn>>>()
+        .map(|out| (out, rows)))
+}
+
+/// Merges the workers' dictionaries of one column into its final dictionary, applying
+/// `--strip` and `--null-values` to text columns (`is_text`) once per distinct value. Returns
+/// the dictionary and, per worker, its local code → final code (`0` for a missing value);
+/// `None` when a value is not UTF-8.
+pub(super) fn merge_dictionaries(
+    dictionaries: &[Dictionaries],
+    slot: usize,
+    is_text: bool,
+    opts: &LoadOptions,
+) -> Option<(Vec<String>, Vec<Vec<u32>>)> {
+    let mut dictionary: Vec<String> = Vec::new();
+    let mut final_code: HashMap<String, u32> = HashMap::new();
+    let mut remaps: Vec<Vec<u32>> = Vec::with_capacity(dictionaries.len());
+    for dicts in dictionaries {
+        let mut remap = vec![0u32; dicts.values[slot].len() + 1];
+        for (local, raw) in dicts.values[slot].iter().enumerate() {
+            let text = std::str::from_utf8(raw).ok()?;
+            let value = if is_text && opts.strip {
+                text.trim()
+            } else {
+                text
+            };
+            if is_text && opts.null_values.iter().any(|n| n == value) {
+                continue;
+            }
+            remap[local + 1] = match final_code.get(value) {
+                Some(&code) => code,
+                None => {
+                    dictionary.push(value.to_string());
+                    let code = dictionary.len() as u32;
+                    final_code.insert(value.to_string(), code);
+                    code
+                }
+            };
+        }
+        remaps.push(remap);
     }
-    Ok(Some((out, rows)))
+    Some((dictionary, remaps))
 }
