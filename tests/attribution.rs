@@ -159,3 +159,31 @@ proptest! {
         prop_assert!((star.distinction - full.len() as f64 / n as f64).abs() < 1e-12);
     }
 }
+
+fn large_table() -> impl Strategy<Value = (Vec<Vec<u32>>, Vec<u32>)> {
+    (2usize..5, 600usize..1500).prop_flat_map(|(m, n)| {
+        prop::collection::vec(1u32..40, m).prop_flat_map(move |cards| {
+            let row = cards.iter().map(|&c| 0..=c).collect::<Vec<_>>();
+            (prop::collection::vec(row, n), Just(cards))
+        })
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(12))]
+
+    /// Classes of hundreds of records take the counting-sort refinement: partition figures
+    /// still equal a regrouping of the rows.
+    #[test]
+    fn large_classes_refine_like_a_regrouping((table, cards) in large_table()) {
+        let qis = columns(&table, &cards);
+        let lattice = walk(&qis, table.len(), cards.len()).unwrap();
+        for s in &lattice.subsets {
+            let sizes = class_sizes(&table, s.mask);
+            prop_assert_eq!(s.partition.classes, sizes.len(), "classes of {:b}", s.mask);
+            prop_assert_eq!(s.uniques, sizes.iter().filter(|&&f| f == 1).count());
+            let same: u64 = sizes.iter().map(|&f| f as u64 * (f as u64 - 1)).sum();
+            prop_assert_eq!(s.partition.same_pairs, same);
+        }
+    }
+}

@@ -126,8 +126,6 @@ pub fn encode_coded(columns: Vec<CodedColumn>, ordered: &[String]) -> Result<Vec
                 let dictionary = Column::new(column.name.as_str().into(), &column.dictionary);
                 match as_numeric(&dictionary)? {
                     Some(numbers) => Some(rank_numbers(numbers.f64()?)),
-                    // A numeric column without any value is still numeric.
-                    None if column.numeric_type && column.dictionary.is_empty() => Some(Vec::new()),
                     None => None,
                 }
             } else {

@@ -44,9 +44,9 @@ pub fn encode_view(
     Ok(split_view(encoded, qis, sensitive))
 }
 
-/// Reads and encodes a view's QI and sensitive columns straight from a source, without a
-/// polars frame: a plain delimited file through [`crate::io::coded_csv`], anything else
-/// through polars in batches ([`crate::io::coded_batches`]).
+/// Reads and encodes a view's QI and sensitive columns from a source: a plain delimited file
+/// straight to codes ([`crate::io::coded_csv`]), anything else through a polars frame whose QI
+/// columns are read dictionary-encoded.
 #[allow(clippy::type_complexity)]
 pub fn encode_source(
     path: &str,
@@ -56,20 +56,14 @@ pub fn encode_source(
 ) -> Result<(Vec<EncodedColumn>, Vec<EncodedColumn>, usize)> {
     let mut names: Vec<String> = qis.to_vec();
     names.extend(sensitive.iter().filter(|s| !qis.contains(s)).cloned());
-    let (coded, rows) = match crate::io::coded_csv::read_coded(path, &names, opts)? {
-        Some(read) => read,
-        None => {
-            // Batches are coded as they come: no column needs reading as a polars dictionary.
-            let plain = crate::io::LoadOptions {
-                dictionary: Vec::new(),
-                ..opts.clone()
-            };
-            crate::io::coded_batches::read_coded_batches(path, &names, &plain)?
-        }
-    };
-    let encoded = encode::encode_coded(coded, sensitive)?;
-    let (qi_cols, sens_cols) = split_view(encoded, qis, sensitive);
-    Ok((qi_cols, sens_cols, rows))
+    if let Some((coded, rows)) = crate::io::coded_csv::read_coded(path, &names, opts)? {
+        let encoded = encode::encode_coded(coded, sensitive)?;
+        let (qi_cols, sens_cols) = split_view(encoded, qis, sensitive);
+        return Ok((qi_cols, sens_cols, rows));
+    }
+    let df = crate::io::load(path, &names, opts)?;
+    let (qi_cols, sens_cols) = encode_view(&df, qis, sensitive)?;
+    Ok((qi_cols, sens_cols, df.height()))
 }
 
 /// Splits encoded columns into the QIs and the sensitive attributes (a column may be both).

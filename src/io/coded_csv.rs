@@ -33,8 +33,6 @@ use crate::Result;
 #[derive(Debug, Clone)]
 pub struct CodedColumn {
     pub name: String,
-    /// Whether the source stores the column as numbers (never for delimited text).
-    pub numeric_type: bool,
     pub dictionary: Vec<String>,
     pub codes: Vec<u32>,
 }
@@ -58,14 +56,14 @@ struct BlockCodes {
 /// Values of at most 15 bytes — nearly every value of a QI — are looked up as one `u128` (the
 /// bytes and their length), so a lookup hashes two words and compares two words, with no
 /// pointer to a separately allocated key to chase. Longer values use a map of byte strings.
-pub(super) struct Dictionaries {
+struct Dictionaries {
     short: Vec<HashMap<u128, u32>>,
     long: Vec<HashMap<Vec<u8>, u32>>,
     values: Vec<Vec<Vec<u8>>>,
 }
 
 impl Dictionaries {
-    pub(super) fn new(columns: usize) -> Dictionaries {
+    fn new(columns: usize) -> Dictionaries {
         Dictionaries {
             short: (0..columns).map(|_| HashMap::new()).collect(),
             long: (0..columns).map(|_| HashMap::new()).collect(),
@@ -75,7 +73,7 @@ impl Dictionaries {
 
     /// The local code of a value; the empty string is a value like any other.
     #[inline]
-    pub(super) fn code(&mut self, column: usize, raw: &[u8]) -> u32 {
+    fn code(&mut self, column: usize, raw: &[u8]) -> u32 {
         if raw.len() < 16 {
             let mut packed = [0u8; 16];
             packed[..raw.len()].copy_from_slice(raw);
@@ -384,28 +382,42 @@ pub fn read_coded(
     }
 
     // Each column is merged and renumbered on its own, so the columns share out the cores.
-    let merge_column = |slot: usize| -> Option<CodedColumn> {
-        let (dictionary, remaps) = merge_dictionaries(&dictionaries, slot, true, opts)?;
+    // Every column takes its blocks' codes and frees each block once copied, so the block codes
+    // and the final columns are not all alive at once.
+    // Per column, its blocks' (worker, codes) in file order.
+    type ColumnBlocks = Vec<(usize, Vec<u32>)>;
+    let mut per_column: Vec<ColumnBlocks> = vec![Vec::new(); columns.len()];
+    for (_, block) in blocks {
+        for (slot, codes) in block.codes.into_iter().enumerate() {
+            per_column[slot].push((block.worker, codes));
+        }
+    }
+    let mut shares: Vec<Vec<(usize, ColumnBlocks)>> = vec![Vec::new(); threads];
+    for (slot, blocks) in per_column.into_iter().enumerate() {
+        shares[slot % threads].push((slot, blocks));
+    }
+    let merge_column = |slot: usize, blocks: ColumnBlocks| -> Option<CodedColumn> {
+        let (dictionary, remaps) = merge_dictionaries(&dictionaries, slot, opts)?;
         let mut codes = Vec::with_capacity(rows);
-        for (_, block) in &blocks {
-            let remap = &remaps[block.worker];
-            codes.extend(block.codes[slot].iter().map(|&c| remap[c as usize]));
+        for (worker, block) in blocks {
+            let remap = &remaps[worker];
+            codes.extend(block.iter().map(|&c| remap[c as usize]));
         }
         Some(CodedColumn {
             name: columns[slot].clone(),
-            numeric_type: false,
             dictionary,
             codes,
         })
     };
     let mut merged: Vec<(usize, Option<CodedColumn>)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|t| {
+        let handles: Vec<_> = shares
+            .into_iter()
+            .map(|share| {
                 let merge_column = &merge_column;
                 scope.spawn(move || {
-                    (t..columns.len())
-                        .step_by(threads)
-                        .map(|slot| (slot, merge_column(slot)))
+                    share
+                        .into_iter()
+                        .map(|(slot, blocks)| (slot, merge_column(slot, blocks)))
                         .collect::<Vec<_>>()
                 })
             })
@@ -425,13 +437,12 @@ pub fn read_coded(
 }
 
 /// Merges the workers' dictionaries of one column into its final dictionary, applying
-/// `--strip` and `--null-values` to text columns (`is_text`) once per distinct value. Returns
+/// `--strip` and `--null-values` once per distinct value. Returns
 /// the dictionary and, per worker, its local code → final code (`0` for a missing value);
 /// `None` when a value is not UTF-8.
-pub(super) fn merge_dictionaries(
+fn merge_dictionaries(
     dictionaries: &[Dictionaries],
     slot: usize,
-    is_text: bool,
     opts: &LoadOptions,
 ) -> Option<(Vec<String>, Vec<Vec<u32>>)> {
     let mut dictionary: Vec<String> = Vec::new();
@@ -441,12 +452,8 @@ pub(super) fn merge_dictionaries(
         let mut remap = vec![0u32; dicts.values[slot].len() + 1];
         for (local, raw) in dicts.values[slot].iter().enumerate() {
             let text = std::str::from_utf8(raw).ok()?;
-            let value = if is_text && opts.strip {
-                text.trim()
-            } else {
-                text
-            };
-            if is_text && opts.null_values.iter().any(|n| n == value) {
+            let value = if opts.strip { text.trim() } else { text };
+            if opts.null_values.iter().any(|n| n == value) {
                 continue;
             }
             remap[local + 1] = match final_code.get(value) {

@@ -5,7 +5,6 @@
 //! spells them, as ARX does, and a late non-numeric value can never make the load fail. Gzip and
 //! standard input are read into memory first and scanned from that buffer.
 
-pub mod coded_batches;
 pub mod coded_csv;
 mod shape;
 mod sniff;

@@ -105,6 +105,75 @@ struct Partition {
     bounds: Vec<u32>,
 }
 
+/// A column's codes in the narrowest integer type that holds them: the walk gathers codes by
+/// row in class order, which is random access, and a column of bytes stays in cache where one
+/// of `u32` does not.
+enum NarrowCodes {
+    U8(Vec<u8>),
+    U16(Vec<u16>),
+    U32(Vec<u32>),
+}
+
+impl NarrowCodes {
+    fn new(column: &EncodedColumn) -> NarrowCodes {
+        let codes = &column.codes;
+        if column.slots() <= 1 << 8 {
+            NarrowCodes::U8(codes.iter().map(|&c| c as u8).collect())
+        } else if column.slots() <= 1 << 16 {
+            NarrowCodes::U16(codes.iter().map(|&c| c as u16).collect())
+        } else {
+            NarrowCodes::U32(codes.clone())
+        }
+    }
+
+    /// Appends `(code << 32) | row` for each of `rows` not marked in `excluded`.
+    fn push_keys(&self, rows: &[u32], excluded: &[u64], keyed: &mut Vec<u64>) {
+        fn push<T: Copy + Into<u64>>(
+            codes: &[T],
+            rows: &[u32],
+            excluded: &[u64],
+            keyed: &mut Vec<u64>,
+        ) {
+            for &row in rows {
+                if excluded[row as usize / 64] & (1 << (row % 64)) == 0 {
+                    keyed.push((codes[row as usize].into() << 32) | u64::from(row));
+                }
+            }
+        }
+        match self {
+            NarrowCodes::U8(c) => push(c, rows, excluded, keyed),
+            NarrowCodes::U16(c) => push(c, rows, excluded, keyed),
+            NarrowCodes::U32(c) => push(c, rows, excluded, keyed),
+        }
+    }
+}
+
+/// Sorts one class's `(code << 32) | row` keys, whose rows are ascending. A large class is
+/// counting-sorted by code (stable, so rows stay ascending within a code); a small one is
+/// sorted in place.
+fn sort_keys(keyed: &mut Vec<u64>, slots: usize, counts: &mut Vec<usize>, scratch: &mut Vec<u64>) {
+    if keyed.len() < 512 || keyed.len() < slots {
+        keyed.sort_unstable();
+        return;
+    }
+    counts.clear();
+    counts.resize(slots + 1, 0);
+    for &k in keyed.iter() {
+        counts[(k >> 32) as usize + 1] += 1;
+    }
+    for b in 0..slots {
+        counts[b + 1] += counts[b];
+    }
+    scratch.clear();
+    scratch.resize(keyed.len(), 0);
+    for &k in keyed.iter() {
+        let slot = &mut counts[(k >> 32) as usize];
+        scratch[*slot] = k;
+        *slot += 1;
+    }
+    std::mem::swap(keyed, scratch);
+}
+
 /// What one visit hands to the next level.
 struct Visited {
     figures: SubsetFigures,
@@ -131,6 +200,7 @@ pub fn walk(qis: &[EncodedColumn], rows: usize, max_size: usize) -> Result<Latti
         );
     }
     let words = rows.div_ceil(64);
+    let narrow: Vec<NarrowCodes> = qis.iter().map(NarrowCodes::new).collect();
     // The empty subset: every record in one class, nobody unique.
     let root = Partition {
         rows: (0..rows as u32).collect(),
@@ -163,6 +233,7 @@ pub fn walk(qis: &[EncodedColumn], rows: usize, max_size: usize) -> Result<Latti
                             let Some(&mask) = masks.get(i) else { break };
                             let visited = visit(
                                 qis,
+                                &narrow,
                                 words,
                                 mask,
                                 &unique_of,
@@ -202,6 +273,7 @@ pub fn walk(qis: &[EncodedColumn], rows: usize, max_size: usize) -> Result<Latti
 /// records unique on none of its immediate subsets.
 fn visit(
     qis: &[EncodedColumn],
+    narrow: &[NarrowCodes],
     words: usize,
     mask: u32,
     unique_of: &hashbrown::HashMap<u32, Vec<u64>>,
@@ -223,7 +295,9 @@ fn visit(
             }
         }
     }
-    let column = &qis[last];
+    let column = &narrow[last];
+    let slots = qis[last].slots();
+    let (mut counts, mut scratch) = (Vec::new(), Vec::new());
     // Each parent class's surviving records as (code, row) packed in a u64, sorted, puts the
     // records of each new class next to each other; the classes are small past the first
     // levels, so the sorts run in cache.
@@ -234,12 +308,12 @@ fn visit(
     let mut out_bounds: Vec<u32> = vec![0];
     for class in parent.bounds.windows(2) {
         keyed.clear();
-        for &row in &parent.rows[class[0] as usize..class[1] as usize] {
-            if excluded[row as usize / 64] & (1 << (row % 64)) == 0 {
-                keyed.push((u64::from(column.codes[row as usize]) << 32) | u64::from(row));
-            }
-        }
-        keyed.sort_unstable();
+        column.push_keys(
+            &parent.rows[class[0] as usize..class[1] as usize],
+            &excluded,
+            &mut keyed,
+        );
+        sort_keys(&mut keyed, slots, &mut counts, &mut scratch);
         let mut start = 0;
         while start < keyed.len() {
             let code = keyed[start] >> 32;
