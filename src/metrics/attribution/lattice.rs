@@ -213,6 +213,7 @@ pub fn walk(qis: &[EncodedColumn], rows: usize, max_size: usize) -> Result<Latti
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .max(1);
+    let timer = crate::timing::Timer::start();
     for size in 1..=max_size {
         let masks: Vec<u32> = (1u32..(1u32 << m))
             .filter(|mask| mask.count_ones() as usize == size)
@@ -262,6 +263,7 @@ pub fn walk(qis: &[EncodedColumn], rows: usize, max_size: usize) -> Result<Latti
             }
             subsets.push(visited.figures);
         }
+        timer.lap(&format!("lattice level {size}"));
     }
     Ok(Lattice {
         columns: m,
@@ -313,7 +315,20 @@ fn visit(
             &excluded,
             &mut keyed,
         );
-        sort_keys(&mut keyed, slots, &mut counts, &mut scratch);
+        // Most classes past the first levels hold one or two records: no sort needed.
+        match keyed.len() {
+            0 => continue,
+            1 => {
+                msu_rows.push(keyed[0] as u32);
+                continue;
+            }
+            2 if keyed[0] >> 32 != keyed[1] >> 32 => {
+                msu_rows.extend([keyed[0] as u32, keyed[1] as u32]);
+                continue;
+            }
+            2 => {}
+            _ => sort_keys(&mut keyed, slots, &mut counts, &mut scratch),
+        }
         let mut start = 0;
         while start < keyed.len() {
             let code = keyed[start] >> 32;
