@@ -94,10 +94,13 @@ fn radix_order(keys: &[u64], key_space: u128) -> (Vec<u32>, Vec<u64>) {
             count[((key >> (pass as u32 * DIGIT)) as usize) & (BUCKETS - 1)] += 1;
         }
     }
-    let mut order: Vec<u32> = (0..n as u32).collect();
-    let mut digits: Vec<u64> = keys.to_vec();
-    let mut next_order = vec![0u32; n];
-    let mut next_digits = vec![0u64; n];
+    // The first pass reads the keys in row order; later passes read the previous pass's
+    // output, so the keys are never copied before sorting.
+    let mut order: Vec<u32> = Vec::new();
+    let mut digits: Vec<u64> = Vec::new();
+    let mut next_order: Vec<u32> = Vec::new();
+    let mut next_digits: Vec<u64> = Vec::new();
+    let mut sorted_once = false;
     for (pass, count) in counts.iter().enumerate() {
         if count.contains(&n) {
             continue;
@@ -109,14 +112,31 @@ fn radix_order(keys: &[u64], key_space: u128) -> (Vec<u32>, Vec<u64>) {
             start[b] = sum;
             sum += c;
         }
-        for (&row, &key) in order.iter().zip(&digits) {
+        next_order.resize(n, 0);
+        next_digits.resize(n, 0);
+        let mut place = |row: u32, key: u64| {
             let slot = &mut start[((key >> shift) as usize) & (BUCKETS - 1)];
             next_order[*slot] = row;
             next_digits[*slot] = key;
             *slot += 1;
+        };
+        if sorted_once {
+            for (&row, &key) in order.iter().zip(&digits) {
+                place(row, key);
+            }
+        } else {
+            for (row, &key) in keys.iter().enumerate() {
+                place(row as u32, key);
+            }
+            sorted_once = true;
         }
         std::mem::swap(&mut order, &mut next_order);
         std::mem::swap(&mut digits, &mut next_digits);
+    }
+    if !sorted_once {
+        // Every key is the same.
+        order = (0..n as u32).collect();
+        digits = keys.to_vec();
     }
     (order, digits)
 }
@@ -134,7 +154,7 @@ pub struct SensitiveTable {
     /// Records per value position over the whole view.
     pub overall: Vec<u64>,
     /// `offsets[j]..offsets[j + 1]` indexes class `j`'s entries in `positions`/`counts`.
-    pub offsets: Vec<usize>,
+    pub offsets: Vec<u32>,
     /// Value positions, ascending within each class.
     pub positions: Vec<u32>,
     /// Records of each (class, value) entry.
@@ -144,7 +164,7 @@ pub struct SensitiveTable {
 impl SensitiveTable {
     /// The (positions, counts) of class `j`, positions ascending.
     pub fn class(&self, j: usize) -> (&[u32], &[u32]) {
-        let range = self.offsets[j]..self.offsets[j + 1];
+        let range = self.offsets[j] as usize..self.offsets[j + 1] as usize;
         (&self.positions[range.clone()], &self.counts[range])
     }
 
@@ -183,8 +203,8 @@ impl SensitiveTable {
             bucketed[*slot] = pos;
             *slot += 1;
         }
-        let mut offsets = Vec::with_capacity(classes + 1);
-        offsets.push(0usize);
+        let mut offsets: Vec<u32> = Vec::with_capacity(classes + 1);
+        offsets.push(0);
         let mut positions = Vec::with_capacity(classes);
         let mut counts = Vec::with_capacity(classes);
         for j in 0..classes {
@@ -193,7 +213,7 @@ impl SensitiveTable {
                 // Most classes of a highly unique view hold one record.
                 positions.push(*value);
                 counts.push(1);
-                offsets.push(positions.len());
+                offsets.push(positions.len() as u32);
                 continue;
             }
             slice.sort_unstable();
@@ -205,7 +225,7 @@ impl SensitiveTable {
                 counts.push(run as u32);
                 i += run;
             }
-            offsets.push(positions.len());
+            offsets.push(positions.len() as u32);
         }
         SensitiveTable {
             name: column.name.clone(),
