@@ -689,6 +689,7 @@ fn keys(args: KeysArgs) -> Result<ExitCode> {
         top_records: args.top,
     };
     let attribution = crate::metrics::attribution::attribute(&encoded, rows, opts)?;
+    timer.lap("attribution, all of it");
     drop(progress);
     let report = report::keys::KeysReport::new(view_name(&args.file), attribution);
     write_text(

@@ -147,6 +147,7 @@ pub fn attribute(
         opts.dis_fraction,
         opts.top_records,
     );
+    timer.lap("MSUs, SUDA and DIS-SUDA");
     Ok(Attribution {
         rows,
         quasi_identifiers: names,
