@@ -133,7 +133,7 @@ proptest! {
             prop_assert_eq!(s.partition, want, "partition of subset {:b}", s.mask);
         }
         prop_assert_eq!(lattice.subsets.len(), want_uniques.len());
-        prop_assert_eq!(got_msus.clone(), want_msus);
+        prop_assert_eq!(&got_msus, &want_msus);
 
         // SUDA scores: the sum of the MSU weights of each record.
         let report = attribute(&qis, n, AttributionOptions { max_msu: Some(max_size), dis_fraction: 0.01, top_records: usize::MAX }).unwrap();
@@ -143,6 +143,16 @@ proptest! {
             prop_assert!((rec.suda - want).abs() < 1e-9);
         }
         prop_assert_eq!(report.msu.count, got_msus.len());
+        // Each column's share of the MSU weight.
+        let weight = |mask: u32| msu_score(mask.count_ones() as usize, m, max_size);
+        let total: f64 = want_msus.iter().map(|(_, mask)| weight(*mask)).sum();
+        for share in &report.msu.column_contributions {
+            let c = (0..m).find(|&c| format!("c{c}") == share.column).unwrap();
+            let own: f64 = want_msus.iter().filter(|(_, mask)| mask & (1 << c) != 0)
+                .map(|(_, mask)| weight(*mask)).sum();
+            let want = if total > 0.0 { own / total } else { 0.0 };
+            prop_assert!((share.contribution - want).abs() < 1e-9, "{}", &share.column);
+        }
 
         // Drop-one and distinction read the lattice where it reached, else partition the
         // rows: both must agree with brute force.

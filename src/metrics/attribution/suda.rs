@@ -78,13 +78,15 @@ pub fn suda(
         let weight = msu_score(size, m, max_size);
         for &r in &subset.msu_rows {
             score[r as usize] += weight;
-            by_size[size] += 1;
-            count += 1;
-            total += weight;
-            for (c, cs) in column_score.iter_mut().enumerate() {
-                if subset.mask & (1 << c) != 0 {
-                    *cs += weight;
-                }
+        }
+        let msus = subset.msu_rows.len();
+        by_size[size] += msus;
+        count += msus;
+        let subset_weight = weight * msus as f64;
+        total += subset_weight;
+        for (c, cs) in column_score.iter_mut().enumerate() {
+            if subset.mask & (1 << c) != 0 {
+                *cs += subset_weight;
             }
         }
     }
@@ -125,9 +127,16 @@ pub fn suda(
     scored.sort_by(by_risk);
     let mut msus_of: hashbrown::HashMap<u32, Vec<u32>> =
         scored.iter().map(|&r| (r, Vec::new())).collect();
+    // A flag per row spares a hash lookup for each of the (millions of) other MSUs.
+    let mut listed = vec![false; rows];
+    for &r in msus_of.keys() {
+        listed[r as usize] = true;
+    }
     for subset in &lattice.subsets {
         for r in &subset.msu_rows {
-            if let Some(list) = msus_of.get_mut(r) {
+            if listed[*r as usize]
+                && let Some(list) = msus_of.get_mut(r)
+            {
                 list.push(subset.mask);
             }
         }
