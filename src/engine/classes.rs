@@ -9,7 +9,7 @@ use super::encode::{EncodedColumn, MISSING};
 ///
 /// The codes of several columns are packed into one `u64` key in mixed radix; when the next
 /// column would overflow the key, the keys so far are first renumbered densely. The dense
-/// renumbering uses a direct lookup table when the key space is small and a hash map
+/// renumbering uses a direct lookup table when the key space is small and a radix sort
 /// otherwise.
 pub fn class_ids(columns: &[(&[u32], usize)], rows: usize) -> (Vec<u32>, usize) {
     let mut keys = vec![0u64; rows];
