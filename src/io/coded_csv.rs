@@ -75,10 +75,13 @@ impl Dictionaries {
     #[inline]
     fn code(&mut self, column: usize, raw: &[u8]) -> u32 {
         if raw.len() < 16 {
-            let mut packed = [0u8; 16];
-            packed[..raw.len()].copy_from_slice(raw);
-            packed[15] = raw.len() as u8;
-            return self.code_short(column, u128::from_le_bytes(packed), raw);
+            let mut padded = [0u8; 16];
+            padded[..raw.len()].copy_from_slice(raw);
+            return self.code_short(
+                column,
+                short_key(u128::from_le_bytes(padded), raw.len()),
+                raw,
+            );
         }
         if let Some(&code) = self.long[column].get(raw) {
             return code;
@@ -90,8 +93,7 @@ impl Dictionaries {
         code
     }
 
-    /// The local code of a value of under 16 bytes, `raw`, packed in `key` (its bytes, then
-    /// its length in the top byte).
+    /// The local code of a value of under 16 bytes, `raw`, whose [`short_key`] is `key`.
     #[inline]
     fn code_short(&mut self, column: usize, key: u128, raw: &[u8]) -> u32 {
         let values = &mut self.values[column];
@@ -100,6 +102,13 @@ impl Dictionaries {
             values.len() as u32
         })
     }
+}
+
+/// The dictionary key of a value of `len < 16` bytes whose bytes start `window` (read little
+/// endian; what follows them is masked off): the bytes, then the length in the top byte.
+#[inline]
+fn short_key(window: u128, len: usize) -> u128 {
+    (window & ((1u128 << (len * 8)) - 1)) | ((len as u128) << 120)
 }
 
 /// The shape of the records and where the wanted columns sit.
@@ -163,8 +172,7 @@ impl Layout {
                 // Read the 16 bytes at the field in one load and mask off what follows it,
                 // rather than copying the field into a buffer first.
                 let window = u128::from_le_bytes(block[start..start + 16].try_into().unwrap());
-                let key = (window & ((1u128 << (len * 8)) - 1)) | ((len as u128) << 120);
-                dicts.code_short(*slot, key, &block[start..end])
+                dicts.code_short(*slot, short_key(window, len), &block[start..end])
             } else {
                 dicts.code(*slot, &block[start..end])
             };
