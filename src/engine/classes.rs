@@ -2,31 +2,314 @@
 //! id; the class sizes and, per sensitive attribute, the value counts of every class follow.
 //! Every metric reads this table; none goes back to the rows.
 
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+
+use rayon::prelude::*;
+
 use super::encode::{EncodedColumn, MISSING};
+
+/// Rows grouped into equivalence classes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grouping {
+    /// Per row, its class (`0..sizes.len()`).
+    pub ids: Vec<u32>,
+    /// Records per class.
+    pub sizes: Vec<u32>,
+    /// The rows class after class (class 0's first), ascending within a class: class `j`'s
+    /// rows are the `sizes[j]` entries after the sizes of the classes before it.
+    pub rows_by_class: Vec<u32>,
+}
 
 /// Gives every row a dense class id (`0..classes`) from its codes on `columns`
 /// (each `(codes, slots)` with codes `< slots`). Returns the ids and the number of classes.
-///
-/// The codes of several columns are packed into one `u64` key in mixed radix; when the next
-/// column would overflow the key, the keys so far are first renumbered densely. The dense
-/// renumbering uses a direct lookup table when the key space is small and a radix sort
-/// otherwise.
 pub fn class_ids(columns: &[(&[u32], usize)], rows: usize) -> (Vec<u32>, usize) {
-    let mut keys = vec![0u64; rows];
-    let mut key_space: u128 = 1;
-    for &(codes, slots) in columns {
-        let slots = slots.max(1) as u128;
-        if key_space * slots > u64::MAX as u128 {
-            key_space = densify(&mut keys, key_space) as u128;
+    let grouping = group_rows(columns, rows);
+    let classes = grouping.sizes.len();
+    (grouping.ids, classes)
+}
+
+/// Groups the rows by their codes on `columns` (each `(codes, slots)` with codes `< slots`).
+///
+/// The codes of several columns are packed into one `u64` key in mixed radix, a block of rows
+/// at a time so that each key is built in cache. Keys are then numbered densely: through a
+/// direct lookup table when the key space is small, else by sorting the keys with the row
+/// number packed into their low bits (see [`sort_packed`]). When the next column would make the
+/// key too wide for that, the keys so far are numbered first and the numbering carries on as
+/// one column.
+pub fn group_rows(columns: &[(&[u32], usize)], rows: usize) -> Grouping {
+    let row_bits = bits_for(rows as u128);
+    // Room left in a u64 for the key once the row number is packed below it.
+    let key_limit: u128 = 1u128 << (64 - row_bits);
+    let mut prefix: Option<(Vec<u32>, u128)> = None;
+    let mut next = 0;
+    loop {
+        // The columns that fit in one key after the prefix.
+        let mut key_space = prefix.as_ref().map_or(1, |(_, space)| *space);
+        let first = next;
+        while next < columns.len() {
+            let slots = columns[next].1.max(1) as u128;
+            if key_space * slots > key_limit && next > first {
+                break;
+            }
+            key_space *= slots;
+            next += 1;
         }
-        let radix = slots as u64;
-        for (key, &code) in keys.iter_mut().zip(codes) {
-            *key = *key * radix + code as u64;
+        let group = &columns[first..next];
+        let mut keys = vec![0u64; rows];
+        keys.par_chunks_mut(1 << 14)
+            .enumerate()
+            .for_each(|(chunk, keys)| {
+                let from = chunk << 14;
+                if let Some((ids, _)) = &prefix {
+                    for (key, &id) in keys.iter_mut().zip(&ids[from..]) {
+                        *key = id as u64;
+                    }
+                }
+                for &(codes, slots) in group {
+                    let radix = slots.max(1) as u64;
+                    for (key, &code) in keys.iter_mut().zip(&codes[from..]) {
+                        *key = *key * radix + code as u64;
+                    }
+                }
+            });
+        drop(prefix.take());
+        let grouping = number_keys(keys, key_space, row_bits);
+        if next == columns.len() {
+            return grouping;
         }
-        key_space *= slots;
+        let classes = grouping.sizes.len() as u128;
+        prefix = Some((grouping.ids, classes));
     }
-    let classes = densify(&mut keys, key_space);
-    (keys.into_iter().map(|k| k as u32).collect(), classes)
+}
+
+/// The bits needed to write the numbers `0..n`.
+fn bits_for(n: u128) -> u32 {
+    128 - n.saturating_sub(1).leading_zeros()
+}
+
+/// Numbers keys (each `< key_space`) densely.
+///
+/// A small key space is numbered through a direct table (classes in order of first
+/// appearance). A large one — the common case of a highly unique view, with nearly as many
+/// classes as rows — is sorted instead (classes in key order): a table or hash map of that
+/// size misses the cache on every row, while the sort works on one cache-sized bucket at a time.
+fn number_keys(keys: Vec<u64>, key_space: u128, row_bits: u32) -> Grouping {
+    let rows = keys.len();
+    if key_space > (rows as u128 * 4).max(1 << 16) {
+        return if bits_for(key_space) + row_bits <= 64 {
+            sort_packed(keys, row_bits)
+        } else {
+            sort_pairs(keys)
+        };
+    }
+    const UNSEEN: u32 = u32::MAX;
+    let mut table = vec![UNSEEN; key_space as usize];
+    let mut sizes: Vec<u32> = Vec::new();
+    let ids: Vec<u32> = keys
+        .into_iter()
+        .map(|key| {
+            let slot = &mut table[key as usize];
+            if *slot == UNSEEN {
+                *slot = sizes.len() as u32;
+                sizes.push(0);
+            }
+            sizes[*slot as usize] += 1;
+            *slot
+        })
+        .collect();
+    // A counting sort of the rows by class.
+    let mut cursor: Vec<u32> = Vec::with_capacity(sizes.len());
+    let mut sum = 0u32;
+    for &size in &sizes {
+        cursor.push(sum);
+        sum += size;
+    }
+    let mut rows_by_class = vec![0u32; rows];
+    for (row, &id) in ids.iter().enumerate() {
+        let slot = &mut cursor[id as usize];
+        rows_by_class[*slot as usize] = row as u32;
+        *slot += 1;
+    }
+    Grouping {
+        ids,
+        sizes,
+        rows_by_class,
+    }
+}
+
+/// Numbers keys by sorting them with the row number packed into the low `row_bits` bits
+/// (which the key leaves free), so the sort moves one word per row and equal keys end up
+/// adjacent with their rows ascending.
+///
+/// The sort is a most-significant-digit radix pass on the top bits that vary between keys,
+/// splitting the rows into up to 2048 buckets, then a comparison sort of each bucket on its
+/// own — buckets fit in cache and share out the cores. Classes are numbered in key order.
+fn sort_packed(mut keys: Vec<u64>, row_bits: u32) -> Grouping {
+    const DIGIT: u32 = 11;
+    const BUCKETS: usize = 1 << DIGIT;
+    const CHUNK: usize = 1 << 16;
+    let rows = keys.len();
+    keys.par_chunks_mut(CHUNK)
+        .enumerate()
+        .for_each(|(chunk, keys)| {
+            let from = (chunk * CHUNK) as u64;
+            for (row, key) in (from..).zip(keys.iter_mut()) {
+                *key = (*key << row_bits) | row;
+            }
+        });
+    let (low, high) = keys
+        .par_iter()
+        .fold(|| (u64::MAX, 0u64), |(lo, hi), &k| (lo.min(k), hi.max(k)))
+        .reduce(|| (u64::MAX, 0), |a, b| (a.0.min(b.0), a.1.max(b.1)));
+    // Bits above the highest one where the smallest and largest key differ are shared by all.
+    let varying = 64 - (low ^ high).leading_zeros();
+    // A bucket holds whole classes: its digit never takes bits of the row number.
+    let shift = varying.saturating_sub(DIGIT).max(row_bits);
+    let bucket_of = |key: u64| ((key >> shift) as usize) & (BUCKETS - 1);
+
+    // The histogram of every chunk, then each chunk's first slot in every bucket.
+    let histograms: Vec<Vec<u32>> = keys
+        .par_chunks(CHUNK)
+        .map(|keys| {
+            let mut counts = vec![0u32; BUCKETS];
+            for &key in keys {
+                counts[bucket_of(key)] += 1;
+            }
+            counts
+        })
+        .collect();
+    let mut bucket_sizes = vec![0usize; BUCKETS];
+    for counts in &histograms {
+        for (total, &c) in bucket_sizes.iter_mut().zip(counts) {
+            *total += c as usize;
+        }
+    }
+    let mut next_slot = vec![0usize; BUCKETS];
+    let mut sum = 0;
+    for (slot, &size) in next_slot.iter_mut().zip(&bucket_sizes) {
+        *slot = sum;
+        sum += size;
+    }
+    let chunk_slots: Vec<Vec<usize>> = histograms
+        .iter()
+        .map(|counts| {
+            let starts = next_slot.clone();
+            for (slot, &c) in next_slot.iter_mut().zip(counts) {
+                *slot += c as usize;
+            }
+            starts
+        })
+        .collect();
+    // Chunks scatter in parallel to disjoint slots; relaxed atomic stores compile to plain
+    // stores and need no unsafe code.
+    let scattered: Vec<AtomicU64> = (0..rows).map(|_| AtomicU64::new(0)).collect();
+    keys.par_chunks(CHUNK)
+        .zip(chunk_slots)
+        .for_each(|(keys, mut slots)| {
+            for &key in keys {
+                let slot = &mut slots[bucket_of(key)];
+                scattered[*slot].store(key, Ordering::Relaxed);
+                *slot += 1;
+            }
+        });
+    drop(keys);
+    let mut sorted: Vec<u64> = scattered.into_iter().map(AtomicU64::into_inner).collect();
+
+    let key_of = |packed: u64| packed >> row_bits;
+    let row_mask = (1u64 << row_bits) - 1;
+    let mut buckets: Vec<&mut [u64]> = Vec::with_capacity(BUCKETS);
+    let mut rest = sorted.as_mut_slice();
+    for &size in &bucket_sizes {
+        let (bucket, after) = rest.split_at_mut(size);
+        buckets.push(bucket);
+        rest = after;
+    }
+    // Sort each bucket and count its classes.
+    let bucket_classes: Vec<u32> = buckets
+        .par_iter_mut()
+        .map(|bucket| {
+            bucket.sort_unstable();
+            let mut classes = 0;
+            let mut previous = None;
+            for &packed in bucket.iter() {
+                if previous != Some(key_of(packed)) {
+                    classes += 1;
+                    previous = Some(key_of(packed));
+                }
+            }
+            classes
+        })
+        .collect();
+    let mut first_class = Vec::with_capacity(BUCKETS);
+    let mut classes = 0u32;
+    for &c in &bucket_classes {
+        first_class.push(classes);
+        classes += c;
+    }
+    // Number the classes: each bucket writes its rows' ids, its rows in class order and its
+    // class sizes.
+    let ids: Vec<AtomicU32> = (0..rows).map(|_| AtomicU32::new(0)).collect();
+    let mut rows_by_class = vec![0u32; rows];
+    let mut out: Vec<&mut [u32]> = Vec::with_capacity(BUCKETS);
+    let mut rest = rows_by_class.as_mut_slice();
+    for &size in &bucket_sizes {
+        let (bucket, after) = rest.split_at_mut(size);
+        out.push(bucket);
+        rest = after;
+    }
+    let bucket_sizes: Vec<Vec<u32>> = buckets
+        .into_par_iter()
+        .zip(out)
+        .zip(first_class)
+        .map(|((bucket, out), first)| {
+            let mut sizes: Vec<u32> = Vec::new();
+            let mut previous = None;
+            for (&packed, row_out) in bucket.iter().zip(out.iter_mut()) {
+                if previous != Some(key_of(packed)) {
+                    sizes.push(0);
+                    previous = Some(key_of(packed));
+                }
+                let row = (packed & row_mask) as u32;
+                *sizes.last_mut().expect("a class was opened") += 1;
+                ids[row as usize].store(first + sizes.len() as u32 - 1, Ordering::Relaxed);
+                *row_out = row;
+            }
+            sizes
+        })
+        .collect();
+    Grouping {
+        ids: ids.into_iter().map(AtomicU32::into_inner).collect(),
+        sizes: bucket_sizes.concat(),
+        rows_by_class,
+    }
+}
+
+/// Numbers keys too wide to share a word with their row number by sorting (key, row) pairs:
+/// the rare case of a column with very many distinct values after a prefix already numbered.
+fn sort_pairs(keys: Vec<u64>) -> Grouping {
+    let rows = keys.len();
+    let mut pairs: Vec<(u64, u32)> = keys.into_iter().zip(0u32..).collect();
+    pairs.par_sort_unstable();
+    let mut ids = vec![0u32; rows];
+    let mut sizes: Vec<u32> = Vec::new();
+    let mut previous = None;
+    let rows_by_class = pairs
+        .into_iter()
+        .map(|(key, row)| {
+            if previous != Some(key) {
+                sizes.push(0);
+                previous = Some(key);
+            }
+            *sizes.last_mut().expect("a class was opened") += 1;
+            ids[row as usize] = sizes.len() as u32 - 1;
+            row
+        })
+        .collect();
+    Grouping {
+        ids,
+        sizes,
+        rows_by_class,
+    }
 }
 
 /// The class sizes of encoded columns over all their rows.
@@ -35,110 +318,7 @@ pub fn partition_sizes(columns: &[&EncodedColumn], rows: usize) -> Vec<u32> {
         .iter()
         .map(|c| (c.codes.as_slice(), c.slots()))
         .collect();
-    let (ids, classes) = class_ids(&cols, rows);
-    let mut sizes = vec![0u32; classes];
-    for id in ids {
-        sizes[id as usize] += 1;
-    }
-    sizes
-}
-
-/// Renumbers keys in place to dense ids `0..n`; returns `n`.
-///
-/// A small key space is renumbered through a direct table (ids in order of first
-/// appearance). A large one — the common case of a highly unique view, with nearly as many
-/// classes as rows — is sorted instead: a hash table of that size misses the cache on every
-/// row, while a least-significant-digit radix sort streams through memory a few times and
-/// leaves equal keys next to each other (ids in key order).
-fn densify(keys: &mut [u64], key_space: u128) -> usize {
-    if key_space <= (keys.len() as u128 * 4).max(1 << 16) {
-        const UNSEEN: u32 = u32::MAX;
-        let mut next: u32 = 0;
-        let mut table = vec![UNSEEN; key_space as usize];
-        for key in keys.iter_mut() {
-            let slot = &mut table[*key as usize];
-            if *slot == UNSEEN {
-                *slot = next;
-                next += 1;
-            }
-            *key = *slot as u64;
-        }
-        return next as usize;
-    }
-    let (order, sorted) = radix_order(keys, key_space);
-    let mut classes = 0usize;
-    let mut previous = None;
-    for (&row, &key) in order.iter().zip(&sorted) {
-        if previous != Some(key) {
-            classes += 1;
-            previous = Some(key);
-        }
-        keys[row as usize] = classes as u64 - 1;
-    }
-    classes
-}
-
-/// The rows in ascending key order (stable) and the keys in that order, by an LSD radix sort
-/// on 11-bit digits of keys below `key_space`. Passes where every key has the same digit are
-/// skipped.
-fn radix_order(keys: &[u64], key_space: u128) -> (Vec<u32>, Vec<u64>) {
-    const DIGIT: u32 = 11;
-    const BUCKETS: usize = 1 << DIGIT;
-    let bits = 128 - (key_space.saturating_sub(1)).leading_zeros();
-    let passes = bits.div_ceil(DIGIT) as usize;
-    let n = keys.len();
-    // Every pass's histogram in one read of the keys.
-    let mut counts = vec![[0usize; BUCKETS]; passes];
-    for &key in keys {
-        for (pass, count) in counts.iter_mut().enumerate() {
-            count[((key >> (pass as u32 * DIGIT)) as usize) & (BUCKETS - 1)] += 1;
-        }
-    }
-    // The first pass reads the keys in row order; later passes read the previous pass's
-    // output, so the keys are never copied before sorting.
-    let mut order: Vec<u32> = Vec::new();
-    let mut digits: Vec<u64> = Vec::new();
-    let mut next_order: Vec<u32> = Vec::new();
-    let mut next_digits: Vec<u64> = Vec::new();
-    let mut sorted_once = false;
-    for (pass, count) in counts.iter().enumerate() {
-        if count.contains(&n) {
-            continue;
-        }
-        let shift = pass as u32 * DIGIT;
-        let mut start = [0usize; BUCKETS];
-        let mut sum = 0;
-        for (b, &c) in count.iter().enumerate() {
-            start[b] = sum;
-            sum += c;
-        }
-        next_order.resize(n, 0);
-        next_digits.resize(n, 0);
-        let mut place = |row: u32, key: u64| {
-            let slot = &mut start[((key >> shift) as usize) & (BUCKETS - 1)];
-            next_order[*slot] = row;
-            next_digits[*slot] = key;
-            *slot += 1;
-        };
-        if sorted_once {
-            for (&row, &key) in order.iter().zip(&digits) {
-                place(row, key);
-            }
-        } else {
-            for (row, &key) in keys.iter().enumerate() {
-                place(row as u32, key);
-            }
-            sorted_once = true;
-        }
-        std::mem::swap(&mut order, &mut next_order);
-        std::mem::swap(&mut digits, &mut next_digits);
-    }
-    if !sorted_once {
-        // Every key is the same.
-        order = (0..n as u32).collect();
-        digits = keys.to_vec();
-    }
-    (order, digits)
+    group_rows(&cols, rows).sizes
 }
 
 /// The value counts of one sensitive attribute, per class.
@@ -173,11 +353,10 @@ impl SensitiveTable {
         self.offsets.len() - 1
     }
 
-    /// Builds the per-class value counts without hashing: the rows' value positions are
-    /// bucketed by class (a counting sort on the class ids, whose sizes are known), then each
-    /// class's short slice is sorted and run-length encoded.
-    fn build(column: &EncodedColumn, row_class: &[u32], sizes: &[u32]) -> SensitiveTable {
-        let classes = sizes.len();
+    /// Builds the per-class value counts without hashing: each class's rows (adjacent in
+    /// `grouping.rows_by_class`) give a short list of value positions, which is sorted and
+    /// run-length encoded. Runs of classes share out the cores.
+    fn build(column: &EncodedColumn, grouping: &Grouping) -> SensitiveTable {
         let distinct_values = column.distinct;
         // Codes 1..=d become positions 0..d-1; the missing code goes last.
         let position = |code: u32| -> u32 {
@@ -188,44 +367,76 @@ impl SensitiveTable {
             }
         };
         let distinct = column.distinct as usize + usize::from(column.has_missing);
-        let mut overall = vec![0u64; distinct.max(1)];
-        let mut start = Vec::with_capacity(classes + 1);
-        start.push(0usize);
-        for &size in sizes {
-            start.push(start.last().copied().unwrap_or(0) + size as usize);
+        let overall = column
+            .codes
+            .par_chunks(1 << 16)
+            .map(|codes| {
+                let mut counts = vec![0u64; distinct.max(1)];
+                for &code in codes {
+                    counts[position(code) as usize] += 1;
+                }
+                counts
+            })
+            .reduce(
+                || vec![0u64; distinct.max(1)],
+                |mut a, b| {
+                    a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+                    a
+                },
+            );
+        // Runs of consecutive classes of about 64K records each, with their first record.
+        let mut runs: Vec<(usize, usize, usize)> = Vec::new();
+        let (mut first_class, mut first_record, mut record) = (0, 0, 0);
+        for (class, &size) in grouping.sizes.iter().enumerate() {
+            record += size as usize;
+            if record - first_record >= 1 << 16 || class + 1 == grouping.sizes.len() {
+                runs.push((first_class, class + 1, first_record));
+                (first_class, first_record) = (class + 1, record);
+            }
         }
-        let mut cursor = start.clone();
-        let mut bucketed = vec![0u32; row_class.len()];
-        for (&class, &code) in row_class.iter().zip(&column.codes) {
-            let pos = position(code);
-            overall[pos as usize] += 1;
-            let slot = &mut cursor[class as usize];
-            bucketed[*slot] = pos;
-            *slot += 1;
-        }
-        let mut offsets: Vec<u32> = Vec::with_capacity(classes + 1);
+        let parts: Vec<(Vec<u32>, Vec<u32>, Vec<u32>)> = runs
+            .into_par_iter()
+            .map(|(from, to, mut record)| {
+                let mut ends = Vec::with_capacity(to - from);
+                let mut positions = Vec::with_capacity(to - from);
+                let mut counts = Vec::with_capacity(to - from);
+                let mut values: Vec<u32> = Vec::new();
+                for &size in &grouping.sizes[from..to] {
+                    let rows = &grouping.rows_by_class[record..record + size as usize];
+                    record += size as usize;
+                    if let [row] = rows {
+                        // Most classes of a highly unique view hold one record.
+                        positions.push(position(column.codes[*row as usize]));
+                        counts.push(1);
+                        ends.push(positions.len() as u32);
+                        continue;
+                    }
+                    values.clear();
+                    values.extend(rows.iter().map(|&row| position(column.codes[row as usize])));
+                    values.sort_unstable();
+                    let mut i = 0;
+                    while i < values.len() {
+                        let value = values[i];
+                        let run = values[i..].iter().take_while(|&&v| v == value).count();
+                        positions.push(value);
+                        counts.push(run as u32);
+                        i += run;
+                    }
+                    ends.push(positions.len() as u32);
+                }
+                (ends, positions, counts)
+            })
+            .collect();
+        let mut offsets: Vec<u32> = Vec::with_capacity(grouping.sizes.len() + 1);
         offsets.push(0);
-        let mut positions = Vec::with_capacity(classes);
-        let mut counts = Vec::with_capacity(classes);
-        for j in 0..classes {
-            let slice = &mut bucketed[start[j]..start[j + 1]];
-            if let [value] = slice {
-                // Most classes of a highly unique view hold one record.
-                positions.push(*value);
-                counts.push(1);
-                offsets.push(positions.len() as u32);
-                continue;
-            }
-            slice.sort_unstable();
-            let mut i = 0;
-            while i < slice.len() {
-                let value = slice[i];
-                let run = slice[i..].iter().take_while(|&&v| v == value).count();
-                positions.push(value);
-                counts.push(run as u32);
-                i += run;
-            }
-            offsets.push(positions.len() as u32);
+        let entries: usize = parts.iter().map(|(_, p, _)| p.len()).sum();
+        let mut positions = Vec::with_capacity(entries);
+        let mut counts = Vec::with_capacity(entries);
+        for (ends, part_positions, part_counts) in parts {
+            let base = positions.len() as u32;
+            offsets.extend(ends.iter().map(|&end| base + end));
+            positions.extend(part_positions);
+            counts.extend(part_counts);
         }
         SensitiveTable {
             name: column.name.clone(),
@@ -278,13 +489,15 @@ impl ClassTable {
             .iter()
             .map(|c| (c.codes.as_slice(), c.slots()))
             .collect();
-        let (row_class, classes) = class_ids(&columns, rows);
-        let mut table = Self::from_row_classes(&row_class, classes, sensitive);
+        let grouping = group_rows(&columns, rows);
+        let mut table = Self::from_grouping(&grouping, sensitive);
         if nulls == NullMode::Wildcard && qis.iter().any(|c| c.has_missing) {
             // The first row of each class stands for it.
-            let mut representative = vec![0u32; classes];
-            for (row, &class) in row_class.iter().enumerate().rev() {
-                representative[class as usize] = row as u32;
+            let mut representative = Vec::with_capacity(grouping.sizes.len());
+            let mut record = 0;
+            for &size in &grouping.sizes {
+                representative.push(grouping.rows_by_class[record]);
+                record += size as usize;
             }
             table.frequencies =
                 super::wildcard::compatible_counts(qis, &representative, &table.sizes);
@@ -292,44 +505,65 @@ impl ClassTable {
         table
     }
 
-    /// Builds the table from rows already assigned to classes.
-    pub fn from_row_classes(
-        row_class: &[u32],
-        classes: usize,
-        sensitive: &[EncodedColumn],
-    ) -> ClassTable {
-        let mut sizes = vec![0u32; classes];
-        for &class in row_class {
-            sizes[class as usize] += 1;
-        }
-        // The attributes are independent: one thread each.
-        let sensitive = std::thread::scope(|scope| {
-            let handles: Vec<_> = sensitive
-                .iter()
-                .map(|column| {
-                    let sizes = &sizes;
-                    scope.spawn(move || SensitiveTable::build(column, row_class, sizes))
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().expect("sensitive table"))
-                .collect()
-        });
+    /// Builds the table from rows already grouped into classes.
+    pub fn from_grouping(grouping: &Grouping, sensitive: &[EncodedColumn]) -> ClassTable {
         ClassTable {
-            rows: row_class.len(),
-            frequencies: sizes.clone(),
+            rows: grouping.ids.len(),
+            frequencies: grouping.sizes.clone(),
             population_sizes: None,
-            sizes,
-            sensitive,
+            sizes: grouping.sizes.clone(),
+            sensitive: sensitive
+                .iter()
+                .map(|column| SensitiveTable::build(column, grouping))
+                .collect(),
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::class_ids;
+    use super::{Grouping, bits_for, class_ids, number_keys, sort_packed, sort_pairs};
     use proptest::prelude::*;
+
+    /// Whether `grouping` puts rows together exactly when their keys are equal, and its sizes
+    /// and rows in class order agree with its ids.
+    fn groups_equal_keys(grouping: &Grouping, keys: &[u64]) -> Result<(), TestCaseError> {
+        let n = keys.len();
+        prop_assert_eq!(grouping.ids.len(), n);
+        for a in 0..n {
+            for b in 0..n {
+                prop_assert_eq!(grouping.ids[a] == grouping.ids[b], keys[a] == keys[b]);
+            }
+        }
+        let mut sizes = vec![0u32; grouping.sizes.len()];
+        for &id in &grouping.ids {
+            sizes[id as usize] += 1;
+        }
+        prop_assert_eq!(&sizes, &grouping.sizes);
+        let mut record = 0;
+        for (class, &size) in grouping.sizes.iter().enumerate() {
+            let rows = &grouping.rows_by_class[record..record + size as usize];
+            prop_assert!(rows.windows(2).all(|w| w[0] < w[1]));
+            prop_assert!(
+                rows.iter()
+                    .all(|&r| grouping.ids[r as usize] == class as u32)
+            );
+            record += size as usize;
+        }
+        prop_assert_eq!(record, n);
+        Ok(())
+    }
+
+    /// Keys drawn from a few values spread over the whole word (`wide`) or below 2^16.
+    fn keys() -> impl Strategy<Value = Vec<u64>> {
+        (any::<bool>(), prop::collection::vec(any::<u64>(), 1..6)).prop_flat_map(|(wide, pool)| {
+            let pool: Vec<u64> = pool
+                .into_iter()
+                .map(|v| if wide { v } else { v & 0xFFFF })
+                .collect();
+            prop::collection::vec(prop::sample::select(pool), 0..300)
+        })
+    }
 
     /// Columns with huge code ranges (so the keys are sorted, not looked up in a table) but
     /// few values actually used (so classes repeat), and sometimes enough columns to overflow
@@ -348,6 +582,20 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn every_numbering_groups_equal_keys(keys in keys()) {
+            let row_bits = bits_for(keys.len() as u128);
+            groups_equal_keys(&sort_pairs(keys.clone()), &keys)?;
+            let max = keys.iter().copied().max().unwrap_or(0) as u128;
+            if bits_for(max + 1) + row_bits <= 64 {
+                groups_equal_keys(&sort_packed(keys.clone(), row_bits), &keys)?;
+            }
+            if max < 1 << 16 {
+                // A key space this small is numbered through the direct table.
+                groups_equal_keys(&number_keys(keys.clone(), max + 1, row_bits), &keys)?;
+            }
+        }
+
         #[test]
         fn sorted_renumbering_equals_tuple_equality((columns, n) in sparse_columns()) {
             let cols: Vec<(&[u32], usize)> =

@@ -5,7 +5,9 @@ pub mod classes;
 pub mod encode;
 pub mod wildcard;
 
-pub use classes::{ClassTable, NullMode, SensitiveTable, class_ids, partition_sizes};
+pub use classes::{
+    ClassTable, Grouping, NullMode, SensitiveTable, class_ids, group_rows, partition_sizes,
+};
 pub use encode::{EncodedColumn, encode_columns};
 
 use polars::prelude::DataFrame;

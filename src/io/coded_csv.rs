@@ -56,9 +56,14 @@ struct BlockCodes {
 /// Values of at most 15 bytes — nearly every value of a QI — are looked up as one `u128` (the
 /// bytes and their length), so a lookup hashes two words and compares two words, with no
 /// pointer to a separately allocated key to chase. Longer values use a map of byte strings.
+///
+/// A value written as a plain decimal integer below a million (no sign, no leading zero) — ZIP
+/// codes, ages, amounts — skips hashing altogether: its number indexes a table of codes.
 struct Dictionaries {
     short: Vec<HashMap<u128, u32>>,
     long: Vec<HashMap<Vec<u8>, u32>>,
+    /// Per column, number → local code (`0`: not seen yet), grown to the largest number seen.
+    integers: Vec<Vec<u32>>,
     values: Vec<Vec<Vec<u8>>>,
 }
 
@@ -67,6 +72,7 @@ impl Dictionaries {
         Dictionaries {
             short: (0..columns).map(|_| HashMap::new()).collect(),
             long: (0..columns).map(|_| HashMap::new()).collect(),
+            integers: vec![Vec::new(); columns],
             values: vec![Vec::new(); columns],
         }
     }
@@ -93,6 +99,27 @@ impl Dictionaries {
         code
     }
 
+    /// The local code of `raw`, the canonical decimal form of `number` (see
+    /// [`canonical_integer`]): a table lookup, hashing only the first time a number is seen.
+    /// Canonical forms and numbers correspond one to one, so the table never gives two
+    /// strings one code.
+    #[inline]
+    fn code_integer(&mut self, column: usize, number: u32, raw: &[u8]) -> u32 {
+        let at = number as usize;
+        if let Some(&code) = self.integers[column].get(at)
+            && code != 0
+        {
+            return code;
+        }
+        let code = self.code(column, raw);
+        let table = &mut self.integers[column];
+        if table.len() <= at {
+            table.resize(at + 1, 0);
+        }
+        table[at] = code;
+        code
+    }
+
     /// The local code of a value of under 16 bytes, `raw`, whose [`short_key`] is `key`.
     #[inline]
     fn code_short(&mut self, column: usize, key: u128, raw: &[u8]) -> u32 {
@@ -109,6 +136,25 @@ impl Dictionaries {
 #[inline]
 fn short_key(window: u128, len: usize) -> u128 {
     (window & ((1u128 << (len * 8)) - 1)) | ((len as u128) << 120)
+}
+
+/// The number a field of at most six digits spells, when it is written canonically: digits
+/// only, and no leading zero unless the number is zero itself (so that `7` and `007`, which
+/// are different values, are never taken for one).
+#[inline]
+fn canonical_integer(raw: &[u8]) -> Option<u32> {
+    if raw.is_empty() || raw.len() > 6 || (raw[0] == b'0' && raw.len() > 1) {
+        return None;
+    }
+    let mut number = 0u32;
+    for &byte in raw {
+        let digit = byte.wrapping_sub(b'0');
+        if digit > 9 {
+            return None;
+        }
+        number = number * 10 + digit as u32;
+    }
+    Some(number)
 }
 
 /// The shape of the records and where the wanted columns sit.
@@ -166,15 +212,18 @@ impl Layout {
         if let Some(Some(slot)) = self.slot_of_field.get(field) {
             let len = end - start;
             // An empty field is a missing value.
+            let raw = &block[start..end];
             let code = if len == 0 {
                 0
+            } else if let Some(number) = canonical_integer(raw) {
+                dicts.code_integer(*slot, number, raw)
             } else if len < 16 && start + 16 <= block.len() {
                 // Read the 16 bytes at the field in one load and mask off what follows it,
                 // rather than copying the field into a buffer first.
                 let window = u128::from_le_bytes(block[start..start + 16].try_into().unwrap());
-                dicts.code_short(*slot, short_key(window, len), &block[start..end])
+                dicts.code_short(*slot, short_key(window, len), raw)
             } else {
-                dicts.code(*slot, &block[start..end])
+                dicts.code(*slot, raw)
             };
             codes[*slot].push(code);
         }
