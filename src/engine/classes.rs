@@ -2,7 +2,7 @@
 //! id; the class sizes and, per sensitive attribute, the value counts of every class follow.
 //! Every metric reads this table; none goes back to the rows.
 
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use rayon::prelude::*;
 
@@ -11,8 +11,6 @@ use super::encode::{EncodedColumn, MISSING};
 /// Rows grouped into equivalence classes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Grouping {
-    /// Per row, its class (`0..sizes.len()`).
-    pub ids: Vec<u32>,
     /// Records per class.
     pub sizes: Vec<u32>,
     /// The rows class after class (class 0's first), ascending within a class: class `j`'s
@@ -20,12 +18,30 @@ pub struct Grouping {
     pub rows_by_class: Vec<u32>,
 }
 
+impl Grouping {
+    /// Records grouped.
+    pub fn rows(&self) -> usize {
+        self.rows_by_class.len()
+    }
+
+    /// Per row, its class (`0..sizes.len()`).
+    pub fn ids(&self) -> Vec<u32> {
+        let mut ids = vec![0u32; self.rows()];
+        let mut rows = self.rows_by_class.iter();
+        for (class, &size) in self.sizes.iter().enumerate() {
+            for &row in rows.by_ref().take(size as usize) {
+                ids[row as usize] = class as u32;
+            }
+        }
+        ids
+    }
+}
+
 /// Gives every row a dense class id (`0..classes`) from its codes on `columns`
 /// (each `(codes, slots)` with codes `< slots`). Returns the ids and the number of classes.
 pub fn class_ids(columns: &[(&[u32], usize)], rows: usize) -> (Vec<u32>, usize) {
     let grouping = group_rows(columns, rows);
-    let classes = grouping.sizes.len();
-    (grouping.ids, classes)
+    (grouping.ids(), grouping.sizes.len())
 }
 
 /// Groups the rows by their codes on `columns` (each `(codes, slots)` with codes `< slots`).
@@ -78,7 +94,7 @@ pub fn group_rows(columns: &[(&[u32], usize)], rows: usize) -> Grouping {
             return grouping;
         }
         let classes = grouping.sizes.len() as u128;
-        prefix = Some((grouping.ids, classes));
+        prefix = Some((grouping.ids(), classes));
     }
 }
 
@@ -131,7 +147,6 @@ fn number_keys(keys: Vec<u64>, key_space: u128, row_bits: u32) -> Grouping {
         *slot += 1;
     }
     Grouping {
-        ids,
         sizes,
         rows_by_class,
     }
@@ -224,31 +239,7 @@ fn sort_packed(mut keys: Vec<u64>, row_bits: u32) -> Grouping {
         buckets.push(bucket);
         rest = after;
     }
-    // Sort each bucket and count its classes.
-    let bucket_classes: Vec<u32> = buckets
-        .par_iter_mut()
-        .map(|bucket| {
-            bucket.sort_unstable();
-            let mut classes = 0;
-            let mut previous = None;
-            for &packed in bucket.iter() {
-                if previous != Some(key_of(packed)) {
-                    classes += 1;
-                    previous = Some(key_of(packed));
-                }
-            }
-            classes
-        })
-        .collect();
-    let mut first_class = Vec::with_capacity(BUCKETS);
-    let mut classes = 0u32;
-    for &c in &bucket_classes {
-        first_class.push(classes);
-        classes += c;
-    }
-    // Number the classes: each bucket writes its rows' ids, its rows in class order and its
-    // class sizes.
-    let ids: Vec<AtomicU32> = (0..rows).map(|_| AtomicU32::new(0)).collect();
+    // Each bucket is sorted, then writes its rows in class order and its class sizes.
     let mut rows_by_class = vec![0u32; rows];
     let mut out: Vec<&mut [u32]> = Vec::with_capacity(BUCKETS);
     let mut rest = rows_by_class.as_mut_slice();
@@ -260,8 +251,8 @@ fn sort_packed(mut keys: Vec<u64>, row_bits: u32) -> Grouping {
     let bucket_sizes: Vec<Vec<u32>> = buckets
         .into_par_iter()
         .zip(out)
-        .zip(first_class)
-        .map(|((bucket, out), first)| {
+        .map(|(bucket, out)| {
+            bucket.sort_unstable();
             let mut sizes: Vec<u32> = Vec::new();
             let mut previous = None;
             for (&packed, row_out) in bucket.iter().zip(out.iter_mut()) {
@@ -271,14 +262,12 @@ fn sort_packed(mut keys: Vec<u64>, row_bits: u32) -> Grouping {
                 }
                 let row = (packed & row_mask) as u32;
                 *sizes.last_mut().expect("a class was opened") += 1;
-                ids[row as usize].store(first + sizes.len() as u32 - 1, Ordering::Relaxed);
                 *row_out = row;
             }
             sizes
         })
         .collect();
     Grouping {
-        ids: ids.into_iter().map(AtomicU32::into_inner).collect(),
         sizes: bucket_sizes.concat(),
         rows_by_class,
     }
@@ -287,10 +276,8 @@ fn sort_packed(mut keys: Vec<u64>, row_bits: u32) -> Grouping {
 /// Numbers keys too wide to share a word with their row number by sorting (key, row) pairs:
 /// the rare case of a column with very many distinct values after a prefix already numbered.
 fn sort_pairs(keys: Vec<u64>) -> Grouping {
-    let rows = keys.len();
     let mut pairs: Vec<(u64, u32)> = keys.into_iter().zip(0u32..).collect();
     pairs.par_sort_unstable();
-    let mut ids = vec![0u32; rows];
     let mut sizes: Vec<u32> = Vec::new();
     let mut previous = None;
     let rows_by_class = pairs
@@ -301,12 +288,10 @@ fn sort_pairs(keys: Vec<u64>) -> Grouping {
                 previous = Some(key);
             }
             *sizes.last_mut().expect("a class was opened") += 1;
-            ids[row as usize] = sizes.len() as u32 - 1;
             row
         })
         .collect();
     Grouping {
-        ids,
         sizes,
         rows_by_class,
     }
@@ -489,8 +474,11 @@ impl ClassTable {
             .iter()
             .map(|c| (c.codes.as_slice(), c.slots()))
             .collect();
+        let timer = crate::timing::Timer::start();
         let grouping = group_rows(&columns, rows);
+        timer.lap("group rows");
         let mut table = Self::from_grouping(&grouping, sensitive);
+        timer.lap("sensitive tables");
         if nulls == NullMode::Wildcard && qis.iter().any(|c| c.has_missing) {
             // The first row of each class stands for it.
             let mut representative = Vec::with_capacity(grouping.sizes.len());
@@ -508,7 +496,7 @@ impl ClassTable {
     /// Builds the table from rows already grouped into classes.
     pub fn from_grouping(grouping: &Grouping, sensitive: &[EncodedColumn]) -> ClassTable {
         ClassTable {
-            rows: grouping.ids.len(),
+            rows: grouping.rows(),
             frequencies: grouping.sizes.clone(),
             population_sizes: None,
             sizes: grouping.sizes.clone(),
@@ -529,14 +517,15 @@ mod tests {
     /// and rows in class order agree with its ids.
     fn groups_equal_keys(grouping: &Grouping, keys: &[u64]) -> Result<(), TestCaseError> {
         let n = keys.len();
-        prop_assert_eq!(grouping.ids.len(), n);
+        let ids = grouping.ids();
+        prop_assert_eq!(ids.len(), n);
         for a in 0..n {
             for b in 0..n {
-                prop_assert_eq!(grouping.ids[a] == grouping.ids[b], keys[a] == keys[b]);
+                prop_assert_eq!(ids[a] == ids[b], keys[a] == keys[b]);
             }
         }
         let mut sizes = vec![0u32; grouping.sizes.len()];
-        for &id in &grouping.ids {
+        for &id in &ids {
             sizes[id as usize] += 1;
         }
         prop_assert_eq!(&sizes, &grouping.sizes);
@@ -544,10 +533,7 @@ mod tests {
         for (class, &size) in grouping.sizes.iter().enumerate() {
             let rows = &grouping.rows_by_class[record..record + size as usize];
             prop_assert!(rows.windows(2).all(|w| w[0] < w[1]));
-            prop_assert!(
-                rows.iter()
-                    .all(|&r| grouping.ids[r as usize] == class as u32)
-            );
+            prop_assert!(rows.iter().all(|&r| ids[r as usize] == class as u32));
             record += size as usize;
         }
         prop_assert_eq!(record, n);

@@ -96,6 +96,43 @@ fn rank_numbers(values: &Float64Chunked) -> Vec<u32> {
         .collect()
 }
 
+/// Dense ranks `1..=d` of an integer column in ascending order (missing → 0) through a table
+/// indexed by `value − min`, when the values span a range not much wider than the rows (ages,
+/// ZIP codes, amounts): no hashing, and the table stays in cache. `None` for other columns.
+fn rank_integers(column: &Column) -> Result<Option<Vec<u32>>> {
+    if !column.dtype().is_integer() {
+        return Ok(None);
+    }
+    let values = column.cast(&DataType::Int64)?;
+    let values = values.i64()?;
+    let (Some(min), Some(max)) = (values.min(), values.max()) else {
+        return Ok(None);
+    };
+    let span = (max as i128 - min as i128) as u128 + 1;
+    if span > (values.len() as u128 * 4).max(1 << 16) || span > 1 << 28 {
+        return Ok(None);
+    }
+    let mut rank = vec![0u32; span as usize];
+    let slot = |v: i64| (v as i128 - min as i128) as usize;
+    for v in values.iter().flatten() {
+        rank[slot(v)] = 1;
+    }
+    let mut next = 0;
+    for r in rank.iter_mut().filter(|r| **r != 0) {
+        next += 1;
+        *r = next;
+    }
+    let codes = if values.null_count() == 0 {
+        values.into_no_null_iter().map(|v| rank[slot(v)]).collect()
+    } else {
+        values
+            .iter()
+            .map(|v| v.map_or(MISSING, |v| rank[slot(v)]))
+            .collect()
+    };
+    Ok(Some(codes))
+}
+
 /// Dictionary codes `1..` of a column compared only for equality (missing → 0), taken from a
 /// categorical dictionary: the column's own when it was read dictionary-encoded, else one
 /// built here by a cast (hashing).
@@ -170,6 +207,17 @@ pub fn encode_columns(
 ) -> Result<Vec<EncodedColumn>> {
     let encode_one = |name: &String| -> Result<EncodedColumn> {
         let column = df.column(name)?;
+        // An integer column is ranked through a table whichever way it is compared: its ranks
+        // are its numeric order, and equal ranks are equal values.
+        if let Some(codes) = rank_integers(column)? {
+            return Ok(EncodedColumn {
+                name: name.clone(),
+                distinct: codes.iter().copied().max().unwrap_or(0),
+                codes,
+                has_missing: column.null_count() > 0,
+                numeric: ordered.contains(name),
+            });
+        }
         let parsed = if ordered.contains(name) {
             as_numeric(column)?
         } else {

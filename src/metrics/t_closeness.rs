@@ -28,33 +28,25 @@ pub fn t_closeness(table: &SensitiveTable) -> f64 {
         None => equal_emd(&q, positions, counts),
     };
     // A class holding a single value has a distance that depends on that value only (most
-    // classes of a highly unique view): compute it once per value (once per run of classes,
-    // as runs share out the cores; the maximum does not depend on their order).
-    let distance_of_run = |range: std::ops::Range<usize>| -> f64 {
-        let mut single_value = vec![f64::NAN; q.len()];
-        let mut t: f64 = 0.0;
-        for j in range {
+    // classes of a highly unique view): it is computed once per value, up front. Runs of
+    // classes then share out the cores; the maximum does not depend on their order.
+    let single_value: Vec<f64> = (0..q.len() as u32)
+        .into_par_iter()
+        .with_min_len(1 << 12)
+        .map(|position| emd(&[position], &[1]))
+        .collect();
+    let classes = table.classes();
+    (0..classes)
+        .into_par_iter()
+        .with_min_len(1 << 16)
+        .map(|j| {
             let (positions, counts) = table.class(j);
-            let d = if positions.len() == 1 {
-                let cached = &mut single_value[positions[0] as usize];
-                if cached.is_nan() {
-                    *cached = emd(positions, counts);
-                }
-                *cached
+            if let [position] = positions {
+                single_value[*position as usize]
             } else {
                 emd(positions, counts)
-            };
-            t = t.max(d);
-        }
-        t
-    };
-    let classes = table.classes();
-    let run = (classes / 8).max(1 << 16);
-    (0..classes)
-        .step_by(run)
-        .collect::<Vec<_>>()
-        .into_par_iter()
-        .map(|from| distance_of_run(from..(from + run).min(classes)))
+            }
+        })
         .reduce(|| 0.0, f64::max)
 }
 
