@@ -381,28 +381,35 @@ impl SensitiveTable {
         }
         let parts: Vec<(Vec<u32>, Vec<u32>, Vec<u32>)> = runs
             .into_par_iter()
-            .map(|(from, to, mut record)| {
+            .map(|(from, to, first_record)| {
                 let mut ends = Vec::with_capacity(to - from);
                 let mut positions = Vec::with_capacity(to - from);
                 let mut counts = Vec::with_capacity(to - from);
-                let mut values: Vec<u32> = Vec::new();
+                // The run's values in class order, gathered first in a loop of nothing else:
+                // the reads land all over the column, and a tight loop keeps many of them in
+                // flight at once.
+                let records: usize = grouping.sizes[from..to].iter().map(|&s| s as usize).sum();
+                let mut values: Vec<u32> = grouping.rows_by_class
+                    [first_record..first_record + records]
+                    .iter()
+                    .map(|&row| position(column.codes[row as usize]))
+                    .collect();
+                let mut record = 0;
                 for &size in &grouping.sizes[from..to] {
-                    let rows = &grouping.rows_by_class[record..record + size as usize];
+                    let class = &mut values[record..record + size as usize];
                     record += size as usize;
-                    if let [row] = rows {
+                    if let [value] = class {
                         // Most classes of a highly unique view hold one record.
-                        positions.push(position(column.codes[*row as usize]));
+                        positions.push(*value);
                         counts.push(1);
                         ends.push(positions.len() as u32);
                         continue;
                     }
-                    values.clear();
-                    values.extend(rows.iter().map(|&row| position(column.codes[row as usize])));
-                    values.sort_unstable();
+                    class.sort_unstable();
                     let mut i = 0;
-                    while i < values.len() {
-                        let value = values[i];
-                        let run = values[i..].iter().take_while(|&&v| v == value).count();
+                    while i < class.len() {
+                        let value = class[i];
+                        let run = class[i..].iter().take_while(|&&v| v == value).count();
                         positions.push(value);
                         counts.push(run as u32);
                         i += run;
