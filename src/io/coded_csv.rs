@@ -11,7 +11,7 @@
 //! every block's codes are renumbered into the final columns.
 //!
 //! It handles the plain case only and says so by returning `None`: a quote character anywhere,
-//! a value that is not UTF-8, standard input, gzip, a header that is not a plain list of unique
+//! a value that is not UTF-8, standard input or another pipe, gzip, a header that is not a plain list of unique
 //! names, a missing column or no data rows. The caller then takes the polars path, which also
 //! words the error when there is one. Where both paths apply they give the same values: empty
 //! fields are missing, a trailing `\r` is not part of the last field, and a blank line is a
@@ -19,9 +19,8 @@
 //! paths against each other on random files).
 
 use std::fs::File;
-use std::io::Read;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, mpsc};
+use std::io::{Read, Seek, SeekFrom};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use anyhow::bail;
 use hashbrown::HashMap;
@@ -157,6 +156,39 @@ fn canonical_integer(raw: &[u8]) -> Option<u32> {
     Some(number)
 }
 
+/// Reads the lines of one block of the file, the bytes `start..end` (`start > 0`): the lines
+/// whose first byte lies in the block, the last one read to its end even past the block. The
+/// byte before `start` tells whether a line begins at `start`. Returns where those lines lie
+/// in `buffer` (empty when no line begins in the block).
+fn read_block_lines(
+    file: &mut File,
+    std::ops::Range { start, end }: std::ops::Range<u64>,
+    buffer: &mut Vec<u8>,
+) -> std::io::Result<std::ops::Range<usize>> {
+    let from = start - 1;
+    buffer.clear();
+    file.seek(SeekFrom::Start(from))?;
+    file.by_ref().take(end - from).read_to_end(buffer)?;
+    let Some(first) = memchr::memchr(b'\n', buffer).map(|at| at + 1) else {
+        return Ok(0..0);
+    };
+    if first < buffer.len() && buffer.last() != Some(&b'\n') {
+        // The last line goes on past the block.
+        loop {
+            let before = buffer.len();
+            file.by_ref().take(1 << 16).read_to_end(buffer)?;
+            if let Some(at) = memchr::memchr(b'\n', &buffer[before..]) {
+                buffer.truncate(before + at + 1);
+                break;
+            }
+            if buffer.len() == before {
+                break;
+            }
+        }
+    }
+    Ok(first..buffer.len())
+}
+
 /// The shape of the records and where the wanted columns sit.
 struct Layout {
     delimiter: u8,
@@ -268,6 +300,16 @@ pub fn read_coded(
     columns: &[String],
     opts: &LoadOptions,
 ) -> Result<Option<(Vec<CodedColumn>, usize)>> {
+    read_coded_in_blocks(path, columns, opts, BLOCK)
+}
+
+/// [`read_coded`], cutting the file into blocks of `block` bytes.
+fn read_coded_in_blocks(
+    path: &str,
+    columns: &[String],
+    opts: &LoadOptions,
+    block: usize,
+) -> Result<Option<(Vec<CodedColumn>, usize)>> {
     let format = opts.format.or_else(|| format_from_path(path));
     if path == "-" || path.ends_with(".gz") || format != Some(InputFormat::Csv) {
         return Ok(None);
@@ -275,6 +317,10 @@ pub fn read_coded(
     let Ok(mut file) = File::open(path) else {
         return Ok(None);
     };
+    // Blocks are read at their offsets, which a pipe does not have.
+    if !file.metadata()?.is_file() {
+        return Ok(None);
+    }
     // The header line.
     let mut pending: Vec<u8> = Vec::with_capacity(BLOCK + 4096);
     let header_end = loop {
@@ -323,92 +369,50 @@ pub fn read_coded(
         slot_of_field,
         wanted: columns.len(),
     };
-    pending.drain(..=header_end);
+    drop(pending);
+    let file_len = file.metadata()?.len();
+    let data_start = header_end as u64 + 1;
+    let block_count = file_len.saturating_sub(data_start).div_ceil(block as u64) as usize;
 
+    // Each worker claims the next block, reads it with its own file handle and codes it: the
+    // reading, too, is shared out over the cores.
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .max(1);
     let quoted = AtomicBool::new(false);
-    let (send_block, receive_block) = mpsc::sync_channel::<(usize, Vec<u8>)>(threads * 2);
-    let receive_block = Mutex::new(receive_block);
-    let (send_free, receive_free) = mpsc::channel::<Vec<u8>>();
-    let worker_output = std::thread::scope(|scope| -> Result<_> {
+    let next_block = AtomicUsize::new(0);
+    let worker_output = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
             .map(|worker| {
-                let receive_block = &receive_block;
-                let send_free = send_free.clone();
-                let quoted = &quoted;
-                let layout = &layout;
-                scope.spawn(move || {
+                let (quoted, next_block, layout) = (&quoted, &next_block, &layout);
+                scope.spawn(move || -> Result<_> {
+                    let mut file = File::open(path)?;
                     let mut dicts = Dictionaries::new(layout.wanted);
                     let mut blocks = Vec::new();
+                    let mut buffer = Vec::with_capacity(block + (1 << 16));
                     loop {
-                        let next = receive_block.lock().map(|r| r.recv());
-                        let Ok(Ok((index, block))) = next else { break };
-                        if quoted.load(Ordering::Relaxed) {
-                            continue;
+                        let index = next_block.fetch_add(1, Ordering::Relaxed);
+                        if index >= block_count || quoted.load(Ordering::Relaxed) {
+                            break;
                         }
-                        if memchr::memchr(b'"', &block).is_some() {
+                        let start = data_start + (index * block) as u64;
+                        let end = (start + block as u64).min(file_len);
+                        let lines = read_block_lines(&mut file, start..end, &mut buffer)?;
+                        let text = &buffer[lines];
+                        if memchr::memchr(b'"', text).is_some() {
                             quoted.store(true, Ordering::Relaxed);
-                            continue;
+                            break;
                         }
-                        blocks.push((index, layout.code_block(&block, worker, &mut dicts)));
-                        let _ = send_free.send(block);
+                        blocks.push((index, layout.code_block(text, worker, &mut dicts)));
                     }
-                    (dicts, blocks)
+                    Ok((dicts, blocks))
                 })
             })
             .collect();
-        drop(send_free);
-        // The reader: fills blocks, cutting each at its last line end.
-        let mut index = 0;
-        loop {
-            let mut buffer = receive_free
-                .try_recv()
-                .unwrap_or_else(|_| Vec::with_capacity(BLOCK + 65536));
-            buffer.clear();
-            buffer.append(&mut pending);
-            let before = buffer.len();
-            buffer.resize(before + BLOCK, 0);
-            let mut filled = before;
-            while filled < buffer.len() {
-                let n = file.read(&mut buffer[filled..])?;
-                if n == 0 {
-                    break;
-                }
-                filled += n;
-            }
-            buffer.truncate(filled);
-            let at_end = filled == before;
-            if !at_end {
-                match memchr::memrchr(b'\n', &buffer) {
-                    Some(cut) => {
-                        pending.extend_from_slice(&buffer[cut + 1..]);
-                        buffer.truncate(cut + 1);
-                    }
-                    // A line longer than a block: read on.
-                    None => {
-                        pending = buffer;
-                        continue;
-                    }
-                }
-            }
-            if buffer.is_empty() {
-                break;
-            }
-            if send_block.send((index, buffer)).is_err() || quoted.load(Ordering::Relaxed) {
-                break;
-            }
-            index += 1;
-            if at_end {
-                break;
-            }
-        }
-        drop(send_block);
-        Ok(workers
+        workers
             .into_iter()
             .map(|w| w.join().expect("CSV worker"))
-            .collect::<Vec<_>>())
+            .collect::<Result<Vec<_>>>()
     })?;
     if quoted.load(Ordering::Relaxed) {
         return Ok(None);
@@ -526,4 +530,70 @@ fn merge_dictionaries(
         remaps.push(remap);
     }
     Some((dictionary, remaps))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{BLOCK, read_coded_in_blocks};
+    use crate::io::LoadOptions;
+    use proptest::prelude::*;
+
+    /// Each row's values, decoded, or the error's words.
+    fn read_rows(path: &str, block: usize) -> Result<Option<Vec<Vec<String>>>, String> {
+        let columns = vec!["a".to_string(), "c".to_string()];
+        let read = read_coded_in_blocks(path, &columns, &LoadOptions::default(), block)
+            .map_err(|e| e.to_string())?;
+        Ok(read.map(|(coded, rows)| {
+            (0..rows)
+                .map(|row| {
+                    coded
+                        .iter()
+                        .map(|c| match c.codes[row] {
+                            0 => "<missing>".to_string(),
+                            code => c.dictionary[code as usize - 1].clone(),
+                        })
+                        .collect()
+                })
+                .collect()
+        }))
+    }
+
+    /// Lines of three fields (sometimes two or four, sometimes blank, sometimes long), with LF
+    /// or CRLF ends, and with or without a final line end.
+    fn csv_text() -> impl Strategy<Value = String> {
+        let field = prop_oneof![Just(String::new()), "[a-c]{1,2}", "[0-9]{1,7}", "x{20,40}",];
+        let line = prop_oneof![
+            8 => prop::collection::vec(field.clone(), 3..=3),
+            1 => prop::collection::vec(field, 2..=4),
+            1 => Just(Vec::new()),
+        ];
+        (
+            prop::collection::vec((line, any::<bool>()), 1..40),
+            any::<bool>(),
+        )
+            .prop_map(|(lines, final_end)| {
+                let mut text = String::from("a,b,c\n");
+                let count = lines.len();
+                for (i, (fields, crlf)) in lines.into_iter().enumerate() {
+                    text.push_str(&fields.join(","));
+                    if i + 1 < count || final_end {
+                        text.push_str(if crlf { "\r\n" } else { "\n" });
+                    }
+                }
+                text
+            })
+    }
+
+    proptest! {
+        /// Cutting the file into blocks, however small, changes neither the records read nor
+        /// the line an error names.
+        #[test]
+        fn blocks_of_any_size_read_the_same_records(text in csv_text(), block in 1usize..48) {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("t.csv");
+            std::fs::write(&path, &text).unwrap();
+            let path = path.to_str().unwrap();
+            prop_assert_eq!(read_rows(path, block), read_rows(path, BLOCK));
+        }
+    }
 }
