@@ -427,7 +427,7 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
         timer.lap("load and encode");
         progress.step("measuring");
         Some(crate::engine::ClassTable::build(
-            &qi_cols,
+            qi_cols,
             &sens_cols,
             rows,
             args.policy.nulls,

@@ -15,7 +15,7 @@ fn measure_adult(qis: &[&str], sensitive: &[&str]) -> (usize, ViewMetrics) {
     // The path `scan` takes: the CSV read straight into codes.
     let opts = LoadOptions::default();
     let (qi_cols, sens_cols, rows) = encode_source(ADULT, &qis, &sensitive, &opts).unwrap();
-    let table = ClassTable::build(&qi_cols, &sens_cols, rows, NullMode::Value);
+    let table = ClassTable::build(qi_cols.clone(), &sens_cols, rows, NullMode::Value);
     let metrics = measure(&table, MeasureOptions::default());
     // The frame path (`audit`, `--show-values`) groups the same records alike.
     let df = load(ADULT, &columns, &opts).unwrap();

@@ -64,7 +64,7 @@ impl View {
         let (qis, sensitive) = (self.qis(), self.sensitive());
         let (qi_cols, sens_cols) = crate::engine::encode_view(&self.df, &qis, &sensitive)?;
         let mut table =
-            crate::engine::ClassTable::build(&qi_cols, &sens_cols, self.df.height(), nulls);
+            crate::engine::ClassTable::build(qi_cols.clone(), &sens_cols, self.df.height(), nulls);
         if let Some(p) = population
             && qis.iter().all(|q| p.column(q).is_ok())
         {

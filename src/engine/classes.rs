@@ -58,6 +58,7 @@ pub fn group_rows(columns: &[(&[u32], usize)], rows: usize) -> Grouping {
     let key_limit: u128 = 1u128 << (64 - row_bits);
     let mut prefix: Option<(Vec<u32>, u128)> = None;
     let mut next = 0;
+    let timer = crate::timing::Timer::start();
     loop {
         // The columns that fit in one key after the prefix.
         let mut key_space = prefix.as_ref().map_or(1, |(_, space)| *space);
@@ -89,6 +90,7 @@ pub fn group_rows(columns: &[(&[u32], usize)], rows: usize) -> Grouping {
                 }
             });
         drop(prefix.take());
+        timer.lap("mix keys");
         let grouping = number_keys(keys, key_space, row_bits);
         if next == columns.len() {
             return grouping;
@@ -160,6 +162,7 @@ fn number_keys(keys: Vec<u64>, key_space: u128, row_bits: u32) -> Grouping {
 /// splitting the rows into up to 2048 buckets, then a comparison sort of each bucket on its
 /// own — buckets fit in cache and share out the cores. Classes are numbered in key order.
 fn sort_packed(mut keys: Vec<u64>, row_bits: u32) -> Grouping {
+    let timer = crate::timing::Timer::start();
     const DIGIT: u32 = 11;
     const BUCKETS: usize = 1 << DIGIT;
     const CHUNK: usize = 1 << 16;
@@ -229,6 +232,7 @@ fn sort_packed(mut keys: Vec<u64>, row_bits: u32) -> Grouping {
         });
     drop(keys);
     let mut sorted: Vec<u64> = scattered.into_iter().map(AtomicU64::into_inner).collect();
+    timer.lap("bucket keys");
 
     let key_of = |packed: u64| packed >> row_bits;
     let row_mask = (1u64 << row_bits) - 1;
@@ -267,6 +271,7 @@ fn sort_packed(mut keys: Vec<u64>, row_bits: u32) -> Grouping {
             sizes
         })
         .collect();
+    timer.lap("sort buckets");
     Grouping {
         sizes: bucket_sizes.concat(),
         rows_by_class,
@@ -369,6 +374,27 @@ impl SensitiveTable {
                     a
                 },
             );
+        // Each row's value position, as narrow as it fits: the gather in class order below
+        // reads it at random, and a narrow array stays in cache.
+        let by_row = if distinct <= 1 << 8 {
+            RowPositions::U8(
+                column
+                    .codes
+                    .par_iter()
+                    .map(|&c| position(c) as u8)
+                    .collect(),
+            )
+        } else if distinct <= 1 << 16 {
+            RowPositions::U16(
+                column
+                    .codes
+                    .par_iter()
+                    .map(|&c| position(c) as u16)
+                    .collect(),
+            )
+        } else {
+            RowPositions::Codes(&column.codes)
+        };
         // Runs of consecutive classes of about 64K records each, with their first record.
         let mut runs: Vec<(usize, usize, usize)> = Vec::new();
         let (mut first_class, mut first_record, mut record) = (0, 0, 0);
@@ -389,11 +415,21 @@ impl SensitiveTable {
                 // the reads land all over the column, and a tight loop keeps many of them in
                 // flight at once.
                 let records: usize = grouping.sizes[from..to].iter().map(|&s| s as usize).sum();
-                let mut values: Vec<u32> = grouping.rows_by_class
-                    [first_record..first_record + records]
-                    .iter()
-                    .map(|&row| position(column.codes[row as usize]))
-                    .collect();
+                let rows = &grouping.rows_by_class[first_record..first_record + records];
+                let mut values: Vec<u32> = match &by_row {
+                    RowPositions::U8(narrow) => rows
+                        .iter()
+                        .map(|&row| narrow[row as usize] as u32)
+                        .collect(),
+                    RowPositions::U16(narrow) => rows
+                        .iter()
+                        .map(|&row| narrow[row as usize] as u32)
+                        .collect(),
+                    RowPositions::Codes(codes) => rows
+                        .iter()
+                        .map(|&row| position(codes[row as usize]))
+                        .collect(),
+                };
                 let mut record = 0;
                 for &size in &grouping.sizes[from..to] {
                     let class = &mut values[record..record + size as usize];
@@ -442,6 +478,13 @@ impl SensitiveTable {
     }
 }
 
+/// Value positions by row: `u8` or `u16` when they fit, else the codes themselves.
+enum RowPositions<'a> {
+    U8(Vec<u8>),
+    U16(Vec<u16>),
+    Codes(&'a [u32]),
+}
+
 /// How missing QI values are matched.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -470,23 +513,28 @@ pub struct ClassTable {
 }
 
 impl ClassTable {
-    /// Builds the table from encoded QI and sensitive columns in one pass over the rows.
+    /// Builds the table from encoded QI and sensitive columns in one pass over the rows. The QI
+    /// codes are freed once the rows are grouped (unless `--nulls wildcard` still needs them),
+    /// before the sensitive tables take their memory.
     pub fn build(
-        qis: &[EncodedColumn],
+        qis: Vec<EncodedColumn>,
         sensitive: &[EncodedColumn],
         rows: usize,
         nulls: NullMode,
     ) -> ClassTable {
+        let timer = crate::timing::Timer::start();
         let columns: Vec<(&[u32], usize)> = qis
             .iter()
             .map(|c| (c.codes.as_slice(), c.slots()))
             .collect();
-        let timer = crate::timing::Timer::start();
         let grouping = group_rows(&columns, rows);
+        drop(columns);
+        let wildcard = nulls == NullMode::Wildcard && qis.iter().any(|c| c.has_missing);
+        let qis = if wildcard { qis } else { Vec::new() };
         timer.lap("group rows");
         let mut table = Self::from_grouping(&grouping, sensitive);
         timer.lap("sensitive tables");
-        if nulls == NullMode::Wildcard && qis.iter().any(|c| c.has_missing) {
+        if wildcard {
             // The first row of each class stands for it.
             let mut representative = Vec::with_capacity(grouping.sizes.len());
             let mut record = 0;
@@ -495,7 +543,7 @@ impl ClassTable {
                 record += size as usize;
             }
             table.frequencies =
-                super::wildcard::compatible_counts(qis, &representative, &table.sizes);
+                super::wildcard::compatible_counts(&qis, &representative, &table.sizes);
         }
         table
     }

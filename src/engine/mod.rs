@@ -29,7 +29,7 @@ pub fn class_table_with(
     let timer = crate::timing::Timer::start();
     let (qi_cols, sens_cols) = encode_view(df, qis, sensitive)?;
     timer.lap("encode");
-    let table = ClassTable::build(&qi_cols, &sens_cols, df.height(), nulls);
+    let table = ClassTable::build(qi_cols, &sens_cols, df.height(), nulls);
     timer.lap("group");
     Ok(table)
 }

@@ -39,13 +39,15 @@ pub struct CodedColumn {
 /// Bytes read per block; every block but the last ends at a line end.
 const BLOCK: usize = 8 << 20;
 
-/// The codes of one block, numbered in its worker's dictionaries.
+/// Where one block's codes are: numbered in its worker's dictionaries, appended to its
+/// worker's code columns.
 struct BlockCodes {
     worker: usize,
     /// Lines in the block (blank lines included), to number lines in errors.
     lines: usize,
-    /// Per wanted column, one code per record.
-    codes: Vec<Vec<u32>>,
+    /// The block's records: `first..first + records` of its worker's code columns.
+    first: usize,
+    records: usize,
     /// The first line (within the block, 0-based) whose field count is wrong, and that count.
     ragged: Option<(usize, usize)>,
 }
@@ -199,34 +201,42 @@ struct Layout {
 }
 
 impl Layout {
-    /// Codes the records of `block` (whole lines; the last may lack its newline).
-    fn code_block(&self, block: &[u8], worker: usize, dicts: &mut Dictionaries) -> BlockCodes {
+    /// Codes the records of `block` (whole lines; the last may lack its newline), appending
+    /// one code per record to each of `codes`, the worker's code columns.
+    fn code_block(
+        &self,
+        block: &[u8],
+        worker: usize,
+        dicts: &mut Dictionaries,
+        codes: &mut [Vec<u32>],
+    ) -> BlockCodes {
+        let first = codes.first().map_or(0, Vec::len);
         let mut out = BlockCodes {
             worker,
             lines: 0,
-            codes: (0..self.wanted)
-                .map(|_| Vec::with_capacity(block.len() / 32))
-                .collect(),
+            first,
+            records: 0,
             ragged: None,
         };
         let mut field = 0usize;
         let mut start = 0usize;
         for at in memchr::memchr2_iter(self.delimiter, b'\n', block) {
             if block[at] == self.delimiter {
-                self.field(block, start, at, field, dicts, &mut out.codes);
+                self.field(block, start, at, field, dicts, codes);
                 field += 1;
             } else {
-                self.end_line(block, start, at, field, dicts, &mut out);
+                self.end_line(block, start, at, field, dicts, codes, &mut out);
                 field = 0;
             }
             start = at + 1;
         }
         if start < block.len() || field > 0 {
             // The last line of the file, without a newline.
-            self.end_line(block, start, block.len(), field, dicts, &mut out);
+            self.end_line(block, start, block.len(), field, dicts, codes, &mut out);
         }
         // A ragged line may have pushed codes for some columns only; the error is reported
         // before any code is used.
+        out.records = codes.first().map_or(0, Vec::len) - first;
         out
     }
 
@@ -270,6 +280,7 @@ impl Layout {
         end: usize,
         field: usize,
         dicts: &mut Dictionaries,
+        codes: &mut [Vec<u32>],
         out: &mut BlockCodes,
     ) {
         let end = if end > start && block[end - 1] == b'\r' {
@@ -280,11 +291,11 @@ impl Layout {
         // A line of nothing but `\r` is blank. Polars reads a blank line as a record whose
         // every value is missing, and so does this reader: both paths count the same records.
         if field == 0 && block[start..end].iter().all(|&b| b == b'\r') {
-            for codes in &mut out.codes {
+            for codes in codes.iter_mut() {
                 codes.push(0);
             }
         } else {
-            self.field(block, start, end, field, dicts, &mut out.codes);
+            self.field(block, start, end, field, dicts, codes);
             if field + 1 != self.fields && out.ragged.is_none() {
                 out.ragged = Some((out.lines, field + 1));
             }
@@ -389,6 +400,9 @@ fn read_coded_in_blocks(
                     let mut file = File::open(path)?;
                     let mut dicts = Dictionaries::new(layout.wanted);
                     let mut blocks = Vec::new();
+                    // One code column per wanted column for all of this worker's blocks: a few
+                    // large allocations, which go back to the system when freed.
+                    let mut codes: Vec<Vec<u32>> = vec![Vec::new(); layout.wanted];
                     let mut buffer = Vec::with_capacity(block + (1 << 16));
                     loop {
                         let index = next_block.fetch_add(1, Ordering::Relaxed);
@@ -403,9 +417,10 @@ fn read_coded_in_blocks(
                             quoted.store(true, Ordering::Relaxed);
                             break;
                         }
-                        blocks.push((index, layout.code_block(text, worker, &mut dicts)));
+                        let coded = layout.code_block(text, worker, &mut dicts, &mut codes);
+                        blocks.push((index, coded));
                     }
-                    Ok((dicts, blocks))
+                    Ok((dicts, (blocks, codes)))
                 })
             })
             .collect();
@@ -417,8 +432,10 @@ fn read_coded_in_blocks(
     if quoted.load(Ordering::Relaxed) {
         return Ok(None);
     }
-    let (dictionaries, blocks): (Vec<Dictionaries>, Vec<Vec<(usize, BlockCodes)>>) =
+    type WorkerOutput = (Vec<(usize, BlockCodes)>, Vec<Vec<u32>>);
+    let (dictionaries, outputs): (Vec<Dictionaries>, Vec<WorkerOutput>) =
         worker_output.into_iter().unzip();
+    let (blocks, worker_codes): (Vec<_>, Vec<_>) = outputs.into_iter().unzip();
     let mut blocks: Vec<(usize, BlockCodes)> = blocks.into_iter().flatten().collect();
     blocks.sort_unstable_by_key(|(index, _)| *index);
 
@@ -434,35 +451,32 @@ fn read_coded_in_blocks(
         }
         line += block.lines;
     }
-    let rows: usize = blocks
-        .iter()
-        .map(|(_, b)| b.codes.first().map_or(0, Vec::len))
-        .sum();
+    let rows: usize = blocks.iter().map(|(_, b)| b.records).sum();
     if rows == 0 || columns.is_empty() {
         return Ok(None);
     }
 
     // Each column is merged and renumbered on its own, so the columns share out the cores.
-    // Every column takes its blocks' codes and frees each block once copied, so the block codes
-    // and the final columns are not all alive at once.
-    // Per column, its blocks' (worker, codes) in file order.
-    type ColumnBlocks = Vec<(usize, Vec<u32>)>;
-    let mut per_column: Vec<ColumnBlocks> = vec![Vec::new(); columns.len()];
-    for (_, block) in blocks {
-        for (slot, codes) in block.codes.into_iter().enumerate() {
-            per_column[slot].push((block.worker, codes));
+    // A column's worker code columns are freed as soon as it is done, so the workers' codes and
+    // the final columns are not all alive at once.
+    // Per column, each worker's codes of it.
+    let mut per_column: Vec<Vec<Vec<u32>>> = vec![Vec::new(); columns.len()];
+    for worker in worker_codes {
+        for (slot, codes) in worker.into_iter().enumerate() {
+            per_column[slot].push(codes);
         }
     }
-    let mut shares: Vec<Vec<(usize, ColumnBlocks)>> = vec![Vec::new(); threads];
-    for (slot, blocks) in per_column.into_iter().enumerate() {
-        shares[slot % threads].push((slot, blocks));
+    let mut shares: Vec<Vec<(usize, Vec<Vec<u32>>)>> = vec![Vec::new(); threads];
+    for (slot, codes) in per_column.into_iter().enumerate() {
+        shares[slot % threads].push((slot, codes));
     }
-    let merge_column = |slot: usize, blocks: ColumnBlocks| -> Option<CodedColumn> {
+    let merge_column = |slot: usize, worker_codes: Vec<Vec<u32>>| -> Option<CodedColumn> {
         let (dictionary, remaps) = merge_dictionaries(&dictionaries, slot, opts)?;
         let mut codes = Vec::with_capacity(rows);
-        for (worker, block) in blocks {
-            let remap = &remaps[worker];
-            codes.extend(block.iter().map(|&c| remap[c as usize]));
+        for (_, block) in &blocks {
+            let remap = &remaps[block.worker];
+            let local = &worker_codes[block.worker][block.first..block.first + block.records];
+            codes.extend(local.iter().map(|&c| remap[c as usize]));
         }
         Some(CodedColumn {
             name: columns[slot].clone(),
