@@ -225,14 +225,14 @@ impl Layout {
                 self.field(block, start, at, field, dicts, codes);
                 field += 1;
             } else {
-                self.end_line(block, start, at, field, dicts, codes, &mut out);
+                self.end_line(block, start..at, field, dicts, codes, &mut out);
                 field = 0;
             }
             start = at + 1;
         }
         if start < block.len() || field > 0 {
             // The last line of the file, without a newline.
-            self.end_line(block, start, block.len(), field, dicts, codes, &mut out);
+            self.end_line(block, start..block.len(), field, dicts, codes, &mut out);
         }
         // A ragged line may have pushed codes for some columns only; the error is reported
         // before any code is used.
@@ -276,8 +276,7 @@ impl Layout {
     fn end_line(
         &self,
         block: &[u8],
-        start: usize,
-        end: usize,
+        std::ops::Range { start, end }: std::ops::Range<usize>,
         field: usize,
         dicts: &mut Dictionaries,
         codes: &mut [Vec<u32>],
