@@ -347,6 +347,15 @@ impl SensitiveTable {
     /// `grouping.rows_by_class`) give a short list of value positions, which is sorted and
     /// run-length encoded. Runs of classes share out the cores.
     fn build(column: &EncodedColumn, grouping: &Grouping) -> SensitiveTable {
+        Self::build_in_runs(column, grouping, 1 << 16)
+    }
+
+    /// [`SensitiveTable::build`] over runs of about `run_records` records.
+    fn build_in_runs(
+        column: &EncodedColumn,
+        grouping: &Grouping,
+        run_records: usize,
+    ) -> SensitiveTable {
         let distinct_values = column.distinct;
         // Codes 1..=d become positions 0..d-1; the missing code goes last.
         let position = |code: u32| -> u32 {
@@ -395,77 +404,100 @@ impl SensitiveTable {
         } else {
             RowPositions::Codes(&column.codes)
         };
-        // Runs of consecutive classes of about 64K records each, with their first record.
-        let mut runs: Vec<(usize, usize, usize)> = Vec::new();
+        // Runs of consecutive classes of about `run_records` records each: (first class, end
+        // class, first record, records).
+        let mut runs: Vec<(usize, usize, usize, usize)> = Vec::new();
         let (mut first_class, mut first_record, mut record) = (0, 0, 0);
         for (class, &size) in grouping.sizes.iter().enumerate() {
             record += size as usize;
-            if record - first_record >= 1 << 16 || class + 1 == grouping.sizes.len() {
-                runs.push((first_class, class + 1, first_record));
+            if record - first_record >= run_records || class + 1 == grouping.sizes.len() {
+                runs.push((first_class, class + 1, first_record, record - first_record));
                 (first_class, first_record) = (class + 1, record);
             }
         }
-        let parts: Vec<(Vec<u32>, Vec<u32>, Vec<u32>)> = runs
-            .into_par_iter()
-            .map(|(from, to, first_record)| {
-                let mut ends = Vec::with_capacity(to - from);
-                let mut positions = Vec::with_capacity(to - from);
-                let mut counts = Vec::with_capacity(to - from);
+        // A class has at most as many entries as records, so every run writes its entries
+        // straight into the final arrays at its first record, and its class ends into the
+        // offsets; the entries are then moved down to close the gaps. No run allocates.
+        let classes = grouping.sizes.len();
+        let mut positions = vec![0u32; grouping.rows()];
+        let mut counts = vec![0u32; grouping.rows()];
+        let mut offsets = vec![0u32; classes + 1];
+        let mut work = Vec::with_capacity(runs.len());
+        {
+            let (mut positions_left, mut counts_left) = (&mut positions[..], &mut counts[..]);
+            let mut ends_left = &mut offsets[1..];
+            for &(from, to, _, records) in &runs {
+                let (p, rest) = positions_left.split_at_mut(records);
+                positions_left = rest;
+                let (c, rest) = counts_left.split_at_mut(records);
+                counts_left = rest;
+                let (e, rest) = ends_left.split_at_mut(to - from);
+                ends_left = rest;
+                work.push((p, c, e));
+            }
+        }
+        let entries_per_run: Vec<usize> = runs
+            .par_iter()
+            .zip(work)
+            .map_init(Vec::new, |values: &mut Vec<u32>, (&run, out)| {
+                let (from, to, first_record, records) = run;
+                let (positions_out, counts_out, ends_out) = out;
                 // The run's values in class order, gathered first in a loop of nothing else:
                 // the reads land all over the column, and a tight loop keeps many of them in
                 // flight at once.
-                let records: usize = grouping.sizes[from..to].iter().map(|&s| s as usize).sum();
                 let rows = &grouping.rows_by_class[first_record..first_record + records];
-                let mut values: Vec<u32> = match &by_row {
-                    RowPositions::U8(narrow) => rows
-                        .iter()
-                        .map(|&row| narrow[row as usize] as u32)
-                        .collect(),
-                    RowPositions::U16(narrow) => rows
-                        .iter()
-                        .map(|&row| narrow[row as usize] as u32)
-                        .collect(),
-                    RowPositions::Codes(codes) => rows
-                        .iter()
-                        .map(|&row| position(codes[row as usize]))
-                        .collect(),
-                };
+                values.clear();
+                match &by_row {
+                    RowPositions::U8(narrow) => {
+                        values.extend(rows.iter().map(|&row| narrow[row as usize] as u32))
+                    }
+                    RowPositions::U16(narrow) => {
+                        values.extend(rows.iter().map(|&row| narrow[row as usize] as u32))
+                    }
+                    RowPositions::Codes(codes) => {
+                        values.extend(rows.iter().map(|&row| position(codes[row as usize])))
+                    }
+                }
+                let mut entries = 0;
                 let mut record = 0;
-                for &size in &grouping.sizes[from..to] {
+                for (end, &size) in ends_out.iter_mut().zip(&grouping.sizes[from..to]) {
                     let class = &mut values[record..record + size as usize];
                     record += size as usize;
                     if let [value] = class {
                         // Most classes of a highly unique view hold one record.
-                        positions.push(*value);
-                        counts.push(1);
-                        ends.push(positions.len() as u32);
-                        continue;
+                        positions_out[entries] = *value;
+                        counts_out[entries] = 1;
+                        entries += 1;
+                    } else {
+                        class.sort_unstable();
+                        let mut i = 0;
+                        while i < class.len() {
+                            let value = class[i];
+                            let run = class[i..].iter().take_while(|&&v| v == value).count();
+                            positions_out[entries] = value;
+                            counts_out[entries] = run as u32;
+                            entries += 1;
+                            i += run;
+                        }
                     }
-                    class.sort_unstable();
-                    let mut i = 0;
-                    while i < class.len() {
-                        let value = class[i];
-                        let run = class[i..].iter().take_while(|&&v| v == value).count();
-                        positions.push(value);
-                        counts.push(run as u32);
-                        i += run;
-                    }
-                    ends.push(positions.len() as u32);
+                    *end = entries as u32;
                 }
-                (ends, positions, counts)
+                entries
             })
             .collect();
-        let mut offsets: Vec<u32> = Vec::with_capacity(grouping.sizes.len() + 1);
-        offsets.push(0);
-        let entries: usize = parts.iter().map(|(_, p, _)| p.len()).sum();
-        let mut positions = Vec::with_capacity(entries);
-        let mut counts = Vec::with_capacity(entries);
-        for (ends, part_positions, part_counts) in parts {
-            let base = positions.len() as u32;
-            offsets.extend(ends.iter().map(|&end| base + end));
-            positions.extend(part_positions);
-            counts.extend(part_counts);
+        let mut base = 0usize;
+        for (&(from, to, first_record, _), &entries) in runs.iter().zip(&entries_per_run) {
+            for end in &mut offsets[from + 1..to + 1] {
+                *end += base as u32;
+            }
+            positions.copy_within(first_record..first_record + entries, base);
+            counts.copy_within(first_record..first_record + entries, base);
+            base += entries;
         }
+        positions.truncate(base);
+        positions.shrink_to_fit();
+        counts.truncate(base);
+        counts.shrink_to_fit();
         SensitiveTable {
             name: column.name.clone(),
             numeric: column.numeric,
@@ -567,7 +599,11 @@ impl ClassTable {
 
 #[cfg(test)]
 mod tests {
-    use super::{Grouping, bits_for, class_ids, number_keys, sort_packed, sort_pairs};
+    use super::{
+        Grouping, SensitiveTable, bits_for, class_ids, group_rows, number_keys, sort_packed,
+        sort_pairs,
+    };
+    use crate::engine::EncodedColumn;
     use proptest::prelude::*;
 
     /// Whether `grouping` puts rows together exactly when their keys are equal, and its sizes
@@ -625,6 +661,44 @@ mod tests {
     }
 
     proptest! {
+        /// However the classes are cut into runs, each class's (position, count) entries are
+        /// its values counted one by one, positions ascending and the missing value last.
+        #[test]
+        fn sensitive_tables_count_each_class_values(
+            rows in prop::collection::vec((0u32..4, 0u32..5), 1..200),
+            distinct in prop_oneof![4u32..300, 65_536u32..70_000],
+            run_records in 1usize..9,
+        ) {
+            let qi: Vec<u32> = rows.iter().map(|r| r.0).collect();
+            // Codes 0 (missing) ..= distinct, spread out so that wide columns are read too.
+            let codes: Vec<u32> = rows.iter().map(|r| (r.1 * 61) % (distinct + 1)).collect();
+            let column = EncodedColumn {
+                name: "s".into(),
+                distinct,
+                has_missing: codes.contains(&0),
+                numeric: false,
+                codes,
+            };
+            let grouping = group_rows(&[(&qi, 4)], qi.len());
+            let table = SensitiveTable::build_in_runs(&column, &grouping, run_records);
+            let ids = grouping.ids();
+            prop_assert_eq!(table.classes(), grouping.sizes.len());
+            for class in 0..table.classes() {
+                let mut expected = std::collections::BTreeMap::new();
+                for (row, &id) in ids.iter().enumerate() {
+                    if id as usize == class {
+                        let code = column.codes[row];
+                        let position = if code == 0 { distinct } else { code - 1 };
+                        *expected.entry(position).or_insert(0u32) += 1;
+                    }
+                }
+                let (positions, counts) = table.class(class);
+                let got: Vec<(u32, u32)> =
+                    positions.iter().copied().zip(counts.iter().copied()).collect();
+                prop_assert_eq!(got, expected.into_iter().collect::<Vec<_>>());
+            }
+        }
+
         #[test]
         fn every_numbering_groups_equal_keys(keys in keys()) {
             let row_bits = bits_for(keys.len() as u128);
