@@ -197,6 +197,58 @@ pub fn encode_coded(columns: Vec<CodedColumn>, ordered: &[String]) -> Result<Vec
         .collect()
 }
 
+/// Encodes one column; `ordered` when its numeric order matters (a sensitive attribute).
+fn encode_column(column: &Column, ordered: bool) -> Result<EncodedColumn> {
+    let name = column.name().to_string();
+    // An integer column is ranked through a table whichever way it is compared: its ranks
+    // are its numeric order, and equal ranks are equal values.
+    if let Some(codes) = rank_integers(column)? {
+        return Ok(EncodedColumn {
+            name,
+            distinct: codes.iter().copied().max().unwrap_or(0),
+            codes,
+            has_missing: column.null_count() > 0,
+            numeric: ordered,
+        });
+    }
+    let parsed = if ordered { as_numeric(column)? } else { None };
+    let numeric = parsed.is_some();
+    let codes = match parsed {
+        Some(numbers) => rank_numbers(numbers.f64()?),
+        None => dictionary_codes(column)?,
+    };
+    let distinct = codes.iter().copied().max().unwrap_or(0);
+    Ok(EncodedColumn {
+        name,
+        codes,
+        distinct,
+        has_missing: column.null_count() > 0,
+        numeric,
+    })
+}
+
+/// Encodes the named columns of a frame it takes over, a column per core at a time, freeing
+/// each column once it is encoded: the frame and the codes are not both held whole.
+pub fn encode_frame(
+    df: DataFrame,
+    names: &[String],
+    ordered: &[String],
+) -> Result<Vec<EncodedColumn>> {
+    use rayon::prelude::*;
+    let columns: Vec<Column> = names
+        .iter()
+        .map(|name| df.column(name).cloned())
+        .collect::<PolarsResult<_>>()?;
+    drop(df);
+    columns
+        .into_par_iter()
+        .map(|column| {
+            let ordered = ordered.iter().any(|o| o.as_str() == column.name().as_str());
+            encode_column(&column, ordered)
+        })
+        .collect()
+}
+
 /// Encodes the named columns of `df`, one thread per column. `ordered` lists the columns
 /// whose numeric order matters (sensitive attributes); the others are only compared for
 /// equality.
@@ -206,36 +258,7 @@ pub fn encode_columns(
     ordered: &[String],
 ) -> Result<Vec<EncodedColumn>> {
     let encode_one = |name: &String| -> Result<EncodedColumn> {
-        let column = df.column(name)?;
-        // An integer column is ranked through a table whichever way it is compared: its ranks
-        // are its numeric order, and equal ranks are equal values.
-        if let Some(codes) = rank_integers(column)? {
-            return Ok(EncodedColumn {
-                name: name.clone(),
-                distinct: codes.iter().copied().max().unwrap_or(0),
-                codes,
-                has_missing: column.null_count() > 0,
-                numeric: ordered.contains(name),
-            });
-        }
-        let parsed = if ordered.contains(name) {
-            as_numeric(column)?
-        } else {
-            None
-        };
-        let numeric = parsed.is_some();
-        let codes = match parsed {
-            Some(numbers) => rank_numbers(numbers.f64()?),
-            None => dictionary_codes(column)?,
-        };
-        let distinct = codes.iter().copied().max().unwrap_or(0);
-        Ok(EncodedColumn {
-            name: name.clone(),
-            codes,
-            distinct,
-            has_missing: column.null_count() > 0,
-            numeric,
-        })
+        encode_column(df.column(name)?, ordered.contains(name))
     };
     std::thread::scope(|scope| {
         let handles: Vec<_> = names

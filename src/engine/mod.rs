@@ -63,9 +63,13 @@ pub fn encode_source(
         let (qi_cols, sens_cols) = split_view(encoded, qis, sensitive);
         return Ok((qi_cols, sens_cols, rows));
     }
+    let timer = crate::timing::Timer::start();
     let df = crate::io::load(path, &names, opts)?;
-    let (qi_cols, sens_cols) = encode_view(&df, qis, sensitive)?;
-    Ok((qi_cols, sens_cols, df.height()))
+    timer.lap("read");
+    let rows = df.height();
+    let encoded = encode::encode_frame(df, &names, sensitive)?;
+    let (qi_cols, sens_cols) = split_view(encoded, qis, sensitive);
+    Ok((qi_cols, sens_cols, rows))
 }
 
 /// Splits encoded columns into the QIs and the sensitive attributes (a column may be both).
