@@ -75,7 +75,7 @@ fn adult_four_quasi_identifiers_match_arx() {
 /// QI and as an ordered sensitive attribute.
 #[test]
 fn adult_as_parquet_measures_like_the_csv() {
-    use polars::prelude::{DataType, IntoLazy, ParquetWriter, SerWriter, col};
+    use polars::prelude::{DataType, IntoLazy, ParquetWriter, col};
     let opts = LoadOptions::default();
     let all: Vec<String> = [ADULT_QIS.as_slice(), &["salary-class"]]
         .concat()
