@@ -469,3 +469,39 @@ fn show_values_lists_small_classes_only_when_asked() {
     ]);
     assert!(String::from_utf8_lossy(&table.stdout).contains("zip=2, age=b"));
 }
+
+/// A named pipe (what `<(command)` gives) is read once, like standard input: the direct CSV
+/// reader, which reads blocks at their offsets, leaves it to the loader.
+#[cfg(unix)]
+#[test]
+fn named_pipe_is_read_once() {
+    let dir = scratch("pipe");
+    let fifo = dir.join("in.csv");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::write(&fifo, "a,b\n1,x\n1,x\n2,y\n").unwrap())
+    };
+    let out = linkrisk(&[
+        "scan",
+        fifo.to_str().unwrap(),
+        "--qi",
+        "a,b",
+        "--format",
+        "json",
+        "--quiet",
+    ]);
+    writer.join().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["views"][0]["rows"], 3);
+    assert_eq!(report["views"][0]["classes"], 2);
+    assert_eq!(report["views"][0]["k"], 1);
+}

@@ -324,13 +324,14 @@ fn read_coded_in_blocks(
     if path == "-" || path.ends_with(".gz") || format != Some(InputFormat::Csv) {
         return Ok(None);
     }
+    // Blocks are read at their offsets, which a pipe does not have. (Asked before opening: a
+    // pipe opened and closed unread could lose its writer.)
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return Ok(None);
+    }
     let Ok(mut file) = File::open(path) else {
         return Ok(None);
     };
-    // Blocks are read at their offsets, which a pipe does not have.
-    if !file.metadata()?.is_file() {
-        return Ok(None);
-    }
     // The header line.
     let mut pending: Vec<u8> = Vec::with_capacity(BLOCK + 4096);
     let header_end = loop {

@@ -92,6 +92,14 @@ fn open_origin(path: &str) -> Result<Origin> {
     if meta.is_dir() {
         bail!("{path} is a directory, not a data file");
     }
+    if !meta.is_file() {
+        // A pipe (`<(command)`): read once, as standard input is.
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)
+            .and_then(|mut file| file.read_to_end(&mut bytes))
+            .with_context(|| format!("cannot read {path}"))?;
+        return Ok(Origin::Memory(bytes));
+    }
     if meta.len() == 0 {
         bail!("{path} is empty");
     }
