@@ -236,22 +236,10 @@ fn sort_packed(mut keys: Vec<u64>, row_bits: u32) -> Grouping {
 
     let key_of = |packed: u64| packed >> row_bits;
     let row_mask = (1u64 << row_bits) - 1;
-    let mut buckets: Vec<&mut [u64]> = Vec::with_capacity(BUCKETS);
-    let mut rest = sorted.as_mut_slice();
-    for &size in &bucket_sizes {
-        let (bucket, after) = rest.split_at_mut(size);
-        buckets.push(bucket);
-        rest = after;
-    }
+    let buckets = split_lengths(&mut sorted, bucket_sizes.iter().copied());
     // Each bucket is sorted, then writes its rows in class order and its class sizes.
     let mut rows_by_class = vec![0u32; rows];
-    let mut out: Vec<&mut [u32]> = Vec::with_capacity(BUCKETS);
-    let mut rest = rows_by_class.as_mut_slice();
-    for &size in &bucket_sizes {
-        let (bucket, after) = rest.split_at_mut(size);
-        out.push(bucket);
-        rest = after;
-    }
+    let out = split_lengths(&mut rows_by_class, bucket_sizes.iter().copied());
     let bucket_sizes: Vec<Vec<u32>> = buckets
         .into_par_iter()
         .zip(out)
@@ -276,6 +264,21 @@ fn sort_packed(mut keys: Vec<u64>, row_bits: u32) -> Grouping {
         sizes: bucket_sizes.concat(),
         rows_by_class,
     }
+}
+
+/// Cuts `slice` into consecutive pieces of the given lengths.
+fn split_lengths<T>(
+    mut slice: &mut [T],
+    lengths: impl IntoIterator<Item = usize>,
+) -> Vec<&mut [T]> {
+    lengths
+        .into_iter()
+        .map(|length| {
+            let (piece, rest) = std::mem::take(&mut slice).split_at_mut(length);
+            slice = rest;
+            piece
+        })
+        .collect()
 }
 
 /// Numbers keys too wide to share a word with their row number by sorting (key, row) pairs:
@@ -422,20 +425,16 @@ impl SensitiveTable {
         let mut positions = vec![0u32; grouping.rows()];
         let mut counts = vec![0u32; grouping.rows()];
         let mut offsets = vec![0u32; classes + 1];
-        let mut work = Vec::with_capacity(runs.len());
-        {
-            let (mut positions_left, mut counts_left) = (&mut positions[..], &mut counts[..]);
-            let mut ends_left = &mut offsets[1..];
-            for &(from, to, _, records) in &runs {
-                let (p, rest) = positions_left.split_at_mut(records);
-                positions_left = rest;
-                let (c, rest) = counts_left.split_at_mut(records);
-                counts_left = rest;
-                let (e, rest) = ends_left.split_at_mut(to - from);
-                ends_left = rest;
-                work.push((p, c, e));
-            }
-        }
+        let run_records = || runs.iter().map(|run| run.3);
+        let work = split_lengths(&mut positions, run_records())
+            .into_iter()
+            .zip(split_lengths(&mut counts, run_records()))
+            .zip(split_lengths(
+                &mut offsets[1..],
+                runs.iter().map(|r| r.1 - r.0),
+            ))
+            .map(|((p, c), e)| (p, c, e))
+            .collect::<Vec<_>>();
         let entries_per_run: Vec<usize> = runs
             .par_iter()
             .zip(work)
