@@ -145,6 +145,10 @@ fn dictionary_codes(column: &Column) -> Result<Vec<u32>> {
             .cast(&crate::io::dictionary_dtype())?,
     };
     let physical = categorical.cat32()?.physical();
+    if physical.null_count() == 0 {
+        // Without missing values the codes are read as plain slices, with no validity check.
+        return Ok(physical.into_no_null_iter().map(|code| code + 1).collect());
+    }
     Ok(physical
         .iter()
         .map(|v| v.map_or(MISSING, |code| code + 1))
