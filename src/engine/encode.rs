@@ -7,6 +7,7 @@
 //! values in order.
 
 use polars::prelude::*;
+use rayon::prelude::*;
 
 use crate::Result;
 use crate::io::coded_csv::CodedColumn;
@@ -238,7 +239,6 @@ pub fn encode_frame(
     names: &[String],
     ordered: &[String],
 ) -> Result<Vec<EncodedColumn>> {
-    use rayon::prelude::*;
     let columns: Vec<Column> = names
         .iter()
         .map(|name| df.column(name).cloned())
@@ -253,7 +253,7 @@ pub fn encode_frame(
         .collect()
 }
 
-/// Encodes the named columns of `df`, one thread per column. `ordered` lists the columns
+/// Encodes the named columns of `df`, a column per core at a time. `ordered` lists the columns
 /// whose numeric order matters (sensitive attributes); the others are only compared for
 /// equality.
 pub fn encode_columns(
@@ -261,20 +261,8 @@ pub fn encode_columns(
     names: &[String],
     ordered: &[String],
 ) -> Result<Vec<EncodedColumn>> {
-    let encode_one = |name: &String| -> Result<EncodedColumn> {
-        encode_column(df.column(name)?, ordered.contains(name))
-    };
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = names
-            .iter()
-            .map(|name| scope.spawn(move || encode_one(name)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err(anyhow::anyhow!("encoding a column failed")))
-            })
-            .collect()
-    })
+    names
+        .par_iter()
+        .map(|name| encode_column(df.column(name)?, ordered.contains(name)))
+        .collect()
 }
