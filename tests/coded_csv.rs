@@ -112,7 +112,7 @@ proptest! {
         prop_assert_eq!(rows, df.height());
         for column in &coded {
             let direct: Vec<Option<String>> = column.codes.iter()
-                .map(|&c| (c > 0).then(|| column.dictionary[c as usize - 1].clone()))
+                .map(|&c| column.dictionary.value(c))
                 .collect();
             prop_assert_eq!(direct, polars_values(&df, &column.name), "column {}", &column.name);
         }

@@ -10,7 +10,7 @@ use polars::prelude::*;
 use rayon::prelude::*;
 
 use crate::Result;
-use crate::io::coded_csv::CodedColumn;
+use crate::io::coded_csv::{CodedColumn, Dictionary};
 
 /// The code of a missing value.
 pub const MISSING: u32 = 0;
@@ -156,16 +156,32 @@ fn dictionary_codes(column: &Column) -> Result<Vec<u32>> {
         .collect())
 }
 
-/// Encodes columns read straight as dictionary codes ([`crate::io::coded_csv`]): columns
-/// compared only for equality keep their codes; an `ordered` column whose every value is a
-/// number is ranked through its dictionary, `O(distinct)` work instead of `O(rows)`.
+/// Encodes columns read straight as dictionary codes ([`crate::io::coded_csv`],
+/// [`crate::io::coded_parquet`]): columns compared only for equality keep their codes; an
+/// `ordered` text column whose every value is a number is ranked through its dictionary,
+/// `O(distinct)` work instead of `O(rows)`. Integer columns arrive ranked already.
 pub fn encode_coded(columns: Vec<CodedColumn>, ordered: &[String]) -> Result<Vec<EncodedColumn>> {
     columns
         .into_iter()
         .map(|column| {
             let has_missing = column.codes.contains(&MISSING);
-            let ranks = if ordered.contains(&column.name) {
-                let dictionary = Column::new(column.name.as_str().into(), &column.dictionary);
+            let is_ordered = ordered.contains(&column.name);
+            let distinct = column.dictionary.len() as u32;
+            let text = match column.dictionary {
+                // Codes already follow numeric order, as `rank_integers` gives them.
+                Dictionary::Integers(_) => {
+                    return Ok(EncodedColumn {
+                        name: column.name,
+                        codes: column.codes,
+                        distinct,
+                        has_missing,
+                        numeric: is_ordered,
+                    });
+                }
+                Dictionary::Text(text) => text,
+            };
+            let ranks = if is_ordered {
+                let dictionary = Column::new(column.name.as_str().into(), &text);
                 match as_numeric(&dictionary)? {
                     Some(numbers) => Some(rank_numbers(numbers.f64()?)),
                     None => None,
@@ -189,7 +205,7 @@ pub fn encode_coded(columns: Vec<CodedColumn>, ordered: &[String]) -> Result<Vec
                         .collect();
                     (codes, ranks.iter().copied().max().unwrap_or(0))
                 }
-                None => (column.codes, column.dictionary.len() as u32),
+                None => (column.codes, distinct),
             };
             Ok(EncodedColumn {
                 name: column.name,

@@ -47,8 +47,9 @@ pub fn encode_view(
 }
 
 /// Reads and encodes a view's QI and sensitive columns from a source: a plain delimited file
-/// straight to codes ([`crate::io::coded_csv`]), anything else through a polars frame whose QI
-/// columns are read dictionary-encoded.
+/// or a plain Parquet file straight to codes ([`crate::io::coded_csv`],
+/// [`crate::io::coded_parquet`]), anything else through a polars frame whose QI columns are
+/// read dictionary-encoded.
 #[allow(clippy::type_complexity)]
 pub fn encode_source(
     path: &str,
@@ -58,12 +59,17 @@ pub fn encode_source(
 ) -> Result<(Vec<EncodedColumn>, Vec<EncodedColumn>, usize)> {
     let mut names: Vec<String> = qis.to_vec();
     names.extend(sensitive.iter().filter(|s| !qis.contains(s)).cloned());
-    if let Some((coded, rows)) = crate::io::coded_csv::read_coded(path, &names, opts)? {
+    let timer = crate::timing::Timer::start();
+    let coded = match crate::io::coded_csv::read_coded(path, &names, opts)? {
+        Some(coded) => Some(coded),
+        None => crate::io::coded_parquet::read_coded(path, &names, opts)?,
+    };
+    if let Some((coded, rows)) = coded {
+        timer.lap("read as codes");
         let encoded = encode::encode_coded(coded, sensitive)?;
         let (qi_cols, sens_cols) = split_view(encoded, qis, sensitive);
         return Ok((qi_cols, sens_cols, rows));
     }
-    let timer = crate::timing::Timer::start();
     let df = crate::io::load(path, &names, opts)?;
     timer.lap("read");
     let rows = df.height();

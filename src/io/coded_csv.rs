@@ -25,15 +25,49 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use anyhow::bail;
 use hashbrown::HashMap;
 
-use super::{InputFormat, LoadOptions, format_from_path, sniff_delimiter};
+use super::{InputFormat, LoadOptions, clean_value, format_from_path, sniff_delimiter};
 use crate::Result;
 
-/// One column as dictionary codes: `0` is a missing value, `i + 1` is `dictionary[i]`.
+/// One column as dictionary codes: `0` is a missing value, `i + 1` is the dictionary's entry
+/// `i`.
 #[derive(Debug, Clone)]
 pub struct CodedColumn {
     pub name: String,
-    pub dictionary: Vec<String>,
+    pub dictionary: Dictionary,
     pub codes: Vec<u32>,
+}
+
+/// The values a column's codes stand for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Dictionary {
+    /// Text values, in no particular order.
+    Text(Vec<String>),
+    /// Integers read as such (Parquet), ascending: codes follow numeric order.
+    Integers(Vec<i64>),
+}
+
+impl Dictionary {
+    /// The number of values.
+    pub fn len(&self) -> usize {
+        match self {
+            Dictionary::Text(values) => values.len(),
+            Dictionary::Integers(values) => values.len(),
+        }
+    }
+
+    /// Whether there are no values (every row is missing).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The value code `code` stands for, as text; `None` for a missing value.
+    pub fn value(&self, code: u32) -> Option<String> {
+        let at = (code as usize).checked_sub(1)?;
+        match self {
+            Dictionary::Text(values) => values.get(at).cloned(),
+            Dictionary::Integers(values) => values.get(at).map(i64::to_string),
+        }
+    }
 }
 
 /// Bytes read per block; every block but the last ends at a line end.
@@ -480,7 +514,7 @@ fn read_coded_in_blocks(
         }
         Some(CodedColumn {
             name: columns[slot].clone(),
-            dictionary,
+            dictionary: Dictionary::Text(dictionary),
             codes,
         })
     };
@@ -526,11 +560,9 @@ fn merge_dictionaries(
     for dicts in dictionaries {
         let mut remap = vec![0u32; dicts.values[slot].len() + 1];
         for (local, raw) in dicts.values[slot].iter().enumerate() {
-            let text = std::str::from_utf8(raw).ok()?;
-            let value = if opts.strip { text.trim() } else { text };
-            if opts.null_values.iter().any(|n| n == value) {
+            let Some(value) = clean_value(std::str::from_utf8(raw).ok()?, opts) else {
                 continue;
-            }
+            };
             remap[local + 1] = match final_code.get(value) {
                 Some(&code) => code,
                 None => {
@@ -562,9 +594,10 @@ mod tests {
                 .map(|row| {
                     coded
                         .iter()
-                        .map(|c| match c.codes[row] {
-                            0 => "<missing>".to_string(),
-                            code => c.dictionary[code as usize - 1].clone(),
+                        .map(|c| {
+                            c.dictionary
+                                .value(c.codes[row])
+                                .unwrap_or_else(|| "<missing>".to_string())
                         })
                         .collect()
                 })

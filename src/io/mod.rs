@@ -6,6 +6,7 @@
 //! standard input are read into memory first and scanned from that buffer.
 
 pub mod coded_csv;
+pub mod coded_parquet;
 mod shape;
 mod sniff;
 
@@ -258,6 +259,13 @@ pub fn load(path: &str, columns: &[String], opts: &LoadOptions) -> Result<DataFr
         bail!("{path} has no data rows");
     }
     Ok(df)
+}
+
+/// One text value as `--strip` and `--null-values` leave it; `None` when it means missing.
+/// The readers that code values directly apply this once per distinct value.
+pub fn clean_value<'a>(text: &'a str, opts: &LoadOptions) -> Option<&'a str> {
+    let value = if opts.strip { text.trim() } else { text };
+    (!opts.null_values.iter().any(|n| n == value)).then_some(value)
 }
 
 /// Applies `--strip` and `--null-values` to a text column; other columns pass through.

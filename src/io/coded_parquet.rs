@@ -1,0 +1,468 @@
+//! A direct path from Parquet to dictionary codes, the Parquet counterpart of
+//! [`super::coded_csv`].
+//!
+//! Parquet writers store low-cardinality columns — nearly every QI — dictionary-encoded: each
+//! row group's column chunk holds a dictionary page of its distinct values and data pages of
+//! small indices into it. Going through polars decodes every index back into a string and then
+//! hashes every string again to build a categorical dictionary. This reader keeps the indices:
+//! every column chunk is decoded on its own (the chunks share out the cores) straight into its
+//! rows of the final code column, as local codes `1..` into its own dictionary. The chunks'
+//! dictionaries are then merged once per column — this is where `--strip` and `--null-values`
+//! apply, once per distinct value — and every chunk's codes are renumbered in place.
+//!
+//! Integer columns (`INT32`, `INT64`) are coded the same way and then ranked: their codes
+//! follow numeric order, as the polars path ranks them. A chunk whose writer gave up on the
+//! dictionary (plain-encoded pages, e.g. a high-cardinality amount) simply gets one local entry
+//! per value.
+//!
+//! It handles the common case only and says so by returning `None`: a column that is nested,
+//! repeated, missing or duplicated, of another type (floats, dates, decimals, unsigned or
+//! binary data), data pages of version 2 or of another encoding, a value that is not UTF-8, no
+//! rows, or any page it cannot decode. The caller then takes the polars path, which also words
+//! the error when the file is corrupt.
+
+use std::io::Cursor;
+
+use hashbrown::HashMap;
+use polars_buffer::Buffer;
+use polars_parquet::parquet::encoding::Encoding;
+use polars_parquet::parquet::encoding::hybrid_rle::{HybridRleChunk, HybridRleDecoder};
+use polars_parquet::parquet::metadata::{ColumnChunkMetadata, FileMetadata};
+use polars_parquet::parquet::page::{DataPage, DataPageHeader};
+use polars_parquet::parquet::read::{BasicDecompressor, get_page_iterator, read_metadata};
+use polars_parquet::parquet::schema::types::{
+    IntegerType, ParquetType, PhysicalType, PrimitiveConvertedType, PrimitiveLogicalType,
+};
+use rayon::prelude::*;
+
+use super::coded_csv::{CodedColumn, Dictionary};
+use super::{InputFormat, LoadOptions, clean_value, format_from_path};
+use crate::Result;
+
+/// The largest page header or page this reader accepts (a guard against corrupt sizes).
+const MAX_PAGE_SIZE: usize = 1 << 30;
+
+/// How a column's values are stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// UTF-8 text (`BYTE_ARRAY` annotated as a string).
+    Text,
+    /// Signed 32-bit integers.
+    Int32,
+    /// Signed 64-bit integers.
+    Int64,
+}
+
+/// The kind of a top-level column this reader can code, or `None`.
+fn kind_of(field: &ParquetType) -> Option<Kind> {
+    let ParquetType::PrimitiveType(primitive) = field else {
+        return None;
+    };
+    let logical = primitive.logical_type;
+    let converted = primitive.converted_type;
+    match primitive.physical_type {
+        PhysicalType::ByteArray => {
+            let text = matches!(logical, Some(PrimitiveLogicalType::String))
+                || (logical.is_none() && matches!(converted, Some(PrimitiveConvertedType::Utf8)));
+            text.then_some(Kind::Text)
+        }
+        PhysicalType::Int32 | PhysicalType::Int64 => {
+            let signed_logical = match logical {
+                None => true,
+                Some(PrimitiveLogicalType::Integer(width)) => matches!(
+                    width,
+                    IntegerType::Int8
+                        | IntegerType::Int16
+                        | IntegerType::Int32
+                        | IntegerType::Int64
+                ),
+                Some(_) => false,
+            };
+            let signed_converted = match converted {
+                None => true,
+                Some(c) => matches!(
+                    c,
+                    PrimitiveConvertedType::Int8
+                        | PrimitiveConvertedType::Int16
+                        | PrimitiveConvertedType::Int32
+                        | PrimitiveConvertedType::Int64
+                ),
+            };
+            (signed_logical && signed_converted).then_some(
+                if primitive.physical_type == PhysicalType::Int32 {
+                    Kind::Int32
+                } else {
+                    Kind::Int64
+                },
+            )
+        }
+        _ => None,
+    }
+}
+
+/// One column chunk's own dictionary: local code `i + 1` is entry `i`.
+#[derive(Debug, Default)]
+struct LocalValues {
+    /// Text entries, back to back; entry `i` ends at `ends[i]`.
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
+    /// Integer entries.
+    integers: Vec<i64>,
+    /// Whether any row refers to entry `i`: a dictionary page may hold values no row has, and
+    /// those must not become values of the column.
+    used: Vec<bool>,
+}
+
+impl LocalValues {
+    fn len(&self) -> usize {
+        self.used.len()
+    }
+
+    fn text(&self, entry: usize) -> &[u8] {
+        let start = if entry == 0 { 0 } else { self.ends[entry - 1] };
+        &self.bytes[start..self.ends[entry]]
+    }
+
+    /// Appends `count` plain-encoded values of `kind` from `data`.
+    fn push_plain(&mut self, kind: Kind, data: &[u8], count: usize, used: bool) -> Option<()> {
+        match kind {
+            Kind::Text => {
+                let mut rest = data;
+                for _ in 0..count {
+                    let length = u32::from_le_bytes(rest.get(..4)?.try_into().ok()?) as usize;
+                    let value = rest.get(4..4 + length)?;
+                    self.bytes.extend_from_slice(value);
+                    self.ends.push(self.bytes.len());
+                    rest = &rest[4 + length..];
+                }
+            }
+            Kind::Int32 => {
+                let values = data.get(..count * 4)?;
+                self.integers.extend(
+                    values
+                        .chunks_exact(4)
+                        .map(|v| i32::from_le_bytes(v.try_into().unwrap()) as i64),
+                );
+            }
+            Kind::Int64 => {
+                let values = data.get(..count * 8)?;
+                self.integers.extend(
+                    values
+                        .chunks_exact(8)
+                        .map(|v| i64::from_le_bytes(v.try_into().unwrap())),
+                );
+            }
+        }
+        self.used.resize(self.used.len() + count, used);
+        Some(())
+    }
+}
+
+/// Decodes a run-length/bit-packed hybrid stream of `count` values of `bits` bits into
+/// `out` (cleared first).
+fn decode_hybrid(data: &[u8], bits: u32, count: usize, out: &mut Vec<u32>) -> Option<()> {
+    out.clear();
+    for chunk in HybridRleDecoder::new(data, bits, count).into_chunk_iter() {
+        match chunk.ok()? {
+            HybridRleChunk::Rle(value, length) => out.resize(out.len() + length, value),
+            HybridRleChunk::Bitpacked(decoder) => decoder.collect_into(out),
+        }
+    }
+    (out.len() == count).then_some(())
+}
+
+/// A version-1 data page's definition levels and values (this reader takes no other pages).
+fn split_page(page: &DataPage, has_levels: bool) -> Option<(&[u8], &[u8])> {
+    if !matches!(page.header(), DataPageHeader::V1(_)) {
+        return None;
+    }
+    let buffer = page.buffer();
+    if !has_levels {
+        return Some((&[], buffer));
+    }
+    if page.definition_level_encoding() != Encoding::Rle {
+        return None;
+    }
+    let length = u32::from_le_bytes(buffer.get(..4)?.try_into().ok()?) as usize;
+    Some((buffer.get(4..4 + length)?, buffer.get(4 + length..)?))
+}
+
+/// Decodes one column chunk into `rows` (its rows of the final code column) as local codes
+/// into the returned dictionary, `0` for a missing value.
+fn decode_chunk(
+    file: &Buffer<u8>,
+    meta: &ColumnChunkMetadata,
+    kind: Kind,
+    rows: &mut [u32],
+) -> Option<LocalValues> {
+    let has_levels = meta.descriptor().descriptor.max_def_level > 0;
+    let reader =
+        get_page_iterator(meta, Cursor::new(file.clone()), Vec::new(), MAX_PAGE_SIZE).ok()?;
+    let mut pages = BasicDecompressor::new(reader, Vec::new());
+    let mut local = LocalValues::default();
+    if let Some(dictionary) = pages.read_dict_page().ok()? {
+        local.push_plain(kind, &dictionary.buffer, dictionary.num_values, false)?;
+    }
+    let dictionary_len = local.len();
+    let (mut levels, mut indices) = (Vec::new(), Vec::new());
+    let mut at = 0;
+    while let Some(item) = pages.next() {
+        let page = item.ok()?.decompress(&mut pages).ok()?;
+        let count = page.num_values();
+        let out = rows.get_mut(at..at + count)?;
+        let (level_data, values) = split_page(&page, has_levels)?;
+        // Which rows have a value (definition level 1 of a flat optional column).
+        let present = if has_levels {
+            decode_hybrid(level_data, 1, count, &mut levels)?;
+            levels.iter().filter(|&&l| l == 1).count()
+        } else {
+            count
+        };
+        match page.encoding() {
+            Encoding::RleDictionary | Encoding::PlainDictionary => {
+                if present > 0 {
+                    let (&bits, data) = values.split_first()?;
+                    if bits > 32 {
+                        return None;
+                    }
+                    decode_hybrid(data, bits as u32, present, &mut indices)?;
+                    if indices.iter().any(|&i| i as usize >= dictionary_len) {
+                        return None;
+                    }
+                } else {
+                    indices.clear();
+                }
+                for &i in &indices {
+                    local.used[i as usize] = true;
+                }
+            }
+            Encoding::Plain => {
+                let first = local.len() as u32;
+                local.push_plain(kind, values, present, true)?;
+                indices.clear();
+                indices.extend(first..first + present as u32);
+            }
+            _ => return None,
+        }
+        if present == count {
+            for (code, &i) in out.iter_mut().zip(&indices) {
+                *code = i + 1;
+            }
+        } else {
+            let mut next = indices.iter();
+            for (code, &level) in out.iter_mut().zip(&levels) {
+                *code = if level == 1 { next.next()? + 1 } else { 0 };
+            }
+        }
+        at += count;
+        pages.reuse_page_buffer(page);
+    }
+    (at == rows.len()).then_some(local)
+}
+
+/// Merges the chunks' dictionaries of a text column and renumbers its codes in place.
+/// `None` when a value is not UTF-8.
+fn merge_text(
+    chunks: &[(LocalValues, std::ops::Range<usize>)],
+    codes: &mut [u32],
+    opts: &LoadOptions,
+) -> Option<Vec<String>> {
+    let mut dictionary: Vec<String> = Vec::new();
+    let mut final_code: HashMap<String, u32> = HashMap::new();
+    let mut remap: Vec<u32> = Vec::new();
+    for (local, rows) in chunks {
+        remap.clear();
+        remap.resize(local.len() + 1, 0);
+        for entry in (0..local.len()).filter(|&e| local.used[e]) {
+            let Some(value) = clean_value(std::str::from_utf8(local.text(entry)).ok()?, opts)
+            else {
+                continue;
+            };
+            remap[entry + 1] = match final_code.get(value) {
+                Some(&code) => code,
+                None => {
+                    dictionary.push(value.to_string());
+                    let code = dictionary.len() as u32;
+                    final_code.insert(value.to_string(), code);
+                    code
+                }
+            };
+        }
+        for code in &mut codes[rows.clone()] {
+            *code = remap[*code as usize];
+        }
+    }
+    Some(dictionary)
+}
+
+/// Ranks the values of an integer column and renumbers its codes in place, so that code `r`
+/// is the `r`-th smallest value. Returns the distinct values, ascending.
+fn merge_integers(chunks: &[(LocalValues, std::ops::Range<usize>)], codes: &mut [u32]) -> Vec<i64> {
+    let used = || {
+        chunks.iter().flat_map(|(local, _)| {
+            local
+                .integers
+                .iter()
+                .zip(&local.used)
+                .filter_map(|(&v, &u)| u.then_some(v))
+        })
+    };
+    let Some((min, max)) = used().fold(None, |range: Option<(i64, i64)>, v| {
+        Some(range.map_or((v, v), |(lo, hi)| (lo.min(v), hi.max(v))))
+    }) else {
+        return Vec::new();
+    };
+    // Values spanning a narrow range (ages, ZIP codes, amounts) are ranked through a table
+    // indexed by `value − min`, with no hashing; others through a map of their distinct values.
+    let span = (max as i128 - min as i128) as u128 + 1;
+    let offset = move |v: i64| (v as i128 - min as i128) as usize;
+    let (distinct, rank_of): (Vec<i64>, Box<dyn Fn(i64) -> u32 + Sync>) =
+        if span <= (codes.len() as u128 * 4).max(1 << 16) && span <= 1 << 28 {
+            let mut rank = vec![0u32; span as usize];
+            for v in used() {
+                rank[offset(v)] = 1;
+            }
+            let mut distinct = Vec::new();
+            for (at, r) in rank.iter_mut().enumerate().filter(|(_, r)| **r != 0) {
+                distinct.push((min as i128 + at as i128) as i64);
+                *r = distinct.len() as u32;
+            }
+            (distinct, Box::new(move |v| rank[offset(v)]))
+        } else {
+            let mut distinct: Vec<i64> = used()
+                .collect::<hashbrown::HashSet<i64>>()
+                .into_iter()
+                .collect();
+            distinct.sort_unstable();
+            let rank: HashMap<i64, u32> = distinct
+                .iter()
+                .enumerate()
+                .map(|(at, &v)| (v, at as u32 + 1))
+                .collect();
+            (distinct, Box::new(move |v| rank[&v]))
+        };
+    let mut remap: Vec<u32> = Vec::new();
+    for (local, rows) in chunks {
+        remap.clear();
+        remap.push(0);
+        remap.extend(
+            local
+                .integers
+                .iter()
+                .zip(&local.used)
+                .map(|(&v, &u)| if u { rank_of(v) } else { 0 }),
+        );
+        for code in &mut codes[rows.clone()] {
+            *code = remap[*code as usize];
+        }
+    }
+    distinct
+}
+
+/// The columns of a Parquet file this reader can code: per wanted column, its leaf index in
+/// every row group and its kind.
+fn plan_columns(metadata: &FileMetadata, columns: &[String]) -> Option<Vec<(usize, Kind)>> {
+    let schema = metadata.schema();
+    columns
+        .iter()
+        .map(|name| {
+            let mut fields = schema.fields().iter().filter(|f| f.name() == name);
+            let (Some(field), None) = (fields.next(), fields.next()) else {
+                return None;
+            };
+            let kind = kind_of(field)?;
+            let mut leaves = schema
+                .columns()
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.path_in_schema.len() == 1 && c.path_in_schema[0] == name);
+            let (Some((leaf, descriptor)), None) = (leaves.next(), leaves.next()) else {
+                return None;
+            };
+            let levels = &descriptor.descriptor;
+            (levels.max_rep_level == 0 && levels.max_def_level <= 1).then_some((leaf, kind))
+        })
+        .collect()
+}
+
+/// Reads the named columns of a Parquet file as codes, or `None` when the file is outside
+/// what this reader handles (see the module documentation).
+pub fn read_coded(
+    path: &str,
+    columns: &[String],
+    opts: &LoadOptions,
+) -> Result<Option<(Vec<CodedColumn>, usize)>> {
+    let format = opts.format.or_else(|| format_from_path(path));
+    if path == "-" || path.ends_with(".gz") || format != Some(InputFormat::Parquet) {
+        return Ok(None);
+    }
+    if columns.is_empty() || !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return Ok(None);
+    }
+    let Ok(bytes) = std::fs::read(path) else {
+        return Ok(None);
+    };
+    let file = Buffer::from_vec(bytes);
+    let Ok(metadata) = read_metadata(&mut Cursor::new(file.as_slice())) else {
+        return Ok(None);
+    };
+    let Some(plan) = plan_columns(&metadata, columns) else {
+        return Ok(None);
+    };
+    let rows: usize = metadata.row_groups.iter().map(|g| g.num_rows()).sum();
+    if rows == 0 || rows != metadata.num_rows || rows > u32::MAX as usize {
+        return Ok(None);
+    }
+
+    // Every (column, row group) chunk is a task writing its own rows of its column.
+    let mut codes: Vec<Vec<u32>> = vec![vec![0u32; rows]; columns.len()];
+    let mut tasks = Vec::new();
+    for (slot, column_codes) in codes.iter_mut().enumerate() {
+        let mut rest: &mut [u32] = column_codes;
+        let mut start = 0;
+        for group in &metadata.row_groups {
+            let (mine, after) = rest.split_at_mut(group.num_rows());
+            rest = after;
+            let Some(chunk) = group.parquet_columns().get(plan[slot].0) else {
+                return Ok(None);
+            };
+            tasks.push((slot, chunk, start..start + group.num_rows(), mine));
+            start += group.num_rows();
+        }
+    }
+    let decoded: Option<Vec<(usize, LocalValues, std::ops::Range<usize>)>> = tasks
+        .into_par_iter()
+        .map(|(slot, chunk, range, rows)| {
+            decode_chunk(&file, chunk, plan[slot].1, rows).map(|local| (slot, local, range))
+        })
+        .collect();
+    drop(file);
+    let Some(decoded) = decoded else {
+        return Ok(None);
+    };
+    let mut per_column: Vec<Vec<(LocalValues, std::ops::Range<usize>)>> =
+        (0..columns.len()).map(|_| Vec::new()).collect();
+    for (slot, local, range) in decoded {
+        per_column[slot].push((local, range));
+    }
+
+    let merged: Option<Vec<CodedColumn>> = per_column
+        .into_par_iter()
+        .zip(codes)
+        .enumerate()
+        .map(|(slot, (chunks, mut codes))| {
+            let dictionary = match plan[slot].1 {
+                Kind::Text => Dictionary::Text(merge_text(&chunks, &mut codes, opts)?),
+                Kind::Int32 | Kind::Int64 => {
+                    Dictionary::Integers(merge_integers(&chunks, &mut codes))
+                }
+            };
+            Some(CodedColumn {
+                name: columns[slot].clone(),
+                dictionary,
+                codes,
+            })
+        })
+        .collect();
+    Ok(merged.map(|columns| (columns, rows)))
+}

@@ -1,0 +1,173 @@
+//! The direct Parquet-to-codes reader against the polars path, on random tables written by
+//! polars with small row groups and pages (so that chunks have several pages, and wide columns
+//! fall back from dictionary to plain pages), under several compressions: same values row by
+//! row, same ranks for numeric columns, the same partition of rows for the others.
+
+use linkrisk::engine::{EncodedColumn, encode_columns, encode_source};
+use linkrisk::io::coded_parquet::read_coded;
+use linkrisk::io::{LoadOptions, load};
+use polars::prelude::*;
+use proptest::prelude::*;
+
+const POOL: &[&str] = &[
+    "", "a", " a", "a ", "b", "1", "1.0", "-2", "10", "NA", "  ", "é", "x y",
+];
+
+/// Each row's value of a column on the polars path, as text.
+fn polars_values(df: &DataFrame, name: &str) -> Vec<Option<String>> {
+    let column = df.column(name).unwrap().cast(&DataType::String).unwrap();
+    column
+        .str()
+        .unwrap()
+        .iter()
+        .map(|v| v.map(str::to_string))
+        .collect()
+}
+
+/// A row of the random table: a small-domain text value, a numeric-looking text value, a wide
+/// (mostly distinct) text value, a small integer, a wide-ranging integer; `None` is missing.
+type Row = (
+    Option<usize>,
+    Option<i32>,
+    Option<u32>,
+    Option<i16>,
+    Option<i64>,
+);
+
+fn frame(rows: &[Row]) -> DataFrame {
+    let text: Vec<Option<&str>> = rows.iter().map(|r| r.0.map(|v| POOL[v])).collect();
+    let numeric_text: Vec<Option<String>> =
+        rows.iter().map(|r| r.1.map(|v| v.to_string())).collect();
+    let wide: Vec<Option<String>> = rows
+        .iter()
+        .map(|r| r.2.map(|v| format!("value-{v:08}")))
+        .collect();
+    let small: Vec<Option<i16>> = rows.iter().map(|r| r.3).collect();
+    let big: Vec<Option<i64>> = rows.iter().map(|r| r.4).collect();
+    df![
+        "text" => text,
+        "numeric_text" => numeric_text,
+        "wide" => wide,
+        "small" => small,
+        "big" => big,
+    ]
+    .unwrap()
+}
+
+fn row() -> impl Strategy<Value = Row> {
+    (
+        prop::option::weighted(0.9, 0..POOL.len()),
+        prop::option::weighted(0.9, -5i32..5),
+        prop::option::weighted(0.95, any::<u32>()),
+        prop::option::weighted(0.9, prop_oneof![-3i16..3, Just(i16::MIN), Just(i16::MAX)]),
+        prop::option::weighted(
+            0.9,
+            prop_oneof![-2i64..2, Just(i64::MIN), Just(i64::MAX), any::<i64>()],
+        ),
+    )
+}
+
+/// Whether two code columns put the same rows together.
+fn same_partition(a: &[u32], b: &[u32]) -> bool {
+    let mut forward = std::collections::HashMap::new();
+    let mut backward = std::collections::HashMap::new();
+    a.iter().zip(b).all(|(x, y)| {
+        *forward.entry(*x).or_insert(*y) == *y && *backward.entry(*y).or_insert(*x) == *x
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn direct_reader_equals_polars_path(
+        rows in prop::collection::vec(row(), 1..400),
+        // Polars gives up the dictionary of a mostly distinct column in groups of over 128.
+        group in prop_oneof![1usize..60, 129usize..400],
+        page in prop_oneof![Just(None), (64usize..2048).prop_map(Some)],
+        compression in 0u8..3,
+        strip in any::<bool>(),
+        nulls in any::<bool>(),
+    ) {
+        let mut df = frame(&rows);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.parquet");
+        let compression = match compression {
+            0 => ParquetCompression::Uncompressed,
+            1 => ParquetCompression::Snappy,
+            _ => ParquetCompression::Zstd(None),
+        };
+        ParquetWriter::new(std::fs::File::create(&path).unwrap())
+            .with_row_group_size(Some(group))
+            .with_data_page_size(page)
+            .with_compression(compression)
+            .finish(&mut df)
+            .unwrap();
+        let path = path.to_str().unwrap();
+        let wanted: Vec<String> =
+            ["text", "numeric_text", "wide", "small", "big"].map(String::from).to_vec();
+        let opts = LoadOptions {
+            strip,
+            null_values: if nulls { vec!["NA".into()] } else { Vec::new() },
+            ..LoadOptions::default()
+        };
+        let (coded, count) = read_coded(path, &wanted, &opts).unwrap().expect("a plain file");
+        let df = load(path, &wanted, &opts).unwrap();
+        prop_assert_eq!(count, df.height());
+        for column in &coded {
+            let direct: Vec<Option<String>> =
+                column.codes.iter().map(|&c| column.dictionary.value(c)).collect();
+            prop_assert_eq!(direct, polars_values(&df, &column.name), "column {}", &column.name);
+        }
+        // Every column as an ordered sensitive attribute, and every column as a QI.
+        for (qis, ordered) in [(&wanted[..1], &wanted[1..]), (&wanted[..], &[][..])] {
+            let (q, s, count) = encode_source(path, qis, ordered, &opts).unwrap();
+            prop_assert_eq!(count, df.height());
+            let want = encode_columns(&df, &wanted, ordered).unwrap();
+            let got: Vec<&EncodedColumn> = q.iter().chain(&s).collect();
+            prop_assert_eq!(got.len(), want.len());
+            for (g, w) in got.iter().zip(&want) {
+                prop_assert_eq!(&g.name, &w.name);
+                prop_assert_eq!(g.numeric, w.numeric, "numeric {}", &g.name);
+                prop_assert_eq!(g.has_missing, w.has_missing, "missing {}", &g.name);
+                prop_assert!(same_partition(&g.codes, &w.codes), "partition {}", &g.name);
+                if g.numeric {
+                    prop_assert_eq!(&g.codes, &w.codes, "ranks {}", &g.name);
+                    prop_assert_eq!(g.distinct, w.distinct);
+                }
+            }
+        }
+    }
+}
+
+/// A column this reader does not code (floating point) leaves the file to the polars path,
+/// which still reads it.
+#[test]
+fn floats_take_the_polars_path() {
+    let mut df = df!["x" => [1.5f64, 2.0, 1.5], "t" => ["a", "b", "a"]].unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("f.parquet");
+    ParquetWriter::new(std::fs::File::create(&path).unwrap())
+        .finish(&mut df)
+        .unwrap();
+    let path = path.to_str().unwrap();
+    let wanted = vec!["x".to_string(), "t".to_string()];
+    assert!(
+        read_coded(path, &wanted, &LoadOptions::default())
+            .unwrap()
+            .is_none()
+    );
+    let (qis, _, rows) = encode_source(path, &wanted, &[], &LoadOptions::default()).unwrap();
+    assert_eq!(rows, 3);
+    assert_eq!(qis[0].codes[0], qis[0].codes[2]);
+    assert_ne!(qis[0].codes[0], qis[0].codes[1]);
+    // Text alone is coded directly.
+    let text = vec!["t".to_string()];
+    let (coded, _) = read_coded(path, &text, &LoadOptions::default())
+        .unwrap()
+        .expect("a text column");
+    assert_eq!(
+        coded[0].dictionary.value(coded[0].codes[1]).as_deref(),
+        Some("b")
+    );
+}
