@@ -88,6 +88,29 @@ fn corrupt_parquet() {
     assert_input_error(&out, "broken.parquet");
 }
 
+/// A file whose footer is sound but whose pages are damaged: the direct Parquet reader gives
+/// way, and the polars path words the error.
+#[test]
+fn damaged_parquet_pages() {
+    use polars::prelude::{ParquetWriter, df};
+    let dir = scratch("damaged");
+    let path = dir.join("damaged.parquet");
+    let mut frame =
+        df!["a" => (0..5000).map(|i| format!("v{}", i % 7)).collect::<Vec<_>>()].unwrap();
+    ParquetWriter::new(std::fs::File::create(&path).unwrap())
+        .finish(&mut frame)
+        .unwrap();
+    let mut bytes = std::fs::read(&path).unwrap();
+    // The pages lie between the leading magic and the footer.
+    let end = bytes.len() / 2;
+    for byte in &mut bytes[8..end] {
+        *byte = 0xFF;
+    }
+    std::fs::write(&path, &bytes).unwrap();
+    let out = linkrisk(&["scan", path.to_str().unwrap(), "--qi", "a"]);
+    assert_input_error(&out, "damaged.parquet");
+}
+
 #[test]
 fn unknown_format() {
     let out = linkrisk(&[

@@ -49,7 +49,7 @@ pub fn class_ids(columns: &[(&[u32], usize)], rows: usize) -> (Vec<u32>, usize) 
 /// The codes of several columns are packed into one `u64` key in mixed radix, a block of rows
 /// at a time so that each key is built in cache. Keys are then numbered densely: through a
 /// direct lookup table when the key space is small, else by sorting the keys with the row
-/// number packed into their low bits (see [`sort_packed`]). When the next column would make the
+/// number packed into their low bits (see `sort_packed`). When the next column would make the
 /// key too wide for that, the keys so far are numbered first and the numbering carries on as
 /// one column.
 pub fn group_rows(columns: &[(&[u32], usize)], rows: usize) -> Grouping {

@@ -21,7 +21,8 @@
 //! rows, or any page it cannot decode. The caller then takes the polars path, which also words
 //! the error when the file is corrupt.
 
-use std::io::Cursor;
+use std::fs::File;
+use std::io::{Cursor, Read, Seek, SeekFrom};
 
 use hashbrown::HashMap;
 use polars_buffer::Buffer;
@@ -29,7 +30,7 @@ use polars_parquet::parquet::encoding::Encoding;
 use polars_parquet::parquet::encoding::hybrid_rle::{HybridRleChunk, HybridRleDecoder};
 use polars_parquet::parquet::metadata::{ColumnChunkMetadata, FileMetadata};
 use polars_parquet::parquet::page::{DataPage, DataPageHeader};
-use polars_parquet::parquet::read::{BasicDecompressor, get_page_iterator, read_metadata};
+use polars_parquet::parquet::read::{BasicDecompressor, PageReader, read_metadata};
 use polars_parquet::parquet::schema::types::{
     IntegerType, ParquetType, PhysicalType, PrimitiveConvertedType, PrimitiveLogicalType,
 };
@@ -187,17 +188,31 @@ fn split_page(page: &DataPage, has_levels: bool) -> Option<(&[u8], &[u8])> {
     Some((buffer.get(4..4 + length)?, buffer.get(4 + length..)?))
 }
 
-/// Decodes one column chunk into `rows` (its rows of the final code column) as local codes
-/// into the returned dictionary, `0` for a missing value.
+/// The bytes of one column chunk: only the wanted columns' chunks are ever read, one at a
+/// time per core, so neither the whole file nor its other columns are held in memory.
+fn read_chunk(path: &str, file_len: u64, meta: &ColumnChunkMetadata) -> Option<Buffer<u8>> {
+    let range = meta.byte_range();
+    if range.start > range.end || range.end > file_len {
+        return None;
+    }
+    let mut bytes = vec![0u8; (range.end - range.start) as usize];
+    let mut file = File::open(path).ok()?;
+    file.seek(SeekFrom::Start(range.start)).ok()?;
+    file.read_exact(&mut bytes).ok()?;
+    Some(Buffer::from_vec(bytes))
+}
+
+/// Decodes one column chunk, `bytes`, into `rows` (its rows of the final code column) as
+/// local codes into the returned dictionary, `0` for a missing value.
 fn decode_chunk(
-    file: &Buffer<u8>,
+    bytes: Buffer<u8>,
     meta: &ColumnChunkMetadata,
     kind: Kind,
     rows: &mut [u32],
 ) -> Option<LocalValues> {
     let has_levels = meta.descriptor().descriptor.max_def_level > 0;
-    let reader =
-        get_page_iterator(meta, Cursor::new(file.clone()), Vec::new(), MAX_PAGE_SIZE).ok()?;
+    // The reader starts at the chunk's first page, the start of `bytes`.
+    let reader = PageReader::new(Cursor::new(bytes), meta, Vec::new(), MAX_PAGE_SIZE);
     let mut pages = BasicDecompressor::new(reader, Vec::new());
     let mut local = LocalValues::default();
     if let Some(dictionary) = pages.read_dict_page().ok()? {
@@ -399,13 +414,14 @@ pub fn read_coded(
     if columns.is_empty() || !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
         return Ok(None);
     }
-    let Ok(bytes) = std::fs::read(path) else {
+    let Ok(mut file) = File::open(path) else {
         return Ok(None);
     };
-    let file = Buffer::from_vec(bytes);
-    let Ok(metadata) = read_metadata(&mut Cursor::new(file.as_slice())) else {
+    let file_len = file.metadata()?.len();
+    let Ok(metadata) = read_metadata(&mut file) else {
         return Ok(None);
     };
+    drop(file);
     let Some(plan) = plan_columns(&metadata, columns) else {
         return Ok(None);
     };
@@ -433,10 +449,10 @@ pub fn read_coded(
     let decoded: Option<Vec<(usize, LocalValues, std::ops::Range<usize>)>> = tasks
         .into_par_iter()
         .map(|(slot, chunk, range, rows)| {
-            decode_chunk(&file, chunk, plan[slot].1, rows).map(|local| (slot, local, range))
+            let bytes = read_chunk(path, file_len, chunk)?;
+            decode_chunk(bytes, chunk, plan[slot].1, rows).map(|local| (slot, local, range))
         })
         .collect();
-    drop(file);
     let Some(decoded) = decoded else {
         return Ok(None);
     };

@@ -4,6 +4,10 @@
 //! (projection pushdown). CSV is read with every column as text: values are compared as the file
 //! spells them, as ARX does, and a late non-numeric value can never make the load fail. Gzip and
 //! standard input are read into memory first and scanned from that buffer.
+//!
+//! Commands that only need the codes of a few columns read plain CSV and Parquet files without a
+//! frame, straight to dictionary codes ([`coded_csv`], [`coded_parquet`]); whatever those readers
+//! do not cover comes here.
 
 pub mod coded_csv;
 pub mod coded_parquet;
