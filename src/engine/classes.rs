@@ -77,12 +77,21 @@ pub fn group_rows(columns: &[(&[u32], usize)], rows: usize) -> Grouping {
             .enumerate()
             .for_each(|(chunk, keys)| {
                 let from = chunk << 14;
+                // The first pass over a chunk only writes its keys: reading the freshly
+                // allocated (still unmapped) pages first would map the shared zero page, and
+                // the write after it would fault again and flush both cores' TLBs.
+                let mut rest = group;
                 if let Some((ids, _)) = &prefix {
                     for (key, &id) in keys.iter_mut().zip(&ids[from..]) {
                         *key = id as u64;
                     }
+                } else if let Some(((codes, _), others)) = group.split_first() {
+                    for (key, &code) in keys.iter_mut().zip(&codes[from..]) {
+                        *key = code as u64;
+                    }
+                    rest = others;
                 }
-                for &(codes, slots) in group {
+                for &(codes, slots) in rest {
                     let radix = slots.max(1) as u64;
                     for (key, &code) in keys.iter_mut().zip(&codes[from..]) {
                         *key = *key * radix + code as u64;

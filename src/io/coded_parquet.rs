@@ -431,7 +431,9 @@ pub fn read_coded(
     }
 
     // Every (column, row group) chunk is a task writing its own rows of its column.
-    let mut codes: Vec<Vec<u32>> = vec![vec![0u32; rows]; columns.len()];
+    // One allocation per column (not clones of one, whose reads would map the zero page); every
+    // row is written by its chunk's decoder before it is read.
+    let mut codes: Vec<Vec<u32>> = (0..columns.len()).map(|_| vec![0u32; rows]).collect();
     let mut tasks = Vec::new();
     for (slot, column_codes) in codes.iter_mut().enumerate() {
         let mut rest: &mut [u32] = column_codes;
