@@ -10,7 +10,7 @@ use polars::prelude::*;
 use rayon::prelude::*;
 
 use crate::Result;
-use crate::io::coded_csv::{CodedColumn, Dictionary};
+use crate::io::coded::{CodedColumn, Dictionary};
 
 /// The code of a missing value.
 pub const MISSING: u32 = 0;

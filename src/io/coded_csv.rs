@@ -25,50 +25,9 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use anyhow::bail;
 use hashbrown::HashMap;
 
-use super::{InputFormat, LoadOptions, clean_value, format_from_path, sniff_delimiter};
+use super::coded::{CodedColumn, Dictionary, DictionaryBuilder};
+use super::{InputFormat, LoadOptions, format_from_path, sniff_delimiter};
 use crate::Result;
-
-/// One column as dictionary codes: `0` is a missing value, `i + 1` is the dictionary's entry
-/// `i`.
-#[derive(Debug, Clone)]
-pub struct CodedColumn {
-    pub name: String,
-    pub dictionary: Dictionary,
-    pub codes: Vec<u32>,
-}
-
-/// The values a column's codes stand for.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Dictionary {
-    /// Text values, in no particular order.
-    Text(Vec<String>),
-    /// Integers read as such (Parquet), ascending: codes follow numeric order.
-    Integers(Vec<i64>),
-}
-
-impl Dictionary {
-    /// The number of values.
-    pub fn len(&self) -> usize {
-        match self {
-            Dictionary::Text(values) => values.len(),
-            Dictionary::Integers(values) => values.len(),
-        }
-    }
-
-    /// Whether there are no values (every row is missing).
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// The value code `code` stands for, as text; `None` for a missing value.
-    pub fn value(&self, code: u32) -> Option<String> {
-        let at = (code as usize).checked_sub(1)?;
-        match self {
-            Dictionary::Text(values) => values.get(at).cloned(),
-            Dictionary::Integers(values) => values.get(at).map(i64::to_string),
-        }
-    }
-}
 
 /// Bytes read per block; every block but the last ends at a line end.
 const BLOCK: usize = 8 << 20;
@@ -514,7 +473,7 @@ fn read_coded_in_blocks(
         }
         Some(CodedColumn {
             name: columns[slot].clone(),
-            dictionary: Dictionary::Text(dictionary),
+            dictionary,
             codes,
         })
     };
@@ -545,37 +504,24 @@ fn read_coded_in_blocks(
         .map(|out| (out, rows)))
 }
 
-/// Merges the workers' dictionaries of one column into its final dictionary, applying
-/// `--strip` and `--null-values` once per distinct value. Returns
-/// the dictionary and, per worker, its local code → final code (`0` for a missing value);
-/// `None` when a value is not UTF-8.
+/// Merges the workers' dictionaries of one column into its final dictionary. Returns the
+/// dictionary and, per worker, its local code → final code (`0` for a missing value); `None`
+/// when a value is not UTF-8.
 fn merge_dictionaries(
     dictionaries: &[Dictionaries],
     slot: usize,
     opts: &LoadOptions,
-) -> Option<(Vec<String>, Vec<Vec<u32>>)> {
-    let mut dictionary: Vec<String> = Vec::new();
-    let mut final_code: HashMap<String, u32> = HashMap::new();
+) -> Option<(Dictionary, Vec<Vec<u32>>)> {
+    let mut dictionary = DictionaryBuilder::default();
     let mut remaps: Vec<Vec<u32>> = Vec::with_capacity(dictionaries.len());
     for dicts in dictionaries {
         let mut remap = vec![0u32; dicts.values[slot].len() + 1];
         for (local, raw) in dicts.values[slot].iter().enumerate() {
-            let Some(value) = clean_value(std::str::from_utf8(raw).ok()?, opts) else {
-                continue;
-            };
-            remap[local + 1] = match final_code.get(value) {
-                Some(&code) => code,
-                None => {
-                    dictionary.push(value.to_string());
-                    let code = dictionary.len() as u32;
-                    final_code.insert(value.to_string(), code);
-                    code
-                }
-            };
+            remap[local + 1] = dictionary.code(raw, opts)?;
         }
         remaps.push(remap);
     }
-    Some((dictionary, remaps))
+    Some((dictionary.finish(), remaps))
 }
 
 #[cfg(test)]

@@ -36,8 +36,8 @@ use polars_parquet::parquet::schema::types::{
 };
 use rayon::prelude::*;
 
-use super::coded_csv::{CodedColumn, Dictionary};
-use super::{InputFormat, LoadOptions, clean_value, format_from_path};
+use super::coded::{CodedColumn, Dictionary, DictionaryBuilder};
+use super::{InputFormat, LoadOptions, format_from_path};
 use crate::Result;
 
 /// The largest page header or page this reader accepts (a guard against corrupt sizes).
@@ -281,33 +281,20 @@ fn merge_text(
     chunks: &[(LocalValues, std::ops::Range<usize>)],
     codes: &mut [u32],
     opts: &LoadOptions,
-) -> Option<Vec<String>> {
-    let mut dictionary: Vec<String> = Vec::new();
-    let mut final_code: HashMap<String, u32> = HashMap::new();
+) -> Option<Dictionary> {
+    let mut dictionary = DictionaryBuilder::default();
     let mut remap: Vec<u32> = Vec::new();
     for (local, rows) in chunks {
         remap.clear();
         remap.resize(local.len() + 1, 0);
         for entry in (0..local.len()).filter(|&e| local.used[e]) {
-            let Some(value) = clean_value(std::str::from_utf8(local.text(entry)).ok()?, opts)
-            else {
-                continue;
-            };
-            remap[entry + 1] = match final_code.get(value) {
-                Some(&code) => code,
-                None => {
-                    dictionary.push(value.to_string());
-                    let code = dictionary.len() as u32;
-                    final_code.insert(value.to_string(), code);
-                    code
-                }
-            };
+            remap[entry + 1] = dictionary.code(local.text(entry), opts)?;
         }
         for code in &mut codes[rows.clone()] {
             *code = remap[*code as usize];
         }
     }
-    Some(dictionary)
+    Some(dictionary.finish())
 }
 
 /// Ranks the values of an integer column and renumbers its codes in place, so that code `r`
@@ -470,7 +457,7 @@ pub fn read_coded(
         .enumerate()
         .map(|(slot, (chunks, mut codes))| {
             let dictionary = match plan[slot].1 {
-                Kind::Text => Dictionary::Text(merge_text(&chunks, &mut codes, opts)?),
+                Kind::Text => merge_text(&chunks, &mut codes, opts)?,
                 Kind::Int32 | Kind::Int64 => {
                     Dictionary::Integers(merge_integers(&chunks, &mut codes))
                 }

@@ -9,6 +9,7 @@
 //! frame, straight to dictionary codes ([`coded_csv`], [`coded_parquet`]); whatever those readers
 //! do not cover comes here.
 
+pub mod coded;
 pub mod coded_csv;
 pub mod coded_parquet;
 mod shape;
@@ -263,13 +264,6 @@ pub fn load(path: &str, columns: &[String], opts: &LoadOptions) -> Result<DataFr
         bail!("{path} has no data rows");
     }
     Ok(df)
-}
-
-/// One text value as `--strip` and `--null-values` leave it; `None` when it means missing.
-/// The readers that code values directly apply this once per distinct value.
-pub fn clean_value<'a>(text: &'a str, opts: &LoadOptions) -> Option<&'a str> {
-    let value = if opts.strip { text.trim() } else { text };
-    (!opts.null_values.iter().any(|n| n == value)).then_some(value)
 }
 
 /// Applies `--strip` and `--null-values` to a text column; other columns pass through.
