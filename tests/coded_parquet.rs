@@ -171,3 +171,94 @@ fn floats_take_the_polars_path() {
         Some("b")
     );
 }
+
+/// Writes a text column and an integer column with polars' Parquet writer directly, with the
+/// options `ParquetWriter` does not expose: required (non-nullable) columns, version-2 data
+/// pages, and the encoding of the data pages.
+fn write_low_level(
+    path: &std::path::Path,
+    text: &[Option<String>],
+    numbers: &[Option<i32>],
+    nullable: bool,
+    version: polars_parquet::write::Version,
+    encoding: polars_parquet::write::Encoding,
+) {
+    use polars_arrow::array::{Array, PrimitiveArray, Utf8ViewArray};
+    use polars_arrow::datatypes::{ArrowDataType, ArrowSchema, Field};
+    use polars_arrow::record_batch::RecordBatchT;
+    use polars_parquet::write::{
+        CompressionOptions, FileWriter, RowGroupIterator, StatisticsOptions, WriteOptions,
+    };
+    let schema = ArrowSchema::from_iter([
+        Field::new("t".into(), ArrowDataType::Utf8View, nullable),
+        Field::new("n".into(), ArrowDataType::Int32, nullable),
+    ]);
+    let arrays: Vec<Box<dyn Array>> = vec![
+        Utf8ViewArray::from_slice(text).boxed(),
+        PrimitiveArray::<i32>::from(numbers.to_vec()).boxed(),
+    ];
+    let batch = RecordBatchT::new(text.len(), std::sync::Arc::new(schema.clone()), arrays);
+    let options = WriteOptions {
+        statistics: StatisticsOptions::empty(),
+        version,
+        compression: CompressionOptions::Snappy,
+        data_page_size: Some(64),
+    };
+    let encodings = polars_buffer::Buffer::from_vec(vec![vec![encoding], vec![encoding]]);
+    let groups =
+        RowGroupIterator::try_new(std::iter::once(Ok(batch)), &schema, options, encodings).unwrap();
+    let mut writer =
+        FileWriter::try_new(std::fs::File::create(path).unwrap(), schema, options).unwrap();
+    for group in groups {
+        writer.write(text.len() as u64, group.unwrap()).unwrap();
+    }
+    writer.end(None).unwrap();
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Required columns (no definition levels) and version-2 pages, dictionary or plain, read
+    /// as the polars path reads them.
+    #[test]
+    fn required_columns_and_version_2_pages(
+        values in prop::collection::vec((0usize..40, -3i32..3), 1..300),
+        missing in prop::collection::vec(any::<bool>(), 300),
+        nullable in any::<bool>(),
+        v2 in any::<bool>(),
+        dictionary in any::<bool>(),
+    ) {
+        use polars_parquet::write::{Encoding, Version};
+        let text: Vec<Option<String>> = values
+            .iter()
+            .zip(&missing)
+            .map(|((t, _), &m)| (!(nullable && m)).then(|| format!("v{t}")))
+            .collect();
+        let numbers: Vec<Option<i32>> = values
+            .iter()
+            .zip(missing.iter().rev())
+            .map(|((_, n), &m)| (!(nullable && m)).then_some(*n))
+            .collect();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("low.parquet");
+        write_low_level(
+            &path,
+            &text,
+            &numbers,
+            nullable,
+            if v2 { Version::V2 } else { Version::V1 },
+            if dictionary { Encoding::RleDictionary } else { Encoding::Plain },
+        );
+        let path = path.to_str().unwrap();
+        let wanted = vec!["t".to_string(), "n".to_string()];
+        let opts = LoadOptions::default();
+        let (coded, count) = read_coded(path, &wanted, &opts).unwrap().expect("a plain file");
+        let df = load(path, &wanted, &opts).unwrap();
+        prop_assert_eq!(count, values.len());
+        for column in &coded {
+            let direct: Vec<Option<String>> =
+                column.codes.iter().map(|&c| column.dictionary.value(c)).collect();
+            prop_assert_eq!(direct, polars_values(&df, &column.name), "column {}", &column.name);
+        }
+    }
+}

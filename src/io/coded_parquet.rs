@@ -17,8 +17,8 @@
 //!
 //! It handles the common case only and says so by returning `None`: a column that is nested,
 //! repeated, missing or duplicated, of another type (floats, dates, decimals, unsigned or
-//! binary data), data pages of version 2 or of another encoding, a value that is not UTF-8, no
-//! rows, or any page it cannot decode. The caller then takes the polars path, which also words
+//! binary data), data pages of another encoding (delta, byte stream split), a value that is not
+//! UTF-8, no rows, or any page it cannot decode. The caller then takes the polars path, which also words
 //! the error when the file is corrupt.
 
 use std::fs::File;
@@ -172,20 +172,30 @@ fn decode_hybrid(data: &[u8], bits: u32, count: usize, out: &mut Vec<u32>) -> Op
     (out.len() == count).then_some(())
 }
 
-/// A version-1 data page's definition levels and values (this reader takes no other pages).
+/// A data page's definition levels and values. Version 1 pages prefix their levels with their
+/// length in bytes; version 2 pages give the lengths in the header (and keep the levels
+/// uncompressed, which the decompressor already took care of).
 fn split_page(page: &DataPage, has_levels: bool) -> Option<(&[u8], &[u8])> {
-    if !matches!(page.header(), DataPageHeader::V1(_)) {
-        return None;
-    }
     let buffer = page.buffer();
-    if !has_levels {
-        return Some((&[], buffer));
+    match page.header() {
+        DataPageHeader::V1(_) => {
+            if !has_levels {
+                return Some((&[], buffer));
+            }
+            if page.definition_level_encoding() != Encoding::Rle {
+                return None;
+            }
+            let length = u32::from_le_bytes(buffer.get(..4)?.try_into().ok()?) as usize;
+            Some((buffer.get(4..4 + length)?, buffer.get(4 + length..)?))
+        }
+        DataPageHeader::V2(header) => {
+            // No repetition levels: the column is flat (see `plan_columns`).
+            let repetition = usize::try_from(header.repetition_levels_byte_length).ok()?;
+            let definition = usize::try_from(header.definition_levels_byte_length).ok()?;
+            let levels = buffer.get(repetition..repetition + definition)?;
+            Some((levels, buffer.get(repetition + definition..)?))
+        }
     }
-    if page.definition_level_encoding() != Encoding::Rle {
-        return None;
-    }
-    let length = u32::from_le_bytes(buffer.get(..4)?.try_into().ok()?) as usize;
-    Some((buffer.get(4..4 + length)?, buffer.get(4 + length..)?))
 }
 
 /// The bytes of one column chunk: only the wanted columns' chunks are ever read, one at a
