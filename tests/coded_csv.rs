@@ -2,12 +2,14 @@
 //! for numeric columns, same errors, on random files with blank lines, CRLF, missing values,
 //! surrounding spaces and `--null-values`.
 
+mod common;
+
+use common::polars_values;
 use std::io::Write;
 
 use linkrisk::engine::{EncodedColumn, encode_columns, encode_source};
 use linkrisk::io::coded_csv::read_coded;
 use linkrisk::io::{LoadOptions, load};
-use polars::prelude::*;
 use proptest::prelude::*;
 
 const POOL: &[&str] = &[
@@ -33,17 +35,6 @@ fn write_temp(text: &str) -> tempfile::NamedTempFile {
     let mut file = tempfile::Builder::new().suffix(".csv").tempfile().unwrap();
     file.write_all(text.as_bytes()).unwrap();
     file
-}
-
-/// Each row's value of a column on the polars path, as text.
-fn polars_values(df: &DataFrame, name: &str) -> Vec<Option<String>> {
-    let column = df.column(name).unwrap().cast(&DataType::String).unwrap();
-    column
-        .str()
-        .unwrap()
-        .iter()
-        .map(|v| v.map(str::to_string))
-        .collect()
 }
 
 fn random_file() -> impl Strategy<Value = (String, usize)> {

@@ -3,6 +3,9 @@
 //! fall back from dictionary to plain pages), under several compressions: same values row by
 //! row, same ranks for numeric columns, the same partition of rows for the others.
 
+mod common;
+
+use common::polars_values;
 use linkrisk::engine::{EncodedColumn, encode_columns, encode_source};
 use linkrisk::io::coded_parquet::read_coded;
 use linkrisk::io::{LoadOptions, load};
@@ -12,17 +15,6 @@ use proptest::prelude::*;
 const POOL: &[&str] = &[
     "", "a", " a", "a ", "b", "1", "1.0", "-2", "10", "NA", "  ", "é", "x y",
 ];
-
-/// Each row's value of a column on the polars path, as text.
-fn polars_values(df: &DataFrame, name: &str) -> Vec<Option<String>> {
-    let column = df.column(name).unwrap().cast(&DataType::String).unwrap();
-    column
-        .str()
-        .unwrap()
-        .iter()
-        .map(|v| v.map(str::to_string))
-        .collect()
-}
 
 /// A row of the random table: a small-domain text value, a numeric-looking text value, a wide
 /// (mostly distinct) text value, a small integer, a wide-ranging integer; `None` is missing.

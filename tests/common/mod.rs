@@ -1,4 +1,7 @@
-//! Shared by the integration tests that read the real data in ../shared/data.
+//! Shared by the integration tests: the real data in ../shared/data, and helpers.
+
+// Each test binary uses only some of these.
+#![allow(dead_code)]
 
 /// The UCI Adult extract ARX ships.
 pub const ADULT: &str = "../shared/data/adult/adult.csv";
@@ -14,3 +17,16 @@ pub const ADULT_QIS: [&str; 8] = [
     "workclass",
     "occupation",
 ];
+
+/// Each row's value of a column on the polars path, as text (`None` when missing): what the
+/// direct readers' codes must decode to.
+pub fn polars_values(df: &polars::prelude::DataFrame, name: &str) -> Vec<Option<String>> {
+    use polars::prelude::DataType;
+    let column = df.column(name).unwrap().cast(&DataType::String).unwrap();
+    column
+        .str()
+        .unwrap()
+        .iter()
+        .map(|v| v.map(str::to_string))
+        .collect()
+}
