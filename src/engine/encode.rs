@@ -10,7 +10,7 @@ use polars::prelude::*;
 use rayon::prelude::*;
 
 use crate::Result;
-use crate::io::coded::{CodedColumn, Dictionary};
+use crate::io::coded::{CodedColumn, Dictionary, IntegerRanks};
 
 /// The code of a missing value.
 pub const MISSING: u32 = 0;
@@ -97,38 +97,28 @@ fn rank_numbers(values: &Float64Chunked) -> Vec<u32> {
         .collect()
 }
 
-/// Dense ranks `1..=d` of an integer column in ascending order (missing → 0) through a table
-/// indexed by `value − min`, when the values span a range not much wider than the rows (ages,
-/// ZIP codes, amounts): no hashing, and the table stays in cache. `None` for other columns.
+/// Dense ranks `1..=d` of an integer column in ascending order (missing → 0), through
+/// [`IntegerRanks`]: a table for values in a narrow range, no hashing. `None` for other columns
+/// and for unsigned values beyond `i64`.
 fn rank_integers(column: &Column) -> Result<Option<Vec<u32>>> {
     if !column.dtype().is_integer() {
         return Ok(None);
     }
     let values = column.cast(&DataType::Int64)?;
     let values = values.i64()?;
-    let (Some(min), Some(max)) = (values.min(), values.max()) else {
+    // A `u64` beyond `i64::MAX` casts to missing; such a column is not ranked here.
+    if values.null_count() != column.null_count() {
+        return Ok(None);
+    }
+    let Some(ranks) = IntegerRanks::new(|| values.iter().flatten(), values.len()) else {
         return Ok(None);
     };
-    let span = (max as i128 - min as i128) as u128 + 1;
-    if span > (values.len() as u128 * 4).max(1 << 16) || span > 1 << 28 {
-        return Ok(None);
-    }
-    let mut rank = vec![0u32; span as usize];
-    let slot = |v: i64| (v as i128 - min as i128) as usize;
-    for v in values.iter().flatten() {
-        rank[slot(v)] = 1;
-    }
-    let mut next = 0;
-    for r in rank.iter_mut().filter(|r| **r != 0) {
-        next += 1;
-        *r = next;
-    }
     let codes = if values.null_count() == 0 {
-        values.into_no_null_iter().map(|v| rank[slot(v)]).collect()
+        values.into_no_null_iter().map(|v| ranks.rank(v)).collect()
     } else {
         values
             .iter()
-            .map(|v| v.map_or(MISSING, |v| rank[slot(v)]))
+            .map(|v| v.map_or(MISSING, |v| ranks.rank(v)))
             .collect()
     };
     Ok(Some(codes))

@@ -1,8 +1,9 @@
 //! What the readers that code values directly ([`super::coded_csv`], [`super::coded_parquet`])
-//! hand over: columns as dictionary codes, and the one way both build a column's final
-//! dictionary from their local ones.
+//! hand over: columns as dictionary codes, the one way both build a column's final text
+//! dictionary from their local ones, and the ranking of integer values (shared with the polars
+//! path's encoder).
 
-use hashbrown::HashMap;
+use hashbrown::{HashMap, HashSet};
 
 use super::LoadOptions;
 
@@ -83,4 +84,113 @@ impl DictionaryBuilder {
 fn clean_value<'a>(text: &'a str, opts: &LoadOptions) -> Option<&'a str> {
     let value = if opts.strip { text.trim() } else { text };
     (!opts.null_values.iter().any(|n| n == value)).then_some(value)
+}
+
+/// Dense ranks `1..=d` of integers in ascending order: code `r` is the `r`-th smallest distinct
+/// value. Values spanning a range not much wider than the rows (ages, ZIP codes, amounts) are
+/// ranked through a table indexed by `value − min` — no hashing, and the table stays in cache;
+/// others through a map of their sorted distinct values.
+#[derive(Debug)]
+pub struct IntegerRanks {
+    /// The distinct values, ascending.
+    pub distinct: Vec<i64>,
+    min: i64,
+    lookup: RankLookup,
+}
+
+#[derive(Debug)]
+enum RankLookup {
+    /// Rank by `value − min` (`0` for a value not seen).
+    Table(Vec<u32>),
+    Map(HashMap<i64, u32>),
+}
+
+impl IntegerRanks {
+    /// Ranks the values `values()` yields (it is called up to three times; missing values left
+    /// out) of a column of `rows` rows. `None` when there are no values.
+    pub fn new<I: Iterator<Item = i64>>(values: impl Fn() -> I, rows: usize) -> Option<Self> {
+        let (min, max) = values().fold(None, |range: Option<(i64, i64)>, v| {
+            Some(range.map_or((v, v), |(lo, hi)| (lo.min(v), hi.max(v))))
+        })?;
+        let span = (max as i128 - min as i128) as u128 + 1;
+        if span <= (rows as u128 * 4).max(1 << 16) && span <= 1 << 28 {
+            let mut rank = vec![0u32; span as usize];
+            for v in values() {
+                rank[offset(v, min)] = 1;
+            }
+            let mut distinct = Vec::new();
+            for (at, r) in rank.iter_mut().enumerate().filter(|(_, r)| **r != 0) {
+                distinct.push((min as i128 + at as i128) as i64);
+                *r = distinct.len() as u32;
+            }
+            return Some(IntegerRanks {
+                distinct,
+                min,
+                lookup: RankLookup::Table(rank),
+            });
+        }
+        let mut distinct: Vec<i64> = values().collect::<HashSet<i64>>().into_iter().collect();
+        distinct.sort_unstable();
+        let rank = distinct
+            .iter()
+            .enumerate()
+            .map(|(at, &v)| (v, at as u32 + 1))
+            .collect();
+        Some(IntegerRanks {
+            distinct,
+            min,
+            lookup: RankLookup::Map(rank),
+        })
+    }
+
+    /// The rank of a value that was ranked.
+    #[inline]
+    pub fn rank(&self, value: i64) -> u32 {
+        match &self.lookup {
+            RankLookup::Table(rank) => rank[offset(value, self.min)],
+            RankLookup::Map(rank) => rank[&value],
+        }
+    }
+}
+
+/// Where `value` sits in a table starting at `min`.
+#[inline]
+fn offset(value: i64, min: i64) -> usize {
+    (value as i128 - min as i128) as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::IntegerRanks;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Ranks through the table (narrow values) and through the map (values spread over
+        /// the whole `i64` range) are positions in the sorted distinct values.
+        #[test]
+        fn ranks_are_positions_among_sorted_distinct_values(
+            values in prop::collection::vec(
+                prop_oneof![-50i64..50, any::<i64>(), Just(i64::MIN), Just(i64::MAX)],
+                1..200,
+            ),
+            narrow in any::<bool>(),
+        ) {
+            let values: Vec<i64> =
+                if narrow { values.iter().map(|v| v % 1000).collect() } else { values };
+            let ranks = IntegerRanks::new(|| values.iter().copied(), values.len()).unwrap();
+            let mut sorted = values.clone();
+            sorted.sort_unstable();
+            sorted.dedup();
+            prop_assert_eq!(&ranks.distinct, &sorted);
+            for &v in &values {
+                let want = sorted.binary_search(&v).unwrap() as u32 + 1;
+                prop_assert_eq!(ranks.rank(v), want);
+            }
+        }
+    }
+
+    #[test]
+    fn no_values_no_ranks() {
+        assert!(IntegerRanks::new(std::iter::empty, 10).is_none());
+    }
 }

@@ -24,7 +24,6 @@
 use std::fs::File;
 use std::io::{Cursor, Read, Seek, SeekFrom};
 
-use hashbrown::HashMap;
 use polars_buffer::Buffer;
 use polars_parquet::parquet::encoding::Encoding;
 use polars_parquet::parquet::encoding::hybrid_rle::{HybridRleChunk, HybridRleDecoder};
@@ -36,7 +35,7 @@ use polars_parquet::parquet::schema::types::{
 };
 use rayon::prelude::*;
 
-use super::coded::{CodedColumn, Dictionary, DictionaryBuilder};
+use super::coded::{CodedColumn, Dictionary, DictionaryBuilder, IntegerRanks};
 use super::{InputFormat, LoadOptions, format_from_path};
 use crate::Result;
 
@@ -319,40 +318,10 @@ fn merge_integers(chunks: &[(LocalValues, std::ops::Range<usize>)], codes: &mut 
                 .filter_map(|(&v, &u)| u.then_some(v))
         })
     };
-    let Some((min, max)) = used().fold(None, |range: Option<(i64, i64)>, v| {
-        Some(range.map_or((v, v), |(lo, hi)| (lo.min(v), hi.max(v))))
-    }) else {
+    // No values: every code is already 0.
+    let Some(ranks) = IntegerRanks::new(used, codes.len()) else {
         return Vec::new();
     };
-    // Values spanning a narrow range (ages, ZIP codes, amounts) are ranked through a table
-    // indexed by `value − min`, with no hashing; others through a map of their distinct values.
-    let span = (max as i128 - min as i128) as u128 + 1;
-    let offset = move |v: i64| (v as i128 - min as i128) as usize;
-    let (distinct, rank_of): (Vec<i64>, Box<dyn Fn(i64) -> u32 + Sync>) =
-        if span <= (codes.len() as u128 * 4).max(1 << 16) && span <= 1 << 28 {
-            let mut rank = vec![0u32; span as usize];
-            for v in used() {
-                rank[offset(v)] = 1;
-            }
-            let mut distinct = Vec::new();
-            for (at, r) in rank.iter_mut().enumerate().filter(|(_, r)| **r != 0) {
-                distinct.push((min as i128 + at as i128) as i64);
-                *r = distinct.len() as u32;
-            }
-            (distinct, Box::new(move |v| rank[offset(v)]))
-        } else {
-            let mut distinct: Vec<i64> = used()
-                .collect::<hashbrown::HashSet<i64>>()
-                .into_iter()
-                .collect();
-            distinct.sort_unstable();
-            let rank: HashMap<i64, u32> = distinct
-                .iter()
-                .enumerate()
-                .map(|(at, &v)| (v, at as u32 + 1))
-                .collect();
-            (distinct, Box::new(move |v| rank[&v]))
-        };
     let mut remap: Vec<u32> = Vec::new();
     for (local, rows) in chunks {
         remap.clear();
@@ -362,13 +331,13 @@ fn merge_integers(chunks: &[(LocalValues, std::ops::Range<usize>)], codes: &mut 
                 .integers
                 .iter()
                 .zip(&local.used)
-                .map(|(&v, &u)| if u { rank_of(v) } else { 0 }),
+                .map(|(&v, &u)| if u { ranks.rank(v) } else { 0 }),
         );
         for code in &mut codes[rows.clone()] {
             *code = remap[*code as usize];
         }
     }
-    distinct
+    ranks.distinct
 }
 
 /// The columns of a Parquet file this reader can code: per wanted column, its leaf index in
