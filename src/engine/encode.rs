@@ -98,18 +98,22 @@ fn rank_numbers(values: &Float64Chunked) -> Vec<u32> {
 }
 
 /// Dense ranks `1..=d` of an integer column in ascending order (missing → 0), through
-/// [`IntegerRanks`]: a table for values in a narrow range, no hashing. `None` for other columns
-/// and for unsigned values beyond `i64`.
+/// [`IntegerRanks`]: a table for values in a narrow range, no hashing. `None` for other columns.
 fn rank_integers(column: &Column) -> Result<Option<Vec<u32>>> {
     if !column.dtype().is_integer() {
         return Ok(None);
     }
-    let values = column.cast(&DataType::Int64)?;
-    let values = values.i64()?;
-    // A `u64` beyond `i64::MAX` casts to missing; such a column is not ranked here.
-    if values.null_count() != column.null_count() {
-        return Ok(None);
-    }
+    let values: Int64Chunked = if matches!(column.dtype(), DataType::UInt64) {
+        // Flipping the top bit maps `u64` onto `i64` in the same order, so values beyond
+        // `i64::MAX` neither overflow nor tie.
+        column
+            .u64()?
+            .iter()
+            .map(|v| v.map(|v| (v ^ (1 << 63)) as i64))
+            .collect()
+    } else {
+        column.cast(&DataType::Int64)?.i64()?.clone()
+    };
     let Some(ranks) = IntegerRanks::new(|| values.iter().flatten(), values.len()) else {
         return Ok(None);
     };
@@ -271,4 +275,28 @@ pub fn encode_columns(
         .par_iter()
         .map(|name| encode_column(df.column(name)?, ordered.contains(name)))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `u64` values beyond `i64::MAX` stay values, stay apart and stay in order.
+    #[test]
+    fn huge_unsigned_values_are_not_missing() {
+        let df = df!["id" => [u64::MAX, 1, u64::MAX, u64::MAX - 1]].unwrap();
+        let names = vec!["id".to_string()];
+        for ordered in [&[][..], &names[..]] {
+            let column = &encode_columns(&df, &names, ordered).unwrap()[0];
+            assert!(!column.has_missing);
+            assert!(
+                column.codes.iter().all(|&c| c != MISSING),
+                "{:?}",
+                column.codes
+            );
+            assert_eq!(column.codes[0], column.codes[2]);
+            assert_ne!(column.codes[0], column.codes[1]);
+            assert!(column.codes[1] < column.codes[3] && column.codes[3] < column.codes[0]);
+        }
+    }
 }
