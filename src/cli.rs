@@ -627,6 +627,7 @@ fn link(args: LinkArgs) -> Result<ExitCode> {
         normalize: None,
         email_rules: Default::default(),
         hash: None,
+        match_any: Vec::new(),
         truth: truth.map(|(left, right)| TruthSpec { left, right }),
     };
     progress.step("linking");

@@ -5,14 +5,12 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
+use linkrisk::audit::View;
 use linkrisk::audit::hashed::detect;
-use linkrisk::audit::join::run_join;
-use linkrisk::audit::{View, quick_view};
 use linkrisk::io::{LoadOptions, load};
 use linkrisk::normalize::HashAlgorithm;
-use linkrisk::plan::{JoinKind, JoinSpec, Role, TruthSpec};
+use linkrisk::plan::Role;
 use polars::prelude::*;
-use proptest::prelude::*;
 
 fn linkrisk(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_linkrisk"))
@@ -163,84 +161,16 @@ fn demo_linkage_equals_the_count_from_the_truth_files() {
     );
 }
 
-fn small_value() -> impl Strategy<Value = Option<String>> {
-    prop_oneof![1 => Just(None), 8 => (0..3u8).prop_map(|v| Some(v.to_string()))]
-}
-
-fn side(rows: usize) -> impl Strategy<Value = Vec<(Option<String>, Option<String>, u8)>> {
-    prop::collection::vec((small_value(), small_value(), 0..4u8), rows)
-}
-
-fn frame(rows: &[(Option<String>, Option<String>, u8)]) -> DataFrame {
-    DataFrame::new_infer_height(vec![
-        Column::new(
-            "a".into(),
-            rows.iter().map(|r| r.0.clone()).collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "b".into(),
-            rows.iter().map(|r| r.1.clone()).collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "who".into(),
-            rows.iter().map(|r| r.2.to_string()).collect::<Vec<_>>(),
-        ),
-    ])
-    .unwrap()
-}
-
-proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
-
-    #[test]
-    fn linkage_equals_brute_force(a in (1usize..25).prop_flat_map(side), b in (1usize..25).prop_flat_map(side)) {
-        let qis = vec!["a".to_string(), "b".to_string()];
-        let left = quick_view("A", frame(&a), &qis);
-        let right = quick_view("B", frame(&b), &qis);
-        let step = JoinSpec {
-            name: "link".into(), left: "A".into(), right: "B".into(), kind: JoinKind::Quasi,
-            on: qis.clone(), left_on: vec![], right_on: vec![], normalize: None,
-            email_rules: Default::default(), hash: None,
-            truth: Some(TruthSpec { left: "who".into(), right: "who".into() }),
-        };
-        let out = run_join(&step, &left, &right, u64::MAX).unwrap();
-        let link = out.linkage.unwrap();
-        let key = |r: &(Option<String>, Option<String>, u8)| Some((r.0.clone()?, r.1.clone()?));
-        let (mut unique, mut correct, mut expected, mut rows_out, mut with) = (0, 0, 0.0, 0, 0);
-        for rb in &b {
-            let Some(kb) = key(rb) else { continue };
-            let cands: Vec<_> = a.iter().filter(|ra| key(ra) == Some(kb.clone())).collect();
-            let twins = b.iter().filter(|x| key(x) == Some(kb.clone())).count();
-            rows_out += cands.len();
-            if cands.is_empty() { continue; }
-            with += 1;
-            expected += 1.0 / cands.len() as f64;
-            if cands.len() == 1 && twins == 1 {
-                unique += 1;
-                if cands[0].2 == rb.2 { correct += 1; }
-            }
-        }
-        let matched_right = b.iter().filter(|rb| key(rb).is_some_and(|k| a.iter().any(|ra| key(ra) == Some(k.clone())))).count();
-        prop_assert_eq!(link.unique_matches, unique);
-        prop_assert_eq!(link.correct_unique_matches, Some(correct));
-        prop_assert_eq!(link.targets_with_candidates, with);
-        prop_assert!((link.expected_reidentifications - expected).abs() < 1e-9);
-        prop_assert_eq!(out.rows_out, rows_out);
-        prop_assert_eq!(out.view.df.height(), rows_out);
-        prop_assert_eq!(out.matched_right, matched_right);
-    }
-}
-
 fn source_view(name: &str, path: &str, columns: &[&str]) -> View {
     let df = read(path, columns);
-    View {
-        name: name.into(),
+    View::new(
+        name,
         df,
-        roles: columns
+        columns
             .iter()
             .map(|c| (c.to_string(), Role::Other))
             .collect(),
-    }
+    )
 }
 
 #[test]
@@ -271,15 +201,15 @@ fn hashed_identifiers_are_found_and_random_hex_is_not() {
     let md5: Vec<String> = (0..500)
         .map(|i| HashAlgorithm::Md5.hex(&format!("other-{i}")))
         .collect();
-    let noise = View {
-        name: "noise".into(),
-        df: DataFrame::new_infer_height(vec![
+    let noise = View::new(
+        "noise",
+        DataFrame::new_infer_height(vec![
             Column::new("token".into(), random),
             Column::new("tag".into(), md5),
         ])
         .unwrap(),
-        roles: vec![],
-    };
+        vec![],
+    );
     assert!(detect(&[loyalty, noise]).unwrap().is_empty());
 }
 
@@ -432,13 +362,76 @@ fn link_command_reports_the_same_figures_as_the_plan() {
 }
 
 #[test]
-fn oversized_join_is_refused_before_it_runs() {
+fn many_to_many_key_join_is_refused_with_its_estimate() {
+    // Loyalty × survey on gender alone: the estimate is Σ over genders of the two counts'
+    // product, counted here independently of linkrisk.
+    let count = |path: &str| -> HashMap<String, u64> {
+        let mut counts = HashMap::new();
+        for g in strings(&read(path, &["gender"]), "gender")
+            .into_iter()
+            .flatten()
+        {
+            if !g.trim().is_empty() {
+                *counts.entry(g).or_insert(0) += 1;
+            }
+        }
+        counts
+    };
+    let (l, r) = (
+        count("fixtures/retail/loyalty.csv"),
+        count("fixtures/retail/survey.csv"),
+    );
+    let pairs: u64 = l
+        .iter()
+        .map(|(g, n)| n * r.get(g).copied().unwrap_or(0))
+        .sum();
+    assert!(pairs > 1000);
+    let shown = pairs
+        .to_string()
+        .as_bytes()
+        .rchunks(3)
+        .rev()
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect::<Vec<_>>()
+        .join(",");
     plan_error(
         "max-rows",
         &format!(
-            "[policy]\nmax_join_rows = 1000\n{SOURCES}\n[[join]]\nname = \"everyone\"\nleft = \"loyalty\"\nright = \"survey\"\nkind = \"quasi\"\non = [\"gender\"]\n"
+            "[policy]\nmax_join_rows = 1000\n{SOURCES}\n[[join]]\nname = \"everyone\"\nleft = \"loyalty\"\nright = \"survey\"\nkind = \"key\"\non = [\"gender\"]\n"
         ),
-        "join 'everyone' would produce",
+        &format!("join 'everyone' would produce {shown} rows, above max_join_rows = 1,000"),
+    );
+    // A quasi step on the same column is linkage from class tables: it builds no pairs and
+    // is not refused.
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("linkrisk-quasi-gender");
+    std::fs::create_dir_all(&dir).unwrap();
+    let retail = std::fs::canonicalize("fixtures/retail").unwrap();
+    let path = dir.join("plan.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "[policy]\nmax_join_rows = 1000\n{SOURCES}\n[[join]]\nname = \"everyone\"\nleft = \"loyalty\"\nright = \"survey\"\nkind = \"quasi\"\non = [\"gender\"]\n"
+        )
+        .replace("RETAIL", retail.to_str().unwrap()),
+    )
+    .unwrap();
+    let out = linkrisk(&[
+        "audit",
+        path.to_str().unwrap(),
+        "--format",
+        "json",
+        "--quiet",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        report["joins"][0]["linkage"]["candidate_pairs"].as_u64(),
+        Some(pairs)
     );
 }
 

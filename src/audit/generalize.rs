@@ -46,6 +46,21 @@ impl Builtin {
         }
     }
 
+    /// One text value generalised, exactly as [`Builtin::expr`] does it to a column.
+    pub fn apply_text(&self, value: &str) -> Option<String> {
+        let prefix = |n: usize| Some(value.chars().take(n).collect());
+        match self {
+            Builtin::Zip3 => prefix(3),
+            Builtin::Month => prefix(7),
+            Builtin::Year => prefix(4),
+            Builtin::Band(w) => {
+                let v: f64 = value.trim().parse().ok()?;
+                let q = v / *w as f64;
+                q.is_finite().then(|| ((q as i64) * *w as i64).to_string())
+            }
+        }
+    }
+
     /// The expression that generalises column `name` (keeping its name).
     pub fn expr(&self, name: &str) -> Expr {
         let text = col(name).cast(DataType::String);
@@ -59,6 +74,41 @@ impl Builtin {
             .cast(DataType::String),
         }
         .alias(name)
+    }
+}
+
+/// A generalisation as a function of one text value, as [`apply`] computes it: a join brings
+/// the other side's compared column to the same precision with it. A value the
+/// generalisation cannot take (not a number for a band, not in the hierarchy) has no
+/// generalised value.
+pub type TextGeneralization = Box<dyn Fn(&str) -> Option<String> + Sync>;
+
+/// [`TextGeneralization`] of `g` (hierarchy paths as given, resolved by the caller).
+pub fn text_generalization(g: &Generalization) -> Result<TextGeneralization> {
+    Ok(match g {
+        Generalization::Builtin(s) => {
+            let b = Builtin::parse(s)?;
+            Box::new(move |v: &str| b.apply_text(v))
+        }
+        Generalization::Hierarchy { hierarchy, level } => {
+            let map = hierarchy_map(hierarchy, *level)?;
+            let values = map.column("__value")?.str()?.clone();
+            let general = map.column("__general")?.str()?.clone();
+            let lookup: hashbrown::HashMap<String, String> = values
+                .iter()
+                .zip(general.iter())
+                .filter_map(|(v, g)| Some((v?.to_string(), g?.to_string())))
+                .collect();
+            Box::new(move |v: &str| lookup.get(v).cloned())
+        }
+    })
+}
+
+/// How a generalisation is named in reports: `zip3`, `year`, `band:10`, `hierarchy level 2`.
+pub fn label(g: &Generalization) -> String {
+    match g {
+        Generalization::Builtin(s) => s.clone(),
+        Generalization::Hierarchy { level, .. } => format!("hierarchy level {level}"),
     }
 }
 

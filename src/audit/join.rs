@@ -1,16 +1,32 @@
-//! Join steps: how a retailer links two views. Each kind builds key columns on both sides
-//! (exact, normalised, hashed, or quasi-identifiers brought to a common precision), then a
-//! polars inner join produces the joined view.
+//! Join steps: how a retailer links two views. Both sides' compared columns are coded in one
+//! dictionary per column ([`super::keys`]), and every figure is counted on the codes:
+//!
+//! - a `quasi` step is linkage from class tables ([`super::linkage`]): no candidate pair is
+//!   built, and its view is one row per target record, with the identified record's columns
+//!   attached where the target has exactly one candidate;
+//! - a `key`, `normalized` or `hashed` step links records that agree on any of its
+//!   identifiers ([`super::identifiers`]); its pair count is known from the key counts and a
+//!   join above `max_join_rows` is refused before any pair is built. Its view is one row per
+//!   linked pair.
 
 use anyhow::{Context as _, bail};
 use polars::prelude::*;
 use serde::Serialize;
 
-use super::linkage::{Linkage, join_size, joint_counts, linkage};
+use super::generalize::{label, text_generalization};
+use super::identifiers::{
+    IdentifierLinks, Link, TruthLinks, colliding_keys, judge, left_of, linked_records, links_of,
+    right_of, truth_links, union,
+};
+use super::keys::{
+    ClassCounts, CodedPair, JointKeys, NO_KEY, as_is, code_pair, joint_keys, local_codes,
+    text_values,
+};
+use super::linkage::{Attribute, Linkage, linkage, unique_candidates};
 use super::view::View;
 use crate::Result;
 use crate::normalize::{HashAlgorithm, normalize_email, normalize_phone};
-use crate::plan::{Identifier, JoinKind, JoinSpec};
+use crate::plan::{Identifier, JoinKind, JoinSpec, MatchSpec};
 
 /// k, unique fraction and average prosecutor risk of a view: the before/after figures.
 #[derive(Debug, Clone, Serialize)]
@@ -34,6 +50,16 @@ impl Snapshot {
     }
 }
 
+/// For one compared column of a quasi step: the fraction of target records whose value
+/// occurs on the identified side at all. Low values mean the columns are not comparable
+/// (different codings or precisions).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ColumnOverlap {
+    /// `left=right`.
+    pub on: String,
+    pub target_fraction: f64,
+}
+
 /// What one join step did.
 #[derive(Debug, Clone, Serialize)]
 pub struct JoinReport {
@@ -47,6 +73,7 @@ pub struct JoinReport {
     pub comparison: Vec<String>,
     pub rows_left: usize,
     pub rows_right: usize,
+    /// Rows of the joined view: linked pairs, or for a quasi step the target records.
     pub rows_out: usize,
     pub matched_left: usize,
     pub matched_left_fraction: f64,
@@ -57,6 +84,16 @@ pub struct JoinReport {
     pub after: Snapshot,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub linkage: Option<Linkage>,
+    /// Quasi steps: how far each compared column's values overlap.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub column_overlap: Vec<ColumnOverlap>,
+    /// Key, normalized and hashed steps: the links of each identifier (the step's own figures
+    /// are their union).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub identifiers: Vec<IdentifierLinks>,
+    /// With truth columns: correct and false links.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub truth: Option<TruthLinks>,
 }
 
 /// The joined view and the raw figures of the step (snapshots are added by the caller).
@@ -68,19 +105,19 @@ pub struct JoinOutcome {
     pub matched_left: usize,
     pub matched_right: usize,
     pub linkage: Option<Linkage>,
+    pub column_overlap: Vec<ColumnOverlap>,
+    pub identifiers: Vec<IdentifierLinks>,
+    pub truth: Option<TruthLinks>,
 }
 
-fn map_text(column: &Column, name: &str, f: impl Fn(&str) -> String) -> Result<Column> {
-    let text = column.cast(&DataType::String)?;
-    let out: StringChunked = text.str()?.iter().map(|v| v.map(&f)).collect();
-    Ok(out.with_name(name.into()).into_column())
-}
+/// The truth column of each side as text (`None` where missing).
+type TruthColumns = (Vec<Option<String>>, Vec<Option<String>>);
 
-fn normalizer(step: &JoinSpec) -> impl Fn(&str) -> String + '_ {
-    move |value: &str| match step.normalize {
-        Some(Identifier::Phone) => normalize_phone(value),
-        _ => normalize_email(value, step.email_rules),
-    }
+fn is_text(dt: &DataType) -> bool {
+    matches!(
+        dt,
+        DataType::String | DataType::Categorical(..) | DataType::Enum(..)
+    )
 }
 
 /// The most common length of a column's text values (on a sample).
@@ -102,11 +139,28 @@ fn guess_hash(column: &Column) -> Result<Option<HashAlgorithm>> {
     Ok(HashAlgorithm::ALL.into_iter().find(|a| a.hex_len() == len))
 }
 
-fn is_text(dt: &DataType) -> bool {
-    matches!(dt, DataType::String)
+/// A blank compared value is no key: blank identifiers never link.
+fn non_blank(value: String) -> Option<String> {
+    (!value.trim().is_empty()).then_some(value)
 }
 
-/// Runs one join step on two views.
+fn pair_name(l: &str, r: &str) -> String {
+    if l == r {
+        l.to_string()
+    } else {
+        format!("{l}={r}")
+    }
+}
+
+fn identifier_name(m: &MatchSpec) -> &'static str {
+    match m.normalize {
+        Some(Identifier::Phone) => "phone",
+        _ => "email",
+    }
+}
+
+/// Runs one join step on two views. `max_rows` bounds the pairs of a key, normalized or
+/// hashed step.
 pub fn run_join(step: &JoinSpec, left: &View, right: &View, max_rows: u64) -> Result<JoinOutcome> {
     let (lcols, rcols) = step.columns();
     for (view, cols) in [(left, &lcols), (right, &rcols)] {
@@ -116,16 +170,304 @@ pub fn run_join(step: &JoinSpec, left: &View, right: &View, max_rows: u64) -> Re
             }
         }
     }
-    let mut ldf = left.df.clone();
-    let mut rdf = right.df.clone();
-    let mut lkeys = Vec::new();
-    let mut rkeys = Vec::new();
+    let truth = match &step.truth {
+        None => None,
+        Some(t) => {
+            let column = |view: &View, name: &str| -> Result<Vec<Option<String>>> {
+                let c = view.df.column(name).map_err(|_| {
+                    anyhow::anyhow!(
+                        "join '{}': {} has no truth column '{name}'",
+                        step.name,
+                        view.name
+                    )
+                })?;
+                text_values(c)
+            };
+            Some((column(left, &t.left)?, column(right, &t.right)?))
+        }
+    };
+    let on = lcols
+        .iter()
+        .zip(&rcols)
+        .map(|(l, r)| pair_name(l, r))
+        .collect();
+    let mut outcome = if step.kind == JoinKind::Quasi {
+        quasi_join(step, left, right, &lcols, &rcols, truth.as_ref())?
+    } else {
+        identifier_join(step, left, right, max_rows, truth.as_ref())?
+    };
+    outcome.on = on;
+    Ok(outcome)
+}
+
+/// The columns of the joined view: the left's under their names, the right's renamed
+/// `<right>.<column>` where the left already uses the name. Returns the right's new names.
+fn right_names(left: &View, right: &View) -> Vec<(String, String)> {
+    let left_names: Vec<String> = left
+        .df
+        .get_column_names()
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    right
+        .df
+        .get_column_names()
+        .iter()
+        .map(|name| {
+            let name = name.to_string();
+            let new = if left_names.contains(&name) {
+                format!("{}.{name}", right.name)
+            } else {
+                name.clone()
+            };
+            (name, new)
+        })
+        .collect()
+}
+
+/// The joined view from the left and right frames already aligned row by row.
+fn joined_view(
+    step: &JoinSpec,
+    left: &View,
+    right: &View,
+    left_rows: DataFrame,
+    mut right_rows: DataFrame,
+) -> Result<View> {
+    let renamed = right_names(left, right);
+    for (old, new) in &renamed {
+        if old != new {
+            right_rows.rename(old, new.as_str().into())?;
+        }
+    }
+    let new_name = |old: &str| -> String {
+        renamed
+            .iter()
+            .find(|(o, _)| o == old)
+            .map_or_else(|| old.to_string(), |(_, n)| n.clone())
+    };
+    let mut df = left_rows;
+    df.hstack_mut(right_rows.columns())?;
+    let mut roles = left.roles.clone();
+    roles.extend(right.roles.iter().map(|(c, r)| (new_name(c), *r)));
+    let mut generalized = left.generalized.clone();
+    generalized.extend(
+        right
+            .generalized
+            .iter()
+            .map(|(c, g)| (new_name(c), g.clone())),
+    );
+    Ok(View {
+        name: step.name.clone(),
+        df,
+        roles,
+        generalized,
+    })
+}
+
+/// Brings a quasi step's compared column of each side to one precision and codes both.
+/// A plan's generalisation of either side is applied to the other; without one, the side
+/// with the longer text is cut to the typical length of the other (ZIP5 → ZIP3,
+/// 1987-02-18 → 1987).
+fn comparable(left: &View, right: &View, lc: &str, rc: &str) -> Result<(CodedPair, String)> {
+    let (lcol, rcol) = (left.df.column(lc)?, right.df.column(rc)?);
+    let (gl, gr) = (left.generalization(lc), right.generalization(rc));
+    if gl.is_some() || gr.is_some() {
+        let same = gl == gr;
+        let lt = match gr.filter(|_| !same) {
+            Some(g) => Some(text_generalization(g)?),
+            None => None,
+        };
+        let rt = match gl.filter(|_| !same) {
+            Some(g) => Some(text_generalization(g)?),
+            None => None,
+        };
+        let text = match (gl, gr) {
+            _ if same => format!("{lc} = {rc}, both generalised to {}", label(gl.unwrap())),
+            (Some(g), None) => format!(
+                "{lc} (generalised to {}) = {rc} generalised alike",
+                label(g)
+            ),
+            (None, Some(g)) => format!("{lc} generalised to {} = {rc}", label(g)),
+            (Some(a), Some(b)) => format!(
+                "{lc} (generalised to {}) and {rc} (generalised to {}), each brought to the other's",
+                label(a),
+                label(b)
+            ),
+            (None, None) => unreachable!(),
+        };
+        let pair = code_pair(
+            lcol,
+            rcol,
+            lt.as_deref().unwrap_or(&as_is),
+            rt.as_deref().unwrap_or(&as_is),
+        )?;
+        return Ok((pair, text));
+    }
+    let (ll, rl) = (typical_len(lcol)?, typical_len(rcol)?);
+    let cut = |n: usize| move |v: &str| -> Option<String> { Some(v.chars().take(n).collect()) };
+    Ok(match ll.cmp(&rl) {
+        std::cmp::Ordering::Greater => (
+            code_pair(lcol, rcol, &cut(rl), &as_is)?,
+            format!("{lc} cut to {rl} characters = {rc}"),
+        ),
+        std::cmp::Ordering::Less => (
+            code_pair(lcol, rcol, &as_is, &cut(ll))?,
+            format!("{lc} = {rc} cut to {ll} characters"),
+        ),
+        std::cmp::Ordering::Equal => (
+            code_pair(lcol, rcol, &as_is, &as_is)?,
+            format!("{lc} = {rc}"),
+        ),
+    })
+}
+
+/// The fraction of target records whose compared value occurs on the identified side.
+fn overlap(pair: &CodedPair) -> f64 {
+    let mut on_left = vec![false; pair.slots];
+    for &c in &pair.left {
+        on_left[c as usize] = true;
+    }
+    let found = pair
+        .right
+        .iter()
+        .filter(|&&c| c != 0 && on_left[c as usize])
+        .count();
+    if pair.right.is_empty() {
+        0.0
+    } else {
+        found as f64 / pair.right.len() as f64
+    }
+}
+
+fn as_attributes(list: &[(String, Vec<u32>)]) -> Vec<Attribute<'_>> {
+    list.iter()
+        .map(|(name, codes)| Attribute {
+            name: name.clone(),
+            codes,
+        })
+        .collect()
+}
+
+/// Sensitive attributes of a side as codes, under their names in the joined view.
+fn attributes(view: &View, name: impl Fn(&str) -> String) -> Result<Vec<(String, Vec<u32>)>> {
+    view.sensitive()
+        .iter()
+        .map(|s| Ok((name(s), local_codes(view.df.column(s)?)?)))
+        .collect()
+}
+
+fn quasi_join(
+    step: &JoinSpec,
+    left: &View,
+    right: &View,
+    lcols: &[String],
+    rcols: &[String],
+    truth: Option<&TruthColumns>,
+) -> Result<JoinOutcome> {
+    let mut pairs = Vec::new();
     let mut comparison = Vec::new();
-    for (i, (lc, rc)) in lcols.iter().zip(&rcols).enumerate() {
-        let (lk, rk) = (format!("__lk{i}"), format!("__rk{i}"));
-        let (lcol, rcol) = (ldf.column(lc)?.clone(), rdf.column(rc)?.clone());
-        let (lkey, rkey) = match step.kind {
-            JoinKind::Key => {
+    let mut column_overlap = Vec::new();
+    for (lc, rc) in lcols.iter().zip(rcols) {
+        let (pair, text) =
+            comparable(left, right, lc, rc).with_context(|| format!("join '{}'", step.name))?;
+        column_overlap.push(ColumnOverlap {
+            on: pair_name(lc, rc),
+            target_fraction: overlap(&pair),
+        });
+        comparison.push(text);
+        pairs.push(pair);
+    }
+    let keys = joint_keys(&pairs);
+    drop(pairs);
+    let counts = ClassCounts::of(&keys);
+
+    let renamed = right_names(left, right);
+    let right_name = |c: &str| {
+        renamed
+            .iter()
+            .find(|(o, _)| o == c)
+            .map_or_else(|| c.to_string(), |(_, n)| n.clone())
+    };
+    let target = attributes(right, right_name)?;
+    let identified = attributes(left, str::to_string)?;
+    let attached = unique_candidates(&keys, &counts);
+    let (correct, truth_summary) = match truth {
+        None => (None, None),
+        Some((tl, tr)) => {
+            let first = super::linkage::first_rows(&keys.left, keys.classes);
+            let correct = keys
+                .right
+                .iter()
+                .enumerate()
+                .filter(|&(_, &id)| {
+                    id != NO_KEY && counts.left[id as usize] == 1 && counts.right[id as usize] == 1
+                })
+                .filter(|&(b, &id)| {
+                    matches!((&tl[first[id as usize] as usize], &tr[b]), (Some(x), Some(y)) if x == y)
+                })
+                .count();
+            let links: Vec<Link> = attached
+                .iter()
+                .enumerate()
+                .filter_map(|(b, a)| a.map(|a| super::identifiers::link(a, b as u32)))
+                .collect();
+            (Some(correct), Some(truth_links(&links, tl, tr)))
+        }
+    };
+    let link = linkage(
+        &keys,
+        &counts,
+        &as_attributes(&target),
+        &as_attributes(&identified),
+        correct,
+    );
+    let matched_left = counts
+        .left
+        .iter()
+        .zip(&counts.right)
+        .filter(|&(_, &b)| b > 0)
+        .map(|(&a, _)| a as usize)
+        .sum();
+
+    // One row per target record; the identified record's columns where it is the only
+    // candidate, missing elsewhere.
+    let indices: IdxCa = attached.iter().map(|a| a.map(|a| a as IdxSize)).collect();
+    let left_rows = left.df.take(&indices)?;
+    let view = joined_view(step, left, right, left_rows, right.df.clone())?;
+    Ok(JoinOutcome {
+        view,
+        on: Vec::new(),
+        comparison,
+        rows_out: right.df.height(),
+        matched_left,
+        matched_right: link.targets_with_candidates,
+        linkage: Some(link),
+        column_overlap,
+        identifiers: Vec::new(),
+        truth: truth_summary,
+    })
+}
+
+/// One identifier of a key, normalized or hashed step: its columns coded on both sides.
+fn identifier_keys(
+    step: &JoinSpec,
+    m: &MatchSpec,
+    left: &View,
+    right: &View,
+) -> Result<(JointKeys, String)> {
+    let (lcols, rcols) = m.columns();
+    let kind = m.kind.unwrap_or(step.kind);
+    let mut pairs = Vec::new();
+    let mut comparison = Vec::new();
+    for (lc, rc) in lcols.iter().zip(&rcols) {
+        let (lcol, rcol) = (left.df.column(lc)?, right.df.column(rc)?);
+        let rules = m.email_rules;
+        let normalize = move |v: &str| match m.normalize {
+            Some(Identifier::Phone) => normalize_phone(v),
+            _ => normalize_email(v, rules),
+        };
+        let pair = match kind {
+            JoinKind::Key | JoinKind::Quasi => {
                 let (ld, rd) = (lcol.dtype(), rcol.dtype());
                 if is_text(ld) != is_text(rd)
                     || (!is_text(ld) && ld.is_primitive_numeric() != rd.is_primitive_numeric())
@@ -138,61 +480,54 @@ pub fn run_join(step: &JoinSpec, left: &View, right: &View, max_rows: u64) -> Re
                     );
                 }
                 comparison.push(format!("{lc} = {rc}"));
-                (
-                    lcol.cast(&DataType::String)?.with_name(lk.as_str().into()),
-                    rcol.cast(&DataType::String)?.with_name(rk.as_str().into()),
-                )
+                let exact = |v: &str| non_blank(v.to_string());
+                code_pair(lcol, rcol, &exact, &exact)?
             }
             JoinKind::Normalized => {
-                let f = normalizer(step);
-                comparison.push(format!("normalised {}: {lc} = {rc}", identifier_name(step)));
-                (map_text(&lcol, &lk, &f)?, map_text(&rcol, &rk, &f)?)
+                comparison.push(format!("normalised {}: {lc} = {rc}", identifier_name(m)));
+                let f = |v: &str| non_blank(normalize(v));
+                code_pair(lcol, rcol, &f, &f)?
             }
             JoinKind::Hashed => {
-                let algo = match step.hash {
+                let algo = match m.hash {
                     Some(a) => a,
-                    None => guess_hash(&rcol)?.with_context(|| {
-                        format!("join '{}': {}.{rc} does not look like md5, sha1 or sha256 hex; set hash = \"...\"", step.name, right.name)
+                    None => guess_hash(rcol)?.with_context(|| {
+                        format!(
+                            "join '{}': {}.{rc} does not look like md5, sha1 or sha256 hex; set hash = \"...\"",
+                            step.name, right.name
+                        )
                     })?,
                 };
-                let f = normalizer(step);
                 comparison.push(format!("{}(normalised {lc}) = {rc}", algo.name()));
-                (
-                    map_text(&lcol, &lk, |v| algo.hex(&f(v)))?,
-                    map_text(&rcol, &rk, |v| v.trim().to_ascii_lowercase())?,
-                )
-            }
-            JoinKind::Quasi => {
-                // Bring both sides to the coarser precision: the longer text is cut to the
-                // length of the shorter (ZIP5 → ZIP3, 1987-02-18 → 1987).
-                let (ll, rl) = (typical_len(&lcol)?, typical_len(&rcol)?);
-                let cut = |c: &Column, name: &str, len: Option<usize>| -> Result<Column> {
-                    match len {
-                        Some(n) => map_text(c, name, |v| v.chars().take(n).collect()),
-                        None => Ok(c.cast(&DataType::String)?.with_name(name.into())),
-                    }
-                };
-                let (lcut, rcut) = match ll.cmp(&rl) {
-                    std::cmp::Ordering::Greater => (Some(rl), None),
-                    std::cmp::Ordering::Less => (None, Some(ll)),
-                    std::cmp::Ordering::Equal => (None, None),
-                };
-                comparison.push(match (lcut, rcut) {
-                    (Some(n), _) => format!("{lc} cut to {n} characters = {rc}"),
-                    (_, Some(n)) => format!("{lc} = {rc} cut to {n} characters"),
-                    _ => format!("{lc} = {rc}"),
-                });
-                (cut(&lcol, &lk, lcut)?, cut(&rcol, &rk, rcut)?)
+                let hashed = |v: &str| non_blank(normalize(v)).map(|n| algo.hex(&n));
+                let hex = |v: &str| non_blank(v.trim().to_ascii_lowercase());
+                code_pair(lcol, rcol, &hashed, &hex)?
             }
         };
-        ldf.with_column(lkey)?;
-        rdf.with_column(rkey)?;
-        lkeys.push(lk);
-        rkeys.push(rk);
+        pairs.push(pair);
     }
+    Ok((joint_keys(&pairs), comparison.join(", ")))
+}
 
-    let joint = joint_counts(&ldf, &lkeys, &rdf, &rkeys)?;
-    let estimated = join_size(&joint)?;
+fn identifier_join(
+    step: &JoinSpec,
+    left: &View,
+    right: &View,
+    max_rows: u64,
+    truth: Option<&TruthColumns>,
+) -> Result<JoinOutcome> {
+    let specs = step.identifiers();
+    let mut coded = Vec::new();
+    for m in &specs {
+        let (keys, comparison) = identifier_keys(step, m, left, right)?;
+        let counts = ClassCounts::of(&keys);
+        coded.push((m, keys, counts, comparison));
+    }
+    // The union has at most the sum of the identifiers' pairs: refuse before building any.
+    let estimated: u64 = coded
+        .iter()
+        .map(|(_, _, counts, _)| counts.pairs())
+        .fold(0u64, u64::saturating_add);
     if estimated > max_rows {
         bail!(
             "join '{}' would produce {} rows, above max_join_rows = {}; raise it in [policy] if you mean it",
@@ -201,178 +536,51 @@ pub fn run_join(step: &JoinSpec, left: &View, right: &View, max_rows: u64) -> Re
             crate::report::thousands(max_rows as usize)
         );
     }
-
-    let correct = match (&step.truth, step.kind) {
-        (Some(truth), JoinKind::Quasi) => Some(correct_unique_matches(
-            step,
-            &ldf,
-            &lkeys,
-            &rdf,
-            &rkeys,
-            &joint,
-            &truth.left,
-            &truth.right,
-            left,
-            right,
-        )?),
-        _ => None,
-    };
-    let link = if step.kind == JoinKind::Quasi {
-        Some(linkage(&joint, rdf.height(), correct)?)
+    let (rows_left, rows_right) = (left.df.height(), right.df.height());
+    let mut identifiers = Vec::new();
+    let mut lists = Vec::new();
+    let mut comparison = Vec::new();
+    for (m, keys, counts, text) in coded {
+        let links = links_of(&keys, &counts);
+        let (linked_left, linked_right) = linked_records(&links, rows_left, rows_right);
+        let judged = truth.map(|(tl, tr)| judge(&links, tl, tr));
+        let (lc, rc) = m.columns();
+        identifiers.push(IdentifierLinks {
+            on: lc.iter().zip(&rc).map(|(l, r)| pair_name(l, r)).collect(),
+            comparison: text.clone(),
+            links: links.len() as u64,
+            linked_left,
+            linked_right,
+            colliding_keys: colliding_keys(&counts),
+            correct_links: judged.map(|j| j.0),
+            false_links: judged.map(|j| j.1),
+        });
+        comparison.push(text);
+        lists.push(links);
+    }
+    let links = if lists.len() == 1 {
+        lists.pop().unwrap_or_default()
     } else {
-        None
+        union(lists)
     };
-
-    // Right-hand columns whose names the left already uses are qualified with the view name.
-    let left_names: Vec<String> = ldf
-        .get_column_names()
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    let mut renamed = Vec::new();
-    let mut right_roles = Vec::new();
-    for name in rdf.get_column_names_owned() {
-        let name = name.to_string();
-        if name.starts_with("__") {
-            continue;
-        }
-        let new = if left_names.contains(&name) {
-            format!("{}.{name}", right.name)
-        } else {
-            name.clone()
-        };
-        if let Some((_, role)) = right.roles.iter().find(|(c, _)| *c == name) {
-            right_roles.push((new.clone(), *role));
-        }
-        renamed.push((name, new));
-    }
-    for (old, new) in &renamed {
-        if old != new {
-            rdf.rename(old, new.as_str().into())?;
-        }
-    }
-    let ldf = ldf.with_row_index("__lrow".into(), None)?;
-    let rdf = rdf.with_row_index("__rrow".into(), None)?;
-    let joined = ldf
-        .lazy()
-        .join(
-            rdf.lazy(),
-            lkeys.iter().map(|k| col(k.as_str())).collect::<Vec<_>>(),
-            rkeys.iter().map(|k| col(k.as_str())).collect::<Vec<_>>(),
-            JoinArgs::new(JoinType::Inner),
-        )
-        .collect()?;
-    let matched_left = joined.column("__lrow")?.n_unique()?;
-    let matched_right = joined.column("__rrow")?.n_unique()?;
-    let keep: Vec<String> = joined
-        .get_column_names()
-        .iter()
-        .map(|s| s.to_string())
-        .filter(|s| !s.starts_with("__"))
-        .collect();
-    let df = joined.select(keep)?;
-    let mut roles = left.roles.clone();
-    roles.extend(right_roles);
+    let (matched_left, matched_right) = linked_records(&links, rows_left, rows_right);
+    let truth_summary = truth.map(|(tl, tr)| truth_links(&links, tl, tr));
+    let take = |f: fn(Link) -> u32| -> IdxCa {
+        IdxCa::from_vec("".into(), links.iter().map(|&l| f(l) as IdxSize).collect())
+    };
+    let left_rows = left.df.take(&take(left_of))?;
+    let right_rows = right.df.take(&take(right_of))?;
+    let view = joined_view(step, left, right, left_rows, right_rows)?;
     Ok(JoinOutcome {
-        view: View {
-            name: step.name.clone(),
-            df,
-            roles,
-        },
-        on: lcols
-            .iter()
-            .zip(&rcols)
-            .map(|(l, r)| {
-                if l == r {
-                    l.clone()
-                } else {
-                    format!("{l}={r}")
-                }
-            })
-            .collect(),
+        view,
+        on: Vec::new(),
         comparison,
-        rows_out: estimated as usize,
+        rows_out: links.len(),
         matched_left,
         matched_right,
-        linkage: link,
+        linkage: None,
+        column_overlap: Vec::new(),
+        identifiers,
+        truth: truth_summary,
     })
-}
-
-fn identifier_name(step: &JoinSpec) -> &'static str {
-    match step.normalize {
-        Some(Identifier::Phone) => "phone",
-        _ => "email",
-    }
-}
-
-/// Among the unique matches (keys with one record on each side), how many pair the same
-/// person according to the truth columns.
-#[allow(clippy::too_many_arguments)]
-fn correct_unique_matches(
-    step: &JoinSpec,
-    ldf: &DataFrame,
-    lkeys: &[String],
-    rdf: &DataFrame,
-    rkeys: &[String],
-    joint: &DataFrame,
-    truth_left: &str,
-    truth_right: &str,
-    left: &View,
-    right: &View,
-) -> Result<usize> {
-    if ldf.column(truth_left).is_err() {
-        bail!(
-            "join '{}': {} has no truth column '{truth_left}'",
-            step.name,
-            left.name
-        );
-    }
-    if rdf.column(truth_right).is_err() {
-        bail!(
-            "join '{}': {} has no truth column '{truth_right}'",
-            step.name,
-            right.name
-        );
-    }
-    let unique_keys = joint
-        .clone()
-        .lazy()
-        .filter(col("__na").eq(lit(1)).and(col("__nb").eq(lit(1))))
-        .select(lkeys.iter().map(|k| col(k.as_str())).collect::<Vec<_>>());
-    let keys_expr = |ks: &[String]| ks.iter().map(|k| col(k.as_str())).collect::<Vec<_>>();
-    let l = ldf
-        .clone()
-        .lazy()
-        .select(
-            keys_expr(lkeys)
-                .into_iter()
-                .chain([col(truth_left).cast(DataType::String).alias("__tl")])
-                .collect::<Vec<_>>(),
-        )
-        .join(
-            unique_keys,
-            keys_expr(lkeys),
-            keys_expr(lkeys),
-            JoinArgs::new(JoinType::Inner),
-        );
-    let r = rdf.clone().lazy().select(
-        keys_expr(rkeys)
-            .into_iter()
-            .chain([col(truth_right).cast(DataType::String).alias("__tr")])
-            .collect::<Vec<_>>(),
-    );
-    let matched = l
-        .join(
-            r,
-            keys_expr(lkeys),
-            keys_expr(rkeys),
-            JoinArgs::new(JoinType::Inner),
-        )
-        .select([col("__tl")
-            .eq(col("__tr"))
-            .cast(DataType::UInt64)
-            .sum()
-            .alias("correct")])
-        .collect()?;
-    Ok(matched.column("correct")?.u64()?.get(0).unwrap_or(0) as usize)
 }

@@ -1,125 +1,206 @@
-//! Linkage figures of a quasi-identifier join (the Sweeney attack): the attacker holds an
-//! identified view A and a target view B and matches on shared QIs C.
+//! Linkage figures of a quasi-identifier step (the Sweeney attack), from class tables: the
+//! attacker holds an identified view A and a target view B and matches on shared QIs C.
+//! Both sides are numbered by their C-values in one class numbering ([`super::keys`]); the
+//! candidates of a B record are the A records of its class. With `a_c` and `b_c` the records
+//! of class `c` on each side:
 //!
-//! - `unique_matches`: B records whose C-values occur exactly once in B and exactly once
-//!   in A (count, and fraction of B);
-//! - `expected_reidentifications = Σ_{b with ≥1 candidate} 1/|candidates of b in A|`;
+//! - `unique_matches`: B records whose C-values occur exactly once in B and exactly once in A
+//!   (classes with `a_c = b_c = 1`);
+//! - `expected_reidentifications = Σ_{b with ≥1 candidate} 1/|candidates of b| = Σ_c b_c / a_c`;
+//! - `candidate_pairs = Σ_c a_c · b_c` (the rows an inner join would have produced);
+//! - `candidate_histogram`: B records by their number of candidates (0, 1, 2, 3-4, 5-9, 10+);
+//! - `disclosures`: for a sensitive attribute of B, the A records whose candidates all hold one
+//!   (non-missing) value of it, as a fraction of A; for one of A, the B records whose
+//!   candidates all hold one value, as a fraction of B;
 //! - with a truth column on each side, how many unique matches are correct.
 //!
-//! A record missing any value of C has no candidates (a missing value links nothing).
-//! Everything is computed from the per-key counts of both sides (two group-bys and a join).
+//! A record missing any value of C has no candidates (a missing value links nothing). No
+//! candidate pair is ever materialised: every figure is a sum over classes.
 
-use polars::prelude::*;
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
-use crate::Result;
+use super::keys::{ClassCounts, JointKeys, NO_KEY};
+
+/// One bucket of the candidate histogram.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CandidateBucket {
+    /// `"0"`, `"1"`, `"2"`, `"3-4"`, `"5-9"` or `"10+"`.
+    pub candidates: &'static str,
+    pub records: usize,
+}
+
+/// The buckets of the candidate histogram, with the smallest count of each.
+const BUCKETS: [(&str, u32); 6] = [
+    ("0", 0),
+    ("1", 1),
+    ("2", 2),
+    ("3-4", 3),
+    ("5-9", 5),
+    ("10+", 10),
+];
+
+fn bucket(candidates: u32) -> usize {
+    BUCKETS
+        .iter()
+        .rposition(|&(_, from)| candidates >= from)
+        .unwrap_or(0)
+}
+
+/// What the attacker learns about an attribute without a unique match.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Disclosure {
+    /// Which side holds the attribute: `target` (learned for identified records) or
+    /// `identified` (learned for target records).
+    pub side: &'static str,
+    /// Records whose candidates all hold one value of the attribute.
+    pub records: usize,
+    /// As a fraction of the records of the other side.
+    pub fraction: f64,
+}
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Linkage {
+    pub identified_rows: usize,
     pub target_rows: usize,
     pub unique_matches: usize,
     pub unique_match_fraction: f64,
     pub targets_with_candidates: usize,
+    pub candidate_pairs: u64,
     pub expected_reidentifications: f64,
     pub expected_reidentification_fraction: f64,
+    pub candidate_histogram: Vec<CandidateBucket>,
+    pub disclosures: BTreeMap<String, Disclosure>,
     pub correct_unique_matches: Option<usize>,
 }
 
-/// Per-key record counts of a side, keys with a missing value left out.
-fn key_counts(df: &DataFrame, keys: &[String], count: &str) -> LazyFrame {
-    let not_null = keys
-        .iter()
-        .map(|k| col(k.as_str()).is_not_null())
-        .reduce(|a, b| a.and(b))
-        .unwrap_or(lit(true));
-    df.clone()
-        .lazy()
-        .filter(not_null)
-        .group_by(keys.iter().map(|k| col(k.as_str())).collect::<Vec<_>>())
-        .agg([len().alias(count)])
+/// A sensitive attribute of one side, as per-row codes (`0` missing).
+pub struct Attribute<'a> {
+    pub name: String,
+    pub codes: &'a [u32],
 }
 
-/// Per key: records in A (`__na`) and in B (`__nb`), for keys present on both sides.
-pub fn joint_counts(
-    a: &DataFrame,
-    a_keys: &[String],
-    b: &DataFrame,
-    b_keys: &[String],
-) -> Result<DataFrame> {
-    // Rename B's keys to A's so the join coalesces them.
-    let b_renamed = b
-        .clone()
-        .lazy()
-        .select(
-            b_keys
-                .iter()
-                .zip(a_keys)
-                .map(|(bk, ak)| col(bk.as_str()).alias(ak.as_str()))
-                .collect::<Vec<_>>(),
-        )
-        .collect()?;
-    let joined = key_counts(a, a_keys, "__na")
-        .join(
-            key_counts(&b_renamed, a_keys, "__nb"),
-            a_keys.iter().map(|k| col(k.as_str())).collect::<Vec<_>>(),
-            a_keys.iter().map(|k| col(k.as_str())).collect::<Vec<_>>(),
-            JoinArgs::new(JoinType::Inner),
-        )
-        .collect()?;
-    Ok(joined)
-}
+/// Per class: the one value its records on a side hold, [`MIXED`] when they hold several (or
+/// a missing one), `0` when the class has no record on that side.
+const MIXED: u32 = u32::MAX;
 
-/// Estimated rows of the inner join: `Σ_key n_A · n_B`.
-pub fn join_size(joint: &DataFrame) -> Result<u64> {
-    let out = joint
-        .clone()
-        .lazy()
-        .select([
-            (col("__na").cast(DataType::UInt64) * col("__nb").cast(DataType::UInt64))
-                .sum()
-                .alias("s"),
-        ])
-        .collect()?;
-    Ok(out.column("s")?.u64()?.get(0).unwrap_or(0))
-}
-
-/// Linkage figures from the joint counts. `correct` is the number of correct unique
-/// matches when truth columns were given.
-pub fn linkage(joint: &DataFrame, target_rows: usize, correct: Option<usize>) -> Result<Linkage> {
-    let out = joint
-        .clone()
-        .lazy()
-        .select([
-            (col("__na").eq(lit(1)).and(col("__nb").eq(lit(1))))
-                .cast(DataType::UInt64)
-                .sum()
-                .alias("unique"),
-            col("__nb")
-                .cast(DataType::UInt64)
-                .sum()
-                .alias("with_candidates"),
-            (col("__nb").cast(DataType::Float64) / col("__na").cast(DataType::Float64))
-                .sum()
-                .alias("expected"),
-        ])
-        .collect()?;
-    let unique = out.column("unique")?.u64()?.get(0).unwrap_or(0) as usize;
-    let with_candidates = out.column("with_candidates")?.u64()?.get(0).unwrap_or(0) as usize;
-    let expected = out.column("expected")?.f64()?.get(0).unwrap_or(0.0);
-    let frac = |x: f64| {
-        if target_rows == 0 {
-            0.0
-        } else {
-            x / target_rows as f64
+fn single_values(ids: &[u32], codes: &[u32], classes: usize) -> Vec<u32> {
+    let mut value = vec![0u32; classes];
+    for (&id, &code) in ids.iter().zip(codes) {
+        if id == NO_KEY {
+            continue;
         }
-    };
-    Ok(Linkage {
+        let v = &mut value[id as usize];
+        *v = if code == 0 {
+            MIXED
+        } else if *v == 0 || *v == code {
+            code
+        } else {
+            MIXED
+        };
+    }
+    value
+}
+
+fn fraction(x: f64, of: usize) -> f64 {
+    if of == 0 { 0.0 } else { x / of as f64 }
+}
+
+/// The linkage figures of identified side A (`keys.left`) against target side B
+/// (`keys.right`). `correct` counts correct unique matches when truth columns were given.
+pub fn linkage(
+    keys: &JointKeys,
+    counts: &ClassCounts,
+    target_attributes: &[Attribute],
+    identified_attributes: &[Attribute],
+    correct: Option<usize>,
+) -> Linkage {
+    let (a, b) = (&counts.left, &counts.right);
+    let (mut unique, mut with_candidates, mut expected) = (0usize, 0usize, 0.0f64);
+    for (&na, &nb) in a.iter().zip(b) {
+        if na == 0 || nb == 0 {
+            continue;
+        }
+        if na == 1 && nb == 1 {
+            unique += 1;
+        }
+        with_candidates += nb as usize;
+        expected += nb as f64 / na as f64;
+    }
+    let mut histogram = vec![0usize; BUCKETS.len()];
+    for &id in &keys.right {
+        let candidates = if id == NO_KEY { 0 } else { a[id as usize] };
+        histogram[bucket(candidates)] += 1;
+    }
+    let (identified_rows, target_rows) = (keys.left.len(), keys.right.len());
+    let mut disclosures = BTreeMap::new();
+    for attr in target_attributes {
+        let single = single_values(&keys.right, attr.codes, keys.classes);
+        let records: usize = (0..keys.classes)
+            .filter(|&c| a[c] > 0 && b[c] > 0 && single[c] != MIXED)
+            .map(|c| a[c] as usize)
+            .sum();
+        disclosures.insert(
+            attr.name.clone(),
+            Disclosure {
+                side: "target",
+                records,
+                fraction: fraction(records as f64, identified_rows),
+            },
+        );
+    }
+    for attr in identified_attributes {
+        let single = single_values(&keys.left, attr.codes, keys.classes);
+        let records: usize = (0..keys.classes)
+            .filter(|&c| a[c] > 0 && b[c] > 0 && single[c] != MIXED)
+            .map(|c| b[c] as usize)
+            .sum();
+        disclosures.entry(attr.name.clone()).or_insert(Disclosure {
+            side: "identified",
+            records,
+            fraction: fraction(records as f64, target_rows),
+        });
+    }
+    Linkage {
+        identified_rows,
         target_rows,
         unique_matches: unique,
-        unique_match_fraction: frac(unique as f64),
+        unique_match_fraction: fraction(unique as f64, target_rows),
         targets_with_candidates: with_candidates,
+        candidate_pairs: counts.pairs(),
         expected_reidentifications: expected,
-        expected_reidentification_fraction: frac(expected),
+        expected_reidentification_fraction: fraction(expected, target_rows),
+        candidate_histogram: BUCKETS
+            .iter()
+            .zip(histogram)
+            .map(|(&(candidates, _), records)| CandidateBucket {
+                candidates,
+                records,
+            })
+            .collect(),
+        disclosures,
         correct_unique_matches: correct,
-    })
+    }
+}
+
+/// Per class, the first record of a side (`NO_KEY` when the class has none there).
+pub fn first_rows(ids: &[u32], classes: usize) -> Vec<u32> {
+    let mut first = vec![NO_KEY; classes];
+    for (row, &id) in ids.iter().enumerate() {
+        if id != NO_KEY && first[id as usize] == NO_KEY {
+            first[id as usize] = row as u32;
+        }
+    }
+    first
+}
+
+/// For every target record, the identified record it links to when it has exactly one
+/// candidate.
+pub fn unique_candidates(keys: &JointKeys, counts: &ClassCounts) -> Vec<Option<u32>> {
+    let first = first_rows(&keys.left, keys.classes);
+    keys.right
+        .iter()
+        .map(|&id| (id != NO_KEY && counts.left[id as usize] == 1).then(|| first[id as usize]))
+        .collect()
 }

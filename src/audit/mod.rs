@@ -4,7 +4,9 @@
 pub mod findings;
 pub mod generalize;
 pub mod hashed;
+pub mod identifiers;
 pub mod join;
+pub mod keys;
 pub mod linkage;
 pub mod view;
 
@@ -16,7 +18,7 @@ use polars::prelude::*;
 use crate::Result;
 use crate::io::LoadOptions;
 use crate::metrics::MeasureOptions;
-use crate::plan::{JoinSpec, Plan, Role, SourceSpec};
+use crate::plan::{Generalization, JoinSpec, Plan, Role, SourceSpec};
 use crate::report::{Policy, Report, ViewReport};
 pub use join::{JoinReport, Snapshot};
 pub use view::View;
@@ -89,7 +91,23 @@ pub fn load_source(plan: &Plan, spec: &SourceSpec) -> Result<View> {
         name: spec.name.clone(),
         df,
         roles: spec.columns.iter().map(|(c, r)| (c.clone(), *r)).collect(),
+        generalized: spec
+            .generalize
+            .iter()
+            .map(|(c, g)| (c.clone(), resolve_generalization(plan, g)))
+            .collect(),
     })
+}
+
+/// A generalisation with its hierarchy path resolved against the plan's folder.
+fn resolve_generalization(plan: &Plan, g: &Generalization) -> Generalization {
+    match g {
+        Generalization::Hierarchy { hierarchy, level } => Generalization::Hierarchy {
+            hierarchy: plan.resolve(hierarchy),
+            level: *level,
+        },
+        other => other.clone(),
+    }
 }
 
 fn measure_opts(plan: &Plan) -> MeasureOptions {
@@ -220,6 +238,9 @@ pub fn run_step(
         before_right,
         after: Snapshot::of(&after),
         linkage: outcome.linkage,
+        column_overlap: outcome.column_overlap,
+        identifiers: outcome.identifiers,
+        truth: outcome.truth,
     };
     reports.push(after);
     views.insert(step.name.clone(), outcome.view);
@@ -228,9 +249,9 @@ pub fn run_step(
 
 /// Marks the roles of columns for a quick view outside a plan (`link`).
 pub fn quick_view(name: &str, df: DataFrame, qis: &[String]) -> View {
-    View {
-        name: name.to_string(),
+    View::new(
+        name,
         df,
-        roles: qis.iter().map(|q| (q.clone(), Role::Qi)).collect(),
-    }
+        qis.iter().map(|q| (q.clone(), Role::Qi)).collect(),
+    )
 }

@@ -5,7 +5,7 @@ use polars::prelude::*;
 use crate::Result;
 use crate::metrics::attribution::{AttributionOptions, attribute};
 use crate::metrics::{MeasureOptions, measure};
-use crate::plan::Role;
+use crate::plan::{Generalization, Role};
 use crate::report::ViewReport;
 
 #[derive(Debug, Clone)]
@@ -15,9 +15,31 @@ pub struct View {
     /// Columns with a role, in order. Columns of the frame not listed here are helpers
     /// (truth maps, row indexes) and are never measured.
     pub roles: Vec<(String, Role)>,
+    /// Generalisations the data holder applied to columns of this view (a plan's
+    /// `generalize`, hierarchy paths resolved): a join brings the other side's compared
+    /// column to the same generalisation.
+    pub generalized: Vec<(String, Generalization)>,
 }
 
 impl View {
+    /// A view of a frame without generalisations.
+    pub fn new(name: &str, df: DataFrame, roles: Vec<(String, Role)>) -> View {
+        View {
+            name: name.to_string(),
+            df,
+            roles,
+            generalized: Vec::new(),
+        }
+    }
+
+    /// The generalisation applied to a column, if any.
+    pub fn generalization(&self, column: &str) -> Option<&Generalization> {
+        self.generalized
+            .iter()
+            .find(|(c, _)| c == column)
+            .map(|(_, g)| g)
+    }
+
     pub fn with_role(&self, role: Role) -> Vec<String> {
         self.roles
             .iter()

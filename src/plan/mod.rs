@@ -146,16 +146,87 @@ pub struct JoinSpec {
     pub email_rules: EmailRules,
     /// For `hashed`: the hash on the right side; guessed from its length when absent.
     pub hash: Option<HashAlgorithm>,
+    /// For `key`, `normalized` and `hashed`: several identifiers, a right record linking to
+    /// the left records that agree on any of them (instead of `on` and `normalize`).
+    #[serde(default)]
+    pub match_any: Vec<MatchSpec>,
+    /// Columns that name the same person on both sides: links are judged correct or false.
     pub truth: Option<TruthSpec>,
 }
 
-impl JoinSpec {
-    /// The join columns of each side.
+/// One identifier an attacker compares: an entry of `match_any`, or a step's own `on`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct MatchSpec {
+    #[serde(default)]
+    pub on: Vec<String>,
+    #[serde(default)]
+    pub left_on: Vec<String>,
+    #[serde(default)]
+    pub right_on: Vec<String>,
+    /// `key`, `normalized` or `hashed`; the step's kind when absent.
+    pub kind: Option<JoinKind>,
+    pub normalize: Option<Identifier>,
+    #[serde(default)]
+    pub email_rules: EmailRules,
+    pub hash: Option<HashAlgorithm>,
+}
+
+impl MatchSpec {
+    /// The compared columns of each side.
     pub fn columns(&self) -> (Vec<String>, Vec<String>) {
-        if self.left_on.is_empty() && self.right_on.is_empty() {
-            (self.on.clone(), self.on.clone())
+        pair_columns(&self.on, &self.left_on, &self.right_on)
+    }
+}
+
+fn pair_columns(
+    on: &[String],
+    left_on: &[String],
+    right_on: &[String],
+) -> (Vec<String>, Vec<String>) {
+    if left_on.is_empty() && right_on.is_empty() {
+        (on.to_vec(), on.to_vec())
+    } else {
+        (left_on.to_vec(), right_on.to_vec())
+    }
+}
+
+impl JoinSpec {
+    /// The join columns of each side (every identifier's, for `match_any`).
+    pub fn columns(&self) -> (Vec<String>, Vec<String>) {
+        if self.match_any.is_empty() {
+            pair_columns(&self.on, &self.left_on, &self.right_on)
         } else {
-            (self.left_on.clone(), self.right_on.clone())
+            let (mut left, mut right) = (Vec::new(), Vec::new());
+            for m in &self.match_any {
+                let (l, r) = m.columns();
+                left.extend(l);
+                right.extend(r);
+            }
+            (left, right)
+        }
+    }
+
+    /// The identifiers of a key, normalized or hashed step, each with its kind resolved.
+    pub fn identifiers(&self) -> Vec<MatchSpec> {
+        if self.match_any.is_empty() {
+            vec![MatchSpec {
+                on: self.on.clone(),
+                left_on: self.left_on.clone(),
+                right_on: self.right_on.clone(),
+                kind: Some(self.kind),
+                normalize: self.normalize,
+                email_rules: self.email_rules,
+                hash: self.hash,
+            }]
+        } else {
+            self.match_any
+                .iter()
+                .map(|m| MatchSpec {
+                    kind: Some(m.kind.unwrap_or(self.kind)),
+                    ..m.clone()
+                })
+                .collect()
         }
     }
 }
@@ -255,27 +326,73 @@ impl Plan {
                     );
                 }
             }
-            let (l, r) = join.columns();
-            if l.is_empty() || l.len() != r.len() {
-                bail!(
-                    "join '{}' needs 'on' (or 'left_on' and 'right_on' of equal length)",
-                    join.name
-                );
+            if !join.match_any.is_empty() {
+                if join.kind == JoinKind::Quasi {
+                    bail!(
+                        "join '{}': match_any is for key, normalized and hashed steps",
+                        join.name
+                    );
+                }
+                if !join.on.is_empty()
+                    || !join.left_on.is_empty()
+                    || !join.right_on.is_empty()
+                    || join.normalize.is_some()
+                    || join.hash.is_some()
+                {
+                    bail!(
+                        "join '{}': give either match_any or on/normalize/hash, not both",
+                        join.name
+                    );
+                }
             }
-            if matches!(join.kind, JoinKind::Normalized | JoinKind::Hashed) && l.len() != 1 {
-                bail!(
-                    "join '{}': a {:?} join links one column on each side",
-                    join.name,
-                    join.kind
-                );
-            }
-            if matches!(join.kind, JoinKind::Normalized | JoinKind::Hashed)
-                && join.normalize.is_none()
-            {
-                bail!(
-                    "join '{}' needs normalize = \"email\" or \"phone\"",
-                    join.name
-                );
+            let checks: Vec<(String, MatchSpec)> = if join.kind == JoinKind::Quasi {
+                vec![(
+                    String::new(),
+                    MatchSpec {
+                        on: join.on.clone(),
+                        left_on: join.left_on.clone(),
+                        right_on: join.right_on.clone(),
+                        kind: Some(JoinKind::Quasi),
+                        normalize: None,
+                        email_rules: join.email_rules,
+                        hash: None,
+                    },
+                )]
+            } else if join.match_any.is_empty() {
+                vec![(String::new(), join.identifiers().remove(0))]
+            } else {
+                join.identifiers()
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, m)| (format!(" match_any[{i}]"), m))
+                    .collect()
+            };
+            for (at, m) in &checks {
+                let name = &join.name;
+                if !m.on.is_empty() && (!m.left_on.is_empty() || !m.right_on.is_empty()) {
+                    bail!(
+                        "join '{name}'{at}: give either 'on' or 'left_on' and 'right_on', not both"
+                    );
+                }
+                let (l, r) = m.columns();
+                if l.is_empty() || l.len() != r.len() {
+                    bail!(
+                        "join '{name}'{at} needs 'on' (or 'left_on' and 'right_on' of equal length)"
+                    );
+                }
+                let kind = m.kind.unwrap_or(join.kind);
+                if !at.is_empty() && kind == JoinKind::Quasi {
+                    bail!(
+                        "join '{name}'{at}: an identifier is compared by key, normalized or hashed"
+                    );
+                }
+                if matches!(kind, JoinKind::Normalized | JoinKind::Hashed) && l.len() != 1 {
+                    bail!("join '{name}'{at}: a {kind:?} comparison links one column on each side");
+                }
+                if matches!(kind, JoinKind::Normalized | JoinKind::Hashed) && m.normalize.is_none()
+                {
+                    bail!("join '{name}'{at} needs normalize = \"email\" or \"phone\"");
+                }
             }
             names.push(&join.name);
         }

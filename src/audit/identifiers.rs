@@ -1,0 +1,163 @@
+//! Identifier links of a key, normalized or hashed step: the attacker links a right record to
+//! every left record that agrees on any identifier they hold (`match_any`), as an exact-match
+//! linker on all identifiers does. Each identifier's keys are coded ([`super::keys`]); its
+//! links are the pairs of records in one class; the step's links are the union over the
+//! identifiers. The number of pairs is known from the class counts before any pair is built,
+//! so an exploding many-to-many join is refused before its memory is spent.
+
+use serde::Serialize;
+
+use super::keys::{ClassCounts, JointKeys, NO_KEY, RowsByClass};
+
+/// What one identifier of a step links.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct IdentifierLinks {
+    /// `left=right` for each compared column.
+    pub on: Vec<String>,
+    /// How the values were made comparable.
+    pub comparison: String,
+    /// Pairs of records that agree on this identifier.
+    pub links: u64,
+    pub linked_left: usize,
+    pub linked_right: usize,
+    /// Keys held by records on both sides that link one record to several (more than one
+    /// record on either side).
+    pub colliding_keys: usize,
+    /// With truth columns: links that pair the same person, and links that do not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub correct_links: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub false_links: Option<u64>,
+}
+
+/// Links of a step judged by truth columns that name the person on each side.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TruthLinks {
+    /// Links judged (record pairs; for a quasi step, target records given one identity).
+    pub links: u64,
+    pub correct_links: u64,
+    pub false_links: u64,
+    /// Target records whose person is on the identified side at all.
+    pub shared_records: usize,
+    /// Of those, the target records with a correct link.
+    pub found_records: usize,
+    /// `found_records / shared_records` (0 when nothing is shared).
+    pub recall: f64,
+}
+
+/// One link: the left record in the high half, the right record in the low half, so that
+/// sorting orders links by left record, then right record.
+pub type Link = u64;
+
+pub fn link(left: u32, right: u32) -> Link {
+    ((left as u64) << 32) | right as u64
+}
+
+pub fn left_of(link: Link) -> u32 {
+    (link >> 32) as u32
+}
+
+pub fn right_of(link: Link) -> u32 {
+    link as u32
+}
+
+/// Every pair of records in one class, by left record then right record.
+pub fn links_of(keys: &JointKeys, counts: &ClassCounts) -> Vec<Link> {
+    let right = RowsByClass::of(&keys.right, &counts.right);
+    let mut links = Vec::with_capacity(counts.pairs().min(usize::MAX as u64) as usize);
+    for (row, &id) in keys.left.iter().enumerate() {
+        if id == NO_KEY {
+            continue;
+        }
+        for &r in right.class(id) {
+            links.push(link(row as u32, r));
+        }
+    }
+    links
+}
+
+/// Keys shared by both sides that link a record to several.
+pub fn colliding_keys(counts: &ClassCounts) -> usize {
+    counts
+        .left
+        .iter()
+        .zip(&counts.right)
+        .filter(|&(&a, &b)| a > 0 && b > 0 && (a > 1 || b > 1))
+        .count()
+}
+
+/// Distinct left and right records among links.
+pub fn linked_records(links: &[Link], rows_left: usize, rows_right: usize) -> (usize, usize) {
+    let (mut left, mut right) = (vec![false; rows_left], vec![false; rows_right]);
+    for &l in links {
+        left[left_of(l) as usize] = true;
+        right[right_of(l) as usize] = true;
+    }
+    let count = |seen: &[bool]| seen.iter().filter(|&&s| s).count();
+    (count(&left), count(&right))
+}
+
+/// The union of several identifiers' links, sorted and without repeats.
+pub fn union(lists: Vec<Vec<Link>>) -> Vec<Link> {
+    let mut all: Vec<Link> = lists.into_iter().flatten().collect();
+    all.sort_unstable();
+    all.dedup();
+    all
+}
+
+fn same_person(a: &Option<String>, b: &Option<String>) -> bool {
+    matches!((a, b), (Some(a), Some(b)) if a == b)
+}
+
+/// Correct and false links by truth: `(correct, false)`.
+pub fn judge(
+    links: &[Link],
+    truth_left: &[Option<String>],
+    truth_right: &[Option<String>],
+) -> (u64, u64) {
+    let correct = links
+        .iter()
+        .filter(|&&l| {
+            same_person(
+                &truth_left[left_of(l) as usize],
+                &truth_right[right_of(l) as usize],
+            )
+        })
+        .count() as u64;
+    (correct, links.len() as u64 - correct)
+}
+
+/// The truth summary of a step's links.
+pub fn truth_links(
+    links: &[Link],
+    truth_left: &[Option<String>],
+    truth_right: &[Option<String>],
+) -> TruthLinks {
+    let (correct, wrong) = judge(links, truth_left, truth_right);
+    let people: hashbrown::HashSet<&str> =
+        truth_left.iter().flatten().map(String::as_str).collect();
+    let shared = truth_right
+        .iter()
+        .filter(|t| t.as_deref().is_some_and(|p| people.contains(p)))
+        .count();
+    let mut found = vec![false; truth_right.len()];
+    for &l in links {
+        let (a, b) = (left_of(l) as usize, right_of(l) as usize);
+        if same_person(&truth_left[a], &truth_right[b]) {
+            found[b] = true;
+        }
+    }
+    let found = found.iter().filter(|&&f| f).count();
+    TruthLinks {
+        links: links.len() as u64,
+        correct_links: correct,
+        false_links: wrong,
+        shared_records: shared,
+        found_records: found,
+        recall: if shared == 0 {
+            0.0
+        } else {
+            found as f64 / shared as f64
+        },
+    }
+}

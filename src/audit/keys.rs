@@ -1,0 +1,220 @@
+//! Compared keys of a join step as codes: each compared column of both sides is coded in one
+//! dictionary shared by the two sides, transforming every distinct raw value once (normalised,
+//! hashed, cut or generalised), and the compared columns together number the records of both
+//! sides in one class numbering. Every join figure (linkage, candidate pairs, identifier
+//! links) is then counted on these numbers; no string frame of keys is ever joined.
+
+use hashbrown::HashMap;
+use polars::prelude::*;
+
+use crate::Result;
+use crate::engine::group_rows;
+
+/// The class of a record that has no key (a missing or blank compared value): it links to
+/// nothing.
+pub const NO_KEY: u32 = u32::MAX;
+
+/// One compared column of each side, coded in a shared dictionary: `0` is "no key", `1..slots`
+/// the shared values.
+pub struct CodedPair {
+    pub left: Vec<u32>,
+    pub right: Vec<u32>,
+    pub slots: usize,
+}
+
+/// How a side's raw value becomes the compared value; `None` means the record has no key.
+pub type Transform<'a> = &'a (dyn Fn(&str) -> Option<String> + Sync);
+
+/// Codes one column of a side through `transform`, adding new compared values to `shared`.
+/// The transform runs once per distinct raw value.
+fn code_side(
+    column: &Column,
+    transform: Transform,
+    shared: &mut HashMap<String, u32>,
+) -> Result<Vec<u32>> {
+    let text = column.cast(&DataType::String)?;
+    let values = text.str()?;
+    let mut local: HashMap<&str, u32> = HashMap::new();
+    let mut codes = Vec::with_capacity(values.len());
+    for value in values.iter() {
+        let code = match value {
+            None => 0,
+            Some(raw) => match local.get(raw) {
+                Some(&code) => code,
+                None => {
+                    let code = match transform(raw) {
+                        None => 0,
+                        Some(compared) => {
+                            let next = shared.len() as u32 + 1;
+                            *shared.entry(compared).or_insert(next)
+                        }
+                    };
+                    local.insert(raw, code);
+                    code
+                }
+            },
+        };
+        codes.push(code);
+    }
+    Ok(codes)
+}
+
+/// Codes a compared column of each side in one dictionary.
+pub fn code_pair(
+    left: &Column,
+    right: &Column,
+    left_transform: Transform,
+    right_transform: Transform,
+) -> Result<CodedPair> {
+    let mut shared: HashMap<String, u32> = HashMap::new();
+    let left = code_side(left, left_transform, &mut shared)?;
+    let right = code_side(right, right_transform, &mut shared)?;
+    Ok(CodedPair {
+        left,
+        right,
+        slots: shared.len() + 1,
+    })
+}
+
+/// The compared value as it is, a missing value only when absent.
+pub fn as_is(raw: &str) -> Option<String> {
+    Some(raw.to_string())
+}
+
+/// The records of both sides numbered by their compared key: records with equal codes on
+/// every compared column share a class; a record with "no key" on any column is [`NO_KEY`].
+pub struct JointKeys {
+    pub left: Vec<u32>,
+    pub right: Vec<u32>,
+    pub classes: usize,
+}
+
+/// Numbers the records of both sides by their codes on every compared column.
+pub fn joint_keys(columns: &[CodedPair]) -> JointKeys {
+    let rows_left = columns.first().map_or(0, |c| c.left.len());
+    let rows_right = columns.first().map_or(0, |c| c.right.len());
+    let rows = rows_left + rows_right;
+    let both: Vec<Vec<u32>> = columns
+        .iter()
+        .map(|c| {
+            let mut codes = Vec::with_capacity(rows);
+            codes.extend_from_slice(&c.left);
+            codes.extend_from_slice(&c.right);
+            codes
+        })
+        .collect();
+    let grouped: Vec<(&[u32], usize)> = both
+        .iter()
+        .zip(columns)
+        .map(|(codes, c)| (codes.as_slice(), c.slots))
+        .collect();
+    let grouping = group_rows(&grouped, rows);
+    let classes = grouping.sizes.len();
+    let mut ids = grouping.ids();
+    for codes in &both {
+        for (id, &code) in ids.iter_mut().zip(codes) {
+            if code == 0 {
+                *id = NO_KEY;
+            }
+        }
+    }
+    let right = ids.split_off(rows_left);
+    JointKeys {
+        left: ids,
+        right,
+        classes,
+    }
+}
+
+/// Records per class on each side (records without a key are not counted).
+pub struct ClassCounts {
+    pub left: Vec<u32>,
+    pub right: Vec<u32>,
+}
+
+impl ClassCounts {
+    pub fn of(keys: &JointKeys) -> ClassCounts {
+        let count = |ids: &[u32]| {
+            let mut counts = vec![0u32; keys.classes];
+            for &id in ids {
+                if id != NO_KEY {
+                    counts[id as usize] += 1;
+                }
+            }
+            counts
+        };
+        ClassCounts {
+            left: count(&keys.left),
+            right: count(&keys.right),
+        }
+    }
+
+    /// Pairs of records that agree on the key: `Σ_class left · right`, the rows an inner join
+    /// would produce (saturating at `u64::MAX`).
+    pub fn pairs(&self) -> u64 {
+        let total: u128 = self
+            .left
+            .iter()
+            .zip(&self.right)
+            .map(|(&a, &b)| a as u128 * b as u128)
+            .sum();
+        total.min(u64::MAX as u128) as u64
+    }
+}
+
+/// The rows of each class of one side, class after class (a counting sort): class `c`'s rows
+/// are `rows[offsets[c]..offsets[c + 1]]`, ascending.
+pub struct RowsByClass {
+    pub offsets: Vec<usize>,
+    pub rows: Vec<u32>,
+}
+
+impl RowsByClass {
+    pub fn of(ids: &[u32], counts: &[u32]) -> RowsByClass {
+        let mut offsets = Vec::with_capacity(counts.len() + 1);
+        let mut total = 0usize;
+        offsets.push(0);
+        for &c in counts {
+            total += c as usize;
+            offsets.push(total);
+        }
+        let mut next = offsets.clone();
+        let mut rows = vec![0u32; total];
+        for (row, &id) in ids.iter().enumerate() {
+            if id != NO_KEY {
+                let at = &mut next[id as usize];
+                rows[*at] = row as u32;
+                *at += 1;
+            }
+        }
+        RowsByClass { offsets, rows }
+    }
+
+    pub fn class(&self, class: u32) -> &[u32] {
+        let c = class as usize;
+        &self.rows[self.offsets[c]..self.offsets[c + 1]]
+    }
+}
+
+/// A column's values as text, for truth comparisons (`None` where missing).
+pub fn text_values(column: &Column) -> Result<Vec<Option<String>>> {
+    let text = column.cast(&DataType::String)?;
+    Ok(text.str()?.iter().map(|v| v.map(str::to_string)).collect())
+}
+
+/// Per-row codes of a column on its own (`0` missing), for comparing values within a side.
+pub fn local_codes(column: &Column) -> Result<Vec<u32>> {
+    let text = column.cast(&DataType::String)?;
+    let values = text.str()?;
+    let mut codes: HashMap<&str, u32> = HashMap::new();
+    Ok(values
+        .iter()
+        .map(|v| match v {
+            None => 0,
+            Some(v) => {
+                let next = codes.len() as u32 + 1;
+                *codes.entry(v).or_insert(next)
+            }
+        })
+        .collect())
+}
