@@ -7,7 +7,8 @@ use polars::prelude::IntoLazy;
 
 use super::generalize::{Builtin, candidates};
 use super::hashed::HashedMatch;
-use super::join::JoinReport;
+use super::join::{ColumnOverlap, JoinReport};
+use super::linkage::Linkage;
 use super::view::View;
 use crate::Result;
 use crate::engine::class_table;
@@ -15,8 +16,9 @@ use crate::metrics::k_anonymity::k_anonymity;
 use crate::plan::JoinKind;
 use crate::report::{Finding, PolicyResult, ViewReport, percent, thousands, view_findings};
 
-fn finding(severity: &'static str, subject: &str, message: String) -> Finding {
+fn finding(code: &'static str, severity: &'static str, subject: &str, message: String) -> Finding {
     Finding {
+        code,
         severity,
         subject: subject.to_string(),
         message,
@@ -65,6 +67,7 @@ pub fn rank(
         scored.push((
             3.0,
             finding(
+                "join_breaks_anonymity",
                 "high",
                 &worst.name,
                 format!(
@@ -86,6 +89,7 @@ pub fn rank(
         scored.push((
             2.0 + h.match_rate,
             finding(
+                "hashed_identifier",
                 "high",
                 &h.view,
                 format!(
@@ -101,52 +105,59 @@ pub fn rank(
         let identified = frames.get(&j.name).is_some_and(View::identified);
         match (&j.linkage, j.kind) {
             (Some(link), JoinKind::Quasi) => {
-                let right_view = views.iter().find(|v| v.name == j.right);
-                let exposed = right_view
-                    .map(|v| v.sensitive.join(", "))
-                    .unwrap_or_default();
-                let correct = link.correct_unique_matches.map_or(String::new(), |c| {
-                    format!(
-                        " ({} of them correctly, by the truth columns)",
-                        thousands(c)
-                    )
-                });
-                let exposes = if exposed.is_empty() {
-                    String::new()
-                } else {
-                    format!(" and exposes {exposed} for them")
-                };
-                scored.push((
-                    1.0 + link.unique_match_fraction,
-                    finding(
-                        if link.unique_match_fraction >= 0.05 { "high" } else { "medium" },
-                        &j.name,
-                        format!(
-                            "Joining {} to {} on {} re-identifies {} of {} {} records ({}){correct}{exposes}; expected re-identifications {:.1} ({})",
-                            j.right,
-                            j.left,
-                            j.on.join(" + "),
-                            thousands(link.unique_matches),
-                            thousands(link.target_rows),
-                            j.right,
-                            percent(link.unique_match_fraction),
-                            link.expected_reidentifications,
-                            percent(link.expected_reidentification_fraction)
-                        ),
-                    ),
-                ));
+                scored.extend(quasi_findings(j, link));
             }
             _ => {
+                let risk = if identified {
+                    j.matched_right_fraction.min(1.0)
+                } else {
+                    0.0
+                };
+                let per_identifier = if j.identifiers.len() > 1 {
+                    format!(
+                        " ({})",
+                        j.identifiers
+                            .iter()
+                            .map(|i| format!(
+                                "{} alone links {}",
+                                i.on.join(" + "),
+                                thousands(i.linked_right)
+                            ))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                } else {
+                    String::new()
+                };
+                let truth = j.truth.as_ref().map_or(String::new(), |t| {
+                    format!(
+                        "; by the truth columns {} links are correct and {} false, finding {} of the {} {} records whose person is in {} ({})",
+                        thousands(t.correct_links as usize),
+                        thousands(t.false_links as usize),
+                        thousands(t.found_records),
+                        thousands(t.shared_records),
+                        j.right,
+                        j.left,
+                        percent(t.recall)
+                    )
+                });
+                let colliding: usize = j.identifiers.iter().map(|i| i.colliding_keys).sum();
+                let collisions = if colliding > 0 && j.kind != JoinKind::Key {
+                    format!("; {} keys link one record to several", thousands(colliding))
+                } else {
+                    String::new()
+                };
                 scored.push((
-                    0.5 + j.matched_right_fraction.min(1.0) * 0.4,
+                    if identified { 2.0 + risk } else { 0.5 + j.matched_right_fraction.min(1.0) * 0.4 },
                     finding(
+                        "identifiers_attached",
                         if identified && j.matched_right_fraction >= 0.05 { "high" } else { "medium" },
                         &j.name,
                         format!(
-                            "Joining {} and {} ({}) links {} of {} {} records ({}); the joined view is {}-anonymous with {} unique records on {}{}",
+                            "Joining {} and {} ({}) links {} of {} {} records ({}){per_identifier}; the joined view is {}-anonymous with {} unique records on {}{}{truth}{collisions}",
                             j.left,
                             j.right,
-                            j.comparison.join(", "),
+                            j.comparison.join(" or "),
                             thousands(j.matched_right),
                             thousands(j.rows_right),
                             j.right,
@@ -190,6 +201,118 @@ pub fn rank(
     Ok(scored.into_iter().map(|(_, f)| f).collect())
 }
 
+/// The share of a target at which re-identification or disclosure by a step is high.
+const HIGH_LINKAGE: f64 = 0.05;
+
+/// The findings of a quasi step: the linkage (ranked by expected re-identifications and
+/// disclosures, whichever is larger) and, when fewer than half of the target records find
+/// any candidate, which compared columns do not match up.
+fn quasi_findings(j: &JoinReport, link: &Linkage) -> Vec<(f64, Finding)> {
+    let mut out = Vec::new();
+    let worst_disclosure = link.disclosures.iter().max_by(|a, b| {
+        a.1.fraction
+            .partial_cmp(&b.1.fraction)
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    let risk = link
+        .expected_reidentification_fraction
+        .max(worst_disclosure.map_or(0.0, |d| d.1.fraction));
+    let correct = link.correct_unique_matches.map_or(String::new(), |c| {
+        format!(
+            " ({} of them correctly, by the truth columns)",
+            thousands(c)
+        )
+    });
+    let disclosed = link
+        .disclosures
+        .iter()
+        .filter(|(_, d)| d.records > 0)
+        .map(|(attr, d)| {
+            let (about, of) = if d.side == "target" {
+                (&j.left, link.identified_rows)
+            } else {
+                (&j.right, link.target_rows)
+            };
+            format!(
+                "{attr} for {} of {} {about} records ({})",
+                thousands(d.records),
+                thousands(of),
+                percent(d.fraction)
+            )
+        })
+        .collect::<Vec<_>>();
+    let disclosed = if disclosed.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; without a unique match, every candidate agrees on {}",
+            disclosed.join(" and on ")
+        )
+    };
+    out.push((
+        2.0 + risk,
+        finding(
+            "quasi_linkage",
+            if risk >= HIGH_LINKAGE { "high" } else { "medium" },
+            &j.name,
+            format!(
+                "Joining {} to {} on {} is expected to re-identify {:.1} of {} {} records ({}); {} are unique matches ({}){correct}{disclosed}",
+                j.right,
+                j.left,
+                j.on.join(" + "),
+                link.expected_reidentifications,
+                thousands(link.target_rows),
+                j.right,
+                percent(link.expected_reidentification_fraction),
+                thousands(link.unique_matches),
+                percent(link.unique_match_fraction),
+            ),
+        ),
+    ));
+    if (link.targets_with_candidates as f64) < 0.5 * link.target_rows as f64 {
+        let mut columns: Vec<&ColumnOverlap> = j.column_overlap.iter().collect();
+        columns.sort_by(|a, b| {
+            a.target_fraction
+                .partial_cmp(&b.target_fraction)
+                .unwrap_or(std::cmp::Ordering::Equal)
+        });
+        let poor: Vec<String> = columns
+            .iter()
+            .filter(|c| c.target_fraction < 0.5)
+            .map(|c| {
+                format!(
+                    "{} ({} of {} values found in {})",
+                    c.on,
+                    percent(c.target_fraction),
+                    j.right,
+                    j.left
+                )
+            })
+            .collect();
+        let named = if poor.is_empty() {
+            "no single column; together they rarely agree".to_string()
+        } else {
+            poor.join(", ")
+        };
+        out.push((
+            0.3,
+            finding(
+                "columns_not_comparable",
+                "low",
+                &j.name,
+                format!(
+                    "Only {} of {} {} records find any candidate in {}: the compared columns may not be comparable (coded or generalised differently): {named}. Generalise both sides alike in the plan",
+                    thousands(link.targets_with_candidates),
+                    thousands(link.target_rows),
+                    j.right,
+                    j.left
+                ),
+            ),
+        ));
+    }
+    out
+}
+
 /// Tries each QI one step coarser (built-in generalisations judged from its values) and
 /// reports the one that restores the most: highest k, then fewest uniques.
 fn best_generalization(view: &View, report: &ViewReport) -> Result<Option<Finding>> {
@@ -213,6 +336,7 @@ fn best_generalization(view: &View, report: &ViewReport) -> Result<Option<Findin
         .filter(|(_, u, _, _)| *u < report.metrics.k_anonymity.unique_fraction)
         .map(|(k, u, q, g)| {
             finding(
+                "hint",
                 "low",
                 &report.name,
                 format!(

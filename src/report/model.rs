@@ -133,6 +133,10 @@ pub fn small_class_rows(view: &ViewReport) -> Vec<[String; 2]> {
 /// A ranked, plain-language statement of what breaks anonymity.
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {
+    /// What kind of finding it is, stable for pipelines (snake_case): `join_breaks_anonymity`,
+    /// `hashed_identifier`, `quasi_linkage`, `identifiers_attached`, `unique_records`,
+    /// `small_classes`, `attribute_disclosure`, `columns_not_comparable`, `hint`.
+    pub code: &'static str,
     /// `high`, `medium` or `low`.
     pub severity: &'static str,
     /// The view or join step the finding is about.
@@ -245,6 +249,7 @@ pub fn view_findings(view: &ViewReport, policy_k: u32) -> Vec<Finding> {
     if m.k_anonymity.uniques > 0 {
         let share = m.k_anonymity.unique_fraction;
         findings.push(Finding {
+            code: "unique_records",
             severity: if share >= 0.05 { "high" } else { "medium" },
             subject: view.name.clone(),
             message: format!(
@@ -257,6 +262,7 @@ pub fn view_findings(view: &ViewReport, policy_k: u32) -> Vec<Finding> {
         });
     } else if m.k_anonymity.k < policy_k {
         findings.push(Finding {
+            code: "small_classes",
             severity: "medium",
             subject: view.name.clone(),
             message: format!(
@@ -270,6 +276,7 @@ pub fn view_findings(view: &ViewReport, policy_k: u32) -> Vec<Finding> {
     for (attr, ld) in &m.l_diversity {
         if ld.distinct <= 1 {
             findings.push(Finding {
+                code: "attribute_disclosure",
                 severity: "high",
                 subject: view.name.clone(),
                 message: format!(
@@ -525,6 +532,80 @@ pub fn join_rows(join: &serde_json::Value) -> Vec<(String, String)> {
                 thousands(c as usize),
             ));
         }
+        rows.push(("candidate pairs".to_string(), n(&link["candidate_pairs"])));
+        if let Some(buckets) = link["candidate_histogram"].as_array() {
+            rows.push((
+                "target records by candidates".to_string(),
+                buckets
+                    .iter()
+                    .map(|b| format!("{}: {}", s(&b["candidates"]), n(&b["records"])))
+                    .collect::<Vec<_>>()
+                    .join(" · "),
+            ));
+        }
+        if let Some(disclosures) = link["disclosures"].as_object() {
+            for (attr, d) in disclosures {
+                let about = if d["side"] == "target" {
+                    s(&join["left"])
+                } else {
+                    s(&join["right"])
+                };
+                rows.push((
+                    format!("{attr} disclosed"),
+                    format!(
+                        "{} {about} records ({}): all candidates share one value",
+                        n(&d["records"]),
+                        percent(f(&d["fraction"]))
+                    ),
+                ));
+            }
+        }
+    }
+    if let Some(identifiers) = join["identifiers"].as_array().filter(|i| i.len() > 1) {
+        for i in identifiers {
+            rows.push((
+                format!("links on {}", list(&i["on"])),
+                format!(
+                    "{} ({} right records){}",
+                    n(&i["links"]),
+                    n(&i["linked_right"]),
+                    i["correct_links"]
+                        .as_u64()
+                        .map_or(String::new(), |c| format!(
+                            ", {} correct, {} false",
+                            thousands(c as usize),
+                            n(&i["false_links"])
+                        ))
+                ),
+            ));
+        }
+    }
+    if let Some(i) = join["identifiers"].as_array()
+        && i.iter()
+            .any(|i| i["colliding_keys"].as_u64().unwrap_or(0) > 0)
+    {
+        rows.push((
+            "keys linking one record to several".to_string(),
+            thousands(
+                i.iter()
+                    .map(|i| i["colliding_keys"].as_u64().unwrap_or(0) as usize)
+                    .sum(),
+            ),
+        ));
+    }
+    let truth = &join["truth"];
+    if truth.is_object() {
+        rows.push((
+            "links by truth".to_string(),
+            format!(
+                "{} correct, {} false; found {} of {} shared records ({})",
+                n(&truth["correct_links"]),
+                n(&truth["false_links"]),
+                n(&truth["found_records"]),
+                n(&truth["shared_records"]),
+                percent(f(&truth["recall"]))
+            ),
+        ));
     }
     rows
 }
