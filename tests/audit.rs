@@ -474,3 +474,65 @@ fn hierarchy_generalisation_from_an_arx_file() {
     assert!(raw["views"][0]["classes"].as_u64().unwrap() > 100);
     assert_eq!(general["views"][0]["classes"].as_u64().unwrap(), 16);
 }
+
+#[test]
+fn demo_quasi_view_has_one_row_per_survey_record_and_broker_links_are_judged() {
+    let report = demo_json();
+    let joins = report["joins"].as_array().unwrap();
+    let step = |name: &str| joins.iter().find(|j| j["name"] == name).unwrap();
+    let survey = read("fixtures/retail/survey.csv", &["respondent_id"]).height();
+    let quasi = step("survey re-identified via zip3 + birth year + gender");
+    assert_eq!(quasi["rows_out"].as_u64().unwrap() as usize, survey);
+    let view = report["views"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["name"] == quasi["name"])
+        .unwrap();
+    assert_eq!(view["rows"].as_u64().unwrap() as usize, survey);
+
+    // Broker by phone, counted from the files: digits only, a leading 1 of 11 digits dropped.
+    let phones = |path: &str, truth: &str, key: &str| -> Vec<(String, String)> {
+        let df = read(path, &[key, "phone"]);
+        let people = read(truth, &[key, "person_id"]);
+        let person: HashMap<String, String> = strings(&people, key)
+            .into_iter()
+            .zip(strings(&people, "person_id"))
+            .map(|(k, p)| (k.unwrap(), p.unwrap()))
+            .collect();
+        strings(&df, key)
+            .into_iter()
+            .zip(strings(&df, "phone"))
+            .filter_map(|(k, p)| {
+                let digits: String = p?.chars().filter(char::is_ascii_digit).collect();
+                let digits = match digits.strip_prefix('1') {
+                    Some(rest) if digits.len() == 11 => rest.to_string(),
+                    _ => digits,
+                };
+                (!digits.is_empty()).then(|| (digits, person[&k.unwrap()].clone()))
+            })
+            .collect()
+    };
+    let left = phones("fixtures/retail/loyalty.csv", "fixtures/retail/truth/loyalty.csv", "loyalty_id");
+    let right = phones("fixtures/retail/partner.csv", "fixtures/retail/truth/partner.csv", "record_id");
+    let (mut links, mut correct) = (0u64, 0u64);
+    for (lp, lw) in &left {
+        for (rp, rw) in &right {
+            if lp == rp {
+                links += 1;
+                correct += (lw == rw) as u64;
+            }
+        }
+    }
+    let broker = step("broker list by phone");
+    assert_eq!(broker["rows_out"].as_u64(), Some(links));
+    assert_eq!(broker["truth"]["correct_links"].as_u64(), Some(correct));
+    assert_eq!(broker["truth"]["false_links"].as_u64(), Some(links - correct));
+    // Every identifier the attacker holds finds more of the shared people than one.
+    let any = step("broker list by email or phone");
+    assert!(
+        any["truth"]["found_records"].as_u64().unwrap()
+            > broker["truth"]["found_records"].as_u64().unwrap()
+    );
+    assert_eq!(any["identifiers"].as_array().unwrap().len(), 2);
+}
