@@ -587,8 +587,13 @@ fn link(args: LinkArgs) -> Result<ExitCode> {
                 cols: &[String],
                 extra: Option<&String>|
      -> Result<polars::prelude::DataFrame> {
-        let mut columns = cols.to_vec();
-        columns.extend(extra.cloned());
+        // A column compared twice (or also the truth column) is read once.
+        let mut columns: Vec<String> = Vec::new();
+        for c in cols.iter().chain(extra) {
+            if !columns.contains(c) {
+                columns.push(c.clone());
+            }
+        }
         crate::io::load(path, &columns, &opts)
     };
     progress.step("loading");

@@ -513,8 +513,16 @@ fn demo_quasi_view_has_one_row_per_survey_record_and_broker_links_are_judged() {
             })
             .collect()
     };
-    let left = phones("fixtures/retail/loyalty.csv", "fixtures/retail/truth/loyalty.csv", "loyalty_id");
-    let right = phones("fixtures/retail/partner.csv", "fixtures/retail/truth/partner.csv", "record_id");
+    let left = phones(
+        "fixtures/retail/loyalty.csv",
+        "fixtures/retail/truth/loyalty.csv",
+        "loyalty_id",
+    );
+    let right = phones(
+        "fixtures/retail/partner.csv",
+        "fixtures/retail/truth/partner.csv",
+        "record_id",
+    );
     let (mut links, mut correct) = (0u64, 0u64);
     for (lp, lw) in &left {
         for (rp, rw) in &right {
@@ -527,7 +535,10 @@ fn demo_quasi_view_has_one_row_per_survey_record_and_broker_links_are_judged() {
     let broker = step("broker list by phone");
     assert_eq!(broker["rows_out"].as_u64(), Some(links));
     assert_eq!(broker["truth"]["correct_links"].as_u64(), Some(correct));
-    assert_eq!(broker["truth"]["false_links"].as_u64(), Some(links - correct));
+    assert_eq!(
+        broker["truth"]["false_links"].as_u64(),
+        Some(links - correct)
+    );
     // Every identifier the attacker holds finds more of the shared people than one.
     let any = step("broker list by email or phone");
     assert!(
@@ -535,4 +546,40 @@ fn demo_quasi_view_has_one_row_per_survey_record_and_broker_links_are_judged() {
             > broker["truth"]["found_records"].as_u64().unwrap()
     );
     assert_eq!(any["identifiers"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn columns_that_do_not_match_up_are_named() {
+    // Survey household sizes against loyalty genders: no target record finds a candidate.
+    let out = linkrisk(&[
+        "link",
+        "fixtures/retail/loyalty.csv",
+        "fixtures/retail/survey.csv",
+        "--on",
+        "gender,gender=household_size",
+        "--format",
+        "json",
+        "--quiet",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "columns_not_comparable")
+        .expect("a columns_not_comparable finding");
+    assert_eq!(finding["severity"], "low");
+    let message = finding["message"].as_str().unwrap();
+    assert!(message.contains("gender=household_size"), "{message}");
+    assert!(!message.contains("gender ("), "{message}");
+    assert_eq!(
+        report["joins"][0]["linkage"]["targets_with_candidates"].as_u64(),
+        Some(0)
+    );
 }
