@@ -7,7 +7,7 @@
 
 use serde::Serialize;
 
-use super::keys::{ClassCounts, JointKeys, NO_KEY, RowsByClass};
+use super::keys::{ClassCounts, CodedPair, JointKeys, NO_KEY, RowsByClass, same_person};
 
 /// What one identifier of a step links.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -105,46 +105,31 @@ pub fn union(lists: Vec<Vec<Link>>) -> Vec<Link> {
     all
 }
 
-fn same_person(a: &Option<String>, b: &Option<String>) -> bool {
-    matches!((a, b), (Some(a), Some(b)) if a == b)
-}
-
 /// Correct and false links by truth: `(correct, false)`.
-pub fn judge(
-    links: &[Link],
-    truth_left: &[Option<String>],
-    truth_right: &[Option<String>],
-) -> (u64, u64) {
+pub fn judge(links: &[Link], truth: &CodedPair) -> (u64, u64) {
     let correct = links
         .iter()
-        .filter(|&&l| {
-            same_person(
-                &truth_left[left_of(l) as usize],
-                &truth_right[right_of(l) as usize],
-            )
-        })
+        .filter(|&&l| same_person(truth, left_of(l), right_of(l)))
         .count() as u64;
     (correct, links.len() as u64 - correct)
 }
 
 /// The truth summary of a step's links.
-pub fn truth_links(
-    links: &[Link],
-    truth_left: &[Option<String>],
-    truth_right: &[Option<String>],
-) -> TruthLinks {
-    let (correct, wrong) = judge(links, truth_left, truth_right);
-    let people: hashbrown::HashSet<&str> =
-        truth_left.iter().flatten().map(String::as_str).collect();
-    let shared = truth_right
+pub fn truth_links(links: &[Link], truth: &CodedPair) -> TruthLinks {
+    let (correct, wrong) = judge(links, truth);
+    let mut on_left = vec![false; truth.slots];
+    for &code in &truth.left {
+        on_left[code as usize] = true;
+    }
+    let shared = truth
+        .right
         .iter()
-        .filter(|t| t.as_deref().is_some_and(|p| people.contains(p)))
+        .filter(|&&c| c != 0 && on_left[c as usize])
         .count();
-    let mut found = vec![false; truth_right.len()];
+    let mut found = vec![false; truth.right.len()];
     for &l in links {
-        let (a, b) = (left_of(l) as usize, right_of(l) as usize);
-        if same_person(&truth_left[a], &truth_right[b]) {
-            found[b] = true;
+        if same_person(truth, left_of(l), right_of(l)) {
+            found[right_of(l) as usize] = true;
         }
     }
     let found = found.iter().filter(|&&f| f).count();

@@ -19,13 +19,15 @@ use super::identifiers::{
     right_of, truth_links, union,
 };
 use super::keys::{
-    ClassCounts, CodedPair, JointKeys, NO_KEY, as_is, code_pair, joint_keys, local_codes,
-    text_values,
+    ClassCounts, CodedPair, JointKeys, NO_KEY, as_is, code_pair, coded_column, joint_keys,
+    same_person, typical_len,
 };
 use super::linkage::{Attribute, Linkage, linkage, unique_candidates};
 use super::view::View;
 use crate::Result;
+use crate::io::coded::CodedColumn;
 use crate::normalize::{HashAlgorithm, normalize_email, normalize_phone};
+use crate::plan::Generalization;
 use crate::plan::{Identifier, JoinKind, JoinSpec, MatchSpec};
 
 /// k, unique fraction and average prosecutor risk of a view: the before/after figures.
@@ -110,9 +112,6 @@ pub struct JoinOutcome {
     pub truth: Option<TruthLinks>,
 }
 
-/// The truth column of each side as text (`None` where missing).
-type TruthColumns = (Vec<Option<String>>, Vec<Option<String>>);
-
 fn is_text(dt: &DataType) -> bool {
     matches!(
         dt,
@@ -120,23 +119,10 @@ fn is_text(dt: &DataType) -> bool {
     )
 }
 
-/// The most common length of a column's text values (on a sample).
-fn typical_len(column: &Column) -> Result<usize> {
-    let text = column.cast(&DataType::String)?;
-    let mut counts = std::collections::BTreeMap::new();
-    for v in text.str()?.iter().flatten().take(500) {
-        *counts.entry(v.chars().count()).or_insert(0usize) += 1;
-    }
-    Ok(counts
-        .into_iter()
-        .max_by_key(|&(len, n)| (n, len))
-        .map_or(0, |(len, _)| len))
-}
-
 /// Guesses the hash algorithm of a hex column from its length.
-fn guess_hash(column: &Column) -> Result<Option<HashAlgorithm>> {
-    let len = typical_len(column)?;
-    Ok(HashAlgorithm::ALL.into_iter().find(|a| a.hex_len() == len))
+fn guess_hash(column: &CodedColumn) -> Option<HashAlgorithm> {
+    let len = typical_len(column);
+    HashAlgorithm::ALL.into_iter().find(|a| a.hex_len() == len)
 }
 
 /// A blank compared value is no key: blank identifiers never link.
@@ -173,7 +159,7 @@ pub fn run_join(step: &JoinSpec, left: &View, right: &View, max_rows: u64) -> Re
     let truth = match &step.truth {
         None => None,
         Some(t) => {
-            let column = |view: &View, name: &str| -> Result<Vec<Option<String>>> {
+            let column = |view: &View, name: &str| -> Result<CodedColumn> {
                 let c = view.df.column(name).map_err(|_| {
                     anyhow::anyhow!(
                         "join '{}': {} has no truth column '{name}'",
@@ -181,9 +167,10 @@ pub fn run_join(step: &JoinSpec, left: &View, right: &View, max_rows: u64) -> Re
                         view.name
                     )
                 })?;
-                text_values(c)
+                coded_column(c)
             };
-            Some((column(left, &t.left)?, column(right, &t.right)?))
+            let (l, r) = (column(left, &t.left)?, column(right, &t.right)?);
+            Some(code_pair(&l, &r, &as_is, &as_is))
         }
     };
     let on = lcols
@@ -268,9 +255,13 @@ fn joined_view(
 /// A plan's generalisation of either side is applied to the other; without one, the side
 /// with the longer text is cut to the typical length of the other (ZIP5 → ZIP3,
 /// 1987-02-18 → 1987).
-fn comparable(left: &View, right: &View, lc: &str, rc: &str) -> Result<(CodedPair, String)> {
-    let (lcol, rcol) = (left.df.column(lc)?, right.df.column(rc)?);
-    let (gl, gr) = (left.generalization(lc), right.generalization(rc));
+pub fn comparable(
+    lcol: &CodedColumn,
+    rcol: &CodedColumn,
+    gl: Option<&Generalization>,
+    gr: Option<&Generalization>,
+) -> Result<(CodedPair, String)> {
+    let (lc, rc) = (&lcol.name, &rcol.name);
     if gl.is_some() || gr.is_some() {
         let same = gl == gr;
         let lt = match gr.filter(|_| !same) {
@@ -282,40 +273,42 @@ fn comparable(left: &View, right: &View, lc: &str, rc: &str) -> Result<(CodedPai
             None => None,
         };
         let text = match (gl, gr) {
-            _ if same => format!("{lc} = {rc}, both generalised to {}", label(gl.unwrap())),
-            (Some(g), None) => format!(
-                "{lc} (generalised to {}) = {rc} generalised alike",
-                label(g)
-            ),
+            (Some(g), _) if same => format!("{lc} = {rc}, both generalised to {}", label(g)),
+            (Some(g), None) => {
+                format!(
+                    "{lc} (generalised to {}) = {rc} generalised alike",
+                    label(g)
+                )
+            }
             (None, Some(g)) => format!("{lc} generalised to {} = {rc}", label(g)),
             (Some(a), Some(b)) => format!(
                 "{lc} (generalised to {}) and {rc} (generalised to {}), each brought to the other's",
                 label(a),
                 label(b)
             ),
-            (None, None) => unreachable!(),
+            (None, None) => unreachable!("one side is generalised"),
         };
         let pair = code_pair(
             lcol,
             rcol,
             lt.as_deref().unwrap_or(&as_is),
             rt.as_deref().unwrap_or(&as_is),
-        )?;
+        );
         return Ok((pair, text));
     }
-    let (ll, rl) = (typical_len(lcol)?, typical_len(rcol)?);
+    let (ll, rl) = (typical_len(lcol), typical_len(rcol));
     let cut = |n: usize| move |v: &str| -> Option<String> { Some(v.chars().take(n).collect()) };
     Ok(match ll.cmp(&rl) {
         std::cmp::Ordering::Greater => (
-            code_pair(lcol, rcol, &cut(rl), &as_is)?,
+            code_pair(lcol, rcol, &cut(rl), &as_is),
             format!("{lc} cut to {rl} characters = {rc}"),
         ),
         std::cmp::Ordering::Less => (
-            code_pair(lcol, rcol, &as_is, &cut(ll))?,
+            code_pair(lcol, rcol, &as_is, &cut(ll)),
             format!("{lc} = {rc} cut to {ll} characters"),
         ),
         std::cmp::Ordering::Equal => (
-            code_pair(lcol, rcol, &as_is, &as_is)?,
+            code_pair(lcol, rcol, &as_is, &as_is),
             format!("{lc} = {rc}"),
         ),
     })
@@ -339,6 +332,25 @@ fn overlap(pair: &CodedPair) -> f64 {
     }
 }
 
+/// One side of a quasi step as codes: what linkage reads.
+pub struct QuasiSide {
+    /// The compared columns, in order, each with the generalisation its view applied.
+    pub compared: Vec<(CodedColumn, Option<Generalization>)>,
+    /// Sensitive attributes under their names in the joined view, as codes (`0` missing).
+    pub sensitive: Vec<(String, Vec<u32>)>,
+}
+
+/// What linkage from class tables gives a quasi step.
+pub struct QuasiLink {
+    pub linkage: Linkage,
+    /// Per target record, the identified record attached (its only candidate).
+    pub attached: Vec<Option<u32>>,
+    pub comparison: Vec<String>,
+    pub column_overlap: Vec<ColumnOverlap>,
+    pub matched_left: usize,
+    pub truth: Option<TruthLinks>,
+}
+
 fn as_attributes(list: &[(String, Vec<u32>)]) -> Vec<Attribute<'_>> {
     list.iter()
         .map(|(name, codes)| Attribute {
@@ -348,30 +360,19 @@ fn as_attributes(list: &[(String, Vec<u32>)]) -> Vec<Attribute<'_>> {
         .collect()
 }
 
-/// Sensitive attributes of a side as codes, under their names in the joined view.
-fn attributes(view: &View, name: impl Fn(&str) -> String) -> Result<Vec<(String, Vec<u32>)>> {
-    view.sensitive()
-        .iter()
-        .map(|s| Ok((name(s), local_codes(view.df.column(s)?)?)))
-        .collect()
-}
-
-fn quasi_join(
-    step: &JoinSpec,
-    left: &View,
-    right: &View,
-    lcols: &[String],
-    rcols: &[String],
-    truth: Option<&TruthColumns>,
-) -> Result<JoinOutcome> {
+/// Links target side `right` to identified side `left` from their class tables.
+pub fn quasi_link(
+    left: &QuasiSide,
+    right: &QuasiSide,
+    truth: Option<&CodedPair>,
+) -> Result<QuasiLink> {
     let mut pairs = Vec::new();
     let mut comparison = Vec::new();
     let mut column_overlap = Vec::new();
-    for (lc, rc) in lcols.iter().zip(rcols) {
-        let (pair, text) =
-            comparable(left, right, lc, rc).with_context(|| format!("join '{}'", step.name))?;
+    for ((lcol, gl), (rcol, gr)) in left.compared.iter().zip(&right.compared) {
+        let (pair, text) = comparable(lcol, rcol, gl.as_ref(), gr.as_ref())?;
         column_overlap.push(ColumnOverlap {
-            on: pair_name(lc, rc),
+            on: pair_name(&lcol.name, &rcol.name),
             target_fraction: overlap(&pair),
         });
         comparison.push(text);
@@ -380,30 +381,20 @@ fn quasi_join(
     let keys = joint_keys(&pairs);
     drop(pairs);
     let counts = ClassCounts::of(&keys);
-
-    let renamed = right_names(left, right);
-    let right_name = |c: &str| {
-        renamed
-            .iter()
-            .find(|(o, _)| o == c)
-            .map_or_else(|| c.to_string(), |(_, n)| n.clone())
-    };
-    let target = attributes(right, right_name)?;
-    let identified = attributes(left, str::to_string)?;
     let attached = unique_candidates(&keys, &counts);
     let (correct, truth_summary) = match truth {
         None => (None, None),
-        Some((tl, tr)) => {
+        Some(truth) => {
             let first = super::linkage::first_rows(&keys.left, keys.classes);
             let correct = keys
                 .right
                 .iter()
                 .enumerate()
-                .filter(|&(_, &id)| {
-                    id != NO_KEY && counts.left[id as usize] == 1 && counts.right[id as usize] == 1
-                })
                 .filter(|&(b, &id)| {
-                    matches!((&tl[first[id as usize] as usize], &tr[b]), (Some(x), Some(y)) if x == y)
+                    id != NO_KEY
+                        && counts.left[id as usize] == 1
+                        && counts.right[id as usize] == 1
+                        && same_person(truth, first[id as usize], b as u32)
                 })
                 .count();
             let links: Vec<Link> = attached
@@ -411,14 +402,14 @@ fn quasi_join(
                 .enumerate()
                 .filter_map(|(b, a)| a.map(|a| super::identifiers::link(a, b as u32)))
                 .collect();
-            (Some(correct), Some(truth_links(&links, tl, tr)))
+            (Some(correct), Some(truth_links(&links, truth)))
         }
     };
-    let link = linkage(
+    let linkage = linkage(
         &keys,
         &counts,
-        &as_attributes(&target),
-        &as_attributes(&identified),
+        &as_attributes(&right.sensitive),
+        &as_attributes(&left.sensitive),
         correct,
     );
     let matched_left = counts
@@ -428,23 +419,78 @@ fn quasi_join(
         .filter(|&(_, &b)| b > 0)
         .map(|(&a, _)| a as usize)
         .sum();
+    Ok(QuasiLink {
+        linkage,
+        attached,
+        comparison,
+        column_overlap,
+        matched_left,
+        truth: truth_summary,
+    })
+}
+
+/// Sensitive attributes of a view as codes, under their names in the joined view.
+fn attributes(view: &View, name: impl Fn(&str) -> String) -> Result<Vec<(String, Vec<u32>)>> {
+    view.sensitive()
+        .iter()
+        .map(|s| Ok((name(s), coded_column(view.df.column(s)?)?.codes)))
+        .collect()
+}
+
+fn quasi_join(
+    step: &JoinSpec,
+    left: &View,
+    right: &View,
+    lcols: &[String],
+    rcols: &[String],
+    truth: Option<&CodedPair>,
+) -> Result<JoinOutcome> {
+    let renamed = right_names(left, right);
+    let right_name = |c: &str| {
+        renamed
+            .iter()
+            .find(|(o, _)| o == c)
+            .map_or_else(|| c.to_string(), |(_, n)| n.clone())
+    };
+    let side = |view: &View, cols: &[String], sensitive| -> Result<QuasiSide> {
+        Ok(QuasiSide {
+            compared: cols
+                .iter()
+                .map(|c| {
+                    Ok((
+                        coded_column(view.df.column(c)?)?,
+                        view.generalization(c).cloned(),
+                    ))
+                })
+                .collect::<Result<_>>()?,
+            sensitive,
+        })
+    };
+    let left_side = side(left, lcols, attributes(left, str::to_string)?)?;
+    let right_side = side(right, rcols, attributes(right, right_name)?)?;
+    let link = quasi_link(&left_side, &right_side, truth)
+        .with_context(|| format!("join '{}'", step.name))?;
 
     // One row per target record; the identified record's columns where it is the only
     // candidate, missing elsewhere.
-    let indices: IdxCa = attached.iter().map(|a| a.map(|a| a as IdxSize)).collect();
+    let indices: IdxCa = link
+        .attached
+        .iter()
+        .map(|a| a.map(|a| a as IdxSize))
+        .collect();
     let left_rows = left.df.take(&indices)?;
     let view = joined_view(step, left, right, left_rows, right.df.clone())?;
     Ok(JoinOutcome {
         view,
         on: Vec::new(),
-        comparison,
+        comparison: link.comparison,
         rows_out: right.df.height(),
-        matched_left,
-        matched_right: link.targets_with_candidates,
-        linkage: Some(link),
-        column_overlap,
+        matched_left: link.matched_left,
+        matched_right: link.linkage.targets_with_candidates,
+        linkage: Some(link.linkage),
+        column_overlap: link.column_overlap,
         identifiers: Vec::new(),
-        truth: truth_summary,
+        truth: link.truth,
     })
 }
 
@@ -460,7 +506,9 @@ fn identifier_keys(
     let mut pairs = Vec::new();
     let mut comparison = Vec::new();
     for (lc, rc) in lcols.iter().zip(&rcols) {
-        let (lcol, rcol) = (left.df.column(lc)?, right.df.column(rc)?);
+        let (lraw, rraw) = (left.df.column(lc)?, right.df.column(rc)?);
+        let (ld, rd) = (lraw.dtype().clone(), rraw.dtype().clone());
+        let (lcol, rcol) = (&coded_column(lraw)?, &coded_column(rraw)?);
         let rules = m.email_rules;
         let normalize = move |v: &str| match m.normalize {
             Some(Identifier::Phone) => normalize_phone(v),
@@ -468,9 +516,8 @@ fn identifier_keys(
         };
         let pair = match kind {
             JoinKind::Key | JoinKind::Quasi => {
-                let (ld, rd) = (lcol.dtype(), rcol.dtype());
-                if is_text(ld) != is_text(rd)
-                    || (!is_text(ld) && ld.is_primitive_numeric() != rd.is_primitive_numeric())
+                if is_text(&ld) != is_text(&rd)
+                    || (!is_text(&ld) && ld.is_primitive_numeric() != rd.is_primitive_numeric())
                 {
                     bail!(
                         "join '{}': incompatible column types: {}.{lc} is {ld} but {}.{rc} is {rd}",
@@ -481,17 +528,17 @@ fn identifier_keys(
                 }
                 comparison.push(format!("{lc} = {rc}"));
                 let exact = |v: &str| non_blank(v.to_string());
-                code_pair(lcol, rcol, &exact, &exact)?
+                code_pair(lcol, rcol, &exact, &exact)
             }
             JoinKind::Normalized => {
                 comparison.push(format!("normalised {}: {lc} = {rc}", identifier_name(m)));
                 let f = |v: &str| non_blank(normalize(v));
-                code_pair(lcol, rcol, &f, &f)?
+                code_pair(lcol, rcol, &f, &f)
             }
             JoinKind::Hashed => {
                 let algo = match m.hash {
                     Some(a) => a,
-                    None => guess_hash(rcol)?.with_context(|| {
+                    None => guess_hash(rcol).with_context(|| {
                         format!(
                             "join '{}': {}.{rc} does not look like md5, sha1 or sha256 hex; set hash = \"...\"",
                             step.name, right.name
@@ -501,7 +548,7 @@ fn identifier_keys(
                 comparison.push(format!("{}(normalised {lc}) = {rc}", algo.name()));
                 let hashed = |v: &str| non_blank(normalize(v)).map(|n| algo.hex(&n));
                 let hex = |v: &str| non_blank(v.trim().to_ascii_lowercase());
-                code_pair(lcol, rcol, &hashed, &hex)?
+                code_pair(lcol, rcol, &hashed, &hex)
             }
         };
         pairs.push(pair);
@@ -514,7 +561,7 @@ fn identifier_join(
     left: &View,
     right: &View,
     max_rows: u64,
-    truth: Option<&TruthColumns>,
+    truth: Option<&CodedPair>,
 ) -> Result<JoinOutcome> {
     let specs = step.identifiers();
     let mut coded = Vec::new();
@@ -543,7 +590,7 @@ fn identifier_join(
     for (m, keys, counts, text) in coded {
         let links = links_of(&keys, &counts);
         let (linked_left, linked_right) = linked_records(&links, rows_left, rows_right);
-        let judged = truth.map(|(tl, tr)| judge(&links, tl, tr));
+        let judged = truth.map(|t| judge(&links, t));
         let (lc, rc) = m.columns();
         identifiers.push(IdentifierLinks {
             on: lc.iter().zip(&rc).map(|(l, r)| pair_name(l, r)).collect(),
@@ -564,7 +611,7 @@ fn identifier_join(
         union(lists)
     };
     let (matched_left, matched_right) = linked_records(&links, rows_left, rows_right);
-    let truth_summary = truth.map(|(tl, tr)| truth_links(&links, tl, tr));
+    let truth_summary = truth.map(|t| truth_links(&links, t));
     let take = |f: fn(Link) -> u32| -> IdxCa {
         IdxCa::from_vec("".into(), links.iter().map(|&l| f(l) as IdxSize).collect())
     };

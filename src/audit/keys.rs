@@ -9,6 +9,7 @@ use polars::prelude::*;
 
 use crate::Result;
 use crate::engine::group_rows;
+use crate::io::coded::{CodedColumn, Dictionary};
 
 /// The class of a record that has no key (a missing or blank compared value): it links to
 /// nothing.
@@ -25,60 +26,89 @@ pub struct CodedPair {
 /// How a side's raw value becomes the compared value; `None` means the record has no key.
 pub type Transform<'a> = &'a (dyn Fn(&str) -> Option<String> + Sync);
 
-/// Codes one column of a side through `transform`, adding new compared values to `shared`.
-/// The transform runs once per distinct raw value.
-fn code_side(
-    column: &Column,
-    transform: Transform,
-    shared: &mut HashMap<String, u32>,
-) -> Result<Vec<u32>> {
+/// A polars column as dictionary codes (first-seen order; `0` missing), for columns of a
+/// frame; files read straight to codes arrive in this form already.
+pub fn coded_column(column: &Column) -> Result<CodedColumn> {
     let text = column.cast(&DataType::String)?;
     let values = text.str()?;
-    let mut local: HashMap<&str, u32> = HashMap::new();
-    let mut codes = Vec::with_capacity(values.len());
-    for value in values.iter() {
-        let code = match value {
+    let mut seen: HashMap<&str, u32> = HashMap::new();
+    let mut dictionary: Vec<String> = Vec::new();
+    let codes = values
+        .iter()
+        .map(|v| match v {
             None => 0,
-            Some(raw) => match local.get(raw) {
-                Some(&code) => code,
-                None => {
-                    let code = match transform(raw) {
-                        None => 0,
-                        Some(compared) => {
-                            let next = shared.len() as u32 + 1;
-                            *shared.entry(compared).or_insert(next)
-                        }
-                    };
-                    local.insert(raw, code);
-                    code
-                }
-            },
-        };
-        codes.push(code);
+            Some(v) => *seen.entry(v).or_insert_with(|| {
+                dictionary.push(v.to_string());
+                dictionary.len() as u32
+            }),
+        })
+        .collect();
+    Ok(CodedColumn {
+        name: column.name().to_string(),
+        dictionary: Dictionary::Text(dictionary),
+        codes,
+    })
+}
+
+/// Maps a side's dictionary into `shared` through `transform`, once per distinct value, and
+/// recodes its rows.
+fn recode_side(
+    column: &CodedColumn,
+    transform: Transform,
+    shared: &mut HashMap<String, u32>,
+) -> Vec<u32> {
+    let mut map = Vec::with_capacity(column.dictionary.len() + 1);
+    map.push(0);
+    for code in 1..=column.dictionary.len() as u32 {
+        let compared = column.dictionary.value(code).and_then(|v| transform(&v));
+        map.push(match compared {
+            None => 0,
+            Some(compared) => {
+                let next = shared.len() as u32 + 1;
+                *shared.entry(compared).or_insert(next)
+            }
+        });
     }
-    Ok(codes)
+    column.codes.iter().map(|&c| map[c as usize]).collect()
 }
 
 /// Codes a compared column of each side in one dictionary.
 pub fn code_pair(
-    left: &Column,
-    right: &Column,
+    left: &CodedColumn,
+    right: &CodedColumn,
     left_transform: Transform,
     right_transform: Transform,
-) -> Result<CodedPair> {
+) -> CodedPair {
     let mut shared: HashMap<String, u32> = HashMap::new();
-    let left = code_side(left, left_transform, &mut shared)?;
-    let right = code_side(right, right_transform, &mut shared)?;
-    Ok(CodedPair {
+    let left = recode_side(left, left_transform, &mut shared);
+    let right = recode_side(right, right_transform, &mut shared);
+    CodedPair {
         left,
         right,
         slots: shared.len() + 1,
-    })
+    }
 }
 
 /// The compared value as it is, a missing value only when absent.
 pub fn as_is(raw: &str) -> Option<String> {
     Some(raw.to_string())
+}
+
+/// The most common length of a column's values, in characters, among its first 500
+/// non-missing rows.
+pub fn typical_len(column: &CodedColumn) -> usize {
+    let mut counts = std::collections::BTreeMap::new();
+    for &code in column.codes.iter().filter(|&&c| c != 0).take(500) {
+        let len = column
+            .dictionary
+            .value(code)
+            .map_or(0, |v| v.chars().count());
+        *counts.entry(len).or_insert(0usize) += 1;
+    }
+    counts
+        .into_iter()
+        .max_by_key(|&(len, n)| (n, len))
+        .map_or(0, |(len, _)| len)
 }
 
 /// The records of both sides numbered by their compared key: records with equal codes on
@@ -196,25 +226,8 @@ impl RowsByClass {
     }
 }
 
-/// A column's values as text, for truth comparisons (`None` where missing).
-pub fn text_values(column: &Column) -> Result<Vec<Option<String>>> {
-    let text = column.cast(&DataType::String)?;
-    Ok(text.str()?.iter().map(|v| v.map(str::to_string)).collect())
-}
-
-/// Per-row codes of a column on its own (`0` missing), for comparing values within a side.
-pub fn local_codes(column: &Column) -> Result<Vec<u32>> {
-    let text = column.cast(&DataType::String)?;
-    let values = text.str()?;
-    let mut codes: HashMap<&str, u32> = HashMap::new();
-    Ok(values
-        .iter()
-        .map(|v| match v {
-            None => 0,
-            Some(v) => {
-                let next = codes.len() as u32 + 1;
-                *codes.entry(v).or_insert(next)
-            }
-        })
-        .collect())
+/// Whether the two sides' truth codes (one shared dictionary) name the same person.
+pub fn same_person(truth: &CodedPair, left: u32, right: u32) -> bool {
+    let code = truth.left[left as usize];
+    code != 0 && code == truth.right[right as usize]
 }
