@@ -578,85 +578,39 @@ fn pair(spec: &str) -> (String, String) {
 }
 
 fn link(args: LinkArgs) -> Result<ExitCode> {
-    use crate::plan::{JoinKind, JoinSpec, TruthSpec};
     let (left_on, right_on): (Vec<String>, Vec<String>) = args.on.iter().map(|s| pair(s)).unzip();
-    let truth = args.truth.as_deref().map(pair);
     let progress = Progress::new(args.output.quiet);
-    let opts = args.input.load_options(&[]);
-    let load = |path: &str,
-                cols: &[String],
-                extra: Option<&String>|
-     -> Result<polars::prelude::DataFrame> {
-        // A column compared twice (or also the truth column) is read once.
-        let mut columns: Vec<String> = Vec::new();
-        for c in cols.iter().chain(extra) {
-            if !columns.contains(c) {
-                columns.push(c.clone());
-            }
-        }
-        crate::io::load(path, &columns, &opts)
-    };
-    progress.step("loading");
-    let a = load(&args.identified, &left_on, truth.as_ref().map(|t| &t.0))?;
-    let b = load(&args.target, &right_on, truth.as_ref().map(|t| &t.1))?;
     let (a_name, mut b_name) = (view_name(&args.identified), view_name(&args.target));
     if a_name == b_name {
         b_name = format!("{b_name}_target");
     }
-    let mut views = std::collections::HashMap::new();
-    views.insert(
-        a_name.clone(),
-        crate::audit::quick_view(&a_name, a, &left_on),
-    );
-    views.insert(
-        b_name.clone(),
-        crate::audit::quick_view(&b_name, b, &right_on),
-    );
     let measure = MeasureOptions {
         policy_k: args.k,
         recursive_l: 2,
         population: None,
     };
-    let mut reports = vec![
-        views[&a_name].measure(measure)?,
-        views[&b_name].measure(measure)?,
-    ];
-    let step = JoinSpec {
-        name: format!("{b_name} linked to {a_name}"),
-        left: a_name,
-        right: b_name,
-        kind: JoinKind::Quasi,
-        on: Vec::new(),
+    progress.step("linking");
+    let outcome = crate::audit::link::link(&crate::audit::link::LinkOptions {
+        identified: (args.identified.clone(), a_name),
+        target: (args.target.clone(), b_name),
         left_on,
         right_on,
-        normalize: None,
-        email_rules: Default::default(),
-        hash: None,
-        match_any: Vec::new(),
-        truth: truth.map(|(left, right)| TruthSpec { left, right }),
-    };
-    progress.step("linking");
-    let join = crate::audit::run_step(
-        &step,
-        &mut views,
-        &mut reports,
-        u64::MAX,
+        truth: args.truth.as_deref().map(pair),
+        load: args.input.load_options(&[]),
         measure,
-        NullMode::Value,
-        None,
-    )?;
+    })?;
     drop(progress);
     let policy = Policy {
         k: args.k,
         l: None,
         max_unique_fraction: None,
     };
-    let result = policy.evaluate(&reports);
+    let result = policy.evaluate(&outcome.views);
     let findings = crate::audit::findings::rank(
-        &reports,
-        std::slice::from_ref(&join),
+        &outcome.views,
+        std::slice::from_ref(&outcome.join),
         &[],
-        &views,
+        &std::collections::HashMap::new(),
         &result,
         args.k,
     )?;
@@ -664,8 +618,8 @@ fn link(args: LinkArgs) -> Result<ExitCode> {
         schema_version: report::SCHEMA_VERSION,
         tool: Default::default(),
         missing_values: report::MISSING_VALUES_NOTE,
-        views: reports,
-        joins: vec![serde_json::to_value(&join)?],
+        views: outcome.views,
+        joins: vec![serde_json::to_value(&outcome.join)?],
         findings,
         policy: result,
     };

@@ -7,6 +7,7 @@ pub mod hashed;
 pub mod identifiers;
 pub mod join;
 pub mod keys;
+pub mod link;
 pub mod linkage;
 pub mod view;
 
