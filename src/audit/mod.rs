@@ -122,6 +122,7 @@ fn measure_opts(plan: &Plan) -> MeasureOptions {
 /// Runs a whole plan.
 pub fn run(plan: &Plan, progress: &dyn Fn(&str), show_values: bool) -> Result<Report> {
     let opts = measure_opts(plan);
+    let timer = crate::timing::Timer::start();
     let mut views: HashMap<String, View> = HashMap::new();
     let mut reports: Vec<ViewReport> = Vec::new();
     let mut sources: Vec<View> = Vec::new();
@@ -129,6 +130,7 @@ pub fn run(plan: &Plan, progress: &dyn Fn(&str), show_values: bool) -> Result<Re
     for spec in &plan.sources {
         progress(&format!("loading {}", spec.name));
         loaded.push(load_source(plan, spec)?);
+        timer.lap(&format!("audit: load {}", spec.name));
     }
     let population = plan
         .policy
@@ -143,9 +145,11 @@ pub fn run(plan: &Plan, progress: &dyn Fn(&str), show_values: bool) -> Result<Re
         );
         sources.push(view.clone());
         views.insert(spec.name.clone(), view);
+        timer.lap(&format!("audit: measure {}", spec.name));
     }
     progress("looking for hashed identifiers");
     let hashed = hashed::detect(&sources)?;
+    timer.lap("audit: hashed identifiers");
     let mut joins: Vec<JoinReport> = Vec::new();
     for step in &plan.joins {
         progress(&format!("joining {}", step.name));
@@ -159,6 +163,7 @@ pub fn run(plan: &Plan, progress: &dyn Fn(&str), show_values: bool) -> Result<Re
             population.as_ref(),
         )?;
         joins.push(report);
+        timer.lap(&format!("audit: join and measure {}", step.name));
     }
     if show_values {
         for report in &mut reports {
@@ -179,6 +184,7 @@ pub fn run(plan: &Plan, progress: &dyn Fn(&str), show_values: bool) -> Result<Re
     let result = policy.evaluate(&reports);
     progress("looking for generalisations that help");
     let findings = findings::rank(&reports, &joins, &hashed, &views, &result, plan.policy.k)?;
+    timer.lap("audit: findings and hints");
     Ok(Report {
         schema_version: crate::report::SCHEMA_VERSION,
         tool: Default::default(),
