@@ -28,6 +28,13 @@ fn texts(column: &Column) -> Result<Vec<String>> {
     Ok(text.str()?.iter().flatten().map(str::to_string).collect())
 }
 
+/// The first non-missing values of a column, for judging what it holds without copying all
+/// of it.
+fn sample(column: &Column, n: usize) -> Result<Vec<String>> {
+    let head = column.drop_nulls().slice(0, n);
+    texts(&head)
+}
+
 /// The algorithm a column's values are the hex digest of, if ≥ 90% of a sample look so.
 fn hex_algorithm(values: &[String]) -> Option<HashAlgorithm> {
     let sample: Vec<&String> = values.iter().take(1000).collect();
@@ -73,17 +80,19 @@ pub fn detect(views: &[View]) -> Result<Vec<HashedMatch>> {
     let mut found = Vec::new();
     for target in views {
         for name in target.df.get_column_names_owned() {
-            let values = texts(target.df.column(&name)?)?;
-            let Some(algo) = hex_algorithm(&values) else {
+            let column = target.df.column(&name)?;
+            let Some(algo) = hex_algorithm(&sample(column, 1000)?) else {
                 continue;
             };
+            let values = texts(column)?;
             let hashes: Vec<String> = values.iter().map(|v| v.to_ascii_lowercase()).collect();
             for source in views.iter().filter(|v| v.name != target.name) {
                 for plain_name in source.df.get_column_names_owned() {
-                    let plain = texts(source.df.column(&plain_name)?)?;
-                    let Some(kind) = plain_kind(&plain_name, &plain) else {
+                    let column = source.df.column(&plain_name)?;
+                    let Some(kind) = plain_kind(&plain_name, &sample(column, 500)?) else {
                         continue;
                     };
+                    let plain = texts(column)?;
                     let digests: HashSet<String> = plain
                         .iter()
                         .map(|v| match kind {
