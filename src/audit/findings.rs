@@ -3,16 +3,14 @@
 
 use std::collections::HashMap;
 
-use polars::prelude::IntoLazy;
-
 use super::generalize::{Builtin, candidates};
 use super::hashed::HashedMatch;
 use super::join::{ColumnOverlap, JoinReport};
+use super::keys::coded_column;
 use super::linkage::Linkage;
 use super::view::View;
 use crate::Result;
-use crate::engine::class_table;
-use crate::metrics::k_anonymity::k_anonymity;
+use crate::engine::{encode_view, group_rows};
 use crate::plan::JoinKind;
 use crate::report::{Finding, PolicyResult, ViewReport, percent, thousands, view_findings};
 
@@ -313,22 +311,59 @@ fn quasi_findings(j: &JoinReport, link: &Linkage) -> Vec<(f64, Finding)> {
     out
 }
 
-/// Tries each QI one step coarser (built-in generalisations judged from its values) and
-/// reports the one that restores the most: highest k, then fewest uniques.
+/// Tries each QI one step coarser and reports the one that restores the most: highest k,
+/// then fewest uniques. The QIs are coded once; a coarser column is its codes merged through
+/// the generalisation of each distinct value, and the rows are regrouped on codes.
 fn best_generalization(view: &View, report: &ViewReport) -> Result<Option<Finding>> {
     let qis = view.qis();
+    let rows = view.df.height();
+    let (encoded, _) = encode_view(&view.df, &qis, &[])?;
     let mut best: Option<(u32, f64, String, Builtin)> = None;
-    for q in &qis {
-        for g in candidates(&view.df, q) {
-            let df = view.df.clone().lazy().with_column(g.expr(q)).collect()?;
-            let table = class_table(&df, &qis, &[])?;
-            let k = k_anonymity(&table);
+    for (i, q) in qis.iter().enumerate() {
+        let tried = candidates(&view.df, q);
+        if tried.is_empty() {
+            continue;
+        }
+        let coded = coded_column(view.df.column(q)?)?;
+        for g in tried {
+            let mut merged: hashbrown::HashMap<String, u32> = hashbrown::HashMap::new();
+            let mut map = vec![0u32];
+            for code in 1..=coded.dictionary.len() as u32 {
+                map.push(
+                    match coded.dictionary.value(code).and_then(|v| g.apply_text(&v)) {
+                        None => 0,
+                        Some(general) => {
+                            let next = merged.len() as u32 + 1;
+                            *merged.entry(general).or_insert(next)
+                        }
+                    },
+                );
+            }
+            let coarse: Vec<u32> = coded.codes.iter().map(|&c| map[c as usize]).collect();
+            let columns: Vec<(&[u32], usize)> = encoded
+                .iter()
+                .enumerate()
+                .map(|(j, c)| {
+                    if j == i {
+                        (coarse.as_slice(), merged.len() + 1)
+                    } else {
+                        (c.codes.as_slice(), c.slots())
+                    }
+                })
+                .collect();
+            let sizes = group_rows(&columns, rows).sizes;
+            let k = sizes.iter().copied().min().unwrap_or(0);
+            let unique_fraction = if rows == 0 {
+                0.0
+            } else {
+                sizes.iter().filter(|&&s| s == 1).count() as f64 / rows as f64
+            };
             let better = match &best {
                 None => true,
-                Some((bk, bu, _, _)) => k.k > *bk || (k.k == *bk && k.unique_fraction < *bu),
+                Some((bk, bu, _, _)) => k > *bk || (k == *bk && unique_fraction < *bu),
             };
             if better {
-                best = Some((k.k, k.unique_fraction, q.clone(), g));
+                best = Some((k, unique_fraction, q.clone(), g));
             }
         }
     }
