@@ -4,6 +4,7 @@
 
 use hashbrown::HashSet;
 use polars::prelude::*;
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::view::View;
@@ -93,15 +94,23 @@ pub fn detect(views: &[View]) -> Result<Vec<HashedMatch>> {
                         continue;
                     };
                     let plain = texts(column)?;
-                    let digests: HashSet<String> = plain
-                        .iter()
+                    // Normalised and hashed on all cores, each distinct value once.
+                    let normalised: HashSet<String> = plain
+                        .par_iter()
                         .map(|v| match kind {
                             Plain::Email => normalize_email(v, EmailRules::default()),
                             Plain::Phone => normalize_phone(v),
                         })
-                        .collect::<HashSet<String>>()
-                        .iter()
+                        .collect::<Vec<String>>()
+                        .into_iter()
+                        .collect();
+                    let digests: HashSet<String> = normalised
+                        .into_iter()
+                        .collect::<Vec<String>>()
+                        .par_iter()
                         .map(|v| algo.hex(v))
+                        .collect::<Vec<String>>()
+                        .into_iter()
                         .collect();
                     let hits = hashes.iter().filter(|h| digests.contains(*h)).count();
                     let rate = hits as f64 / hashes.len() as f64;

@@ -6,6 +6,7 @@
 
 use hashbrown::HashMap;
 use polars::prelude::*;
+use rayon::prelude::*;
 
 use crate::Result;
 use crate::engine::group_rows;
@@ -57,10 +58,15 @@ fn recode_side(
     transform: Transform,
     shared: &mut HashMap<String, u32>,
 ) -> Vec<u32> {
+    // The transform (normalising, hashing) runs on all cores; the shared codes are handed
+    // out in dictionary order so that they do not depend on the schedule.
+    let compared: Vec<Option<String>> = (1..=column.dictionary.len() as u32)
+        .into_par_iter()
+        .map(|code| column.dictionary.value(code).and_then(|v| transform(&v)))
+        .collect();
     let mut map = Vec::with_capacity(column.dictionary.len() + 1);
     map.push(0);
-    for code in 1..=column.dictionary.len() as u32 {
-        let compared = column.dictionary.value(code).and_then(|v| transform(&v));
+    for compared in compared {
         map.push(match compared {
             None => 0,
             Some(compared) => {
