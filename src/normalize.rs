@@ -79,8 +79,16 @@ impl HashAlgorithm {
 
     /// Lowercase hex digest of `value`.
     pub fn hex(self, value: &str) -> String {
+        // Two table lookups per byte: formatting each byte would allocate 32-64 strings per
+        // digest, and millions of identifiers are hashed per audit.
         fn hex_of(bytes: &[u8]) -> String {
-            bytes.iter().map(|b| format!("{b:02x}")).collect()
+            const DIGITS: &[u8; 16] = b"0123456789abcdef";
+            let mut out = String::with_capacity(bytes.len() * 2);
+            for &b in bytes {
+                out.push(DIGITS[(b >> 4) as usize] as char);
+                out.push(DIGITS[(b & 15) as usize] as char);
+            }
+            out
         }
         match self {
             HashAlgorithm::Md5 => hex_of(&Md5::digest(value.as_bytes())),
