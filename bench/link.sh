@@ -12,24 +12,15 @@
 #
 # DuckDB comes from PyPI into bench/.venv; data goes to bench/out (both git-ignored).
 set -euo pipefail
-cd "$(dirname "$0")/.."
 CUSTOMERS=${CUSTOMERS:-1000000}
-OUT=bench/out
-mkdir -p "$OUT"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/linkrisk-target}"
-cargo build --release --quiet
-BIN="$CARGO_TARGET_DIR/release/linkrisk"
-if [ ! -x bench/.venv/bin/python ]; then
-  python3 -m venv bench/.venv
-  bench/.venv/bin/pip install --quiet duckdb
-fi
-PY=bench/.venv/bin/python
+# shellcheck source=bench/common.sh
+source "$(dirname "$0")/common.sh"
 
 synth() { # synth DIR [REGION]
   local dir=$1 region=${2:-}
   if [ ! -f "$dir/survey.csv" ]; then
     rm -rf "$dir"
-    "$BIN" synth --customers "$CUSTOMERS" --seed 7 --out "$dir" ${region:+--region "$region"} --quiet
+    "$BIN" synth --customers "$CUSTOMERS" --seed 7 --out "$dir" ${region:+--region "$region"}
   fi
   cp fixtures/retail/audit.toml "$dir/audit.toml"
 }
@@ -38,17 +29,6 @@ NATIONAL="$OUT/synth-$CUSTOMERS-national"
 synth "$DEFAULT"
 synth "$NATIONAL" national
 
-# Best of three wall-clock seconds, and the peak RSS (MiB) of the last run.
-measure() {
-  local best="" rss=0
-  for _ in 1 2 3; do
-    /usr/bin/time -f "%e %M" -o "$OUT/time.txt" "$@" > /dev/null
-    read -r secs kib < "$OUT/time.txt"
-    rss=$((kib / 1024))
-    if [ -z "$best" ] || awk "BEGIN{exit !($secs < $best)}"; then best=$secs; fi
-  done
-  echo "$best $rss"
-}
 
 cat > "$OUT/duck_link.py" <<'PY'
 import json, sys, duckdb

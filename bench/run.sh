@@ -8,20 +8,10 @@
 # DuckDB comes from PyPI into bench/.venv; data goes to bench/out (both git-ignored).
 # Results are printed as Markdown; paste them into docs/performance.md.
 set -euo pipefail
-cd "$(dirname "$0")/.."
 ROWS=${ROWS:-10000000}
 KEYS_ROWS=${KEYS_ROWS:-1000000}
-OUT=bench/out
-mkdir -p "$OUT"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/linkrisk-target}"
-cargo build --release --quiet
-BIN="$CARGO_TARGET_DIR/release/linkrisk"
-
-if [ ! -x bench/.venv/bin/python ]; then
-  python3 -m venv bench/.venv
-  bench/.venv/bin/pip install --quiet duckdb
-fi
-PY=bench/.venv/bin/python
+# shellcheck source=bench/common.sh
+source "$(dirname "$0")/common.sh"
 
 QIS="zip,age,sex,race,marital,education,country,occupation"
 # Synthetic census-like table: skewed ZIPs, 73 ages, realistic small domains; one numeric and
@@ -54,17 +44,6 @@ PY
 [ -f "$OUT/bench.parquet" ] || gen "$ROWS" "$OUT/bench.parquet"
 [ -f "$OUT/keys.csv" ] || gen "$KEYS_ROWS" "$OUT/keys.csv"
 
-# Best of three wall-clock seconds, and the peak RSS (MiB) of the last run.
-measure() {
-  local best="" rss=0
-  for _ in 1 2 3; do
-    /usr/bin/time -f "%e %M" -o "$OUT/time.txt" "$@" > /dev/null
-    read -r secs kib < "$OUT/time.txt"
-    rss=$((kib / 1024))
-    if [ -z "$best" ] || awk "BEGIN{exit !($secs < $best)}"; then best=$secs; fi
-  done
-  echo "$best $rss"
-}
 
 duck() {
   cat > "$OUT/duck.py" <<PY

@@ -12,6 +12,9 @@ use linkrisk::normalize::HashAlgorithm;
 use linkrisk::plan::Role;
 use polars::prelude::*;
 
+mod common;
+use common::polars_values;
+
 fn linkrisk(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_linkrisk"))
         .args(args)
@@ -37,15 +40,54 @@ fn read(path: &str, columns: &[&str]) -> DataFrame {
 }
 
 fn strings(df: &DataFrame, name: &str) -> Vec<Option<String>> {
-    df.column(name)
-        .unwrap()
-        .cast(&DataType::String)
-        .unwrap()
-        .str()
-        .unwrap()
-        .iter()
-        .map(|v| v.map(str::to_string))
-        .collect()
+    polars_values(df, name)
+}
+
+/// `link` of the demo's survey to its loyalty file on `on`, as JSON (it must exit 0).
+fn link_survey_to_loyalty(on: &str) -> serde_json::Value {
+    let out = linkrisk(&[
+        "link",
+        "fixtures/retail/loyalty.csv",
+        "fixtures/retail/survey.csv",
+        "--on",
+        on,
+        "--format",
+        "json",
+        "--quiet",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Writes a plan into a folder of its own (`RETAIL` stands for the fixture folder) and runs
+/// `audit` on it with `args`.
+fn audit_plan(name: &str, plan: &str, args: &[&str]) -> Output {
+    let dir =
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("linkrisk-plan-{name}"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let retail = std::fs::canonicalize("fixtures/retail").unwrap();
+    let path: PathBuf = dir.join("plan.toml");
+    std::fs::write(&path, plan.replace("RETAIL", retail.to_str().unwrap())).unwrap();
+    let mut all = vec!["audit", path.to_str().unwrap()];
+    all.extend(args);
+    linkrisk(&all)
+}
+
+/// [`audit_plan`]'s JSON report, which must exit 0.
+fn audit_json(name: &str, plan: &str) -> serde_json::Value {
+    let out = audit_plan(name, plan, &["--format", "json", "--quiet"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{name}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 #[test]
@@ -214,13 +256,7 @@ fn hashed_identifiers_are_found_and_random_hex_is_not() {
 }
 
 fn plan_error(name: &str, plan: &str, needle: &str) {
-    let dir =
-        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("linkrisk-plan-{name}"));
-    std::fs::create_dir_all(&dir).unwrap();
-    let retail = std::fs::canonicalize("fixtures/retail").unwrap();
-    let path: PathBuf = dir.join("plan.toml");
-    std::fs::write(&path, plan.replace("RETAIL", retail.to_str().unwrap())).unwrap();
-    let out = linkrisk(&["audit", path.to_str().unwrap()]);
+    let out = audit_plan(name, plan, &[]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
     assert_eq!(stderr.trim_end().lines().count(), 1, "{name}: {stderr}");
@@ -331,23 +367,7 @@ fn no_identifier_appears_in_any_output() {
 
 #[test]
 fn link_command_reports_the_same_figures_as_the_plan() {
-    let out = linkrisk(&[
-        "link",
-        "fixtures/retail/loyalty.csv",
-        "fixtures/retail/survey.csv",
-        "--on",
-        "zip5=zip3,birth_date=birth_year,gender",
-        "--format",
-        "json",
-        "--quiet",
-    ]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = link_survey_to_loyalty("zip5=zip3,birth_date=birth_year,gender");
     let link = &report["joins"][0]["linkage"];
     let demo = demo_json();
     let planned = demo["joins"]
@@ -442,32 +462,12 @@ fn many_to_many_key_join_is_refused_with_its_estimate() {
     );
     // A quasi step on the same column is linkage from class tables: it builds no pairs and
     // is not refused.
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("linkrisk-quasi-gender");
-    std::fs::create_dir_all(&dir).unwrap();
-    let retail = std::fs::canonicalize("fixtures/retail").unwrap();
-    let path = dir.join("plan.toml");
-    std::fs::write(
-        &path,
-        format!(
+    let report = audit_json(
+        "quasi-gender",
+        &format!(
             "[policy]\nmax_join_rows = 1000\n{SOURCES}\n[[join]]\nname = \"everyone\"\nleft = \"loyalty\"\nright = \"survey\"\nkind = \"quasi\"\non = [\"gender\"]\n"
-        )
-        .replace("RETAIL", retail.to_str().unwrap()),
-    )
-    .unwrap();
-    let out = linkrisk(&[
-        "audit",
-        path.to_str().unwrap(),
-        "--format",
-        "json",
-        "--quiet",
-    ]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        ),
     );
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
         report["joins"][0]["linkage"]["candidate_pairs"].as_u64(),
         Some(pairs)
@@ -476,8 +476,6 @@ fn many_to_many_key_join_is_refused_with_its_estimate() {
 
 #[test]
 fn hierarchy_generalisation_from_an_arx_file() {
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("linkrisk-hierarchy");
-    std::fs::create_dir_all(&dir).unwrap();
     let adult = std::fs::canonicalize("../shared/data/adult").unwrap();
     let plan = |generalize: &str| {
         format!(
@@ -485,24 +483,7 @@ fn hierarchy_generalisation_from_an_arx_file() {
             a = adult.display()
         )
     };
-    let run = |text: String| -> serde_json::Value {
-        let path = dir.join("plan.toml");
-        std::fs::write(&path, text).unwrap();
-        let out = linkrisk(&[
-            "audit",
-            path.to_str().unwrap(),
-            "--format",
-            "json",
-            "--quiet",
-        ]);
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).unwrap()
-    };
+    let run = |text: String| audit_json("hierarchy", &text);
     let raw = run(plan(""));
     let general = run(plan(&format!(
         "generalize = {{ age = {{ hierarchy = \"{}/hierarchy_age.csv\", level = 2 }} }}",
@@ -590,23 +571,7 @@ fn demo_quasi_view_has_one_row_per_survey_record_and_broker_links_are_judged() {
 #[test]
 fn columns_that_do_not_match_up_are_named() {
     // Survey household sizes against loyalty genders: no target record finds a candidate.
-    let out = linkrisk(&[
-        "link",
-        "fixtures/retail/loyalty.csv",
-        "fixtures/retail/survey.csv",
-        "--on",
-        "gender,gender=household_size",
-        "--format",
-        "json",
-        "--quiet",
-    ]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = link_survey_to_loyalty("gender,gender=household_size");
     let finding = report["findings"]
         .as_array()
         .unwrap()

@@ -10,6 +10,9 @@ use linkrisk::plan::{Generalization, Identifier, JoinKind, JoinSpec, MatchSpec, 
 use polars::prelude::*;
 use proptest::prelude::*;
 
+mod common;
+use common::polars_values;
+
 /// One record: two QIs (`a` text, `n` a number), a sensitive value and the person.
 #[derive(Debug, Clone)]
 struct Record {
@@ -103,18 +106,6 @@ fn bucket(c: usize) -> &'static str {
     }
 }
 
-fn strings(df: &DataFrame, name: &str) -> Vec<Option<String>> {
-    df.column(name)
-        .unwrap()
-        .cast(&DataType::String)
-        .unwrap()
-        .str()
-        .unwrap()
-        .iter()
-        .map(|v| v.map(str::to_string))
-        .collect()
-}
-
 /// Runs a quasi step and checks every figure against a scan of all pairs. With `band`, the
 /// identified side's `n` was released in bands of 2 and the target's raw `n` must be brought
 /// to the same bands before comparing.
@@ -195,8 +186,8 @@ fn check_quasi(a: &[Record], b: &[Record], band: bool) -> Result<(), TestCaseErr
     prop_assert_eq!(out.view.df.height(), b.len());
     prop_assert_eq!(out.matched_right, with);
     prop_assert_eq!(out.matched_left, matched_left.len());
-    let attached = strings(&out.view.df, "who");
-    let own = strings(&out.view.df, "B.who");
+    let attached = polars_values(&out.view.df, "who");
+    let own = polars_values(&out.view.df, "B.who");
     for (i, rb) in b.iter().enumerate() {
         let cands = candidates(rb);
         let expect = (cands.len() == 1).then(|| a[cands[0]].who.to_string());
@@ -339,8 +330,8 @@ proptest! {
         prop_assert_eq!(truth.correct_links, correct);
         prop_assert_eq!(truth.false_links, pairs.len() as u64 - correct);
         // The joined rows are the pairs: left's who beside right's.
-        let lw = strings(&out.view.df, "who");
-        let rw = strings(&out.view.df, "side.who");
+        let lw = polars_values(&out.view.df, "who");
+        let rw = polars_values(&out.view.df, "side.who");
         let mut got: Vec<(String, String)> = lw.into_iter().zip(rw).map(|(l, r)| (l.unwrap(), r.unwrap())).collect();
         let mut want: Vec<(String, String)> = pairs.iter().map(|&(i, j)| (a[i].who.to_string(), b[j].who.to_string())).collect();
         got.sort();
