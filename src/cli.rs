@@ -238,6 +238,10 @@ pub struct ScanArgs {
     /// Sensitive columns, comma-separated.
     #[arg(long, value_delimiter = ',')]
     pub sensitive: Vec<String>,
+    /// The column that names the person when one person has many rows: every figure then
+    /// counts people, an entity's QI value being the multiset of its rows' QI tuples.
+    #[arg(long)]
+    pub entity: Option<String>,
     #[command(flatten)]
     pub input: InputArgs,
     #[command(flatten)]
@@ -411,27 +415,49 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
     if let Some(both) = args.sensitive.iter().find(|s| args.qi.contains(s)) {
         bail!("column '{both}' cannot be both a quasi-identifier and sensitive");
     }
+    if let Some(entity) = &args.entity {
+        if args.qi.contains(entity) || args.sensitive.contains(entity) {
+            bail!("--entity column '{entity}' cannot also be a quasi-identifier or sensitive");
+        }
+        if args.policy.nulls == NullMode::Wildcard {
+            bail!("--entity cannot be combined with --nulls wildcard (not supported yet)");
+        }
+        if args.population.population_table.is_some() || args.output.show_values {
+            bail!(
+                "--entity cannot be combined with --population-table or --show-values (not supported yet)"
+            );
+        }
+    }
     let progress = Progress::new(args.output.quiet);
     progress.step(&format!("loading {}", args.file));
     let mut columns = args.qi.clone();
     columns.extend(args.sensitive.iter().cloned());
     let timer = crate::timing::Timer::start();
     let load_options = args.input.load_options(&args.qi);
+    let mut rows_read = None;
     // Without --show-values or a population table no frame is needed: the source goes
     // straight to codes.
     let direct = if args.output.show_values || args.population.population_table.is_some() {
         None
     } else {
-        let (qi_cols, sens_cols, rows) =
-            crate::engine::encode_source(&args.file, &args.qi, &args.sensitive, &load_options)?;
+        let mut read = args.qi.clone();
+        read.extend(args.entity.iter().cloned());
+        let (mut qi_cols, sens_cols, rows) =
+            crate::engine::encode_source(&args.file, &read, &args.sensitive, &load_options)?;
         timer.lap("load and encode");
         progress.step("measuring");
-        Some(crate::engine::ClassTable::build(
-            qi_cols,
-            &sens_cols,
-            rows,
-            args.policy.nulls,
-        ))
+        rows_read = Some(rows);
+        Some(match &args.entity {
+            Some(entity) => {
+                let at = qi_cols
+                    .iter()
+                    .position(|c| &c.name == entity)
+                    .expect("the entity column was read");
+                let entity_col = qi_cols.remove(at);
+                crate::engine::ClassTable::build_entities(qi_cols, &sens_cols, &entity_col, rows)
+            }
+            None => crate::engine::ClassTable::build(qi_cols, &sens_cols, rows, args.policy.nulls),
+        })
     };
     let (table, df) = match direct {
         Some(table) => (table, None),
@@ -476,7 +502,9 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
     drop(progress);
     let view = ViewReport {
         name: view_name(&args.file),
-        rows: table.rows,
+        rows: rows_read.unwrap_or(table.rows),
+        entity: args.entity.clone(),
+        entities: table.rows,
         quasi_identifiers: args.qi.clone(),
         sensitive: args.sensitive.clone(),
         metrics,

@@ -139,6 +139,24 @@ pub fn rank(
                         percent(t.recall)
                     )
                 });
+                let counted_rows = frames.get(&j.name).is_some_and(|v| v.entity.is_none());
+                if counted_rows && j.rows_out > j.matched_left {
+                    scored.push((
+                        0.45,
+                        finding(
+                            "rows_not_people",
+                            "medium",
+                            &j.name,
+                            format!(
+                                "{}: {} rows for {} {} records: one record appears in several rows, so the figures count rows, not people; declare entity to count people",
+                                j.name,
+                                thousands(j.rows_out),
+                                thousands(j.matched_left),
+                                j.left
+                            ),
+                        ),
+                    ));
+                }
                 let colliding: usize = j.identifiers.iter().map(|i| i.colliding_keys).sum();
                 let collisions = if colliding > 0 && j.kind != JoinKind::Key {
                     format!("; {} keys link one record to several", thousands(colliding))

@@ -212,6 +212,15 @@ fn right_names(left: &View, right: &View) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Whose entity a joined view carries.
+#[derive(Clone, Copy)]
+enum EntityFrom {
+    /// A quasi step's view is one row per target record: the target's entity.
+    Target,
+    /// A join of rows: the left's entity if declared, else the right's.
+    LeftElseRight,
+}
+
 /// The joined view from the left and right frames already aligned row by row.
 fn joined_view(
     step: &JoinSpec,
@@ -219,6 +228,7 @@ fn joined_view(
     right: &View,
     left_rows: DataFrame,
     mut right_rows: DataFrame,
+    entity: EntityFrom,
 ) -> Result<View> {
     let renamed = right_names(left, right);
     for (old, new) in &renamed {
@@ -243,11 +253,17 @@ fn joined_view(
             .iter()
             .map(|(c, g)| (new_name(c), g.clone())),
     );
+    let right_entity = right.entity.as_deref().map(new_name);
+    let entity = match entity {
+        EntityFrom::Target => right_entity,
+        EntityFrom::LeftElseRight => left.entity.clone().or(right_entity),
+    };
     Ok(View {
         name: step.name.clone(),
         df,
         roles,
         generalized,
+        entity,
     })
 }
 
@@ -479,7 +495,14 @@ fn quasi_join(
         .map(|a| a.map(|a| a as IdxSize))
         .collect();
     let left_rows = left.df.take(&indices)?;
-    let view = joined_view(step, left, right, left_rows, right.df.clone())?;
+    let view = joined_view(
+        step,
+        left,
+        right,
+        left_rows,
+        right.df.clone(),
+        EntityFrom::Target,
+    )?;
     Ok(JoinOutcome {
         view,
         on: Vec::new(),
@@ -617,7 +640,14 @@ fn identifier_join(
     };
     let left_rows = left.df.take(&take(left_of))?;
     let right_rows = right.df.take(&take(right_of))?;
-    let view = joined_view(step, left, right, left_rows, right_rows)?;
+    let view = joined_view(
+        step,
+        left,
+        right,
+        left_rows,
+        right_rows,
+        EntityFrom::LeftElseRight,
+    )?;
     Ok(JoinOutcome {
         view,
         on: Vec::new(),

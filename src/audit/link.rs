@@ -92,6 +92,8 @@ fn measure_codes(
     Ok(ViewReport {
         name: name.to_string(),
         rows,
+        entity: None,
+        entities: rows,
         quasi_identifiers: names,
         sensitive: Vec::new(),
         metrics: measure(&table, opts),

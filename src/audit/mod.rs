@@ -50,6 +50,11 @@ pub fn load_source(plan: &Plan, spec: &SourceSpec) -> Result<View> {
             .collect(),
     };
     let mut columns: Vec<String> = spec.columns.keys().cloned().collect();
+    if let Some(entity) = &spec.entity
+        && !columns.contains(entity)
+    {
+        columns.push(entity.clone());
+    }
     if let Some(attach) = &spec.attach
         && !columns.contains(&attach.on)
     {
@@ -97,6 +102,7 @@ pub fn load_source(plan: &Plan, spec: &SourceSpec) -> Result<View> {
             .iter()
             .map(|(c, g)| (c.clone(), resolve_generalization(plan, g)))
             .collect(),
+        entity: spec.entity.clone(),
     })
 }
 

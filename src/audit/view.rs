@@ -19,6 +19,8 @@ pub struct View {
     /// `generalize`, hierarchy paths resolved): a join brings the other side's compared
     /// column to the same generalisation.
     pub generalized: Vec<(String, Generalization)>,
+    /// The column that names the person, when declared: the view's figures count entities.
+    pub entity: Option<String>,
 }
 
 impl View {
@@ -29,6 +31,7 @@ impl View {
             df,
             roles,
             generalized: Vec::new(),
+            entity: None,
         }
     }
 
@@ -74,6 +77,10 @@ impl View {
         nulls: crate::engine::NullMode,
         population: Option<&DataFrame>,
     ) -> Result<ViewReport> {
+        let (qis, sensitive) = (self.qis(), self.sensitive());
+        if let Some(entity) = &self.entity {
+            return self.measure_entities(entity, &qis, &sensitive, opts, nulls);
+        }
         if let Some(n) = opts.population
             && n < self.df.height() as f64
         {
@@ -83,7 +90,6 @@ impl View {
                 self.df.height()
             );
         }
-        let (qis, sensitive) = (self.qis(), self.sensitive());
         let (qi_cols, sens_cols) = crate::engine::encode_view(&self.df, &qis, &sensitive)?;
         let mut table =
             crate::engine::ClassTable::build(qi_cols.clone(), &sens_cols, self.df.height(), nulls);
@@ -105,11 +111,65 @@ impl View {
         };
         Ok(ViewReport {
             name: self.name.clone(),
-            rows: table.rows,
+            rows: self.df.height(),
+            entity: None,
+            entities: table.rows,
             quasi_identifiers: qis,
             sensitive,
             metrics: measure(&table, opts),
             attribution,
+            small_classes: None,
+        })
+    }
+
+    /// Measures the view per entity: classes group people by the multiset of their rows' QI
+    /// tuples. Attribution and journalist risk are not computed per entity (yet).
+    fn measure_entities(
+        &self,
+        entity: &str,
+        qis: &[String],
+        sensitive: &[String],
+        opts: MeasureOptions,
+        nulls: crate::engine::NullMode,
+    ) -> Result<ViewReport> {
+        if nulls == crate::engine::NullMode::Wildcard {
+            anyhow::bail!(
+                "view '{}': nulls = \"wildcard\" cannot be combined with an entity (not supported yet)",
+                self.name
+            );
+        }
+        let mut names: Vec<String> = qis.to_vec();
+        names.push(entity.to_string());
+        let (mut qi_cols, sens_cols) = crate::engine::encode_view(&self.df, &names, sensitive)?;
+        let at = qi_cols
+            .iter()
+            .position(|c| c.name == entity)
+            .expect("the entity column was encoded");
+        let entity_col = qi_cols.remove(at);
+        let table = crate::engine::ClassTable::build_entities(
+            qi_cols,
+            &sens_cols,
+            &entity_col,
+            self.df.height(),
+        );
+        if let Some(n) = opts.population
+            && n < table.rows as f64
+        {
+            anyhow::bail!(
+                "policy.population ({n}) is smaller than view '{}' ({} people)",
+                self.name,
+                table.rows
+            );
+        }
+        Ok(ViewReport {
+            name: self.name.clone(),
+            rows: self.df.height(),
+            entity: Some(entity.to_string()),
+            entities: table.rows,
+            quasi_identifiers: qis.to_vec(),
+            sensitive: sensitive.to_vec(),
+            metrics: measure(&table, opts),
+            attribution: None,
             small_classes: None,
         })
     }

@@ -358,7 +358,7 @@ impl SensitiveTable {
     /// Builds the per-class value counts without hashing: each class's rows (adjacent in
     /// `grouping.rows_by_class`) give a short list of value positions, which is sorted and
     /// run-length encoded. Runs of classes share out the cores.
-    fn build(column: &EncodedColumn, grouping: &Grouping) -> SensitiveTable {
+    pub(crate) fn build(column: &EncodedColumn, grouping: &Grouping) -> SensitiveTable {
         Self::build_in_runs(column, grouping, 1 << 16)
     }
 

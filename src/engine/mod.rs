@@ -3,6 +3,7 @@
 
 pub mod classes;
 pub mod encode;
+pub mod entity;
 pub mod wildcard;
 
 pub use classes::{

@@ -101,6 +101,8 @@ pub struct SourceSpec {
     #[serde(default)]
     pub null_values: Vec<String>,
     pub attach: Option<Attach>,
+    /// The column that names the person (one person, many rows): figures count people.
+    pub entity: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
@@ -291,6 +293,17 @@ impl Plan {
                         source.name
                     );
                 }
+            }
+            if let Some(entity) = &source.entity
+                && matches!(
+                    source.columns.get(entity),
+                    Some(Role::Qi) | Some(Role::Sensitive)
+                )
+            {
+                bail!(
+                    "source '{}': entity column '{entity}' cannot also be a qi or sensitive column",
+                    source.name
+                );
             }
             for (column, g) in &source.generalize {
                 if let Generalization::Builtin(s) = g {

@@ -42,6 +42,12 @@ impl Default for Tool {
 pub struct ViewReport {
     pub name: String,
     pub rows: usize,
+    /// The column that names the person, when one was declared: every figure then counts
+    /// entities (people), not rows.
+    pub entity: Option<String>,
+    /// People counted: distinct entities (a row without an entity value is one of its own), or
+    /// the rows when no entity was declared.
+    pub entities: usize,
     pub quasi_identifiers: Vec<String>,
     pub sensitive: Vec<String>,
     #[serde(flatten)]
@@ -135,7 +141,7 @@ pub fn small_class_rows(view: &ViewReport) -> Vec<[String; 2]> {
 pub struct Finding {
     /// What kind of finding it is, stable for pipelines (snake_case): `join_breaks_anonymity`,
     /// `hashed_identifier`, `quasi_linkage`, `identifiers_attached`, `unique_records`,
-    /// `small_classes`, `attribute_disclosure`, `columns_not_comparable`, `hint`.
+    /// `small_classes`, `attribute_disclosure`, `columns_not_comparable`, `rows_not_people`, `hint`.
     pub code: &'static str,
     /// `high`, `medium` or `low`.
     pub severity: &'static str,
@@ -252,13 +258,22 @@ pub fn view_findings(view: &ViewReport, policy_k: u32) -> Vec<Finding> {
             code: "unique_records",
             severity: if share >= 0.05 { "high" } else { "medium" },
             subject: view.name.clone(),
-            message: format!(
-                "{} of {} records ({}) in {} are unique on {qis}: each can be singled out by anyone who knows those columns",
-                thousands(m.k_anonymity.uniques),
-                thousands(view.rows),
-                percent(share),
-                view.name
-            ),
+            message: match &view.entity {
+                None => format!(
+                    "{} of {} records ({}) in {} are unique on {qis}: each can be singled out by anyone who knows those columns",
+                    thousands(m.k_anonymity.uniques),
+                    thousands(view.rows),
+                    percent(share),
+                    view.name
+                ),
+                Some(entity) => format!(
+                    "{} of {} people ({}, by {entity}) in {} are unique on the combination of their rows' {qis}: each can be singled out by anyone who knows those values",
+                    thousands(m.k_anonymity.uniques),
+                    thousands(view.entities),
+                    percent(share),
+                    view.name
+                ),
+            },
         });
     } else if m.k_anonymity.k < policy_k {
         findings.push(Finding {
@@ -333,8 +348,20 @@ pub fn size_buckets(histogram: &[crate::metrics::SizeBin]) -> Vec<(&'static str,
 /// The rows of a view's headline, as (label, value), shared by the table and Markdown.
 pub fn headline(view: &ViewReport, policy_k: u32) -> Vec<(String, String)> {
     let m = &view.metrics;
-    let mut rows = vec![
-        ("rows".into(), thousands(view.rows)),
+    let people = match &view.entity {
+        Some(entity) => vec![(
+            format!("people (by {entity})"),
+            format!(
+                "{} in {} rows: every figure below counts people",
+                thousands(view.entities),
+                thousands(view.rows)
+            ),
+        )],
+        None => Vec::new(),
+    };
+    let mut rows = vec![("rows".into(), thousands(view.rows))];
+    rows.extend(people);
+    rows.extend(vec![
         (
             "quasi-identifiers".into(),
             view.quasi_identifiers.join(", "),
@@ -362,7 +389,7 @@ pub fn headline(view: &ViewReport, policy_k: u32) -> Vec<(String, String)> {
             percent(m.prosecutor.records_at_risk),
         ),
         ("marketer risk".into(), format!("{:.4}", m.marketer)),
-    ];
+    ]);
     if let Some(j) = &m.journalist {
         rows.push(("journalist risk (max)".into(), format!("{:.4}", j.max)));
         rows.push((

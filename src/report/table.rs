@@ -40,10 +40,10 @@ pub fn render(report: &Report, color: bool) -> String {
                 label.to_string(),
                 thousands(classes),
                 thousands(records),
-                percent(if view.rows == 0 {
+                percent(if view.entities == 0 {
                     0.0
                 } else {
-                    records as f64 / view.rows as f64
+                    records as f64 / view.entities as f64
                 }),
             ]);
         }
