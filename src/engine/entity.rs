@@ -20,30 +20,52 @@ use super::encode::{EncodedColumn, MISSING};
 pub struct EntityClasses {
     /// Entities per class.
     pub sizes: Vec<u32>,
+    /// Per entity (as numbered by [`EntityNumbers`]), its class.
+    pub entity_classes: Vec<u32>,
     /// Per row, its entity's class.
     pub row_classes: Vec<u32>,
     /// Number of entities (people).
     pub entities: usize,
 }
 
-/// Per row, a dense entity number: the entity code's, or for a missing entity value a number
-/// of its own. Returns the numbers and how many entities there are.
-fn entity_numbers(entity: &EncodedColumn) -> (Vec<u32>, usize) {
-    let mut next = entity.distinct;
-    let numbers = entity
-        .codes
-        .iter()
-        .map(|&code| {
-            if code == MISSING {
-                next += 1;
-                next - 1
+/// The rows' entities numbered densely in order of first appearance; a row whose entity value
+/// is missing is an entity of its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntityNumbers {
+    /// Per row, its entity.
+    pub of_row: Vec<u32>,
+    /// Per entity, its first row.
+    pub first_rows: Vec<u32>,
+}
+
+impl EntityNumbers {
+    pub fn of(entity: &EncodedColumn) -> EntityNumbers {
+        let mut number = vec![u32::MAX; entity.slots()];
+        let mut first_rows: Vec<u32> = Vec::new();
+        let mut of_row = Vec::with_capacity(entity.codes.len());
+        for (row, &code) in entity.codes.iter().enumerate() {
+            if code == MISSING || number[code as usize] == u32::MAX {
+                first_rows.push(row as u32);
+                if code != MISSING {
+                    number[code as usize] = first_rows.len() as u32 - 1;
+                }
+                of_row.push(first_rows.len() as u32 - 1);
             } else {
-                code - 1
+                of_row.push(number[code as usize]);
             }
-        })
-        .collect();
-    // Codes of a shared dictionary may leave gaps; a gap is simply an entity with no rows.
-    (numbers, next as usize)
+        }
+        EntityNumbers { of_row, first_rows }
+    }
+
+    /// Number of entities.
+    pub fn len(&self) -> usize {
+        self.first_rows.len()
+    }
+
+    /// Whether there are no entities (no rows).
+    pub fn is_empty(&self) -> bool {
+        self.first_rows.is_empty()
+    }
 }
 
 /// Groups the entities of `rows` rows by the multiset of their QI tuples.
@@ -52,17 +74,27 @@ pub fn entity_classes(qis: &[EncodedColumn], entity: &EncodedColumn, rows: usize
         .iter()
         .map(|c| (c.codes.as_slice(), c.slots()))
         .collect();
-    let tuples = group_rows(&columns, rows).ids();
-    let (numbers, slots) = entity_numbers(entity);
+    classes_of_entities(&columns, &EntityNumbers::of(entity), rows)
+}
+
+/// [`entity_classes`] on code columns `(codes, slots)` with the entities already numbered.
+pub fn classes_of_entities(
+    columns: &[(&[u32], usize)],
+    numbers: &EntityNumbers,
+    rows: usize,
+) -> EntityClasses {
+    let tuples = group_rows(columns, rows).ids();
     // (entity, tuple) pairs sorted: each entity's tuples together, ascending.
     let mut pairs: Vec<u64> = numbers
+        .of_row
         .par_iter()
         .zip(tuples.par_iter())
         .map(|(&e, &t)| ((e as u64) << 32) | t as u64)
         .collect();
+    drop(tuples);
     pairs.par_sort_unstable();
     let flat: Vec<u32> = pairs.par_iter().map(|&p| p as u32).collect();
-    let mut class_of_entity = vec![u32::MAX; slots];
+    let mut entity_classes = vec![0u32; numbers.len()];
     let mut signatures: HashMap<&[u32], u32> = HashMap::new();
     let mut sizes: Vec<u32> = Vec::new();
     let mut start = 0;
@@ -78,18 +110,19 @@ pub fn entity_classes(qis: &[EncodedColumn], entity: &EncodedColumn, rows: usize
             sizes.push(0);
         }
         sizes[class as usize] += 1;
-        class_of_entity[e] = class;
+        entity_classes[e] = class;
         start = end;
     }
-    let entities = sizes.iter().map(|&s| s as usize).sum();
     let row_classes = numbers
+        .of_row
         .iter()
-        .map(|&e| class_of_entity[e as usize])
+        .map(|&e| entity_classes[e as usize])
         .collect();
     EntityClasses {
         sizes,
+        entity_classes,
         row_classes,
-        entities,
+        entities: numbers.len(),
     }
 }
 
