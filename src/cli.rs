@@ -79,6 +79,10 @@ pub struct KeysArgs {
     /// How many of the riskiest records to list.
     #[arg(long, default_value_t = 20)]
     pub top: usize,
+    /// The column that names the person: attribution over people, a person's value on a
+    /// subset being the multiset of their rows' projections on it.
+    #[arg(long)]
+    pub entity: Option<String>,
     #[command(flatten)]
     pub input: InputArgs,
     #[command(flatten)]
@@ -667,8 +671,15 @@ fn keys(args: KeysArgs) -> Result<ExitCode> {
     progress.step(&format!("loading {}", args.file));
     let timer = crate::timing::Timer::start();
     let load_options = args.input.load_options(&args.qi);
-    let (encoded, _, rows) =
-        crate::engine::encode_source(&args.file, &args.qi, &[], &load_options)?;
+    if let Some(entity) = &args.entity
+        && args.qi.contains(entity)
+    {
+        bail!("--entity column '{entity}' cannot also be a quasi-identifier");
+    }
+    let mut read = args.qi.clone();
+    read.extend(args.entity.iter().cloned());
+    let (mut encoded, _, rows) =
+        crate::engine::encode_source(&args.file, &read, &[], &load_options)?;
     timer.lap("load and encode");
     progress.step("searching the QI subsets");
     let opts = crate::metrics::attribution::AttributionOptions {
@@ -676,10 +687,25 @@ fn keys(args: KeysArgs) -> Result<ExitCode> {
         dis_fraction: args.dis_fraction,
         top_records: args.top,
     };
-    let attribution = crate::metrics::attribution::attribute(&encoded, rows, opts)?;
+    let attribution = match &args.entity {
+        None => crate::metrics::attribution::attribute(&encoded, rows, opts)?,
+        Some(entity) => {
+            let at = encoded
+                .iter()
+                .position(|c| &c.name == entity)
+                .expect("the entity column was read");
+            let entity_col = encoded.remove(at);
+            crate::metrics::attribution::attribute_entities(&encoded, &entity_col, rows, opts)?
+        }
+    };
     timer.lap("attribution, all of it");
     drop(progress);
-    let report = report::keys::KeysReport::new(view_name(&args.file), attribution);
+    let report = report::keys::KeysReport::new(
+        view_name(&args.file),
+        args.entity.clone(),
+        rows,
+        attribution,
+    );
     write_text(
         &report::keys::render(&report, args.output.format),
         &args.output,

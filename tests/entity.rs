@@ -298,3 +298,113 @@ fn entity_with_wildcard_nulls_is_refused() {
     assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
     assert!(stderr.contains("--entity"), "{stderr}");
 }
+
+/// Encoded columns of random rows: QI `a`, QI `b`, QI `c` and the entity.
+fn encoded(rows: &[Row]) -> Vec<linkrisk::engine::EncodedColumn> {
+    let col = |name: &str, f: &dyn Fn(&Row) -> Option<u8>| {
+        Column::new(name.into(), text(&rows.iter().map(f).collect::<Vec<_>>()))
+    };
+    let df = DataFrame::new_infer_height(vec![
+        col("a", &|r| r.0),
+        col("b", &|r| r.1),
+        col("c", &|r| r.2),
+        col("who", &|r| r.3),
+    ])
+    .unwrap();
+    let names: Vec<String> = ["a", "b", "c", "who"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    linkrisk::engine::encode_columns(&df, &names, &[]).unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Per subset: people unique on it, and the people for whom it is a minimal sample unique,
+    /// against multisets of projected tuples compared directly.
+    #[test]
+    fn attribution_over_entities_equals_brute_force(
+        rows in prop::collection::vec(
+            (prop::option::of(0..3u8), prop::option::of(0..2u8), prop::option::of(0..3u8), prop::option::of(0..5u8)),
+            1..40,
+        )
+    ) {
+        use linkrisk::engine::entity::EntityNumbers;
+        use linkrisk::metrics::attribution::entities::walk_entities;
+        let mut columns = encoded(&rows);
+        let entity = columns.pop().unwrap();
+        let numbers = EntityNumbers::of(&entity);
+        let lattice = walk_entities(&columns, &numbers, rows.len(), 3).unwrap();
+        // People in order of first appearance; a row without an entity is one of its own.
+        let mut people: Vec<Vec<usize>> = Vec::new();
+        let mut seen: HashMap<u8, usize> = HashMap::new();
+        for (i, r) in rows.iter().enumerate() {
+            match r.3 {
+                Some(e) if seen.contains_key(&e) => people[seen[&e]].push(i),
+                _ => {
+                    if let Some(e) = r.3 {
+                        seen.insert(e, people.len());
+                    }
+                    people.push(vec![i]);
+                }
+            }
+        }
+        let project = |mask: u32, person: &[usize]| -> Vec<Vec<Option<u8>>> {
+            let mut tuples: Vec<Vec<Option<u8>>> = person
+                .iter()
+                .map(|&i| {
+                    let r = rows[i];
+                    [r.0, r.1, r.2]
+                        .iter()
+                        .enumerate()
+                        .filter(|(c, _)| mask & (1 << c) != 0)
+                        .map(|(_, v)| *v)
+                        .collect()
+                })
+                .collect();
+            tuples.sort();
+            tuples
+        };
+        let unique = |mask: u32, p: usize| {
+            let mine = project(mask, &people[p]);
+            people.iter().enumerate().all(|(q, other)| q == p || project(mask, other) != mine)
+        };
+        prop_assert_eq!(lattice.subsets.len(), 7);
+        for subset in &lattice.subsets {
+            let mask = subset.mask;
+            let uniques = (0..people.len()).filter(|&p| unique(mask, p)).count();
+            prop_assert_eq!(subset.uniques, uniques, "mask {}", mask);
+            let msus: Vec<u32> = (0..people.len())
+                .filter(|&p| {
+                    unique(mask, p)
+                        && (0..3).filter(|c| mask & (1 << c) != 0 && mask.count_ones() > 1)
+                            .all(|c| !unique(mask & !(1 << c), p))
+                })
+                .map(|p| p as u32)
+                .collect();
+            prop_assert_eq!(&subset.msu_rows, &msus, "mask {}", mask);
+        }
+    }
+
+    /// With one row per person the attribution over people is the attribution over rows.
+    #[test]
+    fn attribution_with_one_row_per_entity_is_the_row_attribution(
+        rows in prop::collection::vec(
+            (prop::option::of(0..3u8), prop::option::of(0..2u8), prop::option::of(0..3u8)),
+            1..40,
+        )
+    ) {
+        use linkrisk::metrics::attribution::{AttributionOptions, attribute, attribute_entities};
+        let with_ids: Vec<_> = rows.iter().enumerate().map(|(i, r)| (r.0, r.1, r.2, Some(i as u8))).collect();
+        let mut columns = encoded(&with_ids);
+        let entity = columns.pop().unwrap();
+        let opts = AttributionOptions::default();
+        let plain = attribute(&columns, rows.len(), opts).unwrap();
+        let people = attribute_entities(&columns, &entity, rows.len(), opts).unwrap();
+        prop_assert_eq!(
+            serde_json::to_value(&plain).unwrap(),
+            serde_json::to_value(&people).unwrap()
+        );
+    }
+}

@@ -123,7 +123,7 @@ impl View {
     }
 
     /// Measures the view per entity: classes group people by the multiset of their rows' QI
-    /// tuples. Attribution and journalist risk are not computed per entity (yet).
+    /// tuples, and so does the attribution. Journalist risk is not computed per entity (yet).
     fn measure_entities(
         &self,
         entity: &str,
@@ -146,6 +146,22 @@ impl View {
             .position(|c| c.name == entity)
             .expect("the entity column was encoded");
         let entity_col = qi_cols.remove(at);
+        // Which columns make people unique, over people: the lattice up to four columns.
+        let attribution = if qis.is_empty() {
+            None
+        } else {
+            let opts = AttributionOptions {
+                max_msu: Some(qis.len().min(4)),
+                dis_fraction: 0.01,
+                top_records: 5,
+            };
+            Some(crate::metrics::attribution::attribute_entities(
+                &qi_cols,
+                &entity_col,
+                self.df.height(),
+                opts,
+            )?)
+        };
         let table = crate::engine::ClassTable::build_entities(
             qi_cols,
             &sens_cols,
@@ -169,7 +185,7 @@ impl View {
             quasi_identifiers: qis.to_vec(),
             sensitive: sensitive.to_vec(),
             metrics: measure(&table, opts),
-            attribution: None,
+            attribution,
             small_classes: None,
         })
     }

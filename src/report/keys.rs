@@ -14,17 +14,40 @@ pub struct KeysReport {
     pub tool: Tool,
     pub missing_values: &'static str,
     pub view: String,
+    /// The column naming the person, when the attribution is over people.
+    pub entity: Option<String>,
+    /// Rows read (the attribution's `rows` counts people when there is an entity).
+    pub rows: usize,
     pub attribution: Attribution,
 }
 
 impl KeysReport {
-    pub fn new(view: String, attribution: Attribution) -> KeysReport {
+    pub fn new(
+        view: String,
+        entity: Option<String>,
+        rows: usize,
+        attribution: Attribution,
+    ) -> KeysReport {
         KeysReport {
             schema_version: SCHEMA_VERSION,
             tool: Tool::default(),
             missing_values: MISSING_VALUES_NOTE,
             view,
+            entity,
+            rows,
             attribution,
+        }
+    }
+
+    /// What the records are: "30,162 rows", or "2,377 people (by household_id) in 75,000 rows".
+    fn counted(&self) -> String {
+        match &self.entity {
+            None => format!("{} rows", thousands(self.rows)),
+            Some(e) => format!(
+                "{} people (by {e}) in {} rows",
+                thousands(self.attribution.rows),
+                thousands(self.rows)
+            ),
         }
     }
 }
@@ -155,11 +178,7 @@ pub fn render(report: &KeysReport, format: Format) -> String {
             s
         }
         Format::Table => {
-            let mut out = format!(
-                "Attribution for {} ({} rows)\n",
-                report.view,
-                thousands(a.rows)
-            );
+            let mut out = format!("Attribution for {} ({})\n", report.view, report.counted());
             if let Some(h) = headline(a) {
                 out.push_str(&h);
                 out.push('\n');
@@ -178,9 +197,9 @@ pub fn render(report: &KeysReport, format: Format) -> String {
         }
         Format::Markdown => {
             let mut out = format!(
-                "# Attribution for `{}` ({} rows)\n\n",
+                "# Attribution for `{}` ({})\n\n",
                 report.view,
-                thousands(a.rows)
+                report.counted()
             );
             if let Some(h) = headline(a) {
                 out.push_str(&format!("{h}\n\n"));

@@ -7,6 +7,7 @@
 //!   size, the subset that singles out the most records.
 
 pub mod distinction;
+pub mod entities;
 pub mod lattice;
 pub mod suda;
 
@@ -99,12 +100,54 @@ pub fn attribute(
     opts: AttributionOptions,
 ) -> crate::Result<Attribution> {
     let timer = crate::timing::Timer::start();
-    let names: Vec<String> = qis.iter().map(|c| c.name.clone()).collect();
     let max_size = opts.max_msu.unwrap_or(qis.len()).clamp(1, qis.len().max(1));
     let lattice = walk(qis, rows, max_size)?;
     timer.lap("lattice");
-    let partition = |mask: u32| partition_of(&lattice, qis, rows, mask);
-    let distinction = distinction_separation(&names, rows, partition);
+    Ok(assemble(qis, rows, max_size, &lattice, opts, |mask| {
+        partition_of(&lattice, qis, rows, mask)
+    }))
+}
+
+/// [`attribute`] over entities: a record is a person, and a person's value on a column subset
+/// is the multiset of their rows' projections on it ([`entities::walk_entities`]). Records in
+/// the MSU listing are named by their entity's first row.
+pub fn attribute_entities(
+    qis: &[EncodedColumn],
+    entity: &EncodedColumn,
+    rows: usize,
+    opts: AttributionOptions,
+) -> crate::Result<Attribution> {
+    let timer = crate::timing::Timer::start();
+    let numbers = crate::engine::entity::EntityNumbers::of(entity);
+    let people = numbers.len();
+    let max_size = opts.max_msu.unwrap_or(qis.len()).clamp(1, qis.len().max(1));
+    let lattice = entities::walk_entities(qis, &numbers, rows, max_size)?;
+    timer.lap("lattice over entities");
+    let mut attribution = assemble(qis, people, max_size, &lattice, opts, |mask| {
+        lattice.subset(mask).map_or_else(
+            || entities::partition(qis, &numbers, rows, mask),
+            |s| s.partition,
+        )
+    });
+    // Records are numbered from 1 (data rows); a person is named by their first row.
+    for record in &mut attribution.msu.records {
+        record.row = numbers.first_rows[record.row - 1] as usize + 1;
+    }
+    Ok(attribution)
+}
+
+/// Distinction, drop-one, best subsets and MSUs from a walked lattice over `rows` records.
+fn assemble(
+    qis: &[EncodedColumn],
+    rows: usize,
+    max_size: usize,
+    lattice: &Lattice,
+    opts: AttributionOptions,
+    partition: impl Fn(u32) -> PartitionFigures,
+) -> Attribution {
+    let timer = crate::timing::Timer::start();
+    let names: Vec<String> = qis.iter().map(|c| c.name.clone()).collect();
+    let distinction = distinction_separation(&names, rows, &partition);
     let all = (1u32 << qis.len()) - 1;
     let full_fraction = partition(all).uniques as f64 / rows.max(1) as f64;
     let mut drop_one: Vec<DropOne> = (0..qis.len())
@@ -139,7 +182,7 @@ pub fn attribute(
     }
     timer.lap("best subsets");
     let msu = suda(
-        &lattice,
+        lattice,
         &names,
         partition(all),
         rows,
@@ -148,12 +191,12 @@ pub fn attribute(
         opts.top_records,
     );
     timer.lap("MSUs, SUDA and DIS-SUDA");
-    Ok(Attribution {
+    Attribution {
         rows,
         quasi_identifiers: names,
         distinction,
         drop_one,
         best_subsets,
         msu,
-    })
+    }
 }
