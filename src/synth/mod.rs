@@ -88,24 +88,35 @@ pub fn generate(opts: &SynthOptions) -> Result<SynthSummary> {
     let geo = population::Geography::new(opts.region, &mut rng);
     let people = population::draw_people(opts.customers, &geo, &mut rng);
     let membership = sources::draw_membership(&people, &mut rng);
-    let all = [
-        sources::loyalty(&people, &membership, &geo, &mut rng),
-        sources::ecommerce(&people, &membership, &geo, &mut rng),
-        sources::web_analytics(&people, &membership, &geo, &mut rng),
-        sources::transactions(&people, &membership, &geo, &mut rng),
-        sources::survey(&people, &membership, &geo, &mut rng),
-        sources::partner(&people, &membership, &geo, &mut rng),
-    ];
     let ext = opts.format.extension();
     let mut summary = SynthSummary {
         sources: Vec::new(),
     };
-    for mut source in all {
+    // Each source is written, and its frame freed, before the next is drawn: the generator
+    // draws in the same order as ever (so the files are the same for a seed), and only one
+    // source's frame is held at a time.
+    type Draw = fn(
+        &[population::Person],
+        &sources::Membership,
+        &population::Geography,
+        &mut StdRng,
+    ) -> sources::Source;
+    let draws: [Draw; 6] = [
+        sources::loyalty,
+        sources::ecommerce,
+        sources::web_analytics,
+        sources::transactions,
+        sources::survey,
+        sources::partner,
+    ];
+    for draw in draws {
+        let mut source = draw(&people, &membership, &geo, &mut rng);
         let path = opts.out.join(format!("{}.{ext}", source.name));
         write_frame(&mut source.frame, &path, opts.format)?;
         summary
             .sources
             .push((source.name.to_string(), source.frame.height(), path));
+        drop(source.frame);
         let (keys, ids): (Vec<String>, Vec<i64>) =
             source.truth.into_iter().map(|(k, p)| (k, p as i64)).unzip();
         let mut truth = DataFrame::new_infer_height(vec![
