@@ -408,3 +408,41 @@ proptest! {
         );
     }
 }
+
+/// A generalisation hint for a view that names its people counts people too: four people with
+/// three rows each, one value apiece, are unique per person; banding the value puts all four
+/// in one class (k = 4 people, where rows would say 12).
+#[test]
+fn hints_for_an_entity_view_count_people() {
+    use linkrisk::audit::findings::rank;
+    use linkrisk::report::Policy;
+    let who: Vec<String> = (0..12).map(|i| format!("p{}", i / 3)).collect();
+    let n: Vec<String> = (0..12).map(|i| (i / 3 + 1).to_string()).collect();
+    let df = DataFrame::new_infer_height(vec![
+        Column::new("who".into(), who),
+        Column::new("n".into(), n),
+    ])
+    .unwrap();
+    let mut v = View::new("people", df, vec![("n".into(), Role::Qi)]);
+    v.entity = Some("who".into());
+    let report = v.measure(MeasureOptions::default()).unwrap();
+    assert_eq!(report.entities, 4);
+    assert_eq!(report.metrics.k_anonymity.unique_fraction, 1.0);
+    let policy = Policy {
+        k: 5,
+        l: None,
+        max_unique_fraction: None,
+    }
+    .evaluate(std::slice::from_ref(&report));
+    let frames: HashMap<String, View> = [("people".to_string(), v)].into_iter().collect();
+    let findings = rank(std::slice::from_ref(&report), &[], &[], &frames, &policy, 5).unwrap();
+    let hint = findings
+        .iter()
+        .find(|f| f.code == "hint")
+        .expect("a hint for the view");
+    assert!(
+        hint.message.contains("k = 4 and 0.00% unique"),
+        "{}",
+        hint.message
+    );
+}

@@ -10,6 +10,7 @@ use super::keys::coded_column;
 use super::linkage::Linkage;
 use super::view::View;
 use crate::Result;
+use crate::engine::entity::{EntityNumbers, classes_of_entities};
 use crate::engine::{encode_view, group_rows};
 use crate::plan::JoinKind;
 use crate::report::{Finding, PolicyResult, ViewReport, percent, thousands, view_findings};
@@ -336,6 +337,13 @@ fn best_generalization(view: &View, report: &ViewReport) -> Result<Option<Findin
     let qis = view.qis();
     let rows = view.df.height();
     let (encoded, _) = encode_view(&view.df, &qis, &[])?;
+    let entities = match &view.entity {
+        Some(entity) => {
+            let (column, _) = encode_view(&view.df, std::slice::from_ref(entity), &[])?;
+            Some(EntityNumbers::of(&column[0]))
+        }
+        None => None,
+    };
     let mut best: Option<(u32, f64, String, Builtin)> = None;
     for (i, q) in qis.iter().enumerate() {
         let tried = candidates(&view.df, q);
@@ -369,12 +377,19 @@ fn best_generalization(view: &View, report: &ViewReport) -> Result<Option<Findin
                     }
                 })
                 .collect();
-            let sizes = group_rows(&columns, rows).sizes;
+            // Over people when the view names them, as its own figures are.
+            let (sizes, people) = match &entities {
+                Some(numbers) => (
+                    classes_of_entities(&columns, numbers, rows).sizes,
+                    numbers.len(),
+                ),
+                None => (group_rows(&columns, rows).sizes, rows),
+            };
             let k = sizes.iter().copied().min().unwrap_or(0);
-            let unique_fraction = if rows == 0 {
+            let unique_fraction = if people == 0 {
                 0.0
             } else {
-                sizes.iter().filter(|&&s| s == 1).count() as f64 / rows as f64
+                sizes.iter().filter(|&&s| s == 1).count() as f64 / people as f64
             };
             let better = match &best {
                 None => true,
