@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use linkrisk::audit::View;
 use linkrisk::audit::hashed::detect;
@@ -13,15 +13,7 @@ use linkrisk::plan::Role;
 use polars::prelude::*;
 
 mod common;
-use common::polars_values;
-
-fn linkrisk(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_linkrisk"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("runs")
-}
+use common::{linkrisk, polars_values};
 
 fn demo_json() -> serde_json::Value {
     let out = linkrisk(&["audit", "--format", "json", "--quiet"]);

@@ -3,7 +3,6 @@
 //! path (ARX's Adult figures included), real purchase data, and the demo's purchases view.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::process::Command;
 
 use linkrisk::audit::View;
 use linkrisk::engine::{ClassTable, NullMode, encode_source};
@@ -14,7 +13,7 @@ use polars::prelude::*;
 use proptest::prelude::*;
 
 mod common;
-use common::{ADULT, ADULT_QIS};
+use common::{ADULT, ADULT_QIS, linkrisk};
 
 type Row = (Option<u8>, Option<u8>, Option<u8>, Option<u8>);
 /// A person's (a, b) tuples (a multiset once sorted) and their rows' sensitive values.
@@ -157,14 +156,6 @@ fn one_row_per_entity_measures_like_no_entity() {
         serde_json::to_value(&direct).unwrap(),
         serde_json::to_value(&b.metrics).unwrap()
     );
-}
-
-fn linkrisk(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_linkrisk"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("runs")
 }
 
 /// The Complete Journey's line items per household on store alone, counted here from the CSV.

@@ -8,6 +8,16 @@ use crate::metrics::{MeasureOptions, measure};
 use crate::plan::{Generalization, Role};
 use crate::report::ViewReport;
 
+/// How an audit view's attribution searches: subsets of up to four QIs, the five riskiest
+/// records.
+fn view_attribution(qis: &[String]) -> AttributionOptions {
+    AttributionOptions {
+        max_msu: Some(qis.len().min(4)),
+        dis_fraction: 0.01,
+        top_records: 5,
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct View {
     pub name: String,
@@ -102,12 +112,11 @@ impl View {
         let attribution = if qis.is_empty() {
             None
         } else {
-            let opts = AttributionOptions {
-                max_msu: Some(qis.len().min(4)),
-                dis_fraction: 0.01,
-                top_records: 5,
-            };
-            Some(attribute(&qi_cols, self.df.height(), opts)?)
+            Some(attribute(
+                &qi_cols,
+                self.df.height(),
+                view_attribution(&qis),
+            )?)
         };
         Ok(ViewReport {
             name: self.name.clone(),
@@ -150,16 +159,11 @@ impl View {
         let attribution = if qis.is_empty() {
             None
         } else {
-            let opts = AttributionOptions {
-                max_msu: Some(qis.len().min(4)),
-                dis_fraction: 0.01,
-                top_records: 5,
-            };
             Some(crate::metrics::attribution::attribute_entities(
                 &qi_cols,
                 &entity_col,
                 self.df.height(),
-                opts,
+                view_attribution(qis),
             )?)
         };
         let table = crate::engine::ClassTable::build_entities(

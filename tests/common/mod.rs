@@ -30,3 +30,12 @@ pub fn polars_values(df: &polars::prelude::DataFrame, name: &str) -> Vec<Option<
         .map(|v| v.map(str::to_string))
         .collect()
 }
+
+/// Runs the linkrisk binary under test with `args` (colours off).
+pub fn linkrisk(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_linkrisk"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("runs")
+}

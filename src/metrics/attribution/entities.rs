@@ -7,9 +7,7 @@
 //! unique on every superset. A subset T is a minimal sample unique (MSU) of a person unique on
 //! T and on none of T's immediate subsets, as in the row lattice ([`super::lattice`]).
 
-use anyhow::bail;
-
-use super::lattice::{Lattice, MAX_SUBSETS, PartitionFigures, SubsetFigures};
+use super::lattice::{Lattice, PartitionFigures, SubsetFigures, search_size};
 use crate::Result;
 use crate::engine::EncodedColumn;
 use crate::engine::entity::{EntityClasses, EntityNumbers, classes_of_entities};
@@ -48,22 +46,10 @@ pub fn walk_entities(
     max_size: usize,
 ) -> Result<Lattice> {
     let m = qis.len();
-    if m == 0 {
-        bail!("attribution needs at least one quasi-identifier");
-    }
-    if m > 30 {
-        bail!("attribution handles at most 30 quasi-identifiers, got {m}");
-    }
-    let max_size = max_size.clamp(1, m);
+    let (max_size, _) = search_size(m, max_size)?;
     let mut masks: Vec<u32> = (1u32..(1u32 << m))
         .filter(|mask| mask.count_ones() as usize <= max_size)
         .collect();
-    if masks.len() > MAX_SUBSETS {
-        bail!(
-            "{m} quasi-identifiers give {} subsets up to size {max_size}; limit the search with --max-msu",
-            masks.len()
-        );
-    }
     masks.sort_by_key(|&mask| (mask.count_ones(), mask));
     let people = numbers.len();
     // Per visited subset, which people are unique on it (kept for the next level's test).

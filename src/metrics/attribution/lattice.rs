@@ -181,9 +181,9 @@ struct Visited {
     partition: Option<Partition>,
 }
 
-/// Walks every subset of at most `max_size` QIs.
-pub fn walk(qis: &[EncodedColumn], rows: usize, max_size: usize) -> Result<Lattice> {
-    let m = qis.len();
+/// The largest subset size to walk (`max_size` within `1..=m`) and how many subsets that
+/// visits, or an error when there are no QIs, more than 30, or too many subsets.
+pub fn search_size(m: usize, max_size: usize) -> Result<(usize, usize)> {
     if m == 0 {
         bail!("attribution needs at least one quasi-identifier");
     }
@@ -199,6 +199,13 @@ pub fn walk(qis: &[EncodedColumn], rows: usize, max_size: usize) -> Result<Latti
             "{m} quasi-identifiers give {visits} subsets up to size {max_size}; limit the search with --max-msu"
         );
     }
+    Ok((max_size, visits))
+}
+
+/// Walks every subset of at most `max_size` QIs.
+pub fn walk(qis: &[EncodedColumn], rows: usize, max_size: usize) -> Result<Lattice> {
+    let m = qis.len();
+    let (max_size, visits) = search_size(m, max_size)?;
     let words = rows.div_ceil(64);
     let narrow: Vec<NarrowCodes> = qis.iter().map(NarrowCodes::new).collect();
     // The empty subset: every record in one class, nobody unique.
