@@ -9,6 +9,7 @@ pub mod marketer;
 pub mod population;
 pub mod prosecutor;
 pub mod t_closeness;
+pub mod unicity;
 
 use std::collections::BTreeMap;
 
