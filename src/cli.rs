@@ -61,6 +61,42 @@ linkrisk link voters.csv claims.csv --on zip,dob,sex --truth person_id=person_id
 linkrisk keys adult.csv --qi age,sex,race,marital-status,education\n  \
 linkrisk keys loyalty.parquet --qi zip5,birth_date,gender --max-msu 3 --format json")]
     Keys(KeysArgs),
+    /// How few purchases single a customer out: unicity of purchase histories.
+    #[command(after_help = "Examples:\n  \
+linkrisk unicity transactions.csv --entity household_id --points store_id,transaction_timestamp --time transaction_timestamp:day\n  \
+linkrisk unicity purchases.parquet --entity customer --points store,ts,price --time ts:week --band price:log --format json")]
+    Unicity(UnicityArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct UnicityArgs {
+    /// The file of rows (purchases, visits), several per person.
+    pub file: String,
+    /// The column that names the person; rows without it are dropped (and counted).
+    #[arg(long)]
+    pub entity: String,
+    /// The point columns, comma-separated: a row's tuple of them is one point of a trace.
+    #[arg(long, value_delimiter = ',', required = true)]
+    pub points: Vec<String>,
+    /// Coarsen a time point column in place: `COL:hour|day|week|month` (repeatable).
+    #[arg(long)]
+    pub time: Vec<String>,
+    /// Band a numeric point column: `COL:WIDTH` or `COL:log` (repeatable).
+    #[arg(long)]
+    pub band: Vec<String>,
+    /// Largest number of points p drawn.
+    #[arg(long, default_value_t = 10)]
+    pub max_points: usize,
+    /// Draws per person and p.
+    #[arg(long, default_value_t = 10)]
+    pub draws: usize,
+    /// Seed of the draws: the same seed gives the same figures.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Args, Debug)]
@@ -336,6 +372,7 @@ pub fn run() -> Result<ExitCode> {
         Command::Audit(args) => audit(args),
         Command::Link(args) => link(args),
         Command::Keys(args) => keys(args),
+        Command::Unicity(args) => unicity(args),
     }
 }
 
@@ -532,6 +569,7 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
         joins: Vec::new(),
         findings,
         policy: result,
+        unicity: None,
     };
     emit(&report, &args.output)?;
     timer.lap("report");
@@ -654,6 +692,67 @@ fn link(args: LinkArgs) -> Result<ExitCode> {
         joins: vec![serde_json::to_value(&outcome.join)?],
         findings,
         policy: result,
+        unicity: None,
+    };
+    emit(&report, &args.output)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Splits `COL:SPEC` of `--time` and `--band`.
+fn column_spec<'a>(flag: &str, spec: &'a str) -> Result<(String, &'a str)> {
+    match spec.rsplit_once(':') {
+        Some((column, what)) if !column.is_empty() => Ok((column.to_string(), what)),
+        _ => bail!("--{flag} takes COLUMN:SPEC, got '{spec}'"),
+    }
+}
+
+fn unicity(args: UnicityArgs) -> Result<ExitCode> {
+    use crate::audit::history::{Band, TimeLevel, UnicityOptions};
+    check_names("points", &args.points)?;
+    let time = args
+        .time
+        .iter()
+        .map(|t| {
+            let (c, level) = column_spec("time", t)?;
+            Ok((c, TimeLevel::parse(level)?))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let band = args
+        .band
+        .iter()
+        .map(|b| {
+            let (c, spec) = column_spec("band", b)?;
+            Ok((c, Band::parse(spec)?))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let progress = Progress::new(args.output.quiet);
+    progress.step(&format!("loading {}", args.file));
+    let unicity = crate::audit::history::unicity(&UnicityOptions {
+        path: args.file.clone(),
+        entity: args.entity.clone(),
+        points: args.points.clone(),
+        time,
+        band,
+        max_points: args.max_points,
+        draws: args.draws,
+        seed: args.seed,
+        load: args.input.load_options(&args.points),
+    })?;
+    drop(progress);
+    let policy = Policy {
+        k: 1,
+        l: None,
+        max_unique_fraction: None,
+    };
+    let report = Report {
+        schema_version: report::SCHEMA_VERSION,
+        tool: Default::default(),
+        missing_values: report::MISSING_VALUES_NOTE,
+        views: Vec::new(),
+        joins: Vec::new(),
+        findings: Vec::new(),
+        policy: policy.evaluate(&[]),
+        unicity: Some(unicity),
     };
     emit(&report, &args.output)?;
     Ok(ExitCode::SUCCESS)

@@ -169,3 +169,260 @@ fn wilson_interval_of_eight_in_ten() {
     assert!((high - 0.943_318).abs() < 1e-6, "{high}");
     assert_eq!(wilson(0, 10).0, 0.0);
 }
+
+mod common;
+
+const JOURNEY: &str = "../shared/data/completejourney/transactions_sample.csv";
+
+/// The Complete Journey's line items, points (store, day): people, trace lengths and the
+/// exact ε_1 and ε_2 (over every point and pair of each trace) counted here from the CSV.
+#[test]
+fn complete_journey_store_day_unicity() {
+    let out = common::linkrisk(&[
+        "unicity",
+        JOURNEY,
+        "--entity",
+        "household_id",
+        "--points",
+        "store_id,transaction_timestamp",
+        "--time",
+        "transaction_timestamp:day",
+        "--max-points",
+        "3",
+        "--draws",
+        "20",
+        "--format",
+        "json",
+        "--quiet",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let u = &report["unicity"];
+
+    let text = std::fs::read_to_string(JOURNEY).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let at = |name: &str| header.iter().position(|c| *c == name).unwrap();
+    let (h, s, t) = (
+        at("household_id"),
+        at("store_id"),
+        at("transaction_timestamp"),
+    );
+    let mut traces: std::collections::HashMap<String, BTreeSet<(String, String)>> =
+        std::collections::HashMap::new();
+    for line in lines.filter(|l| !l.is_empty()) {
+        let f: Vec<&str> = line.split(',').collect();
+        traces
+            .entry(f[h].to_string())
+            .or_default()
+            .insert((f[s].to_string(), f[t][..10].to_string()));
+    }
+    let mut holders: std::collections::HashMap<(String, String), usize> =
+        std::collections::HashMap::new();
+    for trace in traces.values() {
+        for p in trace {
+            *holders.entry(p.clone()).or_default() += 1;
+        }
+    }
+    let mut lengths: Vec<usize> = traces.values().map(BTreeSet::len).collect();
+    lengths.sort_unstable();
+    let median = if lengths.len() % 2 == 1 {
+        lengths[lengths.len() / 2] as f64
+    } else {
+        (lengths[lengths.len() / 2 - 1] + lengths[lengths.len() / 2]) as f64 / 2.0
+    };
+    assert_eq!(u["people"].as_u64().unwrap() as usize, traces.len());
+    assert_eq!(u["median_points"].as_f64().unwrap(), median);
+    assert_eq!(u["missing_entity_rows"], 0);
+    assert_eq!(u["missing_point_rows"], 0);
+    // Exact ε_1: the share of each person's points nobody else holds, averaged over people.
+    let exact1: f64 = traces
+        .values()
+        .map(|tr| tr.iter().filter(|p| holders[*p] == 1).count() as f64 / tr.len() as f64)
+        .sum::<f64>()
+        / traces.len() as f64;
+    // Exact ε_2 over every pair of points of each trace with at least two.
+    let all: Vec<&BTreeSet<(String, String)>> = traces.values().collect();
+    let mut by_point: std::collections::HashMap<&(String, String), Vec<usize>> =
+        std::collections::HashMap::new();
+    for (i, tr) in all.iter().enumerate() {
+        for p in tr.iter() {
+            by_point.entry(p).or_default().push(i);
+        }
+    }
+    let (mut sum2, mut people2) = (0.0, 0usize);
+    for (i, tr) in all.iter().enumerate().filter(|(_, tr)| tr.len() >= 2) {
+        let points: Vec<&(String, String)> = tr.iter().collect();
+        let (mut alone, mut pairs) = (0usize, 0usize);
+        for a in 0..points.len() {
+            for b in a + 1..points.len() {
+                pairs += 1;
+                let others = by_point[points[a]]
+                    .iter()
+                    .any(|&o| o != i && all[o].contains(points[b]));
+                alone += usize::from(!others);
+            }
+        }
+        sum2 += alone as f64 / pairs as f64;
+        people2 += 1;
+    }
+    let curve = u["curve"].as_array().unwrap();
+    assert_eq!(curve.len(), 3);
+    assert_eq!(curve[1]["people"].as_u64().unwrap() as usize, people2);
+    for (point, exact) in [(&curve[0], exact1), (&curve[1], sum2 / people2 as f64)] {
+        let (low, high) = (
+            point["ci_low"].as_f64().unwrap(),
+            point["ci_high"].as_f64().unwrap(),
+        );
+        assert!(
+            low <= exact && exact <= high,
+            "p = {}: {exact} not in [{low}, {high}]",
+            point["p"]
+        );
+    }
+}
+
+#[test]
+fn bad_unicity_input_exits_2_with_one_line() {
+    let cases: [(&[&str], &str); 6] = [
+        (&["--points", "store_id,nope"], "nope"),
+        (
+            &["--points", "store_id", "--max-points", "0"],
+            "--max-points",
+        ),
+        (&["--points", "store_id", "--draws", "0"], "--draws"),
+        (
+            &["--points", "store_id", "--time", "store_id:day"],
+            "store_id",
+        ),
+        (
+            &["--points", "store_id", "--time", "week:day"],
+            "not one of --points",
+        ),
+        (
+            &["--points", "store_id", "--time", "store_id:fortnight"],
+            "fortnight",
+        ),
+    ];
+    for (args, needle) in cases {
+        let mut all = vec!["unicity", JOURNEY, "--entity", "household_id"];
+        all.extend(args);
+        let out = common::linkrisk(&all);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert_eq!(stderr.trim_end().lines().count(), 1, "{args:?}: {stderr}");
+        assert!(stderr.contains(needle), "{args:?}: {stderr}");
+        assert!(out.stdout.is_empty());
+    }
+}
+
+#[test]
+fn time_coarsening_and_iso_weeks() {
+    use linkrisk::audit::history::{TimeLevel, coarsen_time};
+    let c = |v: &str, l: TimeLevel| coarsen_time(v, l);
+    assert_eq!(
+        c("2017-01-28 19:06:53", TimeLevel::Hour).as_deref(),
+        Some("2017-01-28 19")
+    );
+    assert_eq!(
+        c("2017-01-28T19:06", TimeLevel::Day).as_deref(),
+        Some("2017-01-28")
+    );
+    assert_eq!(
+        c("2017-01-28", TimeLevel::Month).as_deref(),
+        Some("2017-01")
+    );
+    // 1 January 2017 was a Sunday: ISO week 52 of 2016; 31 December 2018 a Monday: 2019-W01.
+    assert_eq!(
+        c("2017-01-01", TimeLevel::Week).as_deref(),
+        Some("2016-W52")
+    );
+    assert_eq!(
+        c("2018-12-31", TimeLevel::Week).as_deref(),
+        Some("2019-W01")
+    );
+    assert_eq!(
+        c("2020-12-31", TimeLevel::Week).as_deref(),
+        Some("2020-W53")
+    );
+    assert_eq!(
+        c("2017-01-02", TimeLevel::Week).as_deref(),
+        Some("2017-W01")
+    );
+    assert_eq!(c("28/01/2017", TimeLevel::Day), None);
+    assert_eq!(c("2017-13-01", TimeLevel::Day), None);
+}
+
+#[test]
+fn rows_without_a_person_or_a_point_are_counted_apart() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("linkrisk-unicity");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("rows.csv");
+    // a: two points; b: one point and a row missing its store; two rows without a person.
+    std::fs::write(
+        &path,
+        "who,store,day\na,1,2024-01-01\na,2,2024-01-01\nb,1,2024-01-01\nb,,2024-01-02\n,3,2024-01-03\n,1,2024-01-01\n",
+    )
+    .unwrap();
+    let out = common::linkrisk(&[
+        "unicity",
+        path.to_str().unwrap(),
+        "--entity",
+        "who",
+        "--points",
+        "store,day",
+        "--max-points",
+        "3",
+        "--format",
+        "json",
+        "--quiet",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let u = &report["unicity"];
+    assert_eq!(u["people"], 2);
+    assert_eq!(u["missing_entity_rows"], 2);
+    assert_eq!(u["missing_point_rows"], 1);
+    assert_eq!(u["median_points"].as_f64(), Some(1.5));
+    let curve = u["curve"].as_array().unwrap();
+    // p = 1: a's point (2, day 1) is private, (1, day 1) is b's too; b's only point is shared.
+    assert_eq!(curve[0]["people"], 2);
+    assert_eq!(curve[1]["people"], 1);
+    assert_eq!(curve[1]["unique_fraction"].as_f64(), Some(1.0));
+    assert_eq!(curve[2]["people"], 0);
+    assert!(curve[2]["unique_fraction"].is_null());
+}
+
+#[test]
+fn bands_of_width_and_of_powers_of_two() {
+    use linkrisk::audit::history::Band;
+    let log = |v: f64| Band::Log.apply(v);
+    assert_eq!(
+        [
+            log(0.0),
+            log(1.0),
+            log(3.0),
+            log(4.0),
+            log(5.5),
+            log(0.75),
+            log(-3.0)
+        ],
+        ["0", "1", "2", "4", "4", "0.5", "-2"].map(String::from)
+    );
+    let ten = |v: f64| Band::Width(10.0).apply(v);
+    assert_eq!(
+        [ten(37.0), ten(30.0), ten(3.0), ten(-3.0)],
+        ["30", "30", "0", "-10"].map(String::from)
+    );
+    assert!(Band::parse("0").is_err() && Band::parse("x").is_err());
+}

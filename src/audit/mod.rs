@@ -4,6 +4,7 @@
 pub mod findings;
 pub mod generalize;
 pub mod hashed;
+pub mod history;
 pub mod identifiers;
 pub mod join;
 pub mod keys;
@@ -202,6 +203,7 @@ pub fn run(plan: &Plan, progress: &dyn Fn(&str), show_values: bool) -> Result<Re
             .collect(),
         findings,
         policy: result,
+        unicity: None,
     })
 }
 

@@ -79,6 +79,19 @@ pub fn render(report: &Report) -> String {
         }
         out.push('\n');
     }
+    if let Some(u) = &report.unicity {
+        out.push_str(&format!("## Unicity\n\n{}\n\n", unicity_summary(u)));
+        out.push_str(&header(&[
+            "points p",
+            "people with ≥ p",
+            "single out (ε_p)",
+            "95% interval",
+        ]));
+        for r in unicity_rows(u) {
+            out.push_str(&row(&r));
+        }
+        out.push('\n');
+    }
     if !report.findings.is_empty() {
         out.push_str("## Findings\n\n");
         for (i, finding) in report.findings.iter().enumerate() {
@@ -90,6 +103,9 @@ pub fn render(report: &Report) -> String {
             ));
         }
         out.push('\n');
+    }
+    if report.views.is_empty() && report.unicity.is_some() {
+        return out;
     }
     out.push_str(&format!("_Note: {}._\n\n", report.missing_values));
     out.push_str(&format!(

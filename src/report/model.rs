@@ -186,6 +186,41 @@ pub struct Report {
     pub joins: Vec<serde_json::Value>,
     pub findings: Vec<Finding>,
     pub policy: PolicyResult,
+    /// Purchase-history unicity, when measured (`unicity`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unicity: Option<crate::audit::history::UnicityReport>,
+}
+
+/// The rows of the unicity curve: p, people counted, ε_p and its 95% interval.
+pub fn unicity_rows(u: &crate::audit::history::UnicityReport) -> Vec<[String; 4]> {
+    u.curve
+        .iter()
+        .map(|c| {
+            [
+                c.p.to_string(),
+                thousands(c.people),
+                c.unique_fraction.map_or("-".into(), percent),
+                match (c.ci_low, c.ci_high) {
+                    (Some(l), Some(h)) => format!("{} – {}", percent(l), percent(h)),
+                    _ => "-".into(),
+                },
+            ]
+        })
+        .collect()
+}
+
+/// The unicity section's summary line.
+pub fn unicity_summary(u: &crate::audit::history::UnicityReport) -> String {
+    format!(
+        "Unicity of {} people (by {}) on points ({}): median {} points per person; {} rows without a person dropped, {} rows missing a point column; {} draws per person and p",
+        thousands(u.people),
+        u.entity,
+        u.points.join(", "),
+        u.median_points,
+        thousands(u.missing_entity_rows),
+        thousands(u.missing_point_rows),
+        u.draws
+    )
 }
 
 impl Policy {

@@ -103,6 +103,20 @@ pub fn render(report: &Report, color: bool) -> String {
         }
         out.push_str(&format!("{t}\n\n"));
     }
+    if let Some(u) = &report.unicity {
+        out.push_str(&format!("{}\n", unicity_summary(u)));
+        let mut t = new_table();
+        t.set_header(vec![
+            "points p",
+            "people with ≥ p",
+            "single out (ε_p)",
+            "95% interval",
+        ]);
+        for r in unicity_rows(u) {
+            t.add_row(r.to_vec());
+        }
+        out.push_str(&format!("{t}\n\n"));
+    }
     if !report.findings.is_empty() {
         out.push_str("Findings\n");
         for (i, finding) in report.findings.iter().enumerate() {
@@ -114,6 +128,10 @@ pub fn render(report: &Report, color: bool) -> String {
             ));
         }
         out.push('\n');
+    }
+    if report.views.is_empty() && report.unicity.is_some() {
+        // A unicity report measures no view: no policy to state.
+        return out;
     }
     out.push_str(&format!("Note: {}.\n", report.missing_values));
     let overall = if report.policy.passed {
