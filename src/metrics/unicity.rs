@@ -11,11 +11,11 @@
 //! reported with a 95% Wilson score interval over those draws (Wilson 1927):
 //! `(x̂ + z²/2n ± z·sqrt(x̂(1−x̂)/n + z²/4n²)) / (1 + z²/n)`, `z = 1.96`.
 //!
-//! The exact test intersects the posting lists (the people holding each drawn point), smallest
-//! list first, and stops as soon as only the person remains. Traces and posting lists are
-//! built once, over coded points.
+//! The exact test intersects the posting lists (the people holding each drawn point) from the
+//! smallest one, and stops at the first other person who holds every drawn point. Traces and
+//! posting lists are built once, over coded points.
 //!
-//! This module is the engine; the `unicity` command and the audit section read it.
+//! This module is the engine; the `unicity` command reads it ([`crate::audit::history`]).
 
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
@@ -96,22 +96,21 @@ impl Traces {
     }
 
     /// Whether no person other than `person` holds every point of `draw` (points of the
-    /// person's own trace): posting lists intersected smallest first, stopping once only the
-    /// person remains.
+    /// person's own trace): the posting lists are intersected from the smallest, each of its
+    /// other holders tested against the rest, and the test stops at the first who holds all.
     pub fn singles_out(&self, person: u32, draw: &[u32]) -> bool {
         let mut lists: Vec<&[u32]> = draw.iter().map(|&p| self.holders(p)).collect();
         lists.sort_by_key(|l| l.len());
         let Some((first, rest)) = lists.split_first() else {
             return false;
         };
-        let mut candidates: Vec<u32> = first.to_vec();
-        for list in rest {
-            if candidates.len() <= 1 {
-                break;
-            }
-            candidates.retain(|c| list.binary_search(c).is_ok());
-        }
-        candidates.len() == 1 && candidates[0] == person
+        // Someone else singles the person out of nothing if they hold every drawn point: look
+        // for such a person among the holders of the rarest point, stopping at the first.
+        !first
+            .iter()
+            .filter(|&&other| other != person)
+            .any(|other| rest.iter().all(|list| list.binary_search(other).is_ok()))
+            && first.binary_search(&person).is_ok()
     }
 }
 
