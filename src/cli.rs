@@ -84,6 +84,10 @@ pub struct UnicityArgs {
     /// Band a numeric point column: `COL:WIDTH` or `COL:log` (repeatable).
     #[arg(long)]
     pub band: Vec<String>,
+    /// De Montjoye's resolution table: `COL:LEVEL,LEVEL` (repeatable; levels hour, day, week,
+    /// month, log, a band width, prefixN); ε_4 for every combination.
+    #[arg(long)]
+    pub coarsen: Vec<String>,
     /// Largest number of points p drawn.
     #[arg(long, default_value_t = 10)]
     pub max_points: usize,
@@ -698,9 +702,9 @@ fn link(args: LinkArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Splits `COL:SPEC` of `--time` and `--band`.
+/// Splits `COL:SPEC` of `--time`, `--band` and `--coarsen`.
 fn column_spec<'a>(flag: &str, spec: &'a str) -> Result<(String, &'a str)> {
-    match spec.rsplit_once(':') {
+    match spec.split_once(':') {
         Some((column, what)) if !column.is_empty() => Ok((column.to_string(), what)),
         _ => bail!("--{flag} takes COLUMN:SPEC, got '{spec}'"),
     }
@@ -725,9 +729,22 @@ fn unicity(args: UnicityArgs) -> Result<ExitCode> {
             Ok((c, Band::parse(spec)?))
         })
         .collect::<Result<Vec<_>>>()?;
+    let coarsen = args
+        .coarsen
+        .iter()
+        .map(|c| {
+            let (column, levels) = column_spec("coarsen", c)?;
+            let levels = levels
+                .split(',')
+                .map(|l| crate::audit::history::Coarsening::parse(l.trim()))
+                .collect::<Result<Vec<_>>>()?;
+            Ok((column, levels))
+        })
+        .collect::<Result<Vec<_>>>()?;
     let progress = Progress::new(args.output.quiet);
     progress.step(&format!("loading {}", args.file));
     let unicity = crate::audit::history::unicity(&UnicityOptions {
+        coarsen,
         path: args.file.clone(),
         entity: args.entity.clone(),
         points: args.points.clone(),

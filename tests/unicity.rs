@@ -426,3 +426,71 @@ fn bands_of_width_and_of_powers_of_two() {
     );
     assert!(Band::parse("0").is_err() && Band::parse("x").is_err());
 }
+
+/// The resolution table has one row per combination of the given coarsenings, and the row of
+/// the curve's own coarsening repeats the curve's ε_4 (same traces, same draws).
+#[test]
+fn resolution_table_combines_every_coarsening() {
+    let out = common::linkrisk(&[
+        "unicity",
+        JOURNEY,
+        "--entity",
+        "household_id",
+        "--points",
+        "store_id,transaction_timestamp",
+        "--time",
+        "transaction_timestamp:day",
+        "--max-points",
+        "4",
+        "--coarsen",
+        "transaction_timestamp:day,week,month",
+        "--coarsen",
+        "store_id:prefix9,prefix2",
+        "--format",
+        "json",
+        "--quiet",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let u = &report["unicity"];
+    let rows = u["resolution"].as_array().unwrap();
+    assert_eq!(rows.len(), 6);
+    let levels: BTreeSet<(String, String)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["coarsening"]["transaction_timestamp"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+                r["coarsening"]["store_id"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(levels.len(), 6);
+    // store_id values have at most 5 digits, so prefix9 keeps them whole.
+    let own = rows
+        .iter()
+        .find(|r| {
+            r["coarsening"]["transaction_timestamp"] == "day"
+                && r["coarsening"]["store_id"] == "prefix9"
+        })
+        .unwrap();
+    assert_eq!(own["epsilon_4"], u["curve"][3]["unique_fraction"]);
+    let bad = common::linkrisk(&[
+        "unicity",
+        JOURNEY,
+        "--entity",
+        "household_id",
+        "--points",
+        "store_id",
+        "--coarsen",
+        "store_id:fortnight",
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+}

@@ -80,6 +80,8 @@ pub struct UnicityOptions {
     pub points: Vec<String>,
     pub time: Vec<(String, TimeLevel)>,
     pub band: Vec<(String, Band)>,
+    /// For de Montjoye's resolution table: per point column, the coarsenings to combine.
+    pub coarsen: Vec<(String, Vec<Coarsening>)>,
     pub max_points: usize,
     pub draws: usize,
     pub seed: u64,
@@ -101,6 +103,77 @@ pub struct UnicityReport {
     pub draws: usize,
     pub seed: u64,
     pub curve: Vec<CurvePoint>,
+    /// With `--coarsen`: ε_4 for every combination of the given coarsenings.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub resolution: Vec<Resolution>,
+}
+
+/// One row of the resolution table.
+#[derive(Debug, Clone, Serialize)]
+pub struct Resolution {
+    /// Column → coarsening as given (`day`, `week`, `prefix3`, `10`, `log`).
+    pub coarsening: std::collections::BTreeMap<String, String>,
+    pub epsilon_4: Option<f64>,
+}
+
+/// How a point column is coarsened.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Coarsening {
+    Time(TimeLevel),
+    Band(Band),
+    /// The first `n` characters (`prefix3`: store `S012` → `S01`).
+    Prefix(usize),
+}
+
+impl Coarsening {
+    /// `hour`, `day`, `week`, `month`, `log`, a band width, or `prefixN`.
+    pub fn parse(s: &str) -> Result<Coarsening> {
+        if let Ok(level) = TimeLevel::parse(s) {
+            return Ok(Coarsening::Time(level));
+        }
+        if let Some(n) = s.strip_prefix("prefix") {
+            return match n.parse::<usize>() {
+                Ok(n) if n > 0 => Ok(Coarsening::Prefix(n)),
+                _ => bail!("coarsening '{s}': prefix takes a positive length, as prefix3"),
+            };
+        }
+        Band::parse(s).map(Coarsening::Band).map_err(|_| {
+            anyhow::anyhow!(
+                "unknown coarsening '{s}'; use hour, day, week, month, log, a band width or prefixN"
+            )
+        })
+    }
+
+    pub fn label(&self) -> String {
+        match self {
+            Coarsening::Time(t) => format!("{t:?}").to_lowercase(),
+            Coarsening::Band(Band::Log) => "log".into(),
+            Coarsening::Band(Band::Width(w)) => format!("{w}"),
+            Coarsening::Prefix(n) => format!("prefix{n}"),
+        }
+    }
+
+    /// What a value must be for this coarsening, for the error naming its column.
+    fn expects(&self) -> &'static str {
+        match self {
+            Coarsening::Time(_) => "a date or time (YYYY-MM-DD[ HH:MM[:SS]])",
+            Coarsening::Band(_) => "a number",
+            Coarsening::Prefix(_) => "text",
+        }
+    }
+
+    fn apply(&self, v: &str) -> Option<String> {
+        match self {
+            Coarsening::Time(level) => coarsen_time(v, *level),
+            Coarsening::Band(band) => v
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite())
+                .map(|x| band.apply(x)),
+            Coarsening::Prefix(n) => Some(v.chars().take(*n).collect()),
+        }
+    }
 }
 
 /// Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm).
@@ -170,11 +243,9 @@ pub fn coarsen_time(value: &str, level: TimeLevel) -> Option<String> {
 
 /// A point column's codes after coarsening: its dictionary mapped through `f` once per
 /// distinct value into a new dictionary. A value `f` rejects is an error naming the column.
-fn recode(
-    column: &CodedColumn,
-    what: &str,
-    f: impl Fn(&str) -> Option<String>,
-) -> Result<(Vec<u32>, usize)> {
+fn recode(column: &CodedColumn, coarsening: Coarsening) -> Result<(Vec<u32>, usize)> {
+    let what = coarsening.expects();
+    let f = |v: &str| coarsening.apply(v);
     let mut codes: hashbrown::HashMap<String, u32> = hashbrown::HashMap::new();
     let mut map = vec![0u32];
     for code in 1..=column.dictionary.len() as u32 {
@@ -216,34 +287,107 @@ pub fn unicity(opts: &UnicityOptions) -> Result<UnicityReport> {
             bail!("--time and --band coarsen point columns; '{c}' is not one of --points");
         }
     }
+    for (c, _) in &opts.coarsen {
+        if !opts.points.contains(c) {
+            bail!("--coarsen coarsens point columns; '{c}' is not one of --points");
+        }
+    }
+    let mut base: Vec<(String, Coarsening)> = Vec::new();
+    for (c, t) in &opts.time {
+        base.push((c.clone(), Coarsening::Time(*t)));
+    }
+    for (c, b) in &opts.band {
+        if base.iter().any(|(x, _)| x == c) {
+            bail!("column '{c}' has both --time and --band");
+        }
+        base.push((c.clone(), Coarsening::Band(*b)));
+    }
     let mut names = vec![opts.entity.clone()];
     names.extend(opts.points.iter().cloned());
     let timer = crate::timing::Timer::start();
     let (columns, rows) = read_columns(&opts.path, &names, &opts.load)?;
     timer.lap("read as codes");
+    let people_traces = traces_of(&columns, rows, &base)?;
+    timer.lap("traces and posting lists");
+    let curve = curve(
+        &people_traces.traces,
+        opts.max_points,
+        opts.draws,
+        opts.seed,
+    );
+    timer.lap("unicity curve");
+    // The resolution table: ε_4 for every combination of the given coarsenings.
+    let mut resolution = Vec::new();
+    let mut combination = vec![0usize; opts.coarsen.len()];
+    while !opts.coarsen.is_empty() {
+        let mut chosen = base.clone();
+        let mut coarsening = std::collections::BTreeMap::new();
+        for ((column, levels), &i) in opts.coarsen.iter().zip(&combination) {
+            chosen.retain(|(c, _)| c != column);
+            chosen.push((column.clone(), levels[i]));
+            coarsening.insert(column.clone(), levels[i].label());
+        }
+        let t = traces_of(&columns, rows, &chosen)?;
+        let four = crate::metrics::unicity::curve(&t.traces, 4, opts.draws, opts.seed);
+        resolution.push(Resolution {
+            coarsening,
+            epsilon_4: four[3].unique_fraction,
+        });
+        // Next combination, the last column's levels turning fastest.
+        let mut at = combination.len();
+        loop {
+            if at == 0 {
+                break;
+            }
+            at -= 1;
+            combination[at] += 1;
+            if combination[at] < opts.coarsen[at].1.len() {
+                break;
+            }
+            combination[at] = 0;
+        }
+        if combination.iter().all(|&i| i == 0) {
+            break;
+        }
+    }
+    timer.lap("resolution table");
+    Ok(UnicityReport {
+        entity: opts.entity.clone(),
+        points: opts.points.clone(),
+        people: people_traces.people,
+        median_points: median_points(&people_traces.traces),
+        missing_point_rows: people_traces.missing_point_rows,
+        missing_entity_rows: people_traces.missing_entity_rows,
+        draws: opts.draws,
+        seed: opts.seed,
+        curve,
+        resolution,
+    })
+}
+
+/// People's traces under one coarsening of the point columns, and the rows left out.
+struct PeopleTraces {
+    traces: Traces,
+    people: usize,
+    missing_point_rows: usize,
+    missing_entity_rows: usize,
+}
+
+/// Builds the traces from the read columns (entity first, then the point columns), each point
+/// column coarsened as `coarsening` says.
+fn traces_of(
+    columns: &[CodedColumn],
+    rows: usize,
+    coarsening: &[(String, Coarsening)],
+) -> Result<PeopleTraces> {
     let entity = &columns[0];
     let mut point_columns: Vec<(Vec<u32>, usize)> = Vec::new();
     for column in &columns[1..] {
-        let time = opts.time.iter().find(|(c, _)| *c == column.name);
-        let band = opts.band.iter().find(|(c, _)| *c == column.name);
-        point_columns.push(match (time, band) {
-            (Some(_), Some(_)) => bail!("column '{}' has both --time and --band", column.name),
-            (Some((_, level)), None) => {
-                recode(column, "a date or time (YYYY-MM-DD[ HH:MM[:SS]])", |v| {
-                    coarsen_time(v, *level)
-                })?
-            }
-            (None, Some((_, band))) => recode(column, "a number", |v| {
-                v.trim()
-                    .parse::<f64>()
-                    .ok()
-                    .filter(|x| x.is_finite())
-                    .map(|x| band.apply(x))
-            })?,
-            (None, None) => (column.codes.clone(), column.dictionary.len() + 1),
+        point_columns.push(match coarsening.iter().find(|(c, _)| *c == column.name) {
+            Some((_, how)) => recode(column, *how)?,
+            None => (column.codes.clone(), column.dictionary.len() + 1),
         });
     }
-    timer.lap("coarsen");
     // A row is a point of a person when it has the person and every point column.
     let mut person = vec![NONE; rows];
     let mut numbers = vec![NONE; entity.dictionary.len() + 1];
@@ -269,25 +413,16 @@ pub fn unicity(opts: &UnicityOptions) -> Result<UnicityReport> {
         .collect();
     let grouping = group_rows(&grouped, rows);
     let points = grouping.sizes.len();
-    let point = grouping.ids();
-    let point: Vec<u32> = point
+    let point: Vec<u32> = grouping
+        .ids()
         .iter()
         .zip(&person)
         .map(|(&p, &e)| if e == NONE { NO_KEY } else { p })
         .collect();
-    let traces = Traces::build(&person, &point, people as usize, points);
-    timer.lap("traces and posting lists");
-    let curve = curve(&traces, opts.max_points, opts.draws, opts.seed);
-    timer.lap("unicity curve");
-    Ok(UnicityReport {
-        entity: opts.entity.clone(),
-        points: opts.points.clone(),
+    Ok(PeopleTraces {
+        traces: Traces::build(&person, &point, people as usize, points),
         people: people as usize,
-        median_points: median_points(&traces),
         missing_point_rows,
         missing_entity_rows,
-        draws: opts.draws,
-        seed: opts.seed,
-        curve,
     })
 }

@@ -91,6 +91,14 @@ pub fn render(report: &Report) -> String {
             out.push_str(&row(&r));
         }
         out.push('\n');
+        if !u.resolution.is_empty() {
+            out.push_str("### Resolution\n\n");
+            out.push_str(&header(&["coarsening", "4 points single out (ε_4)"]));
+            for r in resolution_rows(u) {
+                out.push_str(&row(&r));
+            }
+            out.push('\n');
+        }
     }
     if !report.findings.is_empty() {
         out.push_str("## Findings\n\n");

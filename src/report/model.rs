@@ -209,6 +209,23 @@ pub fn unicity_rows(u: &crate::audit::history::UnicityReport) -> Vec<[String; 4]
         .collect()
 }
 
+/// The rows of the resolution table: each combination of coarsenings and its ε_4.
+pub fn resolution_rows(u: &crate::audit::history::UnicityReport) -> Vec<[String; 2]> {
+    u.resolution
+        .iter()
+        .map(|r| {
+            [
+                r.coarsening
+                    .iter()
+                    .map(|(c, l)| format!("{c}: {l}"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                r.epsilon_4.map_or("-".into(), percent),
+            ]
+        })
+        .collect()
+}
+
 /// The unicity section's summary line.
 pub fn unicity_summary(u: &crate::audit::history::UnicityReport) -> String {
     format!(

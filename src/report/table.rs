@@ -116,6 +116,14 @@ pub fn render(report: &Report, color: bool) -> String {
             t.add_row(r.to_vec());
         }
         out.push_str(&format!("{t}\n\n"));
+        if !u.resolution.is_empty() {
+            let mut t = new_table();
+            t.set_header(vec!["coarsening", "4 points single out (ε_4)"]);
+            for r in resolution_rows(u) {
+                t.add_row(r.to_vec());
+            }
+            out.push_str(&format!("Resolution\n{t}\n\n"));
+        }
     }
     if !report.findings.is_empty() {
         out.push_str("Findings\n");
