@@ -4,8 +4,11 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 OUT=bench/out
 mkdir -p "$OUT"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/linkrisk-target}"
-cargo build --release --quiet
-BIN="$CARGO_TARGET_DIR/release/linkrisk"
+# BIN=path/to/linkrisk benchmarks that binary instead of building the release one.
+if [ -z "${BIN:-}" ]; then
+  cargo build --release --quiet
+  BIN="$CARGO_TARGET_DIR/release/linkrisk"
+fi
 if [ ! -x bench/.venv/bin/python ]; then
   python3 -m venv bench/.venv
   bench/.venv/bin/pip install --quiet duckdb

@@ -560,6 +560,7 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
             }
             _ => None,
         },
+        unicity: None,
     };
     let policy = args.policy.policy();
     let findings = report::view_findings(&view, policy.k);

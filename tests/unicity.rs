@@ -494,3 +494,51 @@ fn resolution_table_combines_every_coarsening() {
     ]);
     assert_eq!(bad.status.code(), Some(2));
 }
+
+/// The demo plan's transactions declare points: the audit's unicity section is the command's
+/// on the same file, and a finding names the p where half and most are singled out.
+#[test]
+fn demo_audit_measures_purchase_unicity() {
+    let audit = common::linkrisk(&["audit", "--format", "json", "--quiet"]);
+    assert_eq!(
+        audit.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&audit.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&audit.stdout).unwrap();
+    let view = report["views"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["name"] == "transactions")
+        .unwrap();
+    let command = common::linkrisk(&[
+        "unicity",
+        "fixtures/retail/transactions.csv",
+        "--entity",
+        "loyalty_id",
+        "--points",
+        "store,timestamp",
+        "--time",
+        "timestamp:day",
+        "--format",
+        "json",
+        "--quiet",
+    ]);
+    let alone: serde_json::Value = serde_json::from_slice(&command.stdout).unwrap();
+    assert_eq!(view["unicity"], alone["unicity"]);
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "unicity")
+        .expect("a unicity finding");
+    assert_eq!(finding["subject"], "transactions");
+    assert!(
+        finding["message"]
+            .as_str()
+            .unwrap()
+            .contains("passes 50% at")
+    );
+}

@@ -190,6 +190,12 @@ pub fn rank(
         }
     }
 
+    for view in views {
+        if let Some(u) = &view.unicity {
+            scored.extend(unicity_finding(&view.name, u));
+        }
+    }
+
     for view in views
         .iter()
         .filter(|v| !joins.iter().any(|j| j.name == v.name))
@@ -216,6 +222,57 @@ pub fn rank(
             .then(b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal))
     });
     Ok(scored.into_iter().map(|(_, f)| f).collect())
+}
+
+/// How few points of their own history single people out: ε at 4 points (or the largest p
+/// measured) and the p at which unicity first passes 50% and 90%. High when half the people
+/// are singled out by 4 points or fewer.
+fn unicity_finding(view: &str, u: &crate::audit::history::UnicityReport) -> Option<(f64, Finding)> {
+    let measured: Vec<&crate::metrics::unicity::CurvePoint> = u
+        .curve
+        .iter()
+        .filter(|c| c.unique_fraction.is_some())
+        .collect();
+    let at = measured
+        .iter()
+        .rev()
+        .find(|c| c.p <= 4)
+        .or(measured.first())?;
+    let epsilon = at.unique_fraction?;
+    let first_past = |level: f64| {
+        measured
+            .iter()
+            .find(|c| c.unique_fraction.is_some_and(|e| e >= level))
+            .map_or(format!("not within {} points", u.curve.len()), |c| {
+                format!("at {} point{}", c.p, if c.p == 1 { "" } else { "s" })
+            })
+    };
+    let half = measured
+        .iter()
+        .find(|c| c.unique_fraction.is_some_and(|e| e >= 0.5))
+        .map(|c| c.p);
+    Some((
+        2.0 + epsilon,
+        finding(
+            "unicity",
+            if half.is_some_and(|p| p <= 4) {
+                "high"
+            } else {
+                "medium"
+            },
+            view,
+            format!(
+                "{} points ({}) single out {} of the {} people of {view} with at least {} points; unicity passes 50% {} and 90% {}",
+                at.p,
+                u.points.join(", "),
+                percent(epsilon),
+                thousands(at.people),
+                at.p,
+                first_past(0.5),
+                first_past(0.9)
+            ),
+        ),
+    ))
 }
 
 /// The share of a target at which re-identification or disclosure by a step is high.

@@ -99,6 +99,7 @@ fn measure_codes(
         metrics: measure(&table, opts),
         attribution: None,
         small_classes: None,
+        unicity: None,
     })
 }
 

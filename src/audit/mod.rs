@@ -29,15 +29,7 @@ pub use view::View;
 pub fn load_source(plan: &Plan, spec: &SourceSpec) -> Result<View> {
     let path = plan.resolve(&spec.path);
     let shown = path.to_string_lossy().to_string();
-    let delimiter = match spec.delimiter.as_deref() {
-        None => None,
-        Some("tab") | Some("\t") => Some(b'\t'),
-        Some(d) if d.len() == 1 => Some(d.as_bytes()[0]),
-        Some(d) => bail!(
-            "source '{}': delimiter '{d}' is not one character",
-            spec.name
-        ),
-    };
+    let delimiter = delimiter_of(spec)?;
     let opts = LoadOptions {
         delimiter,
         format: None,
@@ -118,6 +110,70 @@ fn resolve_generalization(plan: &Plan, g: &Generalization) -> Generalization {
     }
 }
 
+/// The unicity of a source that declares `points` (validated with the plan).
+fn source_unicity(plan: &Plan, spec: &SourceSpec) -> Result<history::UnicityReport> {
+    let parse = |map: &std::collections::BTreeMap<String, String>,
+                 f: &dyn Fn(&str) -> Result<history::Coarsening>| {
+        map.iter()
+            .map(|(c, v)| Ok((c.clone(), f(v)?)))
+            .collect::<Result<Vec<_>>>()
+    };
+    let time = parse(&spec.time, &|v| {
+        Ok(history::Coarsening::Time(history::TimeLevel::parse(v)?))
+    })?;
+    let band = parse(&spec.band, &|v| {
+        Ok(history::Coarsening::Band(history::Band::parse(v)?))
+    })?;
+    let as_time = |c: &history::Coarsening| match c {
+        history::Coarsening::Time(t) => Some(*t),
+        _ => None,
+    };
+    let as_band = |c: &history::Coarsening| match c {
+        history::Coarsening::Band(b) => Some(*b),
+        _ => None,
+    };
+    history::unicity(&history::UnicityOptions {
+        path: plan.resolve(&spec.path).to_string_lossy().to_string(),
+        entity: spec
+            .entity
+            .clone()
+            .expect("validated: points need an entity"),
+        points: spec.points.clone(),
+        time: time
+            .iter()
+            .filter_map(|(c, t)| Some((c.clone(), as_time(t)?)))
+            .collect(),
+        band: band
+            .iter()
+            .filter_map(|(c, b)| Some((c.clone(), as_band(b)?)))
+            .collect(),
+        coarsen: Vec::new(),
+        max_points: plan.policy.unicity_max_points,
+        draws: plan.policy.unicity_draws,
+        seed: plan.policy.unicity_seed,
+        load: LoadOptions {
+            delimiter: delimiter_of(spec)?,
+            format: None,
+            strip: spec.strip,
+            null_values: spec.null_values.clone(),
+            dictionary: spec.points.clone(),
+        },
+    })
+}
+
+/// A source's delimiter as a byte (`tab` or one character).
+fn delimiter_of(spec: &SourceSpec) -> Result<Option<u8>> {
+    Ok(match spec.delimiter.as_deref() {
+        None => None,
+        Some("tab") | Some("\t") => Some(b'\t'),
+        Some(d) if d.len() == 1 => Some(d.as_bytes()[0]),
+        Some(d) => bail!(
+            "source '{}': delimiter '{d}' is not one character",
+            spec.name
+        ),
+    })
+}
+
 fn measure_opts(plan: &Plan) -> MeasureOptions {
     MeasureOptions {
         policy_k: plan.policy.k,
@@ -153,6 +209,15 @@ pub fn run(plan: &Plan, progress: &dyn Fn(&str), show_values: bool) -> Result<Re
         sources.push(view.clone());
         views.insert(spec.name.clone(), view);
         timer.lap(&format!("audit: measure {}", spec.name));
+    }
+    for (spec, report) in plan.sources.iter().zip(reports.iter_mut()) {
+        if spec.points.is_empty() {
+            continue;
+        }
+        progress(&format!("measuring the unicity of {}", spec.name));
+        report.unicity =
+            Some(source_unicity(plan, spec).with_context(|| format!("source '{}'", spec.name))?);
+        timer.lap(&format!("audit: unicity of {}", spec.name));
     }
     progress("looking for hashed identifiers");
     let hashed = hashed::detect(&sources)?;

@@ -128,6 +128,7 @@ impl View {
             metrics: measure(&table, opts),
             attribution,
             small_classes: None,
+            unicity: None,
         })
     }
 
@@ -191,6 +192,7 @@ impl View {
             metrics: measure(&table, opts),
             attribution,
             small_classes: None,
+            unicity: None,
         })
     }
 }

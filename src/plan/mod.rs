@@ -63,6 +63,17 @@ pub struct PolicySpec {
     /// How a missing QI value matches: "value" (default) or "wildcard".
     #[serde(default)]
     pub nulls: crate::engine::NullMode,
+    /// Unicity of sources with `points`: the largest p, draws per person and p, and the seed.
+    #[serde(default = "default_unicity")]
+    pub unicity_max_points: usize,
+    #[serde(default = "default_unicity")]
+    pub unicity_draws: usize,
+    #[serde(default)]
+    pub unicity_seed: u64,
+}
+
+fn default_unicity() -> usize {
+    10
 }
 
 impl Default for PolicySpec {
@@ -75,6 +86,9 @@ impl Default for PolicySpec {
             population: None,
             population_table: None,
             nulls: Default::default(),
+            unicity_max_points: default_unicity(),
+            unicity_draws: default_unicity(),
+            unicity_seed: 0,
         }
     }
 }
@@ -103,6 +117,15 @@ pub struct SourceSpec {
     pub attach: Option<Attach>,
     /// The column that names the person (one person, many rows): figures count people.
     pub entity: Option<String>,
+    /// Purchase-history unicity: the columns whose tuple is one point of a person's trace.
+    #[serde(default)]
+    pub points: Vec<String>,
+    /// Point columns coarsened in time: `{ ts = "day" }` (hour, day, week, month).
+    #[serde(default)]
+    pub time: BTreeMap<String, String>,
+    /// Numeric point columns banded: `{ price = "log" }` or a width.
+    #[serde(default)]
+    pub band: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
@@ -320,6 +343,9 @@ impl Plan {
         }
         if self.policy.k == 0 {
             bail!("policy.k must be at least 1");
+        }
+        if self.policy.unicity_max_points == 0 || self.policy.unicity_draws == 0 {
+            bail!("policy.unicity_max_points and policy.unicity_draws must be at least 1");
         }
         for join in &self.joins {
             if names.contains(&join.name.as_str()) {

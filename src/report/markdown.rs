@@ -57,6 +57,19 @@ pub fn render(report: &Report) -> String {
             }
             out.push('\n');
         }
+        if let Some(u) = &view.unicity {
+            out.push_str(&format!("{}\n\n", unicity_summary(u)));
+            out.push_str(&header(&[
+                "points p",
+                "people with ≥ p",
+                "single out (ε_p)",
+                "95% interval",
+            ]));
+            for r in unicity_rows(u) {
+                out.push_str(&row(&r));
+            }
+            out.push('\n');
+        }
         let small = small_class_rows(view);
         if !small.is_empty() {
             out.push_str(&header(&["size", "smallest classes (--show-values)"]));

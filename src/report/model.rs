@@ -58,6 +58,9 @@ pub struct ViewReport {
     /// With `--show-values` only: the QI values of the smallest classes below the policy k.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub small_classes: Option<Vec<SmallClass>>,
+    /// Purchase-history unicity of a source that declares `points`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unicity: Option<crate::audit::history::UnicityReport>,
 }
 
 /// A class below the policy k with its QI values (only with `--show-values`).

@@ -78,6 +78,19 @@ pub fn render(report: &Report, color: bool) -> String {
             }
             out.push_str(&format!("{t}\n"));
         }
+        if let Some(u) = &view.unicity {
+            let mut t = new_table();
+            t.set_header(vec![
+                "points p",
+                "people with ≥ p",
+                "single out (ε_p)",
+                "95% interval",
+            ]);
+            for r in unicity_rows(u) {
+                t.add_row(r.to_vec());
+            }
+            out.push_str(&format!("{}\n{t}\n", unicity_summary(u)));
+        }
         let small = small_class_rows(view);
         if !small.is_empty() {
             let mut t = new_table();
