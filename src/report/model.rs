@@ -144,7 +144,8 @@ pub fn small_class_rows(view: &ViewReport) -> Vec<[String; 2]> {
 pub struct Finding {
     /// What kind of finding it is, stable for pipelines (snake_case): `join_breaks_anonymity`,
     /// `hashed_identifier`, `quasi_linkage`, `identifiers_attached`, `unique_records`,
-    /// `small_classes`, `attribute_disclosure`, `columns_not_comparable`, `rows_not_people`, `hint`.
+    /// `small_classes`, `attribute_disclosure`, `columns_not_comparable`, `rows_not_people`, `unicity`,
+    /// `hint`.
     pub code: &'static str,
     /// `high`, `medium` or `low`.
     pub severity: &'static str,
