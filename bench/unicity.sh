@@ -45,7 +45,9 @@ for p in range(1, max_p + 1):
         trace = list(traces[e])
         for _ in range(draws):
             drawn = rng.sample(trace, p)
-            common = set.intersection(*(holders[x] for x in drawn))
+            # Smallest set first, as a careful hand-written version would.
+            sets = sorted((holders[x] for x in drawn), key=len)
+            common = sets[0].intersection(*sets[1:])
             hits += len(common) == 1
     curve.append({"p": p, "people": len(people), "unique_fraction": hits / (len(people) * draws) if people else None})
 print(json.dumps(curve))
