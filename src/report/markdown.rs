@@ -13,6 +13,30 @@ fn header(cells: &[&str]) -> String {
     format!("{}{}", row(&names), row(&rule))
 }
 
+/// The unicity curve and, with `--coarsen`, the resolution table.
+fn unicity_section(u: &crate::audit::history::UnicityReport) -> String {
+    let mut out = format!("{}\n\n", unicity_summary(u));
+    out.push_str(&header(&[
+        "points p",
+        "people with ≥ p",
+        "single out (ε_p)",
+        "95% interval",
+    ]));
+    for r in unicity_rows(u) {
+        out.push_str(&row(&r));
+    }
+    out.push('\n');
+    if !u.resolution.is_empty() {
+        out.push_str("### Resolution\n\n");
+        out.push_str(&header(&["coarsening", "4 points single out (ε_4)"]));
+        for r in resolution_rows(u) {
+            out.push_str(&row(&r));
+        }
+        out.push('\n');
+    }
+    out
+}
+
 /// Renders the report as Markdown.
 pub fn render(report: &Report) -> String {
     let mut out = String::from("# linkrisk report\n\n");
@@ -58,17 +82,7 @@ pub fn render(report: &Report) -> String {
             out.push('\n');
         }
         if let Some(u) = &view.unicity {
-            out.push_str(&format!("{}\n\n", unicity_summary(u)));
-            out.push_str(&header(&[
-                "points p",
-                "people with ≥ p",
-                "single out (ε_p)",
-                "95% interval",
-            ]));
-            for r in unicity_rows(u) {
-                out.push_str(&row(&r));
-            }
-            out.push('\n');
+            out.push_str(&unicity_section(u));
         }
         let small = small_class_rows(view);
         if !small.is_empty() {
@@ -93,25 +107,8 @@ pub fn render(report: &Report) -> String {
         out.push('\n');
     }
     if let Some(u) = &report.unicity {
-        out.push_str(&format!("## Unicity\n\n{}\n\n", unicity_summary(u)));
-        out.push_str(&header(&[
-            "points p",
-            "people with ≥ p",
-            "single out (ε_p)",
-            "95% interval",
-        ]));
-        for r in unicity_rows(u) {
-            out.push_str(&row(&r));
-        }
-        out.push('\n');
-        if !u.resolution.is_empty() {
-            out.push_str("### Resolution\n\n");
-            out.push_str(&header(&["coarsening", "4 points single out (ε_4)"]));
-            for r in resolution_rows(u) {
-                out.push_str(&row(&r));
-            }
-            out.push('\n');
-        }
+        out.push_str("## Unicity\n\n");
+        out.push_str(&unicity_section(u));
     }
     if !report.findings.is_empty() {
         out.push_str("## Findings\n\n");

@@ -19,6 +19,30 @@ fn paint(text: &str, ok: bool, color: bool) -> String {
     format!("\x1b[1;{code}m{text}\x1b[0m")
 }
 
+/// The unicity curve and, with `--coarsen`, the resolution table.
+fn unicity_section(u: &crate::audit::history::UnicityReport) -> String {
+    let mut t = new_table();
+    t.set_header(vec![
+        "points p",
+        "people with ≥ p",
+        "single out (ε_p)",
+        "95% interval",
+    ]);
+    for r in unicity_rows(u) {
+        t.add_row(r.to_vec());
+    }
+    let mut out = format!("{}\n{t}\n\n", unicity_summary(u));
+    if !u.resolution.is_empty() {
+        let mut t = new_table();
+        t.set_header(vec!["coarsening", "4 points single out (ε_4)"]);
+        for r in resolution_rows(u) {
+            t.add_row(r.to_vec());
+        }
+        out.push_str(&format!("Resolution\n{t}\n\n"));
+    }
+    out
+}
+
 /// Renders the report as terminal tables.
 pub fn render(report: &Report, color: bool) -> String {
     let mut out = String::new();
@@ -79,17 +103,7 @@ pub fn render(report: &Report, color: bool) -> String {
             out.push_str(&format!("{t}\n"));
         }
         if let Some(u) = &view.unicity {
-            let mut t = new_table();
-            t.set_header(vec![
-                "points p",
-                "people with ≥ p",
-                "single out (ε_p)",
-                "95% interval",
-            ]);
-            for r in unicity_rows(u) {
-                t.add_row(r.to_vec());
-            }
-            out.push_str(&format!("{}\n{t}\n", unicity_summary(u)));
+            out.push_str(&unicity_section(u));
         }
         let small = small_class_rows(view);
         if !small.is_empty() {
@@ -117,26 +131,7 @@ pub fn render(report: &Report, color: bool) -> String {
         out.push_str(&format!("{t}\n\n"));
     }
     if let Some(u) = &report.unicity {
-        out.push_str(&format!("{}\n", unicity_summary(u)));
-        let mut t = new_table();
-        t.set_header(vec![
-            "points p",
-            "people with ≥ p",
-            "single out (ε_p)",
-            "95% interval",
-        ]);
-        for r in unicity_rows(u) {
-            t.add_row(r.to_vec());
-        }
-        out.push_str(&format!("{t}\n\n"));
-        if !u.resolution.is_empty() {
-            let mut t = new_table();
-            t.set_header(vec!["coarsening", "4 points single out (ε_4)"]);
-            for r in resolution_rows(u) {
-                t.add_row(r.to_vec());
-            }
-            out.push_str(&format!("Resolution\n{t}\n\n"));
-        }
+        out.push_str(&unicity_section(u));
     }
     if !report.findings.is_empty() {
         out.push_str("Findings\n");
