@@ -495,11 +495,29 @@ fn resolution_table_combines_every_coarsening() {
     assert_eq!(bad.status.code(), Some(2));
 }
 
-/// The demo plan's transactions declare points: the audit's unicity section is the command's
-/// on the same file, and a finding names the p where half and most are singled out.
+/// A plan source that declares points: the audit's unicity section is the command's on the
+/// same file, and a finding names the p where half and most are singled out.
 #[test]
-fn demo_audit_measures_purchase_unicity() {
-    let audit = common::linkrisk(&["audit", "--format", "json", "--quiet"]);
+fn audit_measures_purchase_unicity() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("linkrisk-unicity-plan");
+    std::fs::create_dir_all(&dir).unwrap();
+    let transactions = std::fs::canonicalize("fixtures/retail/transactions.csv").unwrap();
+    let plan = dir.join("plan.toml");
+    std::fs::write(
+        &plan,
+        format!(
+            "[[source]]\nname = \"transactions\"\npath = \"{}\"\ncolumns = {{ store = \"qi\" }}\nentity = \"loyalty_id\"\npoints = [\"store\", \"timestamp\"]\ntime = {{ timestamp = \"day\" }}\n",
+            transactions.display()
+        ),
+    )
+    .unwrap();
+    let audit = common::linkrisk(&[
+        "audit",
+        plan.to_str().unwrap(),
+        "--format",
+        "json",
+        "--quiet",
+    ]);
     assert_eq!(
         audit.status.code(),
         Some(0),
