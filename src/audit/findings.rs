@@ -397,7 +397,8 @@ fn best_generalization(view: &View, report: &ViewReport) -> Result<Option<Findin
     let entities = match &view.entity {
         Some(entity) => {
             let (column, _) = encode_view(&view.df, std::slice::from_ref(entity), &[])?;
-            Some(EntityNumbers::of(&column[0]))
+            // One row per person: rows and people group alike.
+            Some(EntityNumbers::of(&column[0])).filter(|n| n.len() != rows)
         }
         None => None,
     };

@@ -156,23 +156,28 @@ impl View {
             .position(|c| c.name == entity)
             .expect("the entity column was encoded");
         let entity_col = qi_cols.remove(at);
+        // With one row per person the people's figures are the rows' (tests/entity.rs checks
+        // both ways agree), and the row lattice is much faster than regrouping people.
+        let rows = self.df.height();
+        let one_row_each = crate::engine::entity::EntityNumbers::of(&entity_col).len() == rows;
         // Which columns make people unique, over people: the lattice up to four columns.
         let attribution = if qis.is_empty() {
             None
+        } else if one_row_each {
+            Some(attribute(&qi_cols, rows, view_attribution(qis))?)
         } else {
             Some(crate::metrics::attribution::attribute_entities(
                 &qi_cols,
                 &entity_col,
-                self.df.height(),
+                rows,
                 view_attribution(qis),
             )?)
         };
-        let table = crate::engine::ClassTable::build_entities(
-            qi_cols,
-            &sens_cols,
-            &entity_col,
-            self.df.height(),
-        );
+        let table = if one_row_each {
+            crate::engine::ClassTable::build(qi_cols, &sens_cols, rows, nulls)
+        } else {
+            crate::engine::ClassTable::build_entities(qi_cols, &sens_cols, &entity_col, rows)
+        };
         if let Some(n) = opts.population
             && n < table.rows as f64
         {
