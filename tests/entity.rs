@@ -162,7 +162,7 @@ fn one_row_per_entity_measures_like_no_entity() {
 #[test]
 fn complete_journey_households_by_store() {
     let path = "../shared/data/completejourney/transactions_sample.csv";
-    let out = linkrisk(&[
+    let report = common::linkrisk_json(&[
         "scan",
         path,
         "--entity",
@@ -173,13 +173,6 @@ fn complete_journey_households_by_store() {
         "json",
         "--quiet",
     ]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let view = &report["views"][0];
 
     let text = std::fs::read_to_string(path).unwrap();
@@ -234,14 +227,7 @@ fn complete_journey_households_by_store() {
 
 #[test]
 fn demo_purchases_count_people() {
-    let out = linkrisk(&["audit", "--format", "json", "--quiet"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = common::linkrisk_json(&["audit", "--format", "json", "--quiet"]);
     let view = |name: &str| {
         report["views"]
             .as_array()

@@ -178,7 +178,7 @@ const JOURNEY: &str = "../shared/data/completejourney/transactions_sample.csv";
 /// exact ε_1 and ε_2 (over every point and pair of each trace) counted here from the CSV.
 #[test]
 fn complete_journey_store_day_unicity() {
-    let out = common::linkrisk(&[
+    let report = common::linkrisk_json(&[
         "unicity",
         JOURNEY,
         "--entity",
@@ -195,13 +195,6 @@ fn complete_journey_store_day_unicity() {
         "json",
         "--quiet",
     ]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let u = &report["unicity"];
 
     let text = std::fs::read_to_string(JOURNEY).unwrap();
@@ -369,7 +362,7 @@ fn rows_without_a_person_or_a_point_are_counted_apart() {
         "who,store,day\na,1,2024-01-01\na,2,2024-01-01\nb,1,2024-01-01\nb,,2024-01-02\n,3,2024-01-03\n,1,2024-01-01\n",
     )
     .unwrap();
-    let out = common::linkrisk(&[
+    let report = common::linkrisk_json(&[
         "unicity",
         path.to_str().unwrap(),
         "--entity",
@@ -382,13 +375,6 @@ fn rows_without_a_person_or_a_point_are_counted_apart() {
         "json",
         "--quiet",
     ]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let u = &report["unicity"];
     assert_eq!(u["people"], 2);
     assert_eq!(u["missing_entity_rows"], 2);
@@ -431,7 +417,7 @@ fn bands_of_width_and_of_powers_of_two() {
 /// the curve's own coarsening repeats the curve's ε_4 (same traces, same draws).
 #[test]
 fn resolution_table_combines_every_coarsening() {
-    let out = common::linkrisk(&[
+    let report = common::linkrisk_json(&[
         "unicity",
         JOURNEY,
         "--entity",
@@ -450,13 +436,6 @@ fn resolution_table_combines_every_coarsening() {
         "json",
         "--quiet",
     ]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let u = &report["unicity"];
     let rows = u["resolution"].as_array().unwrap();
     assert_eq!(rows.len(), 6);
@@ -511,20 +490,13 @@ fn audit_measures_purchase_unicity() {
         ),
     )
     .unwrap();
-    let audit = common::linkrisk(&[
+    let report = common::linkrisk_json(&[
         "audit",
         plan.to_str().unwrap(),
         "--format",
         "json",
         "--quiet",
     ]);
-    assert_eq!(
-        audit.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&audit.stderr)
-    );
-    let report: serde_json::Value = serde_json::from_slice(&audit.stdout).unwrap();
     let view = report["views"]
         .as_array()
         .unwrap()

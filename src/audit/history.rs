@@ -277,11 +277,11 @@ pub fn unicity(opts: &UnicityOptions) -> Result<UnicityReport> {
             opts.entity
         );
     }
-    for (c, _) in opts
+    for c in opts
         .time
         .iter()
-        .map(|(c, t)| (c, format!("{t:?}")))
-        .chain(opts.band.iter().map(|(c, b)| (c, format!("{b:?}"))))
+        .map(|(c, _)| c)
+        .chain(opts.band.iter().map(|(c, _)| c))
     {
         if !opts.points.contains(c) {
             bail!("--time and --band coarsen point columns; '{c}' is not one of --points");

@@ -112,26 +112,17 @@ fn resolve_generalization(plan: &Plan, g: &Generalization) -> Generalization {
 
 /// The unicity of a source that declares `points` (validated with the plan).
 fn source_unicity(plan: &Plan, spec: &SourceSpec) -> Result<history::UnicityReport> {
-    let parse = |map: &std::collections::BTreeMap<String, String>,
-                 f: &dyn Fn(&str) -> Result<history::Coarsening>| {
-        map.iter()
-            .map(|(c, v)| Ok((c.clone(), f(v)?)))
-            .collect::<Result<Vec<_>>>()
-    };
-    let time = parse(&spec.time, &|v| {
-        Ok(history::Coarsening::Time(history::TimeLevel::parse(v)?))
-    })?;
-    let band = parse(&spec.band, &|v| {
-        Ok(history::Coarsening::Band(history::Band::parse(v)?))
-    })?;
-    let as_time = |c: &history::Coarsening| match c {
-        history::Coarsening::Time(t) => Some(*t),
-        _ => None,
-    };
-    let as_band = |c: &history::Coarsening| match c {
-        history::Coarsening::Band(b) => Some(*b),
-        _ => None,
-    };
+    // The plan was validated, so every level and band parses; the errors are kept anyway.
+    let time = spec
+        .time
+        .iter()
+        .map(|(c, v)| Ok((c.clone(), history::TimeLevel::parse(v)?)))
+        .collect::<Result<Vec<_>>>()?;
+    let band = spec
+        .band
+        .iter()
+        .map(|(c, v)| Ok((c.clone(), history::Band::parse(v)?)))
+        .collect::<Result<Vec<_>>>()?;
     history::unicity(&history::UnicityOptions {
         path: plan.resolve(&spec.path).to_string_lossy().to_string(),
         entity: spec
@@ -139,14 +130,8 @@ fn source_unicity(plan: &Plan, spec: &SourceSpec) -> Result<history::UnicityRepo
             .clone()
             .expect("validated: points need an entity"),
         points: spec.points.clone(),
-        time: time
-            .iter()
-            .filter_map(|(c, t)| Some((c.clone(), as_time(t)?)))
-            .collect(),
-        band: band
-            .iter()
-            .filter_map(|(c, b)| Some((c.clone(), as_band(b)?)))
-            .collect(),
+        time,
+        band,
         coarsen: Vec::new(),
         max_points: plan.policy.unicity_max_points,
         draws: plan.policy.unicity_draws,

@@ -39,3 +39,15 @@ pub fn linkrisk(args: &[&str]) -> std::process::Output {
         .output()
         .expect("runs")
 }
+
+/// Runs the binary, which must exit 0, and parses its JSON report.
+pub fn linkrisk_json(args: &[&str]) -> serde_json::Value {
+    let out = linkrisk(args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
