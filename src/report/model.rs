@@ -1,4 +1,4 @@
-//! The report model, serialised as design.md's JSON report.
+//! The report model, serialised as the JSON report that tests and CI read.
 
 use serde::Serialize;
 
