@@ -152,6 +152,11 @@ pub struct LinkArgs {
     /// Truth columns (`IDENTIFIED_COL=TARGET_COL`) that name the same person on both sides.
     #[arg(long)]
     pub truth: Option<String>,
+    /// The column naming the person (`IDENTIFIED_COL=TARGET_COL`, or one name for both) when
+    /// a person has many records: people are linked by the multiset of their records' values,
+    /// and every figure counts people.
+    #[arg(long)]
+    pub entity: Option<String>,
     #[command(flatten)]
     pub input: InputArgs,
     /// Policy k.
@@ -467,16 +472,12 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
         if args.policy.nulls == NullMode::Wildcard {
             bail!("--entity cannot be combined with --nulls wildcard (not supported yet)");
         }
-        if args.population.population_table.is_some() || args.output.show_values {
-            bail!(
-                "--entity cannot be combined with --population-table or --show-values (not supported yet)"
-            );
-        }
     }
     let progress = Progress::new(args.output.quiet);
     progress.step(&format!("loading {}", args.file));
     let mut columns = args.qi.clone();
     columns.extend(args.sensitive.iter().cloned());
+    columns.extend(args.entity.iter().cloned());
     let timer = crate::timing::Timer::start();
     let load_options = args.input.load_options(&args.qi);
     let mut rows_read = None;
@@ -510,25 +511,55 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
             let df = crate::io::load(&args.file, &columns, &load_options)?;
             timer.lap("load");
             progress.step("measuring");
-            let table = match &args.population.population_table {
-                None => crate::engine::class_table_with(
+            let population = match &args.population.population_table {
+                None => None,
+                Some(path) => {
+                    progress.step(&format!("loading {path}"));
+                    let mut names = args.qi.clone();
+                    names.extend(args.entity.iter().cloned());
+                    Some(crate::io::load(path, &names, &load_options).context("population table")?)
+                }
+            };
+            let table = match (&args.entity, &population) {
+                (Some(entity), Some(population)) => crate::engine::entity_table_with_population(
+                    &df,
+                    &args.qi,
+                    &args.sensitive,
+                    entity,
+                    population,
+                ),
+                (Some(entity), None) => {
+                    let mut names = args.qi.clone();
+                    names.push(entity.clone());
+                    crate::engine::encode_view(&df, &names, &args.sensitive).map(
+                        |(mut qi_cols, sens_cols)| {
+                            let at = qi_cols
+                                .iter()
+                                .position(|c| &c.name == entity)
+                                .expect("the entity column was encoded");
+                            let entity_col = qi_cols.remove(at);
+                            crate::engine::ClassTable::build_entities(
+                                qi_cols,
+                                &sens_cols,
+                                &entity_col,
+                                df.height(),
+                            )
+                        },
+                    )
+                }
+                (None, None) => crate::engine::class_table_with(
                     &df,
                     &args.qi,
                     &args.sensitive,
                     args.policy.nulls,
                 ),
-                Some(path) => {
-                    progress.step(&format!("loading {path}"));
-                    let population = crate::io::load(path, &args.qi, &load_options)
-                        .context("population table")?;
-                    crate::engine::class_table_with_population(
-                        &df,
-                        &args.qi,
-                        &args.sensitive,
-                        args.policy.nulls,
-                        &population,
-                    )
-                }
+                (None, Some(population)) => crate::engine::class_table_with_population(
+                    &df,
+                    &args.qi,
+                    &args.sensitive,
+                    args.policy.nulls,
+                    population,
+                ),
             }
             .with_context(|| format!("cannot measure {}", args.file))?;
             (table, Some(df))
@@ -547,7 +578,7 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
     drop(progress);
     let view = ViewReport {
         name: view_name(&args.file),
-        rows: rows_read.unwrap_or(table.rows),
+        rows: rows_read.unwrap_or(df.as_ref().map_or(table.rows, |df| df.height())),
         entity: args.entity.clone(),
         entities: table.rows,
         quasi_identifiers: args.qi.clone(),
@@ -555,9 +586,10 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
         metrics,
         attribution: None,
         small_classes: match &df {
-            Some(df) if args.output.show_values => {
-                Some(report::small_classes(df, &args.qi, args.policy.k)?)
-            }
+            Some(df) if args.output.show_values => Some(match &args.entity {
+                Some(entity) => report::small_entity_classes(df, &args.qi, entity, args.policy.k)?,
+                None => report::small_classes(df, &args.qi, args.policy.k)?,
+            }),
             _ => None,
         },
         unicity: None,
@@ -654,6 +686,15 @@ fn pair(spec: &str) -> (String, String) {
 
 fn link(args: LinkArgs) -> Result<ExitCode> {
     let (left_on, right_on): (Vec<String>, Vec<String>) = args.on.iter().map(|s| pair(s)).unzip();
+    let entity = args.entity.as_deref().map(pair);
+    if let Some((l, r)) = &entity {
+        if l.is_empty() || r.is_empty() {
+            bail!("--entity has an empty column name");
+        }
+        if left_on.contains(l) || right_on.contains(r) {
+            bail!("--entity column cannot also be compared (--on)");
+        }
+    }
     let progress = Progress::new(args.output.quiet);
     let (a_name, mut b_name) = (view_name(&args.identified), view_name(&args.target));
     if a_name == b_name {
@@ -671,6 +712,7 @@ fn link(args: LinkArgs) -> Result<ExitCode> {
         left_on,
         right_on,
         truth: args.truth.as_deref().map(pair),
+        entity,
         load: args.input.load_options(&[]),
         measure,
     })?;

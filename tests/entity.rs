@@ -16,6 +16,8 @@ mod common;
 use common::{ADULT, ADULT_QIS, linkrisk};
 
 type Row = (Option<u8>, Option<u8>, Option<u8>, Option<u8>);
+/// A person's (a, b) tuples.
+type Tuples = Vec<(Option<u8>, Option<u8>)>;
 /// A person's (a, b) tuples (a multiset once sorted) and their rows' sensitive values.
 type Person = (Vec<(Option<u8>, Option<u8>)>, Vec<Option<u8>>);
 /// Per multiset of tuples: the people holding it and the sensitive values of all their rows.
@@ -422,4 +424,268 @@ fn hints_for_an_entity_view_count_people() {
         "{}",
         hint.message
     );
+}
+
+/// Records for `link --entity`: (person, compared a, compared b, truth).
+type LinkRow = (Option<u8>, Option<u8>, Option<u8>, Option<u8>);
+
+fn link_rows() -> impl Strategy<Value = Vec<LinkRow>> {
+    let value = |n: u8| prop_oneof![1 => Just(None), 8 => (0..n).prop_map(Some)];
+    prop::collection::vec((value(8), value(2), value(2), value(4)), 1..40)
+}
+
+fn write_side(dir: &std::path::Path, name: &str, rows: &[LinkRow]) -> String {
+    let cell = |v: Option<u8>| v.map_or(String::new(), |v| v.to_string());
+    let mut text = String::from("who,a,b,truth\n");
+    for &(who, a, b, t) in rows {
+        text.push_str(&format!(
+            "{},{},{},{}\n",
+            cell(who),
+            cell(a),
+            cell(b),
+            cell(t)
+        ));
+    }
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+/// A brute-force person: their key (the sorted multiset of record keys, a record with any
+/// missing compared value having no key; `None` when no record has a key) and the truth of
+/// their first record.
+type LinkPerson = (Option<RecordKeys>, Option<u8>);
+/// A person's record keys.
+type RecordKeys = Vec<Option<(u8, u8)>>;
+
+fn link_people(rows: &[LinkRow]) -> Vec<LinkPerson> {
+    let mut order: Vec<Option<u8>> = Vec::new();
+    let mut people: Vec<(RecordKeys, Option<u8>)> = Vec::new();
+    for &(who, a, b, t) in rows {
+        let key = a.zip(b);
+        let at = match who {
+            Some(w) => order.iter().position(|&o| o == Some(w)),
+            None => None,
+        };
+        match at {
+            Some(i) => people[i].0.push(key),
+            None => {
+                order.push(who);
+                people.push((vec![key], t));
+            }
+        }
+    }
+    people
+        .into_iter()
+        .map(|(mut keys, t)| {
+            keys.sort();
+            ((keys.iter().any(|k| k.is_some())).then_some(keys), t)
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// `link --entity` counts people: a target person's candidates are the identified people
+    /// with the same multiset of record keys; a unique match is one identified and one target
+    /// person sharing a multiset.
+    #[test]
+    fn link_by_people_equals_brute_force(a in link_rows(), b in link_rows()) {
+        let dir = tempfile::tempdir().unwrap();
+        let a_path = write_side(dir.path(), "a.csv", &a);
+        let b_path = write_side(dir.path(), "b.csv", &b);
+        let outcome = linkrisk::audit::link::link(&linkrisk::audit::link::LinkOptions {
+            identified: (a_path, "a".into()),
+            target: (b_path, "b".into()),
+            left_on: vec!["a".into(), "b".into()],
+            right_on: vec!["a".into(), "b".into()],
+            truth: Some(("truth".into(), "truth".into())),
+            entity: Some(("who".into(), "who".into())),
+            load: LoadOptions::default(),
+            measure: MeasureOptions { policy_k: 2, recursive_l: 2, population: None },
+        })
+        .unwrap();
+        let (left, right) = (link_people(&a), link_people(&b));
+        let mut unique = 0;
+        let mut with_candidates = 0;
+        let mut expected = 0.0;
+        let mut correct = 0;
+        for (key, truth) in &right {
+            let Some(key) = key else { continue };
+            let candidates: Vec<&LinkPerson> =
+                left.iter().filter(|(k, _)| k.as_ref() == Some(key)).collect();
+            if candidates.is_empty() {
+                continue;
+            }
+            with_candidates += 1;
+            expected += 1.0 / candidates.len() as f64;
+            // A unique match is one-to-one: one identified and one target person in the class.
+            let twins = right.iter().filter(|(k, _)| k.as_ref() == Some(key)).count();
+            if candidates.len() == 1 && twins == 1 {
+                unique += 1;
+                if truth.is_some() && candidates[0].1 == *truth {
+                    correct += 1;
+                }
+            }
+        }
+        let matched_left = left
+            .iter()
+            .filter(|(k, _)| k.is_some() && right.iter().any(|(r, _)| r == k))
+            .count();
+        let linkage = outcome.join.linkage.as_ref().unwrap();
+        prop_assert_eq!(linkage.unique_matches, unique);
+        prop_assert_eq!(linkage.targets_with_candidates, with_candidates);
+        prop_assert!((linkage.expected_reidentifications - expected).abs() < 1e-9);
+        prop_assert_eq!(linkage.correct_unique_matches, Some(correct));
+        prop_assert_eq!(linkage.target_rows, right.len());
+        prop_assert_eq!(linkage.identified_rows, left.len());
+        prop_assert_eq!(outcome.join.matched_left, matched_left);
+        prop_assert_eq!(outcome.views[0].entities, left.len());
+        prop_assert_eq!(outcome.views[1].entities, right.len());
+        prop_assert_eq!(outcome.views[2].entities, right.len());
+        prop_assert_eq!(outcome.views[1].rows, b.len());
+    }
+}
+
+/// People of a table as sorted multisets of their (a, b) tuples (a row without an entity is a
+/// person of its own).
+fn multisets(rows: &[Row]) -> Vec<Tuples> {
+    let mut people: Vec<Tuples> = Vec::new();
+    let mut by_entity: HashMap<u8, usize> = HashMap::new();
+    for r in rows {
+        let at = match r.0 {
+            Some(e) => *by_entity.entry(e).or_insert_with(|| {
+                people.push(Vec::new());
+                people.len() - 1
+            }),
+            None => {
+                people.push(Vec::new());
+                people.len() - 1
+            }
+        };
+        people[at].push((r.1, r.2));
+    }
+    for p in &mut people {
+        p.sort();
+    }
+    people
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    /// Journalist and marketer risk per person: F_j counts the population's people whose
+    /// multiset equals the sample class's (at least the class's own size).
+    #[test]
+    fn journalist_risk_per_person_equals_brute_force(sample in rows(), extra in rows()) {
+        prop_assume!(!sample.is_empty());
+        // The population holds the sample's people and more (entity values shifted apart).
+        let mut population = sample.clone();
+        population.extend(extra.iter().map(|r| (r.0.map(|e| e + 100), r.1, r.2, r.3)));
+        let qis = vec!["a".to_string(), "b".to_string()];
+        let table = linkrisk::engine::entity_table_with_population(
+            &view(&sample).df,
+            &qis,
+            &[],
+            "who",
+            &view(&population).df,
+        )
+        .unwrap();
+        let (journalist, marketer) = linkrisk::metrics::journalist::journalist(&table).unwrap();
+
+        let sample_people = multisets(&sample);
+        let population_people = multisets(&population);
+        let mut classes: BTreeMap<Tuples, u32> = BTreeMap::new();
+        for p in &sample_people {
+            *classes.entry(p.clone()).or_default() += 1;
+        }
+        let sizes: Vec<(f64, f64)> = classes
+            .iter()
+            .map(|(m, &f)| {
+                let big_f = population_people.iter().filter(|p| *p == m).count() as u32;
+                (f as f64, big_f.max(f) as f64)
+            })
+            .collect();
+        let n = sample_people.len() as f64;
+        let want_marketer = sizes.iter().map(|(f, p)| f / p).sum::<f64>() / n;
+        let min_f = sizes.iter().map(|s| s.1).fold(f64::INFINITY, f64::min);
+        let total: f64 = sizes.iter().map(|s| s.1).sum();
+        prop_assert_eq!(table.rows, sample_people.len());
+        prop_assert!((marketer - want_marketer).abs() < 1e-12);
+        prop_assert!((journalist.max - 1.0 / min_f).abs() < 1e-12);
+        let success = (classes.len() as f64 / total).max(want_marketer);
+        prop_assert!((journalist.success - success).abs() < 1e-12);
+
+        // One row per person: the figures of the plain path.
+        let one_each = |rows: &[Row], from: u8| -> Vec<Row> {
+            rows.iter()
+                .enumerate()
+                .map(|(i, r)| (Some(from.wrapping_add(i as u8)), r.1, r.2, r.3))
+                .collect()
+        };
+        let (sample, population) = (one_each(&sample[..sample.len().min(50)], 0), one_each(&population, 0));
+        let by_people = linkrisk::engine::entity_table_with_population(
+            &view(&sample).df, &qis, &[], "who", &view(&population).df,
+        )
+        .unwrap();
+        let by_rows = linkrisk::engine::class_table_with_population(
+            &view(&sample).df, &qis, &[], NullMode::Value, &view(&population).df,
+        )
+        .unwrap();
+        prop_assert_eq!(
+            linkrisk::metrics::journalist::journalist(&by_people),
+            linkrisk::metrics::journalist::journalist(&by_rows)
+        );
+    }
+}
+
+/// `scan --entity --show-values` lists classes of people, each with its multiset of tuples.
+#[test]
+fn show_values_lists_classes_of_people() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.csv");
+    // p1: zip 1 twice and zip 2; p2 and p3 share {1}; p4 alone with {3}.
+    std::fs::write(&path, "who,zip\np1,1\np1,1\np1,2\np2,1\np3,1\np4,3\n").unwrap();
+    let report = common::linkrisk_json(&[
+        "scan",
+        path.to_str().unwrap(),
+        "--entity",
+        "who",
+        "--qi",
+        "zip",
+        "--k",
+        "3",
+        "--show-values",
+        "--format",
+        "json",
+    ]);
+    let small = report["views"][0]["small_classes"].as_array().unwrap();
+    let mut listed: Vec<(u64, Vec<(u64, String)>)> = small
+        .iter()
+        .map(|c| {
+            let tuples = c["tuples"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| {
+                    (
+                        t["rows"].as_u64().unwrap(),
+                        t["values"][0].as_str().unwrap().to_string(),
+                    )
+                })
+                .collect();
+            (c["size"].as_u64().unwrap(), tuples)
+        })
+        .collect();
+    listed.sort();
+    assert_eq!(
+        listed,
+        vec![
+            (1, vec![(1, "3".to_string())]),
+            (1, vec![(2, "1".to_string()), (1, "2".to_string())]),
+            (2, vec![(1, "1".to_string())]),
+        ]
+    );
+    assert_eq!(report["views"][0]["entities"], 4);
 }

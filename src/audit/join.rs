@@ -20,11 +20,12 @@ use super::identifiers::{
 };
 use super::keys::{
     ClassCounts, CodedPair, JointKeys, NO_KEY, as_is, code_pair, coded_column, joint_keys,
-    same_person, typical_len,
+    people_keys, same_person, typical_len,
 };
 use super::linkage::{Attribute, Linkage, linkage, unique_candidates};
 use super::view::View;
 use crate::Result;
+use crate::engine::entity::EntityNumbers;
 use crate::io::coded::CodedColumn;
 use crate::normalize::{HashAlgorithm, normalize_email, normalize_phone};
 use crate::plan::Generalization;
@@ -377,11 +378,18 @@ fn as_attributes(list: &[(String, Vec<u32>)]) -> Vec<Attribute<'_>> {
 }
 
 /// Links target side `right` to identified side `left` from their class tables.
+///
+/// With `people` (each side's records numbered by person), people are linked instead of
+/// records: a person's key is the multiset of their records' keys, and `attached`,
+/// `matched_left` and every linkage figure count people. Sides linked by people carry no
+/// sensitive attributes (`link` has none).
 pub fn quasi_link(
     left: &QuasiSide,
     right: &QuasiSide,
     truth: Option<&CodedPair>,
+    people: Option<(&EntityNumbers, &EntityNumbers)>,
 ) -> Result<QuasiLink> {
+    debug_assert!(people.is_none() || (left.sensitive.is_empty() && right.sensitive.is_empty()));
     let mut pairs = Vec::new();
     let mut comparison = Vec::new();
     let mut column_overlap = Vec::new();
@@ -394,8 +402,16 @@ pub fn quasi_link(
         comparison.push(text);
         pairs.push(pair);
     }
-    let keys = joint_keys(&pairs);
+    let mut keys = joint_keys(&pairs);
     drop(pairs);
+    let people_truth = match people {
+        Some((l, r)) => {
+            keys = people_keys(&keys, l, r);
+            truth.map(|t| super::keys::people_truth(t, l, r))
+        }
+        None => None,
+    };
+    let truth = people_truth.as_ref().or(truth);
     let counts = ClassCounts::of(&keys);
     let attached = unique_candidates(&keys, &counts);
     let (correct, truth_summary) = match truth {
@@ -484,7 +500,7 @@ fn quasi_join(
     };
     let left_side = side(left, lcols, attributes(left, str::to_string)?)?;
     let right_side = side(right, rcols, attributes(right, right_name)?)?;
-    let link = quasi_link(&left_side, &right_side, truth)
+    let link = quasi_link(&left_side, &right_side, truth, None)
         .with_context(|| format!("join '{}'", step.name))?;
 
     // One row per target record; the identified record's columns where it is the only

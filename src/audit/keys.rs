@@ -9,6 +9,7 @@ use polars::prelude::*;
 use rayon::prelude::*;
 
 use crate::Result;
+use crate::engine::entity::{EntityNumbers, classes_of_entities};
 use crate::engine::group_rows;
 use crate::io::coded::{CodedColumn, Dictionary};
 
@@ -159,6 +160,57 @@ pub fn joint_keys(columns: &[CodedPair]) -> JointKeys {
         left: ids,
         right,
         classes,
+    }
+}
+
+/// The people of both sides numbered by the multiset of their records' keys, as a scan with an
+/// entity groups people: two people share a class when their records' compared keys are equal
+/// as multisets (order ignored, repeats counted). A record without a key is part of its
+/// person's multiset like any other; a person none of whose records has a key has no key.
+pub fn people_keys(keys: &JointKeys, left: &EntityNumbers, right: &EntityNumbers) -> JointKeys {
+    let rows_left = keys.left.len();
+    let no_key = keys.classes as u32;
+    let codes: Vec<u32> = keys
+        .left
+        .iter()
+        .chain(&keys.right)
+        .map(|&id| if id == NO_KEY { no_key } else { id })
+        .collect();
+    let numbers = left.stacked(rows_left, right);
+    let classes = classes_of_entities(&[(&codes, keys.classes + 1)], &numbers, codes.len());
+    let mut has_key = vec![false; numbers.len()];
+    for (&e, &code) in numbers.of_row.iter().zip(&codes) {
+        if code != no_key {
+            has_key[e as usize] = true;
+        }
+    }
+    let mut ids: Vec<u32> = classes
+        .entity_classes
+        .iter()
+        .zip(&has_key)
+        .map(|(&class, &keyed)| if keyed { class } else { NO_KEY })
+        .collect();
+    let right_ids = ids.split_off(left.len());
+    JointKeys {
+        left: ids,
+        right: right_ids,
+        classes: classes.sizes.len(),
+    }
+}
+
+/// A per-record truth pair read at each person's first record.
+pub fn people_truth(truth: &CodedPair, left: &EntityNumbers, right: &EntityNumbers) -> CodedPair {
+    let at = |codes: &[u32], numbers: &EntityNumbers| -> Vec<u32> {
+        numbers
+            .first_rows
+            .iter()
+            .map(|&r| codes[r as usize])
+            .collect()
+    };
+    CodedPair {
+        left: at(&truth.left, left),
+        right: at(&truth.right, right),
+        slots: truth.slots,
     }
 }
 

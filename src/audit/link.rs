@@ -8,6 +8,7 @@
 use super::join::{JoinReport, QuasiSide, Snapshot, quasi_link};
 use super::keys::{as_is, code_pair, coded_column};
 use crate::Result;
+use crate::engine::entity::EntityNumbers;
 use crate::engine::{ClassTable, NullMode, encode::encode_coded};
 use crate::io::LoadOptions;
 use crate::io::coded::CodedColumn;
@@ -26,6 +27,10 @@ pub struct LinkOptions {
     pub right_on: Vec<String>,
     /// Columns naming the same person on each side.
     pub truth: Option<(String, String)>,
+    /// The column naming the person on each side, when a person has many records: people are
+    /// linked by the multiset of their records' compared values, and every figure counts
+    /// people.
+    pub entity: Option<(String, String)>,
     pub load: LoadOptions,
     pub measure: MeasureOptions,
 }
@@ -79,21 +84,29 @@ pub fn read_columns(
     Ok((ordered, rows))
 }
 
-/// Measures a view of coded QI columns (no sensitive attributes, no attribution).
+/// Measures a view of coded QI columns (no sensitive attributes, no attribution), per person
+/// when an entity column is given.
 fn measure_codes(
     name: &str,
     qis: Vec<CodedColumn>,
+    entity: Option<&CodedColumn>,
     rows: usize,
     opts: MeasureOptions,
 ) -> Result<ViewReport> {
     let names: Vec<String> = qis.iter().map(|c| c.name.clone()).collect();
     let encoded = encode_coded(qis, &[])?;
-    let table = ClassTable::build(encoded, &[], rows, NullMode::Value);
+    let table = match entity {
+        Some(entity) => {
+            let entity = encode_coded(vec![entity.clone()], &[])?.remove(0);
+            ClassTable::build_entities(encoded, &[], &entity, rows)
+        }
+        None => ClassTable::build(encoded, &[], rows, NullMode::Value),
+    };
     Ok(ViewReport {
         name: name.to_string(),
         rows,
-        entity: None,
-        entities: rows,
+        entity: entity.map(|e| e.name.clone()),
+        entities: table.rows,
         quasi_identifiers: names,
         sensitive: Vec::new(),
         metrics: measure(&table, opts),
@@ -120,13 +133,15 @@ pub fn link(opts: &LinkOptions) -> Result<LinkOutcome> {
         a_qis
             .iter()
             .cloned()
-            .chain(opts.truth.iter().map(|t| t.0.clone())),
+            .chain(opts.truth.iter().map(|t| t.0.clone()))
+            .chain(opts.entity.iter().map(|t| t.0.clone())),
     );
     let b_names = distinct(
         b_qis
             .iter()
             .cloned()
-            .chain(opts.truth.iter().map(|t| t.1.clone())),
+            .chain(opts.truth.iter().map(|t| t.1.clone()))
+            .chain(opts.entity.iter().map(|t| t.1.clone())),
     );
     let timer = crate::timing::Timer::start();
     let (a, a_rows) = read_columns(a_path, &a_names, &opts.load)?;
@@ -145,19 +160,47 @@ pub fn link(opts: &LinkOptions) -> Result<LinkOutcome> {
         .as_ref()
         .map(|(l, r)| code_pair(column(&a, l), column(&b, r), &as_is, &as_is));
     let step_name = format!("{b_name} linked to {a_name}");
+    let entities = opts.entity.as_ref().map(|(l, r)| {
+        let (l, r) = (column(&a, l), column(&b, r));
+        (
+            (l, EntityNumbers::of_codes(&l.codes, l.dictionary.len() + 1)),
+            (r, EntityNumbers::of_codes(&r.codes, r.dictionary.len() + 1)),
+        )
+    });
     let linked = quasi_link(
         &side(&a, &opts.left_on),
         &side(&b, &opts.right_on),
         truth.as_ref(),
+        entities.as_ref().map(|((_, l), (_, r))| (l, r)),
     )
     .map_err(|e| e.context(format!("join '{step_name}'")))?;
     timer.lap("linkage from class tables");
+    // Per target record, the identified record attached: with people, the identified person's
+    // first record for every record of a target person who has exactly one candidate.
+    let attached: Vec<Option<u32>> = match &entities {
+        None => linked.attached.clone(),
+        Some(((_, a_people), (_, b_people))) => b_people
+            .of_row
+            .iter()
+            .map(|&person| {
+                linked.attached[person as usize].map(|a| a_people.first_rows[a as usize])
+            })
+            .collect(),
+    };
+    let (a_entity, b_entity) = match &entities {
+        Some(((l, _), (r, _))) => (Some(*l), Some(*r)),
+        None => (None, None),
+    };
+    let (a_people, b_people) = match &entities {
+        Some(((_, l), (_, r))) => (l.len(), r.len()),
+        None => (a_rows, b_rows),
+    };
 
     let pick = |columns: &[CodedColumn], names: &[String]| -> Vec<CodedColumn> {
         names.iter().map(|n| column(columns, n).clone()).collect()
     };
-    let identified = measure_codes(a_name, pick(&a, &a_qis), a_rows, opts.measure)?;
-    let target = measure_codes(b_name, pick(&b, &b_qis), b_rows, opts.measure)?;
+    let identified = measure_codes(a_name, pick(&a, &a_qis), a_entity, a_rows, opts.measure)?;
+    let target = measure_codes(b_name, pick(&b, &b_qis), b_entity, b_rows, opts.measure)?;
     // The linked view: one row per target record, the identified record's QIs attached where
     // it is the only candidate; target columns the identified side also names are qualified.
     let mut view_qis: Vec<CodedColumn> = a_qis
@@ -167,8 +210,7 @@ pub fn link(opts: &LinkOptions) -> Result<LinkOutcome> {
             CodedColumn {
                 name: n.clone(),
                 dictionary: source.dictionary.clone(),
-                codes: linked
-                    .attached
+                codes: attached
                     .iter()
                     .map(|r| r.map_or(0, |r| source.codes[r as usize]))
                     .collect(),
@@ -182,7 +224,7 @@ pub fn link(opts: &LinkOptions) -> Result<LinkOutcome> {
         }
         c
     }));
-    let after = measure_codes(&step_name, view_qis, b_rows, opts.measure)?;
+    let after = measure_codes(&step_name, view_qis, b_entity, b_rows, opts.measure)?;
     timer.lap("measure the three views");
 
     let fraction = |x: usize, of: usize| if of == 0 { 0.0 } else { x as f64 / of as f64 };
@@ -209,9 +251,9 @@ pub fn link(opts: &LinkOptions) -> Result<LinkOutcome> {
         rows_right: b_rows,
         rows_out: b_rows,
         matched_left: linked.matched_left,
-        matched_left_fraction: fraction(linked.matched_left, a_rows),
+        matched_left_fraction: fraction(linked.matched_left, a_people),
         matched_right,
-        matched_right_fraction: fraction(matched_right, b_rows),
+        matched_right_fraction: fraction(matched_right, b_people),
         before_left: Snapshot::of(&identified),
         before_right: Snapshot::of(&target),
         after: Snapshot::of(&after),

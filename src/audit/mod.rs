@@ -225,11 +225,11 @@ pub fn run(plan: &Plan, progress: &dyn Fn(&str), show_values: bool) -> Result<Re
     if show_values {
         for report in &mut reports {
             if let Some(view) = views.get(&report.name) {
-                report.small_classes = Some(crate::report::small_classes(
-                    &view.df,
-                    &report.quasi_identifiers,
-                    plan.policy.k,
-                )?);
+                let (qis, k) = (&report.quasi_identifiers, plan.policy.k);
+                report.small_classes = Some(match &view.entity {
+                    Some(entity) => crate::report::small_entity_classes(&view.df, qis, entity, k)?,
+                    None => crate::report::small_classes(&view.df, qis, k)?,
+                });
             }
         }
     }

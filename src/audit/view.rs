@@ -89,7 +89,10 @@ impl View {
     ) -> Result<ViewReport> {
         let (qis, sensitive) = (self.qis(), self.sensitive());
         if let Some(entity) = &self.entity {
-            return self.measure_entities(entity, &qis, &sensitive, opts, nulls);
+            // Journalist risk per person needs the population's people too.
+            let population = population
+                .filter(|p| qis.iter().all(|q| p.column(q).is_ok()) && p.column(entity).is_ok());
+            return self.measure_entities(entity, &qis, &sensitive, opts, nulls, population);
         }
         if let Some(n) = opts.population
             && n < self.df.height() as f64
@@ -133,7 +136,8 @@ impl View {
     }
 
     /// Measures the view per entity: classes group people by the multiset of their rows' QI
-    /// tuples, and so does the attribution. Journalist risk is not computed per entity (yet).
+    /// tuples, and so does the attribution. With a population table that holds the QIs and
+    /// the entity column, journalist risk counts the population's people the same way.
     fn measure_entities(
         &self,
         entity: &str,
@@ -141,6 +145,7 @@ impl View {
         sensitive: &[String],
         opts: MeasureOptions,
         nulls: crate::engine::NullMode,
+        population: Option<&DataFrame>,
     ) -> Result<ViewReport> {
         if nulls == crate::engine::NullMode::Wildcard {
             anyhow::bail!(
@@ -173,7 +178,12 @@ impl View {
                 view_attribution(qis),
             )?)
         };
-        let table = if one_row_each {
+        let table = if let Some(population) = population {
+            drop(qi_cols);
+            crate::engine::entity_table_with_population(
+                &self.df, qis, sensitive, entity, population,
+            )?
+        } else if one_row_each {
             crate::engine::ClassTable::build(qi_cols, &sens_cols, rows, nulls)
         } else {
             crate::engine::ClassTable::build_entities(qi_cols, &sens_cols, &entity_col, rows)

@@ -40,10 +40,15 @@ pub struct EntityNumbers {
 
 impl EntityNumbers {
     pub fn of(entity: &EncodedColumn) -> EntityNumbers {
-        let mut number = vec![u32::MAX; entity.slots()];
+        EntityNumbers::of_codes(&entity.codes, entity.slots())
+    }
+
+    /// [`EntityNumbers::of`] on raw codes (`0..slots`, [`MISSING`] for a missing value).
+    pub fn of_codes(codes: &[u32], slots: usize) -> EntityNumbers {
+        let mut number = vec![u32::MAX; slots];
         let mut first_rows: Vec<u32> = Vec::new();
-        let mut of_row = Vec::with_capacity(entity.codes.len());
-        for (row, &code) in entity.codes.iter().enumerate() {
+        let mut of_row = Vec::with_capacity(codes.len());
+        for (row, &code) in codes.iter().enumerate() {
             if code == MISSING || number[code as usize] == u32::MAX {
                 first_rows.push(row as u32);
                 if code != MISSING {
@@ -55,6 +60,26 @@ impl EntityNumbers {
             }
         }
         EntityNumbers { of_row, first_rows }
+    }
+
+    /// Two tables' entities in one numbering, `self`'s (over its `rows` rows) then `other`'s:
+    /// the two are kept apart even where their entity values agree.
+    pub fn stacked(&self, rows: usize, other: &EntityNumbers) -> EntityNumbers {
+        let offset = self.len() as u32;
+        EntityNumbers {
+            of_row: self
+                .of_row
+                .iter()
+                .copied()
+                .chain(other.of_row.iter().map(|&e| e + offset))
+                .collect(),
+            first_rows: self
+                .first_rows
+                .iter()
+                .copied()
+                .chain(other.first_rows.iter().map(|&r| r + rows as u32))
+                .collect(),
+        }
     }
 
     /// Number of entities.

@@ -159,3 +159,75 @@ pub fn attach_population(
     table.population_sizes = Some(population_sizes);
     Ok(())
 }
+
+/// The class table over entities of `df` with the population class sizes from a population
+/// table holding the same QI columns and the entity column: each population person's QI value
+/// is the multiset of their rows' tuples, as in the sample, and `F_j` counts the population
+/// people whose multiset equals sample class `j`'s. Both frames are encoded together (as
+/// text) so that equal values get equal codes; the two sides' people are kept apart even
+/// where their entity values agree.
+pub fn entity_table_with_population(
+    df: &DataFrame,
+    qis: &[String],
+    sensitive: &[String],
+    entity: &str,
+    population: &DataFrame,
+) -> Result<ClassTable> {
+    use polars::prelude::*;
+    let mut names: Vec<String> = qis.to_vec();
+    names.push(entity.to_string());
+    let (mut qi_cols, sens_cols) = encode_view(df, &names, sensitive)?;
+    let at = qi_cols
+        .iter()
+        .position(|c| c.name == entity)
+        .expect("the entity column was encoded");
+    let entity_col = qi_cols.remove(at);
+    let sample = entity::entity_classes(&qi_cols, &entity_col, df.height());
+    let mut table = ClassTable::build_entities(qi_cols, &sens_cols, &entity_col, df.height());
+
+    let as_text = |frame: &DataFrame| -> Result<DataFrame> {
+        Ok(frame
+            .clone()
+            .lazy()
+            .select(
+                names
+                    .iter()
+                    .map(|q| col(q.as_str()).cast(DataType::String))
+                    .collect::<Vec<_>>(),
+            )
+            .collect()?)
+    };
+    let mut both = as_text(df)?;
+    both.vstack_mut(&as_text(population)?)?;
+    let encoded = encode_columns(&both, &names, &[])?;
+    let (joint_entity, joint_qis): (Vec<EncodedColumn>, Vec<EncodedColumn>) =
+        encoded.into_iter().partition(|c| c.name == entity);
+    // The two sides' people numbered apart (sample first) even where their entity values
+    // agree: a population person is never merged with a sample person.
+    let n = df.height();
+    let codes = &joint_entity[0].codes;
+    let slots = joint_entity[0].slots();
+    let sample_numbers = entity::EntityNumbers::of_codes(&codes[..n], slots);
+    let population_numbers = entity::EntityNumbers::of_codes(&codes[n..], slots);
+    let numbers = sample_numbers.stacked(n, &population_numbers);
+    let columns: Vec<(&[u32], usize)> = joint_qis
+        .iter()
+        .map(|c| (c.codes.as_slice(), c.slots()))
+        .collect();
+    let joint = entity::classes_of_entities(&columns, &numbers, both.height());
+    // Sample rows come first, so the sample's people are the first numbers, in the same
+    // order as in the sample alone.
+    let sample_people = sample.entities;
+    let mut joint_to_sample: hashbrown::HashMap<u32, u32> = hashbrown::HashMap::new();
+    for (person, &class) in joint.entity_classes[..sample_people].iter().enumerate() {
+        joint_to_sample.insert(class, sample.entity_classes[person]);
+    }
+    let mut population_sizes = vec![0u64; table.sizes.len()];
+    for class in &joint.entity_classes[sample_people..] {
+        if let Some(&sample_class) = joint_to_sample.get(class) {
+            population_sizes[sample_class as usize] += 1;
+        }
+    }
+    table.population_sizes = Some(population_sizes);
+    Ok(table)
+}

@@ -66,8 +66,22 @@ pub struct ViewReport {
 /// A class below the policy k with its QI values (only with `--show-values`).
 #[derive(Debug, Clone, Serialize)]
 pub struct SmallClass {
+    /// Records in the class, or people in a view with an entity.
     pub size: u32,
+    /// The class's QI values: of its records, or in a view with an entity the first tuple of
+    /// one of its people.
     pub values: Vec<(String, Option<String>)>,
+    /// In a view with an entity: every distinct QI tuple of one of the class's people (the
+    /// class's multiset), with how many of that person's rows hold it, most frequent first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tuples: Vec<TupleCount>,
+}
+
+/// One QI tuple of a person and how many of their rows hold it.
+#[derive(Debug, Clone, Serialize)]
+pub struct TupleCount {
+    pub rows: u32,
+    pub values: Vec<Option<String>>,
 }
 
 /// Most small classes listed per view with `--show-values`.
@@ -119,6 +133,88 @@ pub fn small_classes(
                 .zip(&texts)
                 .map(|(q, t)| (q.clone(), t[i].clone()))
                 .collect(),
+            tuples: Vec::new(),
+        })
+        .collect())
+}
+
+/// [`small_classes`] of a view with an entity: classes of people (equal multisets of QI
+/// tuples) below `k`, smallest first, each shown by one of its people's tuples.
+pub fn small_entity_classes(
+    df: &polars::prelude::DataFrame,
+    qis: &[String],
+    entity: &str,
+    k: u32,
+) -> crate::Result<Vec<SmallClass>> {
+    use crate::engine::entity::{EntityNumbers, classes_of_entities};
+    use polars::prelude::*;
+    if qis.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut names = qis.to_vec();
+    names.push(entity.to_string());
+    let encoded = crate::engine::encode_columns(df, &names, &[])?;
+    let (entity_col, qi_cols): (Vec<_>, Vec<_>) =
+        encoded.into_iter().partition(|c| c.name == entity);
+    let numbers = EntityNumbers::of(&entity_col[0]);
+    let columns: Vec<(&[u32], usize)> = qi_cols
+        .iter()
+        .map(|c| (c.codes.as_slice(), c.slots()))
+        .collect();
+    let classes = classes_of_entities(&columns, &numbers, df.height());
+    // The smallest classes below k, each with the first person who has it.
+    let mut small: Vec<(u32, u32)> = Vec::new();
+    let mut seen = vec![false; classes.sizes.len()];
+    for (person, &class) in classes.entity_classes.iter().enumerate() {
+        let size = classes.sizes[class as usize];
+        if size < k && !seen[class as usize] {
+            seen[class as usize] = true;
+            small.push((size, person as u32));
+        }
+    }
+    small.sort_by_key(|&(size, _)| size);
+    small.truncate(SMALL_CLASSES_SHOWN);
+    let mut texts = Vec::new();
+    for q in qis {
+        let c = df.column(q)?.cast(&DataType::String)?;
+        texts.push(c);
+    }
+    let shown: hashbrown::HashMap<u32, usize> = small
+        .iter()
+        .enumerate()
+        .map(|(i, &(_, person))| (person, i))
+        .collect();
+    let mut tuples: Vec<Vec<Vec<Option<String>>>> = vec![Vec::new(); small.len()];
+    for (row, person) in numbers.of_row.iter().enumerate() {
+        if let Some(&i) = shown.get(person) {
+            let mut tuple = Vec::with_capacity(qis.len());
+            for t in &texts {
+                tuple.push(t.str()?.get(row).map(str::to_string));
+            }
+            tuples[i].push(tuple);
+        }
+    }
+    Ok(small
+        .iter()
+        .zip(tuples)
+        .map(|(&(size, _), rows)| {
+            let mut counted: Vec<TupleCount> = Vec::new();
+            for values in rows {
+                match counted.iter_mut().find(|t| t.values == values) {
+                    Some(t) => t.rows += 1,
+                    None => counted.push(TupleCount { rows: 1, values }),
+                }
+            }
+            counted.sort_by_key(|t| std::cmp::Reverse(t.rows));
+            SmallClass {
+                size,
+                values: qis
+                    .iter()
+                    .cloned()
+                    .zip(counted[0].values.iter().cloned())
+                    .collect(),
+                tuples: counted,
+            }
         })
         .collect())
 }
@@ -134,7 +230,32 @@ pub fn small_class_rows(view: &ViewReport) -> Vec<[String; 2]> {
                 .iter()
                 .map(|(k, v)| format!("{k}={}", v.as_deref().unwrap_or("(missing)")))
                 .collect();
-            [c.size.to_string(), values.join(", ")]
+            let mut text = values.join(", ");
+            // A class of people: the rest of its multiset of tuples, cut to a few.
+            if !c.tuples.is_empty() {
+                const SHOWN: usize = 4;
+                let tuple = |t: &TupleCount| {
+                    let v: Vec<&str> = t
+                        .values
+                        .iter()
+                        .map(|v| v.as_deref().unwrap_or("(missing)"))
+                        .collect();
+                    format!("({}) ×{}", v.join(", "), t.rows)
+                };
+                let listed: Vec<String> = c.tuples.iter().take(SHOWN).map(tuple).collect();
+                let names: Vec<&str> = c.values.iter().map(|(k, _)| k.as_str()).collect();
+                text = format!(
+                    "each person's rows ({}): {}",
+                    names.join(", "),
+                    listed.join("; ")
+                );
+                if c.tuples.len() > SHOWN {
+                    let more = c.tuples.len() - SHOWN;
+                    let noun = if more == 1 { "tuple" } else { "tuples" };
+                    text.push_str(&format!("; … {more} more {noun}"));
+                }
+            }
+            [c.size.to_string(), text]
         })
         .collect()
 }
