@@ -329,4 +329,40 @@ fn parquet_output_reads_back() {
         &["zip3", "birth_year", "gender"],
     );
     assert!(survey.height() > 30);
+
+    // The purchase times are typed in Parquet, and are the CSV's times.
+    let csv_dir = scratch("parquet-times-csv");
+    let out = linkrisk(&[
+        "synth",
+        "--customers",
+        "300",
+        "--out",
+        csv_dir.to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let typed = read(&dir.join("transactions.parquet"), &["timestamp"]);
+    let column = typed.column("timestamp").unwrap();
+    assert_eq!(
+        column.dtype(),
+        &polars::prelude::DataType::Datetime(polars::prelude::TimeUnit::Microseconds, None)
+    );
+    let as_text = column.cast(&polars::prelude::DataType::String).unwrap();
+    let text = read(&csv_dir.join("transactions.csv"), &["timestamp"]);
+    let csv: Vec<Option<String>> = text
+        .column("timestamp")
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .map(|v| v.map(|v| format!("{v}.000000")))
+        .collect();
+    let parquet: Vec<Option<String>> = as_text
+        .str()
+        .unwrap()
+        .iter()
+        .map(|v| v.map(str::to_string))
+        .collect();
+    assert!(!csv.is_empty() && csv.iter().all(Option::is_some));
+    assert_eq!(parquet, csv);
 }

@@ -4,7 +4,9 @@
 
 use std::collections::BTreeSet;
 
-use linkrisk::metrics::unicity::{NONE, Traces, curve, person_draws, wilson};
+use linkrisk::metrics::unicity::{
+    Method, NONE, PairIndex, Scratch, Traces, curve, person_draws, wilson,
+};
 use proptest::prelude::*;
 
 /// Traces from (person, point) rows.
@@ -51,6 +53,115 @@ proptest! {
                     prop_assert_eq!(t.singles_out(e, &draw), !others);
                 }
             }
+        }
+    }
+
+    /// Every way of testing a person's draws (each draw on its posting lists, or all of them
+    /// against the masks of points shared with each other person, found through points or
+    /// through pairs of points) gives a scan's verdict.
+    #[test]
+    fn both_methods_equal_a_scan_of_every_other_trace((rows, people, points) in population(), seed in any::<u64>()) {
+        let t = traces(&rows, people, points);
+        let s = sets(&rows, people);
+        let mut scratch = Scratch::default();
+        let mut singled_by_p = vec![0u64; 9];
+        for e in 0..people as u32 {
+            let trace = t.trace(e).to_vec();
+            let draws_by_p: Vec<Vec<Vec<u32>>> = (1..=trace.len())
+                .map(|p| {
+                    person_draws(&t, e, p, 4, seed)
+                        .iter()
+                        .map(|d| d.iter().map(|x| trace.binary_search(x).unwrap() as u32).collect())
+                        .collect()
+                })
+                .collect();
+            let want: Vec<Vec<bool>> = draws_by_p
+                .iter()
+                .map(|draws| {
+                    draws
+                        .iter()
+                        .map(|d| {
+                            let drawn: BTreeSet<u32> = d.iter().map(|&i| trace[i as usize]).collect();
+                            !(0..people).any(|o| o != e as usize && drawn.is_subset(&s[o]))
+                        })
+                        .collect()
+                })
+                .collect();
+            let index = PairIndex::build(&t);
+            for method in [Method::PostingLists, Method::SharedMasks, Method::SharedPairs(&index)] {
+                prop_assert_eq!(&t.verdicts(e, &draws_by_p, method, &mut scratch), &want);
+            }
+            for (p, verdicts) in want.iter().enumerate() {
+                singled_by_p[p] += verdicts.iter().filter(|&&v| v).count() as u64;
+            }
+        }
+        // The curve (which draws masks without allocating) makes the same draws.
+        for point in curve(&t, 9, 4, seed) {
+            prop_assert_eq!(point.unique_draws, singled_by_p[point.p - 1]);
+        }
+    }
+
+    /// With people whose traces are too long for masks ("heavy", over 64 points) among the
+    /// others: the light people's pair masks still see the heavy people who share their points.
+    #[test]
+    fn pair_masks_see_people_with_long_traces(
+        long in prop::collection::vec(prop::sample::subsequence((0..90u32).collect::<Vec<_>>(), 65..80), 1..3),
+        short in prop::collection::vec(prop::sample::subsequence((0..90u32).collect::<Vec<_>>(), 1..6), 1..8),
+        seed in any::<u64>(),
+    ) {
+        let all: Vec<BTreeSet<u32>> =
+            long.iter().chain(&short).map(|v| v.iter().copied().collect()).collect();
+        let rows: Vec<(u32, u32)> = all
+            .iter()
+            .enumerate()
+            .flat_map(|(e, set)| set.iter().map(move |&x| (e as u32, x)))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .collect();
+        let t = traces(&rows, all.len(), 90);
+        let index = PairIndex::build(&t);
+        let mut scratch = Scratch::default();
+        for e in long.len()..all.len() {
+            let e = e as u32;
+            let trace = t.trace(e).to_vec();
+            let draws_by_p: Vec<Vec<Vec<u32>>> = (1..=trace.len())
+                .map(|p| {
+                    person_draws(&t, e, p, 4, seed)
+                        .iter()
+                        .map(|d| d.iter().map(|x| trace.binary_search(x).unwrap() as u32).collect())
+                        .collect()
+                })
+                .collect();
+            let want: Vec<Vec<bool>> = draws_by_p
+                .iter()
+                .map(|draws| {
+                    draws
+                        .iter()
+                        .map(|d| {
+                            let drawn: BTreeSet<u32> = d.iter().map(|&i| trace[i as usize]).collect();
+                            !all.iter().enumerate().any(|(o, s)| o != e as usize && drawn.is_subset(s))
+                        })
+                        .collect()
+                })
+                .collect();
+            prop_assert_eq!(&t.verdicts(e, &draws_by_p, Method::SharedPairs(&index), &mut scratch), &want);
+        }
+        // The curve's totals, the long traces included, equal a scan for each draw.
+        let mut singled_by_p = [0u64; 6];
+        for e in 0..all.len() {
+            for (p, total) in singled_by_p.iter_mut().enumerate() {
+                for draw in person_draws(&t, e as u32, p + 1, 4, seed) {
+                    let drawn: BTreeSet<u32> = draw.into_iter().collect();
+                    if drawn.len() == p + 1
+                        && !all.iter().enumerate().any(|(o, s)| o != e && drawn.is_subset(s))
+                    {
+                        *total += 1;
+                    }
+                }
+            }
+        }
+        for point in curve(&t, 6, 4, seed) {
+            prop_assert_eq!(point.unique_draws, singled_by_p[point.p - 1]);
         }
     }
 
@@ -531,4 +642,123 @@ fn audit_measures_purchase_unicity() {
             .unwrap()
             .contains("passes 50% at")
     );
+}
+
+/// Writes (person, time) rows as Parquet with the time column of `dtype`.
+fn write_times(
+    path: &std::path::Path,
+    people: &[Option<u32>],
+    times: &[Option<i64>],
+    dtype: &polars::prelude::DataType,
+) {
+    use polars::prelude::*;
+    let ts = match dtype {
+        DataType::Date => Column::new(
+            "ts".into(),
+            times
+                .iter()
+                .map(|t| t.map(|t| t as i32))
+                .collect::<Vec<_>>(),
+        ),
+        _ => Column::new("ts".into(), times.to_vec()),
+    }
+    .cast(dtype)
+    .unwrap();
+    let mut df = DataFrame::new_infer_height(vec![
+        Column::new("who".into(), people.to_vec()),
+        Column::new(
+            "store".into(),
+            people.iter().map(|p| p.map(|p| p % 3)).collect::<Vec<_>>(),
+        ),
+        ts,
+    ])
+    .unwrap();
+    ParquetWriter::new(std::fs::File::create(path).unwrap())
+        .finish(&mut df)
+        .unwrap();
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// Dates and timestamps read from Parquet as numbers: their text is polars' text, and
+    /// coarsening the numbers gives the same unicity as coarsening that text read from a CSV.
+    #[test]
+    fn parquet_times_coarsen_like_their_text(
+        rows in prop::collection::vec(
+            (prop::option::weighted(0.9, 0..30u32), prop::option::weighted(0.95, -4_000_000_000i64..4_000_000_000)),
+            1..200,
+        ),
+        unit in 0..4usize,
+        fraction in 0..1_000i64,
+    ) {
+        use linkrisk::audit::history::{TimeLevel, UnicityOptions, unicity};
+        use polars::prelude::{DataType, TimeUnit};
+        let (dtype, scale) = match unit {
+            0 => (DataType::Date, 0),
+            1 => (DataType::Datetime(TimeUnit::Milliseconds, None), 1_000),
+            2 => (DataType::Datetime(TimeUnit::Microseconds, None), 1_000_000),
+            _ => (DataType::Datetime(TimeUnit::Nanoseconds, None), 1_000_000_000),
+        };
+        let people: Vec<Option<u32>> = rows.iter().map(|r| r.0).collect();
+        // Seconds (days for a date, kept within ±10,000 years) in the unit, with a fraction.
+        let times: Vec<Option<i64>> = rows
+            .iter()
+            .map(|r| r.1.map(|s| if scale == 0 { s / 100_000 } else { s * scale + fraction * scale / 1_000 }))
+            .collect();
+        let dir = tempfile::tempdir().unwrap();
+        let parquet = dir.path().join("t.parquet");
+        write_times(&parquet, &people, &times, &dtype);
+
+        // The coded reader's text of each value is polars' own.
+        let (columns, _) = linkrisk::audit::link::read_columns(
+            parquet.to_str().unwrap(),
+            &["ts".to_string()],
+            &Default::default(),
+        )
+        .unwrap();
+        let polars_text = linkrisk::io::load(parquet.to_str().unwrap(), &["ts".to_string()], &Default::default())
+            .unwrap()
+            .column("ts")
+            .unwrap()
+            .cast(&DataType::String)
+            .unwrap();
+        let polars_text: Vec<Option<String>> =
+            polars_text.str().unwrap().iter().map(|v| v.map(str::to_string)).collect();
+        // Read straight to codes, as numbers with their unit (not through polars' text).
+        let as_times = matches!(columns[0].dictionary, linkrisk::io::coded::Dictionary::Times { .. });
+        prop_assert!(as_times, "the time column took the polars path");
+        let ours: Vec<Option<String>> =
+            columns[0].codes.iter().map(|&c| columns[0].dictionary.value(c)).collect();
+        prop_assert_eq!(&ours, &polars_text);
+
+        let csv = dir.path().join("t.csv");
+        let mut text = String::from("who,store,ts\n");
+        for ((who, t), store) in people.iter().zip(&polars_text).zip(people.iter().map(|p| p.map(|p| p % 3))) {
+            let cell = |v: Option<String>| v.unwrap_or_default();
+            text.push_str(&format!("{},{},{}\n", cell(who.map(|w| w.to_string())), cell(store.map(|s| s.to_string())), cell(t.clone())));
+        }
+        std::fs::write(&csv, text).unwrap();
+        for level in [TimeLevel::Hour, TimeLevel::Day, TimeLevel::Week, TimeLevel::Month] {
+            let run = |path: &std::path::Path| {
+                unicity(&UnicityOptions {
+                    path: path.to_str().unwrap().to_string(),
+                    entity: "who".into(),
+                    points: vec!["store".into(), "ts".into()],
+                    time: vec![("ts".into(), level)],
+                    band: Vec::new(),
+                    coarsen: Vec::new(),
+                    max_points: 3,
+                    draws: 5,
+                    seed: 1,
+                    load: Default::default(),
+                })
+                .unwrap()
+            };
+            let (a, b) = (run(&parquet), run(&csv));
+            prop_assert_eq!(a.people, b.people);
+            prop_assert_eq!(a.missing_point_rows, b.missing_point_rows);
+            prop_assert_eq!(a.curve, b.curve);
+        }
+    }
 }

@@ -10,7 +10,7 @@ use super::link::read_columns;
 use crate::Result;
 use crate::engine::group_rows;
 use crate::io::LoadOptions;
-use crate::io::coded::CodedColumn;
+use crate::io::coded::{CodedColumn, Dictionary, TimeStep, civil_from_days};
 use crate::metrics::unicity::{CurvePoint, NONE, Traces, curve, median_points};
 
 /// How a time column is coarsened.
@@ -244,6 +244,11 @@ pub fn coarsen_time(value: &str, level: TimeLevel) -> Option<String> {
 /// A point column's codes after coarsening: its dictionary mapped through `f` once per
 /// distinct value into a new dictionary. A value `f` rejects is an error naming the column.
 fn recode(column: &CodedColumn, coarsening: Coarsening) -> Result<(Vec<u32>, usize)> {
+    if let (Dictionary::Times { step, values }, Coarsening::Time(level)) =
+        (&column.dictionary, coarsening)
+    {
+        return Ok(recode_times(&column.codes, *step, values, level));
+    }
     let what = coarsening.expects();
     let f = |v: &str| coarsening.apply(v);
     let mut codes: hashbrown::HashMap<String, u32> = hashbrown::HashMap::new();
@@ -258,6 +263,47 @@ fn recode(column: &CodedColumn, coarsening: Coarsening) -> Result<(Vec<u32>, usi
     }
     let recoded = column.codes.iter().map(|&c| map[c as usize]).collect();
     Ok((recoded, codes.len() + 1))
+}
+
+/// [`recode`] of a date or timestamp column read as numbers: each distinct value's period
+/// (hour, day, ISO week or month) as a number; the values ascend, so equal periods are runs
+/// and get one code each, with no text and no hashing.
+fn recode_times(
+    codes: &[u32],
+    step: TimeStep,
+    values: &[i64],
+    level: TimeLevel,
+) -> (Vec<u32>, usize) {
+    let period = |v: i64| -> i64 {
+        let (days, second, _) = step.split(v);
+        match level {
+            TimeLevel::Hour => days * 24 + second / 3600,
+            TimeLevel::Day => days,
+            TimeLevel::Week => {
+                let (y, m, d) = civil_from_days(days);
+                let (year, week) = iso_week(y, m, d);
+                year * 54 + week
+            }
+            TimeLevel::Month => {
+                let (y, m, _) = civil_from_days(days);
+                y * 12 + m as i64
+            }
+        }
+    };
+    let mut map = Vec::with_capacity(values.len() + 1);
+    map.push(0u32);
+    let mut last = None;
+    let mut next = 0u32;
+    for &v in values {
+        let this = period(v);
+        if last != Some(this) {
+            next += 1;
+            last = Some(this);
+        }
+        map.push(next);
+    }
+    let recoded = codes.iter().map(|&c| map[c as usize]).collect();
+    (recoded, next as usize + 1)
 }
 
 /// Reads the file and measures the unicity of its traces.

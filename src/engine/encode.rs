@@ -163,7 +163,7 @@ pub fn encode_coded(columns: Vec<CodedColumn>, ordered: &[String]) -> Result<Vec
             let distinct = column.dictionary.len() as u32;
             let text = match column.dictionary {
                 // Codes already follow numeric order, as `rank_integers` gives them.
-                Dictionary::Integers(_) => {
+                Dictionary::Integers(_) | Dictionary::Times { .. } => {
                     return Ok(EncodedColumn {
                         name: column.name,
                         codes: column.codes,

@@ -23,6 +23,75 @@ pub enum Dictionary {
     Text(Vec<String>),
     /// Integers read as such (Parquet), ascending: codes follow numeric order.
     Integers(Vec<i64>),
+    /// Dates or timestamps read as such (Parquet): integers in `step`s since 1970-01-01
+    /// (UTC for an aware timestamp, the wall clock for a naive one), ascending.
+    Times { step: TimeStep, values: Vec<i64> },
+}
+
+/// The unit of a time column's integers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeStep {
+    Days,
+    Millis,
+    Micros,
+    Nanos,
+}
+
+impl TimeStep {
+    /// Steps in one second (`None` for days).
+    pub fn per_second(self) -> Option<i64> {
+        match self {
+            TimeStep::Days => None,
+            TimeStep::Millis => Some(1_000),
+            TimeStep::Micros => Some(1_000_000),
+            TimeStep::Nanos => Some(1_000_000_000),
+        }
+    }
+
+    /// A value split into days since 1970-01-01 and the second of that day, with the
+    /// fraction of a second in steps.
+    pub fn split(self, value: i64) -> (i64, i64, i64) {
+        match self.per_second() {
+            None => (value, 0, 0),
+            Some(per_second) => {
+                let seconds = value.div_euclid(per_second);
+                (
+                    seconds.div_euclid(86_400),
+                    seconds.rem_euclid(86_400),
+                    value.rem_euclid(per_second),
+                )
+            }
+        }
+    }
+
+    /// A value as ISO 8601 text, as polars writes it: `YYYY-MM-DD` for a date,
+    /// `YYYY-MM-DD HH:MM:SS.fff` for a timestamp, the fraction as many digits as the unit has.
+    pub fn format(self, value: i64) -> String {
+        let (days, second, fraction) = self.split(value);
+        let (y, m, d) = civil_from_days(days);
+        let Some(per_second) = self.per_second() else {
+            return format!("{y:04}-{m:02}-{d:02}");
+        };
+        let (h, min, s) = (second / 3600, second / 60 % 60, second % 60);
+        let mut text = format!("{y:04}-{m:02}-{d:02} {h:02}:{min:02}:{s:02}");
+        let width = per_second.ilog10() as usize;
+        text.push_str(&format!(".{fraction:0width$}"));
+        text
+    }
+}
+
+/// The civil date of a day count since 1970-01-01 (Howard Hinnant's algorithm).
+pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
 }
 
 impl Dictionary {
@@ -31,6 +100,7 @@ impl Dictionary {
         match self {
             Dictionary::Text(values) => values.len(),
             Dictionary::Integers(values) => values.len(),
+            Dictionary::Times { values, .. } => values.len(),
         }
     }
 
@@ -45,6 +115,7 @@ impl Dictionary {
         match self {
             Dictionary::Text(values) => values.get(at).cloned(),
             Dictionary::Integers(values) => values.get(at).map(i64::to_string),
+            Dictionary::Times { step, values } => values.get(at).map(|&v| step.format(v)),
         }
     }
 }

@@ -15,9 +15,13 @@
 //! dictionary (plain-encoded pages, e.g. a high-cardinality amount) simply gets one local entry
 //! per value.
 //!
+//! Dates and timestamps are integers too (days, or milli-, micro- or nanoseconds since 1970),
+//! kept as such with their unit ([`Dictionary::Times`]) so that time coarsening works on the
+//! numbers; their text is ISO 8601.
+//!
 //! It handles the common case only and says so by returning `None`: a column that is nested,
-//! repeated, missing or duplicated, of another type (floats, dates, decimals, unsigned or
-//! binary data), data pages of another encoding (delta, byte stream split), a value that is not
+//! repeated, missing or duplicated, of another type (floats, decimals, times of day, unsigned
+//! or binary data), data pages of another encoding (delta, byte stream split), a value that is not
 //! UTF-8, no rows, or any page it cannot decode. The caller then takes the polars path, which also words
 //! the error when the file is corrupt.
 
@@ -31,11 +35,11 @@ use polars_parquet::parquet::metadata::{ColumnChunkMetadata, FileMetadata};
 use polars_parquet::parquet::page::{DataPage, DataPageHeader};
 use polars_parquet::parquet::read::{BasicDecompressor, PageReader, read_metadata};
 use polars_parquet::parquet::schema::types::{
-    IntegerType, ParquetType, PhysicalType, PrimitiveConvertedType, PrimitiveLogicalType,
+    IntegerType, ParquetType, PhysicalType, PrimitiveConvertedType, PrimitiveLogicalType, TimeUnit,
 };
 use rayon::prelude::*;
 
-use super::coded::{CodedColumn, Dictionary, DictionaryBuilder, IntegerRanks};
+use super::coded::{CodedColumn, Dictionary, DictionaryBuilder, IntegerRanks, TimeStep};
 use super::{InputFormat, LoadOptions, format_from_path};
 use crate::Result;
 
@@ -51,6 +55,10 @@ enum Kind {
     Int32,
     /// Signed 64-bit integers.
     Int64,
+    /// A date (`INT32` days).
+    Date,
+    /// A timestamp (`INT64` in the unit).
+    Timestamp(TimeStep),
 }
 
 /// The kind of a top-level column this reader can code, or `None`.
@@ -65,6 +73,19 @@ fn kind_of(field: &ParquetType) -> Option<Kind> {
             let text = matches!(logical, Some(PrimitiveLogicalType::String))
                 || (logical.is_none() && matches!(converted, Some(PrimitiveConvertedType::Utf8)));
             text.then_some(Kind::Text)
+        }
+        PhysicalType::Int32 if matches!(logical, Some(PrimitiveLogicalType::Date)) => {
+            Some(Kind::Date)
+        }
+        PhysicalType::Int64 if matches!(logical, Some(PrimitiveLogicalType::Timestamp { .. })) => {
+            let Some(PrimitiveLogicalType::Timestamp { unit, .. }) = logical else {
+                unreachable!()
+            };
+            Some(Kind::Timestamp(match unit {
+                TimeUnit::Milliseconds => TimeStep::Millis,
+                TimeUnit::Microseconds => TimeStep::Micros,
+                TimeUnit::Nanoseconds => TimeStep::Nanos,
+            }))
         }
         PhysicalType::Int32 | PhysicalType::Int64 => {
             let signed_logical = match logical {
@@ -136,7 +157,7 @@ impl LocalValues {
                     rest = &rest[4 + length..];
                 }
             }
-            Kind::Int32 => {
+            Kind::Int32 | Kind::Date => {
                 let values = data.get(..count * 4)?;
                 self.integers.extend(
                     values
@@ -144,7 +165,7 @@ impl LocalValues {
                         .map(|v| i32::from_le_bytes(v.try_into().unwrap()) as i64),
                 );
             }
-            Kind::Int64 => {
+            Kind::Int64 | Kind::Timestamp(_) => {
                 let values = data.get(..count * 8)?;
                 self.integers.extend(
                     values
@@ -440,6 +461,14 @@ pub fn read_coded(
                 Kind::Int32 | Kind::Int64 => {
                     Dictionary::Integers(merge_integers(&chunks, &mut codes))
                 }
+                Kind::Date => Dictionary::Times {
+                    step: TimeStep::Days,
+                    values: merge_integers(&chunks, &mut codes),
+                },
+                Kind::Timestamp(step) => Dictionary::Times {
+                    step,
+                    values: merge_integers(&chunks, &mut codes),
+                },
             };
             Some(CodedColumn {
                 name: columns[slot].clone(),

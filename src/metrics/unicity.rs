@@ -13,7 +13,11 @@
 //!
 //! The exact test intersects the posting lists (the people holding each drawn point) from the
 //! smallest one, and stops at the first other person who holds every drawn point. Traces and
-//! posting lists are built once, over coded points.
+//! posting lists are built once, over coded points. Where a person's draws would walk more
+//! holders than their whole trace has, their draws are tested together instead: one walk of
+//! the trace's posting lists gives, for every other person sharing two or more of the points,
+//! the shared points as a bit mask, and a draw singles out when no mask holds it all
+//! ([`Method::SharedMasks`]). Both tests give the same verdicts.
 //!
 //! This module is the engine; the `unicity` command reads it ([`crate::audit::history`]).
 
@@ -35,7 +39,8 @@ pub struct Traces {
 
 /// Sorted, deduplicated lists of `items` grouped by `key` (a counting sort), as offsets.
 fn lists(pairs: &mut [(u32, u32)], keys: usize) -> (Vec<usize>, Vec<u32>) {
-    pairs.sort_unstable();
+    use rayon::slice::ParallelSliceMut;
+    pairs.par_sort_unstable();
     let mut offsets = Vec::with_capacity(keys + 1);
     let mut items = Vec::with_capacity(pairs.len());
     offsets.push(0);
@@ -174,37 +179,493 @@ pub fn person_draws(
     draws: usize,
     seed: u64,
 ) -> Vec<Vec<u32>> {
-    let mix = seed
-        ^ (p as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
-        ^ (person as u64).wrapping_mul(0xC2B2_AE3D_27D4_EB4F);
-    let mut rng = StdRng::seed_from_u64(mix);
-    (0..draws)
-        .map(|_| draw_points(traces.trace(person), p, &mut rng))
+    let trace = traces.trace(person);
+    draw_positions(trace.len(), person, p, draws, seed)
+        .iter()
+        .map(|d| d.iter().map(|&i| trace[i as usize]).collect())
         .collect()
 }
 
-/// ε_p for `p = 1..=max_points`, `draws` draws per person, deterministic for `seed`.
+/// [`person_draws`] as positions in the person's trace (the same generator calls, so the same
+/// points).
+fn draw_positions(len: usize, person: u32, p: usize, draws: usize, seed: u64) -> Vec<Vec<u32>> {
+    let mut rng = person_rng(seed, p, person);
+    let positions: Vec<u32> = (0..len as u32).collect();
+    (0..draws)
+        .map(|_| draw_points(&positions, p, &mut rng))
+        .collect()
+}
+
+/// The generator of one person's draws at one `p`.
+fn person_rng(seed: u64, p: usize, person: u32) -> StdRng {
+    let mix = seed
+        ^ (p as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        ^ (person as u64).wrapping_mul(0xC2B2_AE3D_27D4_EB4F);
+    StdRng::seed_from_u64(mix)
+}
+
+/// One draw of `p` of `len ≤ 64` positions as a bit mask: the generator calls of
+/// [`draw_points`] on the positions `0..len`, so the same draw, without allocating.
+fn draw_mask(len: usize, p: usize, rng: &mut StdRng) -> u64 {
+    let mut pool = [0u8; MASK_POINTS];
+    for (i, slot) in pool.iter_mut().enumerate().take(len) {
+        *slot = i as u8;
+    }
+    let mut mask = 0u64;
+    for i in 0..p.min(len) {
+        let j = rng.random_range(i..len);
+        pool.swap(i, j);
+        mask |= 1 << pool[i];
+    }
+    mask
+}
+
+/// How one person's draws are tested; all give the same verdicts (tests/unicity.rs).
+#[derive(Debug, Clone, Copy)]
+pub enum Method<'a> {
+    /// Each draw on its own: [`Traces::singles_out`].
+    PostingLists,
+    /// Once per person, for every other person who shares at least two of their points, the
+    /// set of those shared points as a bit mask over the trace; a draw of `p ≥ 2` points
+    /// singles the person out when no mask holds all of it, and a draw of one point when the
+    /// person is its only holder. Costs one walk of the trace's posting lists for all the
+    /// person's draws; traces of up to 64 points.
+    SharedMasks,
+    /// The same masks found through the pairs of points instead of single points: only the
+    /// people who hold a pair of the person's points are visited, usually a handful where each
+    /// point alone has thousands of holders. For traces of up to 64 points, with the pair
+    /// index of every such trace ([`PairIndex`]).
+    SharedPairs(&'a PairIndex),
+}
+
+/// Every pair of points `(x, y)`, `x < y`, held together by a person whose trace has at most
+/// [`MASK_POINTS`] points ("light" people), with its holders; and each point's holders among
+/// the other ("heavy") people. Entries are grouped by `x` and sorted by `(y, person)`.
+#[derive(Debug, Clone)]
+pub struct PairIndex {
+    offsets: Vec<usize>,
+    entries: Vec<(u32, u32)>,
+    heavy_offsets: Vec<usize>,
+    heavy: Vec<u32>,
+}
+
+/// The most pair entries a [`PairIndex`] is built with (8 bytes each: 512 MiB); beyond it the
+/// curve tests people by points instead.
+pub const MAX_PAIR_ENTRIES: usize = 64 << 20;
+
+impl PairIndex {
+    /// Entries the index of `traces` would hold: `Σ C(len, 2)` over light people.
+    pub fn entries_needed(traces: &Traces) -> usize {
+        (0..traces.people() as u32)
+            .map(|e| traces.trace(e).len())
+            .filter(|&len| len <= MASK_POINTS)
+            .map(|len| len * len.saturating_sub(1) / 2)
+            .sum()
+    }
+
+    /// Builds the index (a counting sort by first point, then each group sorted).
+    pub fn build(traces: &Traces) -> PairIndex {
+        use rayon::prelude::*;
+        let points = traces.holder_offsets.len() - 1;
+        let light = |e: u32| traces.trace(e).len() <= MASK_POINTS;
+        let mut counts = vec![0usize; points + 1];
+        for e in (0..traces.people() as u32).filter(|&e| light(e)) {
+            let trace = traces.trace(e);
+            for (i, &x) in trace.iter().enumerate() {
+                counts[x as usize] += trace.len() - i - 1;
+            }
+        }
+        let mut offsets = Vec::with_capacity(points + 1);
+        let mut total = 0;
+        for &c in &counts[..points] {
+            offsets.push(total);
+            total += c;
+        }
+        offsets.push(total);
+        let mut next = offsets.clone();
+        let mut entries = vec![(0u32, 0u32); total];
+        for e in (0..traces.people() as u32).filter(|&e| light(e)) {
+            let trace = traces.trace(e);
+            for (i, &x) in trace.iter().enumerate() {
+                for &y in &trace[i + 1..] {
+                    entries[next[x as usize]] = (y, e);
+                    next[x as usize] += 1;
+                }
+            }
+        }
+        let mut groups: Vec<&mut [(u32, u32)]> = Vec::with_capacity(points);
+        let mut rest: &mut [(u32, u32)] = &mut entries;
+        for x in 0..points {
+            let (group, after) = rest.split_at_mut(offsets[x + 1] - offsets[x]);
+            groups.push(group);
+            rest = after;
+        }
+        groups.par_iter_mut().for_each(|g| g.sort_unstable());
+        let mut heavy_offsets = Vec::with_capacity(points + 1);
+        let mut heavy = Vec::new();
+        heavy_offsets.push(0);
+        for x in 0..points as u32 {
+            heavy.extend(traces.holders(x).iter().filter(|&&e| !light(e)));
+            heavy_offsets.push(heavy.len());
+        }
+        PairIndex {
+            offsets,
+            entries,
+            heavy_offsets,
+            heavy,
+        }
+    }
+
+    /// The light people holding both `x` and `y` (`x < y`), ascending.
+    fn holders(&self, x: u32, y: u32) -> impl Iterator<Item = u32> + '_ {
+        let group = &self.entries[self.offsets[x as usize]..self.offsets[x as usize + 1]];
+        let start = group.partition_point(|&(v, _)| v < y);
+        group[start..]
+            .iter()
+            .take_while(move |&&(v, _)| v == y)
+            .map(|&(_, e)| e)
+    }
+
+    /// How many light people hold both `x` and `y` (`x < y`).
+    fn count(&self, x: u32, y: u32) -> usize {
+        let group = &self.entries[self.offsets[x as usize]..self.offsets[x as usize + 1]];
+        group.partition_point(|&(v, _)| v <= y) - group.partition_point(|&(v, _)| v < y)
+    }
+
+    /// The heavy people holding `x`.
+    fn heavy_holders(&self, x: u32) -> &[u32] {
+        &self.heavy[self.heavy_offsets[x as usize]..self.heavy_offsets[x as usize + 1]]
+    }
+}
+
+/// The longest trace [`Method::SharedMasks`] handles (one `u64` per other person).
+pub const MASK_POINTS: usize = 64;
+
+/// Per-thread scratch for [`Method::SharedMasks`]: a mask per person, and who was touched.
+#[derive(Default)]
+pub struct Scratch {
+    masks: Vec<u64>,
+    touched: Vec<u32>,
+    shared: Vec<u64>,
+}
+
+impl Traces {
+    /// The masks of the other people who share at least two of `person`'s points (bit `i` is
+    /// the trace's `i`-th point), deduplicated, into `scratch.shared`.
+    fn shared_masks(&self, person: u32, scratch: &mut Scratch) {
+        let trace = self.trace(person);
+        debug_assert!(trace.len() <= MASK_POINTS);
+        if scratch.masks.len() < self.people() {
+            scratch.masks = vec![0; self.people()];
+        }
+        for (i, &point) in trace.iter().enumerate() {
+            for &other in self.holders(point) {
+                if other == person {
+                    continue;
+                }
+                let mask = &mut scratch.masks[other as usize];
+                if *mask == 0 {
+                    scratch.touched.push(other);
+                }
+                *mask |= 1 << i;
+            }
+        }
+        self.collect_shared(scratch);
+    }
+
+    /// [`Traces::shared_masks`] through the pair index: the light people met through the
+    /// trace's pairs, the heavy ones through its points.
+    fn shared_pair_masks(&self, person: u32, index: &PairIndex, scratch: &mut Scratch) {
+        let trace = self.trace(person);
+        debug_assert!(trace.len() <= MASK_POINTS);
+        if scratch.masks.len() < self.people() {
+            scratch.masks = vec![0; self.people()];
+        }
+        let mark = |other: u32, bits: u64, scratch: &mut Scratch| {
+            if other == person {
+                return;
+            }
+            let mask = &mut scratch.masks[other as usize];
+            if *mask == 0 {
+                scratch.touched.push(other);
+            }
+            *mask |= bits;
+        };
+        for (i, &x) in trace.iter().enumerate() {
+            for (j, &y) in trace.iter().enumerate().skip(i + 1) {
+                for other in index.holders(x, y) {
+                    mark(other, 1 << i | 1 << j, scratch);
+                }
+            }
+            for &other in index.heavy_holders(x) {
+                mark(other, 1 << i, scratch);
+            }
+        }
+        self.collect_shared(scratch);
+    }
+
+    /// Moves the touched people's masks of two or more points into `scratch.shared`
+    /// (deduplicated) and clears the rest of the scratch.
+    fn collect_shared(&self, scratch: &mut Scratch) {
+        scratch.shared.clear();
+        for &other in &scratch.touched {
+            let mask = std::mem::take(&mut scratch.masks[other as usize]);
+            if mask.count_ones() >= 2 {
+                scratch.shared.push(mask);
+            }
+        }
+        scratch.touched.clear();
+        scratch.shared.sort_unstable();
+        scratch.shared.dedup();
+    }
+
+    /// The verdict of each draw (positions in `person`'s trace), `draws_by_p[p - 1]` holding
+    /// the draws of `p` points, by the given method.
+    pub fn verdicts(
+        &self,
+        person: u32,
+        draws_by_p: &[Vec<Vec<u32>>],
+        method: Method,
+        scratch: &mut Scratch,
+    ) -> Vec<Vec<bool>> {
+        let trace = self.trace(person);
+        match method {
+            Method::PostingLists => draws_by_p
+                .iter()
+                .map(|draws| {
+                    draws
+                        .iter()
+                        .map(|d| {
+                            let points: Vec<u32> = d.iter().map(|&i| trace[i as usize]).collect();
+                            self.singles_out(person, &points)
+                        })
+                        .collect()
+                })
+                .collect(),
+            Method::SharedMasks | Method::SharedPairs(_) => {
+                match method {
+                    Method::SharedPairs(index) => self.shared_pair_masks(person, index, scratch),
+                    _ => self.shared_masks(person, scratch),
+                }
+                draws_by_p
+                    .iter()
+                    .map(|draws| {
+                        draws
+                            .iter()
+                            .map(|d| match d.as_slice() {
+                                [] => false,
+                                [only] => self.holders(trace[*only as usize]).len() == 1,
+                                _ => {
+                                    let drawn = d.iter().fold(0u64, |m, &i| m | 1 << i);
+                                    !scratch.shared.iter().any(|&m| m & drawn == drawn)
+                                }
+                            })
+                            .collect()
+                    })
+                    .collect()
+            }
+        }
+    }
+
+    /// The cheaper method for a person's draws: the posting-list test walks the rarest drawn
+    /// point's holders once per draw (and searches the other lists for each), the shared masks
+    /// walk every point's holders once.
+    pub fn cheaper_method<'a>(
+        &self,
+        person: u32,
+        draws_by_p: &[Vec<Vec<u32>>],
+        index: Option<&'a PairIndex>,
+    ) -> Method<'a> {
+        let trace = self.trace(person);
+        if trace.len() > MASK_POINTS {
+            return Method::PostingLists;
+        }
+        if let Some(index) = index {
+            return Method::SharedPairs(index);
+        }
+        let masks: usize = trace.iter().map(|&x| self.holders(x).len()).sum();
+        let mut lists = 0usize;
+        for (p, draws) in draws_by_p.iter().enumerate().skip(1) {
+            for d in draws {
+                let rarest = d
+                    .iter()
+                    .map(|&i| self.holders(trace[i as usize]).len())
+                    .min()
+                    .unwrap_or(0);
+                lists += rarest * p;
+                if lists >= masks {
+                    return Method::SharedMasks;
+                }
+            }
+        }
+        Method::PostingLists
+    }
+}
+
+/// One person's draws at `p = 1..=top`.
+struct Tally {
+    top: usize,
+    draws: usize,
+    seed: u64,
+}
+
+impl Tally {
+    /// Counts the draws that single out a person with at most [`MASK_POINTS`] points, without
+    /// allocating, each draw a mask of positions. Most verdicts come from the pairs of the
+    /// trace that nobody else holds (a draw holding one singles out); the masks of points
+    /// shared with each other person are built only when a draw holds no such pair. Whole
+    /// rows of verdicts that cannot differ (every point shared, every pair private, nobody
+    /// sharing `p` points) are counted without drawing.
+    fn light_person(
+        &self,
+        traces: &Traces,
+        person: u32,
+        index: &PairIndex,
+        scratch: &mut Scratch,
+        counted: &mut [usize],
+        hits: &mut [u64],
+    ) {
+        let trace = traces.trace(person);
+        let len = trace.len();
+        let draws = self.draws as u64;
+        // With people of long traces holding some of the points, pair counts are not the whole
+        // story: every verdict of two or more points then reads the masks.
+        let heavy_near = trace.iter().any(|&x| !index.heavy_holders(x).is_empty());
+        let mut private_pair_with = [0u64; MASK_POINTS];
+        let mut private_pairs = 0;
+        if !heavy_near {
+            for (i, &x) in trace.iter().enumerate() {
+                for (j, &y) in trace.iter().enumerate().skip(i + 1) {
+                    if index.count(x, y) == 1 {
+                        private_pair_with[i] |= 1 << j;
+                        private_pair_with[j] |= 1 << i;
+                        private_pairs += 1;
+                    }
+                }
+            }
+        }
+        let all_pairs = len * len.saturating_sub(1) / 2;
+        let private_points = trace
+            .iter()
+            .filter(|&&x| traces.holders(x).len() == 1)
+            .count();
+        let mut widest: Option<Option<u32>> = None;
+        for p in 1..=self.top {
+            let mut known = match p {
+                1 if private_points == 0 => Some(0),
+                1 if private_points == len => Some(draws),
+                1 => None,
+                _ if !heavy_near && private_pairs == all_pairs => Some(draws),
+                2 if !heavy_near && private_pairs == 0 => Some(0),
+                _ => None,
+            };
+            if known.is_none() && p >= 3 {
+                let w = *widest.get_or_insert_with(|| {
+                    traces.shared_pair_masks(person, index, scratch);
+                    scratch.shared.iter().map(|m| m.count_ones()).max()
+                });
+                if w.is_none_or(|w| (w as usize) < p) {
+                    known = Some(draws);
+                }
+            }
+            counted[p - 1] += 1;
+            if let Some(singled) = known {
+                hits[p - 1] += singled;
+                continue;
+            }
+            let mut rng = person_rng(self.seed, p, person);
+            let mut singled = 0u64;
+            for _ in 0..self.draws {
+                let drawn = draw_mask(len, p, &mut rng);
+                let hit = if p == 1 {
+                    traces.holders(trace[drawn.trailing_zeros() as usize]).len() == 1
+                } else if bits(drawn).any(|i| private_pair_with[i] & drawn != 0) {
+                    true
+                } else if p == 2 && !heavy_near {
+                    false
+                } else {
+                    if widest.is_none() {
+                        traces.shared_pair_masks(person, index, scratch);
+                        widest = Some(scratch.shared.iter().map(|m| m.count_ones()).max());
+                    }
+                    !scratch.shared.iter().any(|&m| m & drawn == drawn)
+                };
+                singled += hit as u64;
+            }
+            hits[p - 1] += singled;
+        }
+    }
+}
+
+/// The positions of a mask's set bits.
+fn bits(mut mask: u64) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        (mask != 0).then(|| {
+            let i = mask.trailing_zeros() as usize;
+            mask &= mask - 1;
+            i
+        })
+    })
+}
+
+/// ε_p for `p = 1..=max_points`, `draws` draws per person, deterministic for `seed`. People
+/// are taken one at a time (in parallel), all their draws for every `p` together, so that the
+/// work of testing them is shared ([`Method::SharedMasks`]) where that is cheaper.
 pub fn curve(traces: &Traces, max_points: usize, draws: usize, seed: u64) -> Vec<CurvePoint> {
     use rayon::prelude::*;
+    thread_local! {
+        static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
+    }
+    let people = traces.people() as u32;
+    let index =
+        (PairIndex::entries_needed(traces) <= MAX_PAIR_ENTRIES).then(|| PairIndex::build(traces));
+    let (counted, hits) = (0..people)
+        .into_par_iter()
+        .with_min_len(256)
+        .fold(
+            || (vec![0usize; max_points], vec![0u64; max_points]),
+            |(mut counted, mut hits), e| {
+                let len = traces.trace(e).len();
+                let top = len.min(max_points);
+                if let (Some(index), true) = (&index, len <= MASK_POINTS) {
+                    SCRATCH.with(|s| {
+                        let tally = Tally { top, draws, seed };
+                        let scratch = &mut s.borrow_mut();
+                        tally.light_person(traces, e, index, scratch, &mut counted, &mut hits);
+                    });
+                    return (counted, hits);
+                }
+                let draws_by_p: Vec<Vec<Vec<u32>>> = (1..=top)
+                    .map(|p| draw_positions(len, e, p, draws, seed))
+                    .collect();
+                let method = traces.cheaper_method(e, &draws_by_p, index.as_ref());
+                let verdicts =
+                    SCRATCH.with(|s| traces.verdicts(e, &draws_by_p, method, &mut s.borrow_mut()));
+                for (p, v) in verdicts.iter().enumerate() {
+                    counted[p] += 1;
+                    hits[p] += v.iter().filter(|&&x| x).count() as u64;
+                }
+                (counted, hits)
+            },
+        )
+        .reduce(
+            || (vec![0usize; max_points], vec![0u64; max_points]),
+            |(mut c1, mut h1), (c2, h2)| {
+                for p in 0..max_points {
+                    c1[p] += c2[p];
+                    h1[p] += h2[p];
+                }
+                (c1, h1)
+            },
+        );
     (1..=max_points)
         .map(|p| {
-            let counted: Vec<u32> = (0..traces.people() as u32)
-                .filter(|&e| traces.trace(e).len() >= p)
-                .collect();
-            let unique_draws: u64 = counted
-                .par_iter()
-                .map(|&e| {
-                    person_draws(traces, e, p, draws, seed)
-                        .iter()
-                        .filter(|d| traces.singles_out(e, d))
-                        .count() as u64
-                })
-                .sum();
-            let n = (counted.len() * draws) as u64;
+            let (people, unique_draws) = (counted[p - 1], hits[p - 1]);
+            let n = (people * draws) as u64;
             let (low, high) = wilson(unique_draws, n);
             CurvePoint {
                 p,
-                people: counted.len(),
+                people,
                 unique_draws,
                 unique_fraction: (n > 0).then(|| unique_draws as f64 / n as f64),
                 ci_low: (n > 0).then_some(low),

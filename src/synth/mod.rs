@@ -68,7 +68,44 @@ fn prepare_dir(out: &Path, force: bool) -> Result<()> {
     Ok(())
 }
 
+/// Microseconds since 1970-01-01 of synth's `YYYY-MM-DD HH:MM:SS` text.
+fn epoch_micros(text: &str) -> Option<i64> {
+    let b = text.as_bytes();
+    let n = |r: std::ops::Range<usize>| -> Option<i64> { text.get(r)?.parse().ok() };
+    if b.len() != 19 {
+        return None;
+    }
+    let (y, m, d) = (n(0..4)?, n(5..7)?, n(8..10)?);
+    let (h, min, s) = (n(11..13)?, n(14..16)?, n(17..19)?);
+    // Days from civil (Howard Hinnant's algorithm).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
+    let days = era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468;
+    Some(((days * 24 + h) * 60 + min) * 60_000_000 + s * 1_000_000)
+}
+
+/// In Parquet a time is a time: the `timestamp` text column becomes a Datetime (µs, naive), as
+/// a retailer's warehouse export would type it. CSV keeps the text.
+fn typed_for_parquet(df: &mut DataFrame) -> Result<()> {
+    let Ok(column) = df.column("timestamp") else {
+        return Ok(());
+    };
+    let Ok(text) = column.str() else {
+        return Ok(());
+    };
+    let micros: Vec<Option<i64>> = text.iter().map(|v| v.and_then(epoch_micros)).collect();
+    let typed = Column::new("timestamp".into(), micros)
+        .cast(&DataType::Datetime(TimeUnit::Microseconds, None))?;
+    df.with_column(typed)?;
+    Ok(())
+}
+
 fn write_frame(df: &mut DataFrame, path: &Path, format: SynthFormat) -> Result<()> {
+    if format == SynthFormat::Parquet {
+        typed_for_parquet(df)?;
+    }
     let file =
         std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
     match format {
