@@ -1,7 +1,7 @@
 //! The command line: argument definitions and the subcommands' glue.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -305,10 +305,10 @@ pub struct ScanArgs {
 #[derive(Args, Debug, Clone)]
 pub struct PopulationArgs {
     /// Size N of the population the data was drawn from: enables population uniqueness.
-    #[arg(long, conflicts_with = "sampling_fraction")]
+    #[arg(long, conflicts_with = "sampling_fraction", value_parser = finite_number)]
     pub population: Option<f64>,
     /// Sampling fraction π = n/N (0 < π ≤ 1); N = round(n / π).
-    #[arg(long)]
+    #[arg(long, value_parser = finite_number)]
     pub sampling_fraction: Option<f64>,
     /// A population table holding the same QI columns: journalist and marketer risk use its
     /// class sizes.
@@ -320,6 +320,15 @@ impl PopulationArgs {
     /// The population size for a sample of `rows` records, validated.
     pub fn size(&self, rows: usize) -> Result<Option<f64>> {
         population_size(self.population, self.sampling_fraction, rows)
+    }
+}
+
+/// A number option: finite (NaN and infinity would switch a rule off silently).
+fn finite_number(text: &str) -> std::result::Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(v),
+        Ok(_) => Err("not a finite number".to_string()),
+        Err(_) => Err("not a number".to_string()),
     }
 }
 
@@ -369,10 +378,7 @@ pub fn run() -> Result<ExitCode> {
                 err.print()?;
                 return Ok(ExitCode::SUCCESS);
             }
-            // clap's own message, reduced to its first line.
-            let rendered = err.render().to_string();
-            let line = rendered.lines().next().unwrap_or("invalid command line");
-            bail!("{}", line.trim_start_matches("error: "));
+            bail!("{}", usage_error(&err));
         }
     };
     match cli.command {
@@ -383,6 +389,52 @@ pub fn run() -> Result<ExitCode> {
         Command::Keys(args) => keys(args),
         Command::Unicity(args) => unicity(args),
     }
+}
+
+/// clap's message folded onto one line: what is wrong, the missing arguments' names or
+/// clap's tip, and the usage.
+fn usage_error(err: &clap::Error) -> String {
+    use clap::error::ErrorKind;
+    if matches!(
+        err.kind(),
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand | ErrorKind::MissingSubcommand
+    ) {
+        return "a command is required: audit, scan, link, keys, unicity or synth \
+                (linkrisk --help describes them)"
+            .to_string();
+    }
+    let text = err.render().to_string();
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("For more information"))
+        .collect();
+    let usage = lines.iter().find_map(|l| l.strip_prefix("Usage: "));
+    let details: Vec<&str> = lines
+        .iter()
+        .skip(1)
+        .filter(|l| !l.starts_with("Usage: "))
+        .copied()
+        .collect();
+    let mut message = if err.kind() == ErrorKind::MissingRequiredArgument {
+        let command = usage
+            .and_then(|u| u.split_whitespace().nth(1))
+            .filter(|c| !c.starts_with('-') && !c.starts_with('<'))
+            .unwrap_or("linkrisk");
+        format!("{command} needs {}", details.join(", "))
+    } else {
+        let first = lines
+            .first()
+            .map_or("invalid command line", |l| l.trim_start_matches("error: "));
+        std::iter::once(first)
+            .chain(details)
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    if let Some(usage) = usage {
+        message.push_str(&format!(" (usage: {usage})"));
+    }
+    crate::escape::line(&message)
 }
 
 /// Whether the terminal gets colours: stdout is a terminal and NO_COLOR is unset.
@@ -423,15 +475,35 @@ impl Drop for Progress {
 }
 
 /// Writes a rendered report to --output (atomically, 0600) or standard output.
-pub fn emit(report: &Report, output: &OutputArgs) -> Result<()> {
-    let color = output.output.is_none() && use_color();
-    write_text(&report::render(report, output.format, color), output)
+pub fn emit(report: &Report, output: &OutputArgs, inputs: &[&Path]) -> Result<()> {
+    let color = output.file().is_none() && use_color();
+    write_text(
+        &report::render(report, output.format, color),
+        output,
+        inputs,
+    )
+}
+
+impl OutputArgs {
+    /// The report file, `None` for standard output (no `-o`, or `-o -`).
+    fn file(&self) -> Option<&Path> {
+        self.output.as_deref().filter(|p| p.as_os_str() != "-")
+    }
+
+    /// Refuses, before any work, an output that would replace an input or a file that is
+    /// not a regular one.
+    fn check(&self, inputs: &[&Path]) -> Result<()> {
+        match self.file() {
+            Some(path) => report::check_output(path, inputs),
+            None => Ok(()),
+        }
+    }
 }
 
 /// Writes text to --output (atomically, 0600) or standard output.
-fn write_text(text: &str, output: &OutputArgs) -> Result<()> {
-    match &output.output {
-        Some(path) => report::write_atomic(path, text.as_bytes()),
+fn write_text(text: &str, output: &OutputArgs, inputs: &[&Path]) -> Result<()> {
+    match output.file() {
+        Some(path) => report::write_atomic(path, text.as_bytes(), inputs),
         None => {
             use std::io::Write;
             let mut stdout = std::io::stdout().lock();
@@ -460,6 +532,9 @@ fn check_names(kind: &str, names: &[String]) -> Result<()> {
 }
 
 fn scan(args: ScanArgs) -> Result<ExitCode> {
+    let mut inputs: Vec<&Path> = vec![Path::new(&args.file)];
+    inputs.extend(args.population.population_table.iter().map(Path::new));
+    args.output.check(&inputs)?;
     check_names("qi", &args.qi)?;
     check_names("sensitive", &args.sensitive)?;
     if let Some(both) = args.sensitive.iter().find(|s| args.qi.contains(s)) {
@@ -608,7 +683,7 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
         policy: result,
         unicity: None,
     };
-    emit(&report, &args.output)?;
+    emit(&report, &args.output, &inputs)?;
     timer.lap("report");
     Ok(exit_code(&report, args.policy.check))
 }
@@ -669,10 +744,14 @@ fn audit(args: AuditArgs) -> Result<ExitCode> {
         .clone()
         .unwrap_or_else(crate::plan::demo_plan_path);
     let plan = crate::plan::Plan::load(&path)?;
+    let plan_inputs = plan.inputs();
+    let mut inputs: Vec<&Path> = vec![path.as_path()];
+    inputs.extend(plan_inputs.iter().map(PathBuf::as_path));
+    args.output.check(&inputs)?;
     let progress = Progress::new(args.output.quiet);
     let report = crate::audit::run(&plan, &|m| progress.step(m), args.output.show_values)?;
     drop(progress);
-    emit(&report, &args.output)?;
+    emit(&report, &args.output, &inputs)?;
     Ok(exit_code(&report, args.check))
 }
 
@@ -685,6 +764,8 @@ fn pair(spec: &str) -> (String, String) {
 }
 
 fn link(args: LinkArgs) -> Result<ExitCode> {
+    let inputs = [Path::new(&args.identified), Path::new(&args.target)];
+    args.output.check(&inputs)?;
     let (left_on, right_on): (Vec<String>, Vec<String>) = args.on.iter().map(|s| pair(s)).unzip();
     let entity = args.entity.as_deref().map(pair);
     if let Some((l, r)) = &entity {
@@ -741,7 +822,7 @@ fn link(args: LinkArgs) -> Result<ExitCode> {
         policy: result,
         unicity: None,
     };
-    emit(&report, &args.output)?;
+    emit(&report, &args.output, &inputs)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -754,6 +835,8 @@ fn column_spec<'a>(flag: &str, spec: &'a str) -> Result<(String, &'a str)> {
 }
 
 fn unicity(args: UnicityArgs) -> Result<ExitCode> {
+    let inputs = [Path::new(&args.file)];
+    args.output.check(&inputs)?;
     use crate::audit::history::{Band, TimeLevel, UnicityOptions};
     check_names("points", &args.points)?;
     let time = args
@@ -814,11 +897,13 @@ fn unicity(args: UnicityArgs) -> Result<ExitCode> {
         policy: policy.evaluate(&[]),
         unicity: Some(unicity),
     };
-    emit(&report, &args.output)?;
+    emit(&report, &args.output, &inputs)?;
     Ok(ExitCode::SUCCESS)
 }
 
 fn keys(args: KeysArgs) -> Result<ExitCode> {
+    let inputs = [Path::new(&args.file)];
+    args.output.check(&inputs)?;
     check_names("qi", &args.qi)?;
     if !(args.dis_fraction > 0.0 && args.dis_fraction < 1.0) {
         bail!(
@@ -868,6 +953,7 @@ fn keys(args: KeysArgs) -> Result<ExitCode> {
     write_text(
         &report::keys::render(&report, args.output.format),
         &args.output,
+        &inputs,
     )?;
     Ok(ExitCode::SUCCESS)
 }

@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod cli;
 pub mod engine;
+pub mod escape;
 pub mod io;
 pub mod metrics;
 pub mod normalize;

@@ -290,7 +290,7 @@ fn plan_errors_name_the_key_or_step() {
         &format!(
             "{SOURCES}\n[[join]]\nname = \"j\"\nleft = \"loyalty\"\nright = \"survey\"\nkind = \"quasi\"\non = [\"zip5\"]\n"
         ),
-        "survey has no column 'zip5'",
+        "'survey' has no column 'zip5'",
     );
     plan_error(
         "later-step",

@@ -62,12 +62,10 @@ fn header_only_file() {
 }
 
 #[test]
-fn unknown_quasi_identifier_lists_the_columns() {
+fn unknown_quasi_identifier_is_named_without_the_header() {
     let out = linkrisk(&["scan", "fixtures/small/hand.csv", "--qi", "zip,postcode"]);
-    assert_input_error(
-        &out,
-        "no column 'postcode'; its columns are: zip, age, disease, salary",
-    );
+    assert_input_error(&out, "has no column 'postcode'");
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("disease"));
 }
 
 #[test]

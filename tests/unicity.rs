@@ -64,7 +64,7 @@ proptest! {
         let t = traces(&rows, people, points);
         let s = sets(&rows, people);
         let mut scratch = Scratch::default();
-        let mut singled_by_p = vec![0u64; 9];
+        let mut singled_by_p = [0u64; 9];
         for e in 0..people as u32 {
             let trace = t.trace(e).to_vec();
             let draws_by_p: Vec<Vec<Vec<u32>>> = (1..=trace.len())

@@ -153,7 +153,12 @@ pub fn run_join(step: &JoinSpec, left: &View, right: &View, max_rows: u64) -> Re
     for (view, cols) in [(left, &lcols), (right, &rcols)] {
         for c in cols.iter() {
             if view.df.column(c).is_err() {
-                bail!("join '{}': {} has no column '{c}'", step.name, view.name);
+                bail!(
+                    "join {}: {} has no column {}",
+                    crate::escape::name(&step.name),
+                    crate::escape::name(&view.name),
+                    crate::escape::name(c)
+                );
             }
         }
     }

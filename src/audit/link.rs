@@ -78,7 +78,12 @@ pub fn read_columns(
         let at = columns
             .iter()
             .position(|c| &c.name == name)
-            .ok_or_else(|| anyhow::anyhow!("{path} has no column '{name}'"))?;
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "{}",
+                    crate::escape::missing_column(path, name, std::iter::empty())
+                )
+            })?;
         ordered.push(columns.swap_remove(at));
     }
     Ok((ordered, rows))

@@ -122,6 +122,13 @@ pub fn attach_population(
     population: &DataFrame,
 ) -> Result<()> {
     use polars::prelude::*;
+    if population.height() < df.height() {
+        anyhow::bail!(
+            "the population table ({} rows) is smaller than the sample ({} rows)",
+            population.height(),
+            df.height()
+        );
+    }
     let as_text = |frame: &DataFrame| -> Result<DataFrame> {
         Ok(frame
             .clone()
@@ -209,6 +216,13 @@ pub fn entity_table_with_population(
     let slots = joint_entity[0].slots();
     let sample_numbers = entity::EntityNumbers::of_codes(&codes[..n], slots);
     let population_numbers = entity::EntityNumbers::of_codes(&codes[n..], slots);
+    if population_numbers.len() < sample_numbers.len() {
+        anyhow::bail!(
+            "the population table ({} people) is smaller than the sample ({} people)",
+            population_numbers.len(),
+            sample_numbers.len()
+        );
+    }
     let numbers = sample_numbers.stacked(n, &population_numbers);
     let columns: Vec<(&[u32], usize)> = joint_qis
         .iter()

@@ -216,13 +216,14 @@ pub fn column_names(lf: &mut LazyFrame, path: &str) -> Result<Vec<String>> {
     Ok(schema.iter_names().map(|n| n.to_string()).collect())
 }
 
-/// Checks that every requested column exists, with an error that lists those that do.
+/// Checks that every requested column exists. The error names the missing column and at most
+/// one existing name close to it, never the header (in a headerless file it is a data row).
 pub fn require_columns(path: &str, existing: &[String], wanted: &[String]) -> Result<()> {
     for name in wanted {
         if !existing.iter().any(|e| e == name) {
             bail!(
-                "{path} has no column '{name}'; its columns are: {}",
-                existing.join(", ")
+                "{}",
+                crate::escape::missing_column(path, name, existing.iter().map(String::as_str))
             );
         }
     }

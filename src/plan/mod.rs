@@ -293,6 +293,24 @@ impl Plan {
         Ok(plan)
     }
 
+    /// Every file the plan reads (sources, attached files, hierarchies), resolved: an output of
+    /// the run must be none of them.
+    pub fn inputs(&self) -> Vec<PathBuf> {
+        let mut paths = Vec::new();
+        for source in &self.sources {
+            paths.push(self.resolve(&source.path));
+            if let Some(attach) = &source.attach {
+                paths.push(self.resolve(&attach.path));
+            }
+            for g in source.generalize.values() {
+                if let Generalization::Hierarchy { hierarchy, .. } = g {
+                    paths.push(self.resolve(hierarchy));
+                }
+            }
+        }
+        paths
+    }
+
     /// Resolves a path of the plan against its folder.
     pub fn resolve(&self, path: &Path) -> PathBuf {
         if path.is_absolute() {
@@ -343,6 +361,31 @@ impl Plan {
         }
         if self.policy.k == 0 {
             bail!("policy.k must be at least 1");
+        }
+        if self.policy.l == Some(0) {
+            bail!("policy.l must be at least 1");
+        }
+        if let Some(f) = self.policy.max_unique_fraction {
+            if !f.is_finite() {
+                bail!("policy.max_unique_fraction is not a finite number");
+            }
+            if !(0.0..=1.0).contains(&f) {
+                bail!("policy.max_unique_fraction must be between 0 and 1");
+            }
+        }
+        if let Some(n) = self.policy.population {
+            if !n.is_finite() {
+                bail!("policy.population is not a finite number");
+            }
+            if n < 1.0 {
+                bail!("policy.population must be at least 1");
+            }
+        }
+        if self.policy.max_join_rows == 0 {
+            bail!("policy.max_join_rows must be at least 1");
+        }
+        if self.sources.is_empty() {
+            bail!("the plan has no [[source]]: nothing to audit");
         }
         if self.policy.unicity_max_points == 0 || self.policy.unicity_draws == 0 {
             bail!("policy.unicity_max_points and policy.unicity_draws must be at least 1");

@@ -9,7 +9,7 @@ pub mod table;
 pub mod write;
 
 pub use model::*;
-pub use write::write_atomic;
+pub use write::{check_output, write_atomic};
 
 /// The output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -8,13 +8,47 @@ use anyhow::Context;
 
 use crate::Result;
 
-/// Writes `contents` to `path` atomically with mode 0600.
-pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
+/// Refuses an output path that is not a new or regular file, or that is one of `inputs`: a
+/// symbolic link, a FIFO, a device or a folder is never replaced or written through, and an
+/// input is never overwritten (same device and inode).
+pub fn check_output(path: &Path, inputs: &[&Path]) -> Result<()> {
+    let shown = crate::escape::path(path);
+    let meta = match std::fs::symlink_metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(_) => anyhow::bail!("cannot write {shown}: it cannot be examined"),
+    };
+    if meta.file_type().is_symlink() {
+        anyhow::bail!("refusing to write {shown}: it is a symbolic link");
+    }
+    if !meta.is_file() {
+        anyhow::bail!(
+            "refusing to write {shown}: it is not a regular file (a folder, FIFO, socket or device)"
+        );
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        for input in inputs {
+            if let Ok(input_meta) = std::fs::metadata(input)
+                && input_meta.dev() == meta.dev()
+                && input_meta.ino() == meta.ino()
+            {
+                anyhow::bail!("refusing to write {shown}: it is an input of this run");
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Writes `contents` to `path` atomically with mode 0600, after [`check_output`].
+pub fn write_atomic(path: &Path, contents: &[u8], inputs: &[&Path]) -> Result<()> {
+    check_output(path, inputs)?;
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let shown = path.display();
+    let shown = crate::escape::path(path);
     let mut tmp = tempfile::Builder::new()
         .prefix(".linkrisk-")
         .tempfile_in(dir)

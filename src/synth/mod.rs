@@ -65,6 +65,12 @@ fn prepare_dir(out: &Path, force: bool) -> Result<()> {
         }
     }
     std::fs::create_dir_all(out.join("truth")).with_context(|| format!("cannot create {shown}"))?;
+    // A link placed in the folder would send the files elsewhere.
+    let truth = std::fs::symlink_metadata(out.join("truth"))
+        .with_context(|| format!("cannot read {shown}"))?;
+    if !truth.is_dir() {
+        bail!("refusing to write into {shown}: its truth entry is not a folder");
+    }
     Ok(())
 }
 
@@ -103,6 +109,7 @@ fn typed_for_parquet(df: &mut DataFrame) -> Result<()> {
 }
 
 fn write_frame(df: &mut DataFrame, path: &Path, format: SynthFormat) -> Result<()> {
+    crate::report::check_output(path, &[])?;
     if format == SynthFormat::Parquet {
         typed_for_parquet(df)?;
     }
@@ -115,10 +122,23 @@ fn write_frame(df: &mut DataFrame, path: &Path, format: SynthFormat) -> Result<(
     .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))
 }
 
+/// The most customers synth generates: about 11 GB of CSV (10M customers peak at 13 GiB of
+/// memory, so this is near what a 24 GiB machine holds).
+pub const MAX_CUSTOMERS: usize = 20_000_000;
+
 /// Generates the population and writes every source and the truth.
 pub fn generate(opts: &SynthOptions) -> Result<SynthSummary> {
     if opts.customers == 0 {
         bail!("--customers must be at least 1");
+    }
+    // About 0.53 GB of CSV and 1.3 GB of memory per million customers: beyond this the
+    // machine's memory, not the generator, is the limit, so refuse before creating anything.
+    if opts.customers > MAX_CUSTOMERS {
+        bail!(
+            "--customers {} is above the most synth writes ({MAX_CUSTOMERS}; about {:.0} GB of CSV)",
+            opts.customers,
+            opts.customers as f64 * 0.53e-6
+        );
     }
     prepare_dir(&opts.out, opts.force)?;
     let mut rng = StdRng::seed_from_u64(opts.seed);

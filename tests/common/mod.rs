@@ -51,3 +51,14 @@ pub fn linkrisk_json(args: &[&str]) -> serde_json::Value {
     );
     serde_json::from_slice(&out.stdout).unwrap()
 }
+
+/// Asserts a run failed with exit 2 and one line on standard error that holds `needle`, and
+/// nothing on standard output; returns the line.
+pub fn one_line_error(out: &std::process::Output, needle: &str) -> String {
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(out.status.code(), Some(2), "stderr: {stderr}");
+    assert_eq!(stderr.lines().count(), 1, "more than one line: {stderr}");
+    assert!(stderr.contains(needle), "{needle:?} not in {stderr:?}");
+    assert!(out.stdout.is_empty(), "standard output was written");
+    stderr
+}

@@ -1,0 +1,137 @@
+//! Names and paths as they may appear in a message: control characters shown as escapes (an
+//! escape sequence in a header never reaches the terminal raw) and long names cut, so that a
+//! message stays one short line. Messages quote column names and paths only, never data
+//! values.
+
+use std::path::Path;
+
+/// The most characters of a name a message shows.
+pub const MAX_SHOWN: usize = 64;
+
+/// A column or key name for a message: quoted, control characters escaped, cut to
+/// [`MAX_SHOWN`] characters.
+pub fn name(name: &str) -> String {
+    format!("'{}'", cut(name))
+}
+
+/// A path for a message: control characters escaped, cut to 4 × [`MAX_SHOWN`] characters.
+pub fn path(path: &Path) -> String {
+    let text = path.to_string_lossy();
+    let mut out = String::new();
+    for (i, c) in text.chars().enumerate() {
+        if i == 4 * MAX_SHOWN {
+            out.push('…');
+            break;
+        }
+        push_escaped(&mut out, c);
+    }
+    out
+}
+
+/// A whole message line with its control characters escaped.
+pub fn line(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        push_escaped(&mut out, c);
+    }
+    out
+}
+
+fn cut(text: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in text.chars().enumerate() {
+        if i == MAX_SHOWN {
+            out.push('…');
+            break;
+        }
+        push_escaped(&mut out, c);
+    }
+    out
+}
+
+fn push_escaped(out: &mut String, c: char) {
+    if c.is_control() {
+        out.extend(c.escape_default());
+    } else {
+        out.push(c);
+    }
+}
+
+/// The one name of `candidates` within edit distance 2 of `wanted` (the closest; none when
+/// several are equally close or none is close), for "did you mean".
+pub fn suggestion<'a>(
+    wanted: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let mut best: Option<(&str, usize)> = None;
+    let mut tie = false;
+    for c in candidates {
+        if c.chars().count() > 4 * MAX_SHOWN {
+            continue;
+        }
+        let d = distance(wanted, c);
+        if d > 2 || d == 0 {
+            continue;
+        }
+        match best {
+            Some((_, b)) if d > b => {}
+            Some((_, b)) if d == b => tie = true,
+            _ => {
+                best = Some((c, d));
+                tie = false;
+            }
+        }
+    }
+    if tie { None } else { best.map(|(c, _)| c) }
+}
+
+/// Levenshtein distance (characters).
+fn distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    let mut current = vec![0; b.len() + 1];
+    for (i, ca) in a.iter().enumerate() {
+        current[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitute = previous[j] + usize::from(ca != cb);
+            current[j + 1] = substitute.min(previous[j + 1] + 1).min(current[j] + 1);
+        }
+        std::mem::swap(&mut previous, &mut current);
+    }
+    previous[b.len()]
+}
+
+/// "FILE has no column 'x'" with at most one suggestion; the header is never listed (in a
+/// headerless file it is a data row).
+pub fn missing_column<'a>(
+    file: &str,
+    wanted: &str,
+    columns: impl IntoIterator<Item = &'a str>,
+) -> String {
+    let mut message = format!("{} has no column {}", path(Path::new(file)), name(wanted));
+    if let Some(close) = suggestion(wanted, columns) {
+        message.push_str(&format!(" (did you mean {}?)", name(close)));
+    }
+    message
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_escaped_and_long_names_cut() {
+        assert_eq!(name("a\u{1b}[31mb"), "'a\\u{1b}[31mb'");
+        let long = "x".repeat(100);
+        assert_eq!(name(&long).chars().count(), MAX_SHOWN + 3);
+    }
+
+    #[test]
+    fn one_suggestion_within_distance_two() {
+        assert_eq!(suggestion("zip", ["zip3", "gender"]), Some("zip3"));
+        assert_eq!(suggestion("zipcode", ["zip3", "gender"]), None);
+        assert_eq!(suggestion("ab", ["abc", "abd"]), None);
+        assert_eq!(distance("kitten", "sitting"), 3);
+    }
+}

@@ -1,0 +1,280 @@
+//! Hostile input and hostile output paths: every case gets exit 2 and one line that names the
+//! file or key and holds no data value, and no input or special file is ever replaced.
+
+use std::path::Path;
+
+mod common;
+use common::{linkrisk, one_line_error};
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+const PEOPLE: &str = "zip3,gender,name\n021,F,Alice Smith\n021,M,Bob Jones\n022,F,Carol White\n";
+
+#[test]
+fn a_report_never_replaces_an_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "s.csv", PEOPLE);
+    let out = linkrisk(&["scan", &file, "--qi", "zip3,gender", "-o", &file]);
+    one_line_error(&out, "it is an input of this run");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), PEOPLE);
+
+    // Through another name for the same file (a hard link).
+    let other = dir.path().join("alias.csv");
+    std::fs::hard_link(&file, &other).unwrap();
+    let out = linkrisk(&[
+        "link",
+        &file,
+        &file,
+        "--on",
+        "zip3",
+        "-o",
+        other.to_str().unwrap(),
+    ]);
+    one_line_error(&out, "it is an input of this run");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), PEOPLE);
+}
+
+#[test]
+fn an_audit_report_never_replaces_its_plan_or_sources() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write(dir.path(), "s.csv", PEOPLE);
+    let plan_text = "[[source]]\nname = \"s\"\npath = \"s.csv\"\ncolumns = { zip3 = \"qi\", gender = \"qi\" }\n";
+    let plan = write(dir.path(), "p.toml", plan_text);
+    for target in [&plan, &data] {
+        let out = linkrisk(&["audit", &plan, "-o", target]);
+        one_line_error(&out, "it is an input of this run");
+    }
+    assert_eq!(std::fs::read_to_string(&plan).unwrap(), plan_text);
+    assert_eq!(std::fs::read_to_string(&data).unwrap(), PEOPLE);
+}
+
+#[test]
+fn a_report_never_replaces_a_link_fifo_or_device() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "s.csv", PEOPLE);
+    let elsewhere = write(dir.path(), "elsewhere.txt", "keep me");
+    let link = dir.path().join("link.txt");
+    std::os::unix::fs::symlink(&elsewhere, &link).unwrap();
+    let out = linkrisk(&["scan", &file, "--qi", "zip3", "-o", link.to_str().unwrap()]);
+    one_line_error(&out, "symbolic link");
+    assert_eq!(std::fs::read_to_string(&elsewhere).unwrap(), "keep me");
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+
+    let fifo = dir.path().join("fifo");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let out = linkrisk(&["scan", &file, "--qi", "zip3", "-o", fifo.to_str().unwrap()]);
+    one_line_error(&out, "not a regular file");
+    use std::os::unix::fs::FileTypeExt;
+    assert!(
+        std::fs::symlink_metadata(&fifo)
+            .unwrap()
+            .file_type()
+            .is_fifo()
+    );
+
+    let out = linkrisk(&["scan", &file, "--qi", "zip3", "-o", "/dev/null"]);
+    one_line_error(&out, "not a regular file");
+    assert!(
+        std::fs::symlink_metadata("/dev/null")
+            .unwrap()
+            .file_type()
+            .is_char_device()
+    );
+
+    let out = linkrisk(&[
+        "scan",
+        &file,
+        "--qi",
+        "zip3",
+        "-o",
+        dir.path().to_str().unwrap(),
+    ]);
+    one_line_error(&out, "not a regular file");
+}
+
+#[test]
+fn dash_output_is_standard_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "s.csv", PEOPLE);
+    let out = linkrisk(&["scan", &file, "--qi", "zip3", "-o", "-", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["views"][0]["rows"], 3);
+    assert!(!Path::new("-").exists());
+}
+
+#[test]
+fn synth_never_writes_through_a_link_or_into_a_fifo() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("out");
+    std::fs::create_dir_all(out_dir.join("truth")).unwrap();
+    let outside = write(dir.path(), "outside.csv", "keep me");
+    std::os::unix::fs::symlink(&outside, out_dir.join("loyalty.csv")).unwrap();
+    let out = linkrisk(&[
+        "synth",
+        "--customers",
+        "50",
+        "--out",
+        out_dir.to_str().unwrap(),
+        "--force",
+        "-q",
+    ]);
+    one_line_error(&out, "symbolic link");
+    assert_eq!(std::fs::read_to_string(&outside).unwrap(), "keep me");
+
+    std::fs::remove_file(out_dir.join("loyalty.csv")).unwrap();
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(out_dir.join("loyalty.csv"))
+            .status()
+            .unwrap()
+            .success()
+    );
+    // Would block forever if the FIFO were opened.
+    let out = linkrisk(&[
+        "synth",
+        "--customers",
+        "50",
+        "--out",
+        out_dir.to_str().unwrap(),
+        "--force",
+        "-q",
+    ]);
+    one_line_error(&out, "not a regular file");
+}
+
+#[test]
+fn synth_refuses_a_size_it_cannot_write_before_creating_anything() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("huge");
+    for customers in ["100000000", "18446744073709551615"] {
+        let out = linkrisk(&[
+            "synth",
+            "--customers",
+            customers,
+            "--out",
+            out_dir.to_str().unwrap(),
+        ]);
+        one_line_error(&out, "--customers");
+        assert!(!out_dir.exists());
+    }
+}
+
+#[test]
+fn a_missing_column_never_lists_the_header() {
+    let dir = tempfile::tempdir().unwrap();
+    // A headerless file: its "header" is a person's record.
+    let file = write(
+        dir.path(),
+        "h.csv",
+        "021,F,Alice Smith,alice@example.com\n022,M,Bob Jones,bob@example.com\n",
+    );
+    let out = linkrisk(&["scan", &file, "--qi", "zip3"]);
+    let line = one_line_error(&out, "has no column 'zip3'");
+    assert!(
+        !line.contains("Alice") && !line.contains("alice@"),
+        "{line}"
+    );
+
+    // A near name is suggested (one, within two edits).
+    let file = write(dir.path(), "s.csv", PEOPLE);
+    let out = linkrisk(&["scan", &file, "--qi", "zip", "--format", "json"]);
+    one_line_error(&out, "did you mean 'zip3'?");
+}
+
+#[test]
+fn control_characters_in_a_column_name_are_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "s.csv", PEOPLE);
+    let out = linkrisk(&["scan", &file, "--qi", "zi\u{1b}[31mp3"]);
+    let line = one_line_error(&out, "has no column");
+    assert!(!line.contains('\u{1b}'), "{line:?}");
+}
+
+#[test]
+fn command_line_errors_are_one_line_naming_what_is_missing() {
+    let out = linkrisk(&[]);
+    one_line_error(&out, "a command is required");
+    let out = linkrisk(&["scan"]);
+    one_line_error(&out, "scan needs");
+    let line = one_line_error(&linkrisk(&["scan", "x.csv"]), "--qi");
+    assert!(line.contains("usage: linkrisk scan"), "{line}");
+    one_line_error(
+        &linkrisk(&["scan", "x.csv", "--qi", "a", "--population", "nan"]),
+        "not a finite number",
+    );
+    one_line_error(
+        &linkrisk(&["scan", "x.csv", "--qi", "a", "--population", "inf"]),
+        "not a finite number",
+    );
+}
+
+#[test]
+fn plan_values_are_checked_for_range_and_finiteness() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "s.csv", PEOPLE);
+    let source = "[[source]]\nname = \"s\"\npath = \"s.csv\"\ncolumns = { zip3 = \"qi\" }\n";
+    for (policy, key) in [
+        (
+            "max_unique_fraction = nan",
+            "policy.max_unique_fraction is not a finite number",
+        ),
+        (
+            "max_unique_fraction = 1.5",
+            "policy.max_unique_fraction must be between 0 and 1",
+        ),
+        ("l = 0", "policy.l must be at least 1"),
+        (
+            "population = inf",
+            "policy.population is not a finite number",
+        ),
+        ("population = 2.0", "smaller than view"),
+        (
+            "max_join_rows = 0",
+            "policy.max_join_rows must be at least 1",
+        ),
+    ] {
+        let plan = write(
+            dir.path(),
+            "p.toml",
+            &format!("[policy]\n{policy}\n{source}"),
+        );
+        one_line_error(&linkrisk(&["audit", &plan, "--check"]), key);
+    }
+    // No source, or an empty file: nothing was audited, which is no PASS.
+    for text in ["", "[policy]\nk = 5\n"] {
+        let plan = write(dir.path(), "p.toml", text);
+        one_line_error(&linkrisk(&["audit", &plan, "--check"]), "no [[source]]");
+    }
+}
+
+#[test]
+fn a_population_table_smaller_than_the_sample_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "s.csv", PEOPLE);
+    let small = write(dir.path(), "p.csv", "zip3,gender\n021,F\n");
+    let out = linkrisk(&[
+        "scan",
+        &file,
+        "--qi",
+        "zip3,gender",
+        "--population-table",
+        &small,
+    ]);
+    one_line_error(&out, "smaller than the sample");
+}
