@@ -278,3 +278,30 @@ fn a_population_table_smaller_than_the_sample_is_refused() {
     ]);
     one_line_error(&out, "smaller than the sample");
 }
+
+fn band_plan(dir: &Path, ages: &str) -> String {
+    write(dir, "a.csv", ages);
+    write(
+        dir,
+        "p.toml",
+        "[[source]]\nname = \"a\"\npath = \"a.csv\"\ncolumns = { age = \"qi\" }\ngeneralize = { age = \"band:10\" }\n",
+    )
+}
+
+#[test]
+fn bands_floor_and_need_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    // floor(v / 10) · 10: −3 in −10, 3 in 0, −13 in −20, 13 in 10: four classes, none merged.
+    let plan = band_plan(dir.path(), "age\n-3\n3\n-13\n13\n-3\n");
+    let report = common::linkrisk_json(&["audit", &plan, "--format", "json", "--quiet"]);
+    assert_eq!(report["views"][0]["classes"], 4);
+    assert_eq!(report["views"][0]["uniques"], 3);
+
+    let plan = band_plan(dir.path(), "age\n31\nforty-two\n50\n");
+    let line = one_line_error(&linkrisk(&["audit", &plan, "--quiet"]), "'age'");
+    assert!(
+        line.contains("not a number") && line.contains("row 2"),
+        "{line}"
+    );
+    assert!(!line.contains("forty"), "{line}");
+}

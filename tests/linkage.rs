@@ -39,7 +39,9 @@ fn side(max: usize) -> impl Strategy<Value = Vec<Record>> {
 fn frame(rows: &[Record], band: bool) -> DataFrame {
     let n: Vec<Option<String>> = rows
         .iter()
-        .map(|r| r.n.map(|n| if band { n / 2 * 2 } else { n }.to_string()))
+        .map(|r| {
+            r.n.map(|n| if band { n.div_euclid(2) * 2 } else { n }.to_string())
+        })
         .collect();
     DataFrame::new_infer_height(vec![
         Column::new(
@@ -114,8 +116,18 @@ fn check_quasi(a: &[Record], b: &[Record], band: bool) -> Result<(), TestCaseErr
     let right = view("B", b, false);
     let out = run_join(&quasi_step(), &left, &right, 0).unwrap();
     let link = out.linkage.clone().unwrap();
-    let key_a = |r: &Record| Some((r.a.clone()?, if band { r.n? / 2 * 2 } else { r.n? }));
-    let key_b = |r: &Record| Some((r.a.clone()?, if band { r.n? / 2 * 2 } else { r.n? }));
+    let key_a = |r: &Record| {
+        Some((
+            r.a.clone()?,
+            if band { r.n?.div_euclid(2) * 2 } else { r.n? },
+        ))
+    };
+    let key_b = |r: &Record| {
+        Some((
+            r.a.clone()?,
+            if band { r.n?.div_euclid(2) * 2 } else { r.n? },
+        ))
+    };
     let candidates = |rb: &Record| -> Vec<usize> {
         let Some(k) = key_b(rb) else { return vec![] };
         (0..a.len())

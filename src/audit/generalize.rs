@@ -55,7 +55,7 @@ impl Builtin {
             Builtin::Year => prefix(4),
             Builtin::Band(w) => {
                 let v: f64 = value.trim().parse().ok()?;
-                let q = v / *w as f64;
+                let q = (v / *w as f64).floor();
                 q.is_finite().then(|| ((q as i64) * *w as i64).to_string())
             }
         }
@@ -68,10 +68,16 @@ impl Builtin {
             Builtin::Zip3 => text.str().slice(lit(0), lit(3)),
             Builtin::Month => text.str().slice(lit(0), lit(7)),
             Builtin::Year => text.str().slice(lit(0), lit(4)),
-            Builtin::Band(w) => ((text.cast(DataType::Float64) / lit(*w as f64))
-                .cast(DataType::Int64)
-                * lit(*w as i64))
-            .cast(DataType::String),
+            // floor(v / w) · w: the integer part, one less below zero when v / w has a
+            // fraction (−3 falls in −10 for width 10, not in the band of 3).
+            Builtin::Band(w) => {
+                let q = text.cast(DataType::Float64) / lit(*w as f64);
+                let whole = q.clone().cast(DataType::Int64);
+                let floor = when(q.lt(whole.clone().cast(DataType::Float64)))
+                    .then(whole.clone() - lit(1i64))
+                    .otherwise(whole);
+                (floor * lit(*w as i64)).cast(DataType::String)
+            }
         }
         .alias(name)
     }
@@ -145,7 +151,27 @@ pub fn apply(df: DataFrame, name: &str, g: &Generalization, base: &Path) -> Resu
     match g {
         Generalization::Builtin(s) => {
             let b = Builtin::parse(s)?;
-            Ok(df.lazy().with_column(b.expr(name)).collect()?)
+            let before = df.column(name)?.clone();
+            let out = df.lazy().with_column(b.expr(name)).collect()?;
+            // A band needs numbers: a value that is not one would silently become missing.
+            if let Builtin::Band(_) = b {
+                let after = out.column(name)?;
+                if after.null_count() > before.null_count() {
+                    let row = (0..before.len())
+                        .find(|&i| {
+                            !before.get(i).is_ok_and(|v| v.is_null())
+                                && after.get(i).is_ok_and(|v| v.is_null())
+                        })
+                        .unwrap_or(0);
+                    bail!(
+                        "column {} has a value that is not a number in data row {} ({})",
+                        crate::escape::name(name),
+                        row + 1,
+                        b.label()
+                    );
+                }
+            }
+            Ok(out)
         }
         Generalization::Hierarchy { hierarchy, level } => {
             let path = if hierarchy.is_absolute() {
@@ -205,5 +231,31 @@ pub fn candidates(df: &DataFrame, name: &str) -> Vec<Builtin> {
         vec![Builtin::Band(5), Builtin::Band(10)]
     } else {
         vec![]
+    }
+}
+
+#[cfg(test)]
+mod band_tests {
+    use super::*;
+
+    /// The column expression and the per-value function agree, below zero too.
+    #[test]
+    fn bands_floor_on_both_paths() {
+        let values = ["-13", "-10", "-3", "-0.5", "0", "3", "9.99", "10", "13"];
+        let band = Builtin::Band(10);
+        let df = DataFrame::new_infer_height(vec![Column::new("v".into(), values)]).unwrap();
+        let out = df.lazy().with_column(band.expr("v")).collect().unwrap();
+        let by_expr: Vec<Option<String>> = out
+            .column("v")
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .map(|v| v.map(str::to_string))
+            .collect();
+        let by_text: Vec<Option<String>> = values.iter().map(|v| band.apply_text(v)).collect();
+        assert_eq!(by_expr, by_text);
+        let want = ["-20", "-10", "-10", "-10", "0", "0", "0", "10", "10"];
+        assert_eq!(by_text, want.map(|w| Some(w.to_string())));
     }
 }

@@ -240,18 +240,24 @@ pub enum Method<'a> {
 
 /// Every pair of points `(x, y)`, `x < y`, held together by a person whose trace has at most
 /// [`MASK_POINTS`] points ("light" people), with its holders; and each point's holders among
-/// the other ("heavy") people. Entries are grouped by `x` and sorted by `(y, person)`.
+/// the other ("heavy") people. A pair is found by hashing (one or two cache misses where a
+/// search through a busy point's pairs would take a dozen).
 #[derive(Debug, Clone)]
 pub struct PairIndex {
-    offsets: Vec<usize>,
-    entries: Vec<(u32, u32)>,
+    ranges: hashbrown::HashMap<u64, (u32, u32)>,
+    holders: Vec<u32>,
     heavy_offsets: Vec<usize>,
     heavy: Vec<u32>,
 }
 
-/// The most pair entries a [`PairIndex`] is built with (8 bytes each: 512 MiB); beyond it the
-/// curve tests people by points instead.
-pub const MAX_PAIR_ENTRIES: usize = 64 << 20;
+/// The most pair entries a [`PairIndex`] is built with (16 bytes each while it is built, and
+/// about as much again for the table: 1 GiB at most); beyond it the curve tests people by
+/// points instead.
+pub const MAX_PAIR_ENTRIES: usize = 32 << 20;
+
+fn pair_key(x: u32, y: u32) -> u64 {
+    (x as u64) << 32 | y as u64
+}
 
 impl PairIndex {
     /// Entries the index of `traces` would hold: `Σ C(len, 2)` over light people.
@@ -263,44 +269,37 @@ impl PairIndex {
             .sum()
     }
 
-    /// Builds the index (a counting sort by first point, then each group sorted).
+    /// Builds the index: every light person's pairs sorted by (pair, person), then one range
+    /// of holders per pair.
     pub fn build(traces: &Traces) -> PairIndex {
         use rayon::prelude::*;
         let points = traces.holder_offsets.len() - 1;
         let light = |e: u32| traces.trace(e).len() <= MASK_POINTS;
-        let mut counts = vec![0usize; points + 1];
-        for e in (0..traces.people() as u32).filter(|&e| light(e)) {
-            let trace = traces.trace(e);
-            for (i, &x) in trace.iter().enumerate() {
-                counts[x as usize] += trace.len() - i - 1;
+        let mut entries: Vec<(u64, u32)> = (0..traces.people() as u32)
+            .into_par_iter()
+            .filter(|&e| light(e))
+            .flat_map_iter(|e| {
+                let trace = traces.trace(e);
+                trace.iter().enumerate().flat_map(move |(i, &x)| {
+                    trace[i + 1..].iter().map(move |&y| (pair_key(x, y), e))
+                })
+            })
+            .collect();
+        entries.par_sort_unstable();
+        let mut ranges = hashbrown::HashMap::new();
+        let mut holders = Vec::with_capacity(entries.len());
+        let mut start = 0;
+        while start < entries.len() {
+            let key = entries[start].0;
+            let mut end = start;
+            while end < entries.len() && entries[end].0 == key {
+                holders.push(entries[end].1);
+                end += 1;
             }
+            ranges.insert(key, (start as u32, (end - start) as u32));
+            start = end;
         }
-        let mut offsets = Vec::with_capacity(points + 1);
-        let mut total = 0;
-        for &c in &counts[..points] {
-            offsets.push(total);
-            total += c;
-        }
-        offsets.push(total);
-        let mut next = offsets.clone();
-        let mut entries = vec![(0u32, 0u32); total];
-        for e in (0..traces.people() as u32).filter(|&e| light(e)) {
-            let trace = traces.trace(e);
-            for (i, &x) in trace.iter().enumerate() {
-                for &y in &trace[i + 1..] {
-                    entries[next[x as usize]] = (y, e);
-                    next[x as usize] += 1;
-                }
-            }
-        }
-        let mut groups: Vec<&mut [(u32, u32)]> = Vec::with_capacity(points);
-        let mut rest: &mut [(u32, u32)] = &mut entries;
-        for x in 0..points {
-            let (group, after) = rest.split_at_mut(offsets[x + 1] - offsets[x]);
-            groups.push(group);
-            rest = after;
-        }
-        groups.par_iter_mut().for_each(|g| g.sort_unstable());
+        drop(entries);
         let mut heavy_offsets = Vec::with_capacity(points + 1);
         let mut heavy = Vec::new();
         heavy_offsets.push(0);
@@ -309,27 +308,24 @@ impl PairIndex {
             heavy_offsets.push(heavy.len());
         }
         PairIndex {
-            offsets,
-            entries,
+            ranges,
+            holders,
             heavy_offsets,
             heavy,
         }
     }
 
     /// The light people holding both `x` and `y` (`x < y`), ascending.
-    fn holders(&self, x: u32, y: u32) -> impl Iterator<Item = u32> + '_ {
-        let group = &self.entries[self.offsets[x as usize]..self.offsets[x as usize + 1]];
-        let start = group.partition_point(|&(v, _)| v < y);
-        group[start..]
-            .iter()
-            .take_while(move |&&(v, _)| v == y)
-            .map(|&(_, e)| e)
+    fn holders(&self, x: u32, y: u32) -> &[u32] {
+        match self.ranges.get(&pair_key(x, y)) {
+            Some(&(start, len)) => &self.holders[start as usize..(start + len) as usize],
+            None => &[],
+        }
     }
 
     /// How many light people hold both `x` and `y` (`x < y`).
     fn count(&self, x: u32, y: u32) -> usize {
-        let group = &self.entries[self.offsets[x as usize]..self.offsets[x as usize + 1]];
-        group.partition_point(|&(v, _)| v <= y) - group.partition_point(|&(v, _)| v < y)
+        self.ranges.get(&pair_key(x, y)).map_or(0, |r| r.1 as usize)
     }
 
     /// The heavy people holding `x`.
@@ -393,7 +389,7 @@ impl Traces {
         };
         for (i, &x) in trace.iter().enumerate() {
             for (j, &y) in trace.iter().enumerate().skip(i + 1) {
-                for other in index.holders(x, y) {
+                for &other in index.holders(x, y) {
                     mark(other, 1 << i | 1 << j, scratch);
                 }
             }
