@@ -537,6 +537,13 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
     args.output.check(&inputs)?;
     check_names("qi", &args.qi)?;
     check_names("sensitive", &args.sensitive)?;
+    if args.policy.nulls == NullMode::Wildcard && args.qi.len() > crate::engine::wildcard::MAX_QIS {
+        bail!(
+            "--nulls wildcard supports at most {} quasi-identifiers, got {}",
+            crate::engine::wildcard::MAX_QIS,
+            args.qi.len()
+        );
+    }
     if let Some(both) = args.sensitive.iter().find(|s| args.qi.contains(s)) {
         bail!("column '{both}' cannot be both a quasi-identifier and sensitive");
     }

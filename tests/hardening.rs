@@ -305,3 +305,50 @@ fn bands_floor_and_need_numbers() {
     );
     assert!(!line.contains("forty"), "{line}");
 }
+
+#[test]
+fn a_duplicated_header_name_is_refused_on_both_readers() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "d.csv", "zip3,zip3,gender\n021,022,F\n");
+    one_line_error(
+        &linkrisk(&["scan", &file, "--qi", "gender"]),
+        "duplicated column name 'zip3'",
+    );
+    // Standard input takes the polars path.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_linkrisk"))
+        .args(["scan", "-", "--qi", "gender"])
+        .stdin(std::fs::File::open(&file).unwrap())
+        .output()
+        .unwrap();
+    one_line_error(&out, "duplicated column name 'zip3'");
+}
+
+#[test]
+fn wildcard_nulls_with_more_than_64_quasi_identifiers_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let names: Vec<String> = (0..70).map(|i| format!("c{i}")).collect();
+    let mut text = names.join(",") + "\n";
+    text.push_str(&(vec!["1"; 69].join(",") + ",\n"));
+    text.push_str(&(vec!["2"; 70].join(",") + "\n"));
+    let file = write(dir.path(), "w.csv", &text);
+    let out = linkrisk(&[
+        "scan",
+        &file,
+        "--qi",
+        &names.join(","),
+        "--nulls",
+        "wildcard",
+    ]);
+    one_line_error(&out, "at most 64 quasi-identifiers, got 70");
+}
+
+#[test]
+fn a_toml_error_gives_its_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = write(
+        dir.path(),
+        "p.toml",
+        "[policy]\nk = 5\n[[source]]\nname = \"s\"\npath = = \"x\"\n",
+    );
+    one_line_error(&linkrisk(&["audit", &plan]), "(line 5, column 8)");
+}

@@ -88,6 +88,16 @@ impl View {
         population: Option<&DataFrame>,
     ) -> Result<ViewReport> {
         let (qis, sensitive) = (self.qis(), self.sensitive());
+        if nulls == crate::engine::NullMode::Wildcard
+            && qis.len() > crate::engine::wildcard::MAX_QIS
+        {
+            anyhow::bail!(
+                "view {}: nulls = \"wildcard\" supports at most {} quasi-identifiers, got {}",
+                crate::escape::name(&self.name),
+                crate::engine::wildcard::MAX_QIS,
+                qis.len()
+            );
+        }
         if let Some(entity) = &self.entity {
             // Journalist risk per person needs the population's people too.
             let population = population

@@ -12,12 +12,16 @@ use hashbrown::HashMap;
 
 use super::encode::{EncodedColumn, MISSING};
 
+/// The most QIs wildcard matching takes: each class's missing columns are a 64-bit mask. The
+/// command line and the audit refuse more before any work.
+pub const MAX_QIS: usize = 64;
+
 /// Per class, the number of records compatible with it. `representative[j]` is a row of
 /// class `j`, `sizes[j]` its size.
 pub fn compatible_counts(qis: &[EncodedColumn], representative: &[u32], sizes: &[u32]) -> Vec<u32> {
     let m = qis.len();
     assert!(
-        m <= 64,
+        m <= MAX_QIS,
         "wildcard matching supports at most 64 quasi-identifiers"
     );
     let code = |j: usize, c: usize| qis[c].codes[representative[j] as usize];

@@ -357,6 +357,16 @@ fn read_coded_in_blocks(
     else {
         return Ok(None);
     };
+    // Two columns of one name: which one a QI means is anybody's guess.
+    for (i, name) in names.iter().enumerate() {
+        if names[..i].contains(name) {
+            anyhow::bail!(
+                "{} has a duplicated column name {}",
+                crate::escape::path(std::path::Path::new(path)),
+                crate::escape::name(name)
+            );
+        }
+    }
     let mut slot_of_field = vec![None; names.len()];
     for (slot, wanted) in columns.iter().enumerate() {
         let mut at = names.iter().enumerate().filter(|(_, n)| *n == wanted);

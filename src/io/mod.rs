@@ -213,7 +213,21 @@ pub fn column_names(lf: &mut LazyFrame, path: &str) -> Result<Vec<String>> {
         .collect_schema()
         .map_err(anyhow::Error::from)
         .with_context(|| format!("cannot read {path}"))?;
-    Ok(schema.iter_names().map(|n| n.to_string()).collect())
+    let names: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
+    // polars renames a repeated CSV header name to `NAME_duplicated_N`.
+    for name in &names {
+        if let Some((original, n)) = name.rsplit_once("_duplicated_")
+            && n.parse::<u32>().is_ok()
+            && names.iter().any(|x| x == original)
+        {
+            bail!(
+                "{} has a duplicated column name {}",
+                crate::escape::path(std::path::Path::new(path)),
+                crate::escape::name(original)
+            );
+        }
+    }
+    Ok(names)
 }
 
 /// Checks that every requested column exists. The error names the missing column and at most

@@ -283,11 +283,14 @@ impl Plan {
     /// Parses and validates plan text.
     pub fn parse(text: &str) -> Result<Plan> {
         let plan: Plan = toml::from_str(text).map_err(|e| {
-            let line = e
-                .span()
-                .map(|s| text[..s.start.min(text.len())].lines().count().max(1))
-                .map_or(String::new(), |l| format!(" (line {l})"));
-            anyhow::anyhow!("{}{line}", e.message().trim())
+            let at = e.span().map_or(String::new(), |s| {
+                let before = &text[..s.start.min(text.len())];
+                let line = before.matches('\n').count() + 1;
+                let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+                format!(" (line {line}, column {column})")
+            });
+            let message: Vec<&str> = e.message().lines().map(str::trim).collect();
+            anyhow::anyhow!("{}{at}", crate::escape::line(&message.join("; ")))
         })?;
         plan.validate()?;
         Ok(plan)
