@@ -136,6 +136,11 @@ pub struct AuditArgs {
     /// Exit with code 1 when the policy is violated.
     #[arg(long)]
     pub check: bool,
+    /// The memory budget (e.g. `8G`): a join whose estimate passes it is refused before it
+    /// runs. Default: the smallest of 75% of physical memory, the cgroup's memory.max and
+    /// `ulimit -v`, less 512 MiB.
+    #[arg(long, value_parser = crate::budget::parse_size)]
+    pub max_memory: Option<u64>,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -750,6 +755,9 @@ fn audit(args: AuditArgs) -> Result<ExitCode> {
         .plan
         .clone()
         .unwrap_or_else(crate::plan::demo_plan_path);
+    if let Some(bytes) = args.max_memory {
+        crate::budget::set_max_memory(bytes);
+    }
     let plan = crate::plan::Plan::load(&path)?;
     let plan_inputs = plan.inputs();
     let mut inputs: Vec<&Path> = vec![path.as_path()];

@@ -6,6 +6,7 @@
 //! Markdown without leaking values, and [`cli`] wires it to the command line.
 
 pub mod audit;
+pub mod budget;
 pub mod cli;
 pub mod engine;
 pub mod escape;

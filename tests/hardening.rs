@@ -352,3 +352,68 @@ fn a_toml_error_gives_its_line_and_column() {
     );
     one_line_error(&linkrisk(&["audit", &plan]), "(line 5, column 8)");
 }
+
+#[test]
+fn a_repeated_key_in_an_attach_or_hierarchy_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "s.csv", "id,zip3\n1,021\n2,022\n");
+    write(dir.path(), "t.csv", "id,truth\n1,a\n2,b\n1,c\n");
+    let plan = write(
+        dir.path(),
+        "p.toml",
+        "[[source]]\nname = \"s\"\npath = \"s.csv\"\ncolumns = { zip3 = \"qi\" }\nattach = { path = \"t.csv\", on = \"id\" }\n",
+    );
+    one_line_error(
+        &linkrisk(&["audit", &plan]),
+        "repeats a key of column 'id' on line 4",
+    );
+
+    write(dir.path(), "h.csv", "021;02*\n022;02*\n021;0**\n");
+    let plan = write(
+        dir.path(),
+        "p.toml",
+        "[[source]]\nname = \"s\"\npath = \"s.csv\"\ncolumns = { zip3 = \"qi\" }\ngeneralize = { zip3 = { hierarchy = \"h.csv\", level = 1 } }\n",
+    );
+    one_line_error(
+        &linkrisk(&["audit", &plan]),
+        "line 3 repeats the value of line 1",
+    );
+}
+
+/// A join that passes max_join_rows (50M pairs on one constant key) but not the memory budget
+/// is refused before any pair is built, naming the limit that applied.
+#[test]
+fn a_join_beyond_the_memory_budget_is_refused_before_it_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let left: String = (0..2000)
+        .map(|i| format!("L{i},same,{:03}\n", i % 50))
+        .collect();
+    let right: String = (0..25000)
+        .map(|i| format!("R{i},same,{}\n", i % 70))
+        .collect();
+    write(dir.path(), "l.csv", &format!("id,k,zip3\n{left}"));
+    write(dir.path(), "r.csv", &format!("rid,k,age\n{right}"));
+    let plan = write(
+        dir.path(),
+        "j.toml",
+        "[[source]]\nname = \"l\"\npath = \"l.csv\"\ncolumns = { id = \"id\", k = \"other\", zip3 = \"qi\" }\n\
+         [[source]]\nname = \"r\"\npath = \"r.csv\"\ncolumns = { rid = \"id\", k = \"other\", age = \"qi\" }\n\
+         [[join]]\nname = \"by k\"\nleft = \"l\"\nright = \"r\"\nkind = \"key\"\non = [\"k\"]\n",
+    );
+    let started = std::time::Instant::now();
+    let out = linkrisk(&["audit", &plan, "--max-memory", "1G"]);
+    let line = one_line_error(&out, "above the memory budget of 1.0 GiB (--max-memory)");
+    assert!(line.contains("50,000,000 rows"), "{line}");
+    assert!(started.elapsed().as_secs() < 20, "the join ran");
+
+    // Under `ulimit -v` the budget comes from the address-space limit.
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -v 3000000; exec '{}' audit '{plan}'",
+            env!("CARGO_BIN_EXE_linkrisk")
+        ))
+        .output()
+        .unwrap();
+    one_line_error(&out, "ulimit -v");
+}

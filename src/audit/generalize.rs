@@ -124,6 +124,8 @@ fn hierarchy_map(path: &Path, level: usize) -> Result<DataFrame> {
         .with_context(|| format!("cannot read hierarchy file {}", path.display()))?;
     let mut values = Vec::new();
     let mut general = Vec::new();
+    // A value listed twice would join each record to both lines: duplicated records.
+    let mut first_line: hashbrown::HashMap<String, usize> = hashbrown::HashMap::new();
     for (i, line) in text
         .lines()
         .enumerate()
@@ -133,10 +135,17 @@ fn hierarchy_map(path: &Path, level: usize) -> Result<DataFrame> {
         let Some(g) = fields.get(level) else {
             bail!(
                 "hierarchy file {} line {} has no level {level}",
-                path.display(),
+                crate::escape::path(path),
                 i + 1
             );
         };
+        if let Some(earlier) = first_line.insert(fields[0].to_string(), i + 1) {
+            bail!(
+                "hierarchy file {} line {} repeats the value of line {earlier}",
+                crate::escape::path(path),
+                i + 1
+            );
+        }
         values.push(fields[0].to_string());
         general.push(g.to_string());
     }

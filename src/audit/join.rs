@@ -627,6 +627,22 @@ fn identifier_join(
             crate::report::thousands(max_rows as usize)
         );
     }
+    // Each pair becomes a row of both sides' columns, gathered, then encoded and grouped to
+    // measure it. A 2,000 × 25,000 join on one key (50M pairs of 25-byte rows) peaks at
+    // 5.6 GiB, 116 bytes a pair: the rows' bytes plus about 96 for indices, codes and groups.
+    let per_row = |df: &DataFrame| df.estimated_size() as u64 / df.height().max(1) as u64;
+    let needed = estimated.saturating_mul(per_row(&left.df) + per_row(&right.df) + 96);
+    let budget = crate::budget::memory_budget();
+    if needed > budget.bytes {
+        bail!(
+            "join {} would need about {} for its {} rows, above the memory budget of {} ({}); --max-memory sets the budget",
+            crate::escape::name(&step.name),
+            crate::budget::shown(needed),
+            crate::report::thousands(estimated as usize),
+            crate::budget::shown(budget.bytes),
+            budget.limit
+        );
+    }
     let (rows_left, rows_right) = (left.df.height(), right.df.height());
     let mut identifiers = Vec::new();
     let mut lists = Vec::new();

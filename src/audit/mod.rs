@@ -74,6 +74,22 @@ pub fn load_source(plan: &Plan, spec: &SourceSpec) -> Result<View> {
                     .collect::<Vec<_>>(),
             )
             .collect()?;
+        // A key listed twice would join each record to both rows: duplicated records, and a
+        // view that looks safer than it is.
+        let repeated = {
+            let keys = extra.column(&attach.on)?.str()?;
+            let mut seen: hashbrown::HashSet<&str> = hashbrown::HashSet::new();
+            keys.iter().position(|k| k.is_some_and(|k| !seen.insert(k)))
+        };
+        if let Some(row) = repeated {
+            let line = row + 2;
+            anyhow::bail!(
+                "source {}: attach file {} repeats a key of column {} on line {line}",
+                crate::escape::name(&spec.name),
+                crate::escape::path(&apath),
+                crate::escape::name(&attach.on)
+            );
+        }
         df = df
             .lazy()
             .with_column(col(attach.on.as_str()).cast(DataType::String))
