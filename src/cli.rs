@@ -113,6 +113,9 @@ pub struct KeysArgs {
     /// Largest MSU (and subset) size to search; all QIs by default.
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     pub max_msu: Option<u64>,
+    /// The most row visits (subsets searched × rows) keys takes on before refusing.
+    #[arg(long, default_value_t = 10_000_000_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_work: u64,
     /// Sampling fraction of the DIS-SUDA score (sdcMicro's DisFraction).
     #[arg(long, default_value_t = 0.01)]
     pub dis_fraction: f64,
@@ -940,6 +943,18 @@ fn keys(args: KeysArgs) -> Result<ExitCode> {
     let (mut encoded, _, rows) =
         crate::engine::encode_source(&args.file, &read, &[], &load_options)?;
     timer.lap("load and encode");
+    // The lattice reads every row once per subset it visits: refuse what would not finish.
+    let columns = encoded.len() - usize::from(args.entity.is_some());
+    let max_size = args.max_msu.map_or(columns, |m| m as usize);
+    let (size, subsets) = crate::metrics::attribution::lattice::search_size(columns, max_size)?;
+    let visits = (subsets as u128) * (rows as u128);
+    if visits > args.max_work as u128 {
+        bail!(
+            "keys would read about {visits:.1e} rows ({subsets} subsets of up to {size} columns × {rows} rows), above --max-work {:.0e}; lower --max-msu",
+            args.max_work as f64,
+            visits = visits as f64
+        );
+    }
     progress.step("searching the QI subsets");
     let opts = crate::metrics::attribution::AttributionOptions {
         max_msu: args.max_msu.map(|m| m as usize),

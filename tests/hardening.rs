@@ -417,3 +417,47 @@ fn a_join_beyond_the_memory_budget_is_refused_before_it_runs() {
         .unwrap();
     one_line_error(&out, "ulimit -v");
 }
+
+/// `keys` refuses a lattice that would read more than --max-work rows, before searching.
+#[test]
+fn keys_refuses_a_search_beyond_its_work_bound() {
+    let dir = tempfile::tempdir().unwrap();
+    let names: Vec<String> = (0..20).map(|i| format!("c{i}")).collect();
+    let mut text = names.join(",") + "\n";
+    for r in 0..2000 {
+        let row: Vec<String> = (0..20).map(|c| ((r * (c + 7)) % 13).to_string()).collect();
+        text.push_str(&(row.join(",") + "\n"));
+    }
+    let file = write(dir.path(), "w.csv", &text);
+    // 20 columns up to 5: 21,699 subsets × 2,000 rows ≈ 4.3e7 visits.
+    let out = linkrisk(&[
+        "keys",
+        &file,
+        "--qi",
+        &names.join(","),
+        "--max-msu",
+        "5",
+        "--max-work",
+        "10000000",
+    ]);
+    let line = one_line_error(&out, "lower --max-msu");
+    assert!(line.contains("21699 subsets of up to 5 columns"), "{line}");
+    let out = linkrisk(&[
+        "keys",
+        &file,
+        "--qi",
+        &names.join(","),
+        "--max-msu",
+        "2",
+        "--max-work",
+        "10000000",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
