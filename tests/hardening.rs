@@ -461,3 +461,30 @@ fn keys_refuses_a_search_beyond_its_work_bound() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Messages speak the user's terms: what is wrong with the file, not which part of polars
+/// noticed; a device is refused rather than read forever.
+#[test]
+fn damaged_files_are_described_in_the_users_terms() {
+    let dir = tempfile::tempdir().unwrap();
+    let quote = write(dir.path(), "q.gz.csv", "a,b\n1,\"Alice Secret\n");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_linkrisk"))
+        .args(["scan", "-", "--qi", "a"])
+        .stdin(std::fs::File::open(&quote).unwrap())
+        .output()
+        .unwrap();
+    let line = one_line_error(&out, "a quote is not closed");
+    assert!(!line.contains("Alice"), "{line}");
+
+    let parquet = write(dir.path(), "bad.parquet", "PAR1 this is not parquet");
+    let line = one_line_error(
+        &linkrisk(&["scan", &parquet, "--qi", "a"]),
+        "is not a valid Parquet file",
+    );
+    assert!(!line.contains("out of specification"), "{line}");
+
+    let started = std::time::Instant::now();
+    let out = linkrisk(&["scan", "/dev/zero", "--qi", "a", "--input-format", "csv"]);
+    one_line_error(&out, "is a device or socket, not a data file");
+    assert!(started.elapsed().as_secs() < 10);
+}

@@ -98,6 +98,14 @@ fn open_origin(path: &str) -> Result<Origin> {
     if meta.is_dir() {
         bail!("{path} is a directory, not a data file");
     }
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let kind = meta.file_type();
+        // A device has no end (/dev/zero, /dev/urandom): reading it whole never finishes.
+        if kind.is_char_device() || kind.is_block_device() || kind.is_socket() {
+            bail!("{path} is a device or socket, not a data file");
+        }
+    }
     if !meta.is_file() {
         // A pipe (`<(command)`): read once, as standard input is.
         let mut bytes = Vec::new();
@@ -203,16 +211,43 @@ pub fn scan(path: &str, opts: &LoadOptions) -> Result<LazyFrame> {
         }
         InputFormat::Ndjson => LazyJsonLineReader::new_with_sources(src).finish(),
     };
-    lf.map_err(anyhow::Error::from)
-        .with_context(|| format!("cannot read {path}"))
+    lf.map_err(|e| in_user_terms(path, e))
+}
+
+/// A polars error reading `path`, in the user's terms: what is wrong with the file, not which
+/// part of polars noticed. Unknown errors keep polars' first line (escaped, cut).
+pub fn in_user_terms(path: &str, err: PolarsError) -> anyhow::Error {
+    let shown = crate::escape::path(std::path::Path::new(path));
+    let message = err.to_string();
+    let lower = message.to_lowercase();
+    let what = if lower.contains("csv malformed") || lower.contains("unterminated") {
+        "is not valid CSV: a quote is not closed, or a record's fields do not match the header"
+    } else if lower.contains("utf-8") || lower.contains("utf8") {
+        "is not UTF-8 text"
+    } else if lower.contains("is a directory") || lower.contains("hive") {
+        "is a directory, not a data file"
+    } else if lower.contains("parquet") || lower.contains("footer") {
+        "is not a valid Parquet file"
+    } else if lower.contains("ipc") || lower.contains("flatbuffer") || lower.contains("arrow") {
+        "is not a valid Arrow IPC file"
+    } else if lower.contains("json") {
+        "is not valid NDJSON (one JSON object per line)"
+    } else {
+        let first: String = message
+            .lines()
+            .next()
+            .unwrap_or("")
+            .chars()
+            .take(200)
+            .collect();
+        return anyhow::anyhow!("cannot read {shown}: {}", crate::escape::line(&first));
+    };
+    anyhow::anyhow!("{shown} {what}")
 }
 
 /// The column names of a source, in file order.
 pub fn column_names(lf: &mut LazyFrame, path: &str) -> Result<Vec<String>> {
-    let schema = lf
-        .collect_schema()
-        .map_err(anyhow::Error::from)
-        .with_context(|| format!("cannot read {path}"))?;
+    let schema = lf.collect_schema().map_err(|e| in_user_terms(path, e))?;
     let names: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
     // polars renames a repeated CSV header name to `NAME_duplicated_N`.
     for name in &names {
@@ -252,7 +287,7 @@ pub fn load(path: &str, columns: &[String], opts: &LoadOptions) -> Result<DataFr
     timer.lap("open and check the file");
     let existing = column_names(&mut lf, path)?;
     require_columns(path, &existing, columns)?;
-    let schema = lf.collect_schema().map_err(anyhow::Error::from)?;
+    let schema = lf.collect_schema().map_err(|e| in_user_terms(path, e))?;
     let exprs: Vec<Expr> = columns
         .iter()
         .map(|name| {
@@ -273,8 +308,7 @@ pub fn load(path: &str, columns: &[String], opts: &LoadOptions) -> Result<DataFr
         .collect_with_engine(Engine::Streaming)
         // One query, one sink: the result is a single frame.
         .map(|result| result.unwrap_single())
-        .map_err(anyhow::Error::from)
-        .with_context(|| format!("cannot read {path}"))?;
+        .map_err(|e| in_user_terms(path, e))?;
     if df.height() == 0 {
         bail!("{path} has no data rows");
     }
