@@ -488,3 +488,51 @@ fn damaged_files_are_described_in_the_users_terms() {
     one_line_error(&out, "is a device or socket, not a data file");
     assert!(started.elapsed().as_secs() < 10);
 }
+
+/// A synth run that fails part-way removes the files it had written, and nothing else.
+#[test]
+fn a_failed_synth_removes_what_it_wrote() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("out");
+    std::fs::create_dir_all(out_dir.join("truth")).unwrap();
+    let keep = write(&out_dir, "notes.txt", "mine");
+    // The second file synth writes is truth/loyalty.csv: a link there stops the run.
+    let outside = write(dir.path(), "outside.csv", "keep me");
+    std::os::unix::fs::symlink(&outside, out_dir.join("truth").join("loyalty.csv")).unwrap();
+    let out = linkrisk(&[
+        "synth",
+        "--customers",
+        "50",
+        "--out",
+        out_dir.to_str().unwrap(),
+        "--force",
+        "-q",
+    ]);
+    one_line_error(&out, "symbolic link");
+    assert!(
+        !out_dir.join("loyalty.csv").exists(),
+        "the first source was left behind"
+    );
+    assert_eq!(std::fs::read_to_string(&keep).unwrap(), "mine");
+    assert!(std::fs::symlink_metadata(out_dir.join("truth").join("loyalty.csv")).is_ok());
+    assert_eq!(std::fs::read_to_string(&outside).unwrap(), "keep me");
+}
+
+#[test]
+fn a_failed_report_write_names_the_report_not_a_temporary_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "s.csv", PEOPLE);
+    let target = dir.path().join("missing").join("r.txt");
+    let line = one_line_error(
+        &linkrisk(&[
+            "scan",
+            &file,
+            "--qi",
+            "zip3",
+            "-o",
+            target.to_str().unwrap(),
+        ]),
+        "its folder does not exist",
+    );
+    assert!(!line.contains(".linkrisk-"), "{line}");
+}

@@ -4,8 +4,6 @@
 use std::io::Write;
 use std::path::Path;
 
-use anyhow::Context;
-
 use crate::Result;
 
 /// Refuses an output path that is not a new or regular file, or that is one of `inputs`: a
@@ -41,6 +39,18 @@ pub fn check_output(path: &Path, inputs: &[&Path]) -> Result<()> {
     Ok(())
 }
 
+/// Why a write failed, in a few words.
+fn reason(e: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    match e.kind() {
+        ErrorKind::NotFound => "its folder does not exist".into(),
+        ErrorKind::PermissionDenied => "permission denied".into(),
+        ErrorKind::StorageFull => "no space left on the device".into(),
+        ErrorKind::ReadOnlyFilesystem => "the file system is read-only".into(),
+        kind => kind.to_string(),
+    }
+}
+
 /// Writes `contents` to `path` atomically with mode 0600, after [`check_output`].
 pub fn write_atomic(path: &Path, contents: &[u8], inputs: &[&Path]) -> Result<()> {
     check_output(path, inputs)?;
@@ -49,23 +59,23 @@ pub fn write_atomic(path: &Path, contents: &[u8], inputs: &[&Path]) -> Result<()
         _ => Path::new("."),
     };
     let shown = crate::escape::path(path);
+    // Errors name the report, never the temporary file (whose name means nothing to the user).
+    let failed = |e: std::io::Error| anyhow::anyhow!("cannot write {shown}: {}", reason(&e));
     let mut tmp = tempfile::Builder::new()
         .prefix(".linkrisk-")
         .tempfile_in(dir)
-        .with_context(|| format!("cannot write {shown}"))?;
+        .map_err(failed)?;
     // tempfile creates files with mode 0600 on Unix; set it explicitly all the same.
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         tmp.as_file()
             .set_permissions(std::fs::Permissions::from_mode(0o600))
-            .with_context(|| format!("cannot write {shown}"))?;
+            .map_err(failed)?;
     }
     tmp.write_all(contents)
         .and_then(|_| tmp.as_file().sync_all())
-        .with_context(|| format!("cannot write {shown}"))?;
-    tmp.persist(path)
-        .map_err(|e| e.error)
-        .with_context(|| format!("cannot write {shown}"))?;
+        .map_err(failed)?;
+    tmp.persist(path).map_err(|e| failed(e.error))?;
     Ok(())
 }

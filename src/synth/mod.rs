@@ -108,13 +108,21 @@ fn typed_for_parquet(df: &mut DataFrame) -> Result<()> {
     Ok(())
 }
 
-fn write_frame(df: &mut DataFrame, path: &Path, format: SynthFormat) -> Result<()> {
+/// Writes one file, recorded in `written` once created (so that a failed run removes it, and
+/// never a file it refused to touch).
+fn write_frame(
+    df: &mut DataFrame,
+    path: &Path,
+    format: SynthFormat,
+    written: &mut Vec<PathBuf>,
+) -> Result<()> {
     crate::report::check_output(path, &[])?;
     if format == SynthFormat::Parquet {
         typed_for_parquet(df)?;
     }
     let file =
         std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
+    written.push(path.to_path_buf());
     match format {
         SynthFormat::Csv => CsvWriter::new(file).finish(df),
         SynthFormat::Parquet => ParquetWriter::new(file).finish(df).map(|_| ()),
@@ -140,7 +148,24 @@ pub fn generate(opts: &SynthOptions) -> Result<SynthSummary> {
             opts.customers as f64 * 0.53e-6
         );
     }
+    let created = !opts.out.exists();
     prepare_dir(&opts.out, opts.force)?;
+    let mut written: Vec<PathBuf> = Vec::new();
+    let result = write_all(opts, &mut written);
+    if result.is_err() {
+        // Leave nothing half-written: the files this run created, and the folder if it made it.
+        for path in &written {
+            let _ = std::fs::remove_file(path);
+        }
+        if created {
+            let _ = std::fs::remove_dir_all(&opts.out);
+        }
+    }
+    result
+}
+
+/// Draws the population and writes each source, recording every file it creates.
+fn write_all(opts: &SynthOptions, written: &mut Vec<PathBuf>) -> Result<SynthSummary> {
     let mut rng = StdRng::seed_from_u64(opts.seed);
     let geo = population::Geography::new(opts.region, &mut rng);
     let people = population::draw_people(opts.customers, &geo, &mut rng);
@@ -169,7 +194,7 @@ pub fn generate(opts: &SynthOptions) -> Result<SynthSummary> {
     for draw in draws {
         let mut source = draw(&people, &membership, &geo, &mut rng);
         let path = opts.out.join(format!("{}.{ext}", source.name));
-        write_frame(&mut source.frame, &path, opts.format)?;
+        write_frame(&mut source.frame, &path, opts.format, written)?;
         summary
             .sources
             .push((source.name.to_string(), source.frame.height(), path));
@@ -184,11 +209,11 @@ pub fn generate(opts: &SynthOptions) -> Result<SynthSummary> {
             .out
             .join("truth")
             .join(format!("{}.{ext}", source.name));
-        write_frame(&mut truth, &truth_path, opts.format)?;
+        write_frame(&mut truth, &truth_path, opts.format, written)?;
     }
     let mut people_df = sources::people_frame(&people, &geo);
     let people_path = opts.out.join("truth").join(format!("people.{ext}"));
-    write_frame(&mut people_df, &people_path, opts.format)?;
+    write_frame(&mut people_df, &people_path, opts.format, written)?;
     summary
         .sources
         .push(("truth/people".into(), people.len(), people_path));
