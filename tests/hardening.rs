@@ -536,3 +536,111 @@ fn a_failed_report_write_names_the_report_not_a_temporary_file() {
     );
     assert!(!line.contains(".linkrisk-"), "{line}");
 }
+
+/// What a message may show of an input: its header names and the path, never a run of more
+/// than 3 of its other bytes. The inputs' data are drawn from letters no message uses
+/// (`QWJXZ`, `7`, `3`), so a window holding two of them can only come from the input (a window
+/// of separators or plan keywords could be the message's own words).
+fn leaks(stderr: &str, input: &[u8], allowed: &[&str]) -> Option<String> {
+    let mut shown = stderr.to_string();
+    for a in allowed {
+        if a.len() >= 4 {
+            shown = shown.replace(a, "");
+        }
+    }
+    input
+        .windows(4)
+        .filter_map(|w| std::str::from_utf8(w).ok())
+        .filter(|w| w.chars().filter(|c| "QWJXZ73".contains(*c)).count() >= 2)
+        .find(|w| shown.contains(w))
+        .map(str::to_string)
+}
+
+mod random_input {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn check(
+        out: &std::process::Output,
+        input: &[u8],
+        allowed: &[&str],
+    ) -> Result<(), TestCaseError> {
+        let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+        prop_assert!(matches!(out.status.code(), Some(0..=2)), "{stderr}");
+        prop_assert!(
+            !stderr.contains("internal error") && !stderr.contains("panicked"),
+            "{stderr}"
+        );
+        prop_assert!(stderr.lines().count() <= 1, "{stderr}");
+        prop_assert_eq!(leaks(&stderr, input, allowed), None, "{}", stderr);
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        #[test]
+        fn random_bytes_as_a_csv_never_panic_or_leak(body in prop::collection::vec(
+            prop_oneof![
+                8 => prop::sample::select(b"QWJXZ73ab,,,\"\n\n\r ;\t".to_vec()),
+                1 => any::<u8>(),
+            ],
+            0..400,
+        )) {
+            let dir = tempfile::tempdir().unwrap();
+            let mut bytes = b"a,b\n".to_vec();
+            bytes.extend(&body);
+            let path = dir.path().join("r.csv");
+            std::fs::write(&path, &bytes).unwrap();
+            let out = linkrisk(&["scan", path.to_str().unwrap(), "--qi", "a", "--sensitive", "b"]);
+            let p = path.to_str().unwrap().to_string();
+            check(&out, &body, &[&p])?;
+        }
+
+        #[test]
+        fn random_bytes_as_a_parquet_footer_never_panic_or_leak(body in prop::collection::vec(any::<u8>(), 0..300)) {
+            let dir = tempfile::tempdir().unwrap();
+            let mut bytes = b"PAR1".to_vec();
+            bytes.extend(&body);
+            bytes.extend((body.len() as u32).to_le_bytes());
+            bytes.extend(b"PAR1");
+            let path = dir.path().join("r.parquet");
+            std::fs::write(&path, &bytes).unwrap();
+            let out = linkrisk(&["scan", path.to_str().unwrap(), "--qi", "a"]);
+            let p = path.to_str().unwrap().to_string();
+            check(&out, &body, &[&p])?;
+        }
+
+        #[test]
+        fn random_bytes_as_a_plan_never_panic_or_leak(body in prop::collection::vec(
+            prop_oneof![
+                6 => prop::sample::select(b"[]{}=\"\n source name path columns join qi kind=QWJXZ73".to_vec()),
+                1 => any::<u8>(),
+            ],
+            0..300,
+        )) {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("p.toml");
+            std::fs::write(&path, &body).unwrap();
+            let out = linkrisk(&["audit", path.to_str().unwrap()]);
+            let p = path.to_str().unwrap().to_string();
+            check(&out, &body, &[&p])?;
+        }
+    }
+}
+
+#[test]
+fn the_leak_check_sees_a_leak() {
+    assert_eq!(
+        leaks("error: bad value QWJX7 in a.csv", b"a,b\nQWJX7\n", &[]),
+        Some("QWJX".to_string())
+    );
+    assert_eq!(
+        leaks(
+            "error: /tmp/QWJX7/a.csv is empty",
+            b"QWJX7",
+            &["/tmp/QWJX7/a.csv"]
+        ),
+        None
+    );
+}
