@@ -214,6 +214,10 @@ pub struct InputArgs {
     /// Comma-separated strings that mean "missing" (e.g. "?,NA").
     #[arg(long, value_delimiter = ',')]
     pub null_values: Vec<String>,
+    /// The most bytes read into memory from a gzip file (decompressed), standard input or a
+    /// pipe (e.g. `4G`). Default: 256 MiB, or 100 times a gzip file's size if larger.
+    #[arg(long, value_parser = crate::budget::parse_size)]
+    pub max_decompressed_bytes: Option<u64>,
 }
 
 impl InputArgs {
@@ -225,6 +229,7 @@ impl InputArgs {
             strip: self.strip,
             null_values: self.null_values.clone(),
             dictionary: dictionary.to_vec(),
+            max_decompressed: self.max_decompressed_bytes,
         }
     }
 }

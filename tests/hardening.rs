@@ -644,3 +644,49 @@ fn the_leak_check_sees_a_leak() {
         None
     );
 }
+
+/// A gzip bomb and an endless stream are refused at the bound while they are read.
+#[test]
+fn decompressed_and_streamed_input_is_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    // 300 MiB of zeros after a header compress to about 300 KiB: past both 256 MiB and 100x.
+    let bomb = dir.path().join("bomb.csv.gz");
+    let made = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "(printf 'a\\n'; head -c 314572800 /dev/zero) | gzip -1 > '{}'",
+            bomb.display()
+        ))
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let line = one_line_error(
+        &linkrisk(&["scan", bomb.to_str().unwrap(), "--qi", "a"]),
+        "decompresses to more than 256 MiB",
+    );
+    assert!(line.contains("--max-decompressed-bytes"), "{line}");
+
+    // Standard input past an explicit bound.
+    let big = write(dir.path(), "big.csv", &format!("a\n{}", "1\n".repeat(4000)));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_linkrisk"))
+        .args(["scan", "-", "--qi", "a", "--max-decompressed-bytes", "4K"])
+        .stdin(std::fs::File::open(&big).unwrap())
+        .output()
+        .unwrap();
+    one_line_error(&out, "standard input holds more than 4 KiB");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_linkrisk"))
+        .args([
+            "scan",
+            "-",
+            "--qi",
+            "a",
+            "--max-decompressed-bytes",
+            "1M",
+            "--format",
+            "json",
+        ])
+        .stdin(std::fs::File::open(&big).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+}

@@ -41,6 +41,7 @@ pub fn load_source(plan: &Plan, spec: &SourceSpec) -> Result<View> {
             .filter(|(_, role)| **role == Role::Qi)
             .map(|(c, _)| c.clone())
             .collect(),
+        max_decompressed: None,
     };
     let mut columns: Vec<String> = spec.columns.keys().cloned().collect();
     if let Some(entity) = &spec.entity
@@ -158,6 +159,7 @@ fn source_unicity(plan: &Plan, spec: &SourceSpec) -> Result<history::UnicityRepo
             strip: spec.strip,
             null_values: spec.null_values.clone(),
             dictionary: spec.points.clone(),
+            ..Default::default()
         },
     })
 }

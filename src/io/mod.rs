@@ -54,6 +54,29 @@ pub struct LoadOptions {
     /// instead of a string, for columns that are only compared for equality. Ignored when
     /// `strip` or `null_values` must rewrite the text first.
     pub dictionary: Vec<String>,
+    /// The most bytes read into memory from a gzip file, standard input or a pipe; `None` for
+    /// the default, the larger of 256 MiB and (for gzip) 100 times the compressed size.
+    pub max_decompressed: Option<u64>,
+}
+
+/// The default bound on bytes read into memory from a stream or decompressed.
+pub const DEFAULT_MAX_STREAM_BYTES: u64 = 256 << 20;
+
+/// Reads `reader` whole, refusing it once it passes `limit` bytes (a gzip bomb, an endless
+/// stream): the check runs while reading, so no more than `limit + 1` bytes are ever held.
+fn read_bounded(reader: impl Read, limit: u64, what: &str) -> Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    reader
+        .take(limit + 1)
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("cannot read {what}"))?;
+    if bytes.len() as u64 > limit {
+        bail!(
+            "{what} holds more than {} once read (decompressed); --max-decompressed-bytes raises the bound",
+            crate::budget::shown(limit)
+        );
+    }
+    Ok(bytes)
 }
 
 /// A fresh categorical type with its own dictionary: codes are dense per column.
@@ -86,12 +109,10 @@ enum Origin {
     Memory(Vec<u8>),
 }
 
-fn open_origin(path: &str) -> Result<Origin> {
+fn open_origin(path: &str, opts: &LoadOptions) -> Result<Origin> {
+    let stream_limit = opts.max_decompressed.unwrap_or(DEFAULT_MAX_STREAM_BYTES);
     if path == "-" {
-        let mut bytes = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut bytes)
-            .context("cannot read standard input")?;
+        let bytes = read_bounded(std::io::stdin(), stream_limit, "standard input")?;
         return Ok(Origin::Memory(bytes));
     }
     let meta = std::fs::metadata(path).with_context(|| format!("cannot read {path}"))?;
@@ -108,21 +129,28 @@ fn open_origin(path: &str) -> Result<Origin> {
     }
     if !meta.is_file() {
         // A pipe (`<(command)`): read once, as standard input is.
-        let mut bytes = Vec::new();
-        std::fs::File::open(path)
-            .and_then(|mut file| file.read_to_end(&mut bytes))
-            .with_context(|| format!("cannot read {path}"))?;
-        return Ok(Origin::Memory(bytes));
+        let file = std::fs::File::open(path).with_context(|| format!("cannot read {path}"))?;
+        return Ok(Origin::Memory(read_bounded(file, stream_limit, path)?));
     }
     if meta.len() == 0 {
         bail!("{path} is empty");
     }
     if path.ends_with(".gz") {
         let file = std::fs::File::open(path).with_context(|| format!("cannot read {path}"))?;
+        let limit = opts
+            .max_decompressed
+            .unwrap_or_else(|| DEFAULT_MAX_STREAM_BYTES.max(meta.len().saturating_mul(100)));
         let mut bytes = Vec::new();
         flate2::read::MultiGzDecoder::new(file)
+            .take(limit + 1)
             .read_to_end(&mut bytes)
             .with_context(|| format!("{path} is not a valid gzip file"))?;
+        if bytes.len() as u64 > limit {
+            bail!(
+                "{path} decompresses to more than {}; --max-decompressed-bytes raises the bound",
+                crate::budget::shown(limit)
+            );
+        }
         return Ok(Origin::Memory(bytes));
     }
     Ok(Origin::Path(PathBuf::from(path)))
@@ -161,7 +189,7 @@ pub fn scan(path: &str, opts: &LoadOptions) -> Result<LazyFrame> {
             format!("cannot tell the format of {path} from its extension; pass --input-format")
         })?,
     };
-    let origin = open_origin(path)?;
+    let origin = open_origin(path, opts)?;
     if let Origin::Memory(bytes) = &origin
         && bytes.is_empty()
     {
