@@ -33,6 +33,45 @@ fn population() -> impl Strategy<Value = (Vec<(u32, u32)>, usize, usize)> {
     })
 }
 
+/// A person's draws at every p (as positions in their trace) and each draw's verdict by a scan
+/// of every other person's set of points.
+fn draws_and_scan(
+    t: &Traces,
+    e: u32,
+    sets: &[BTreeSet<u32>],
+    seed: u64,
+) -> (Vec<Vec<Vec<u32>>>, Vec<Vec<bool>>) {
+    let trace = t.trace(e).to_vec();
+    let draws_by_p: Vec<Vec<Vec<u32>>> = (1..=trace.len())
+        .map(|p| {
+            person_draws(t, e, p, 4, seed)
+                .iter()
+                .map(|d| {
+                    d.iter()
+                        .map(|x| trace.binary_search(x).unwrap() as u32)
+                        .collect()
+                })
+                .collect()
+        })
+        .collect();
+    let verdicts = draws_by_p
+        .iter()
+        .map(|draws| {
+            draws
+                .iter()
+                .map(|d| {
+                    let drawn: BTreeSet<u32> = d.iter().map(|&i| trace[i as usize]).collect();
+                    !sets
+                        .iter()
+                        .enumerate()
+                        .any(|(o, s)| o != e as usize && drawn.is_subset(s))
+                })
+                .collect()
+        })
+        .collect();
+    (draws_by_p, verdicts)
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(128))]
 
@@ -66,27 +105,7 @@ proptest! {
         let mut scratch = Scratch::default();
         let mut singled_by_p = [0u64; 9];
         for e in 0..people as u32 {
-            let trace = t.trace(e).to_vec();
-            let draws_by_p: Vec<Vec<Vec<u32>>> = (1..=trace.len())
-                .map(|p| {
-                    person_draws(&t, e, p, 4, seed)
-                        .iter()
-                        .map(|d| d.iter().map(|x| trace.binary_search(x).unwrap() as u32).collect())
-                        .collect()
-                })
-                .collect();
-            let want: Vec<Vec<bool>> = draws_by_p
-                .iter()
-                .map(|draws| {
-                    draws
-                        .iter()
-                        .map(|d| {
-                            let drawn: BTreeSet<u32> = d.iter().map(|&i| trace[i as usize]).collect();
-                            !(0..people).any(|o| o != e as usize && drawn.is_subset(&s[o]))
-                        })
-                        .collect()
-                })
-                .collect();
+            let (draws_by_p, want) = draws_and_scan(&t, e, &s, seed);
             let index = PairIndex::build(&t);
             for method in [Method::PostingLists, Method::SharedMasks, Method::SharedPairs(&index)] {
                 prop_assert_eq!(&t.verdicts(e, &draws_by_p, method, &mut scratch), &want);
@@ -123,27 +142,7 @@ proptest! {
         let mut scratch = Scratch::default();
         for e in long.len()..all.len() {
             let e = e as u32;
-            let trace = t.trace(e).to_vec();
-            let draws_by_p: Vec<Vec<Vec<u32>>> = (1..=trace.len())
-                .map(|p| {
-                    person_draws(&t, e, p, 4, seed)
-                        .iter()
-                        .map(|d| d.iter().map(|x| trace.binary_search(x).unwrap() as u32).collect())
-                        .collect()
-                })
-                .collect();
-            let want: Vec<Vec<bool>> = draws_by_p
-                .iter()
-                .map(|draws| {
-                    draws
-                        .iter()
-                        .map(|d| {
-                            let drawn: BTreeSet<u32> = d.iter().map(|&i| trace[i as usize]).collect();
-                            !all.iter().enumerate().any(|(o, s)| o != e as usize && drawn.is_subset(s))
-                        })
-                        .collect()
-                })
-                .collect();
+            let (draws_by_p, want) = draws_and_scan(&t, e, &all, seed);
             prop_assert_eq!(&t.verdicts(e, &draws_by_p, Method::SharedPairs(&index), &mut scratch), &want);
         }
         // The curve's totals, the long traces included, equal a scan for each draw.

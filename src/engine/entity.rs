@@ -188,18 +188,23 @@ impl ClassTable {
         let classes = entity_classes(&qis, entity, rows);
         drop(qis);
         timer.lap("group entities");
-        let grouping = rows_by_class(&classes);
-        let table = ClassTable {
+        let table = ClassTable::from_entity_classes(&classes, sensitive);
+        timer.lap("sensitive tables");
+        table
+    }
+
+    /// The class table of entities already grouped.
+    pub fn from_entity_classes(classes: &EntityClasses, sensitive: &[EncodedColumn]) -> ClassTable {
+        let grouping = rows_by_class(classes);
+        ClassTable {
             rows: classes.entities,
             frequencies: classes.sizes.clone(),
             population_sizes: None,
-            sizes: classes.sizes,
+            sizes: classes.sizes.clone(),
             sensitive: sensitive
                 .par_iter()
                 .map(|column| SensitiveTable::build(column, &grouping))
                 .collect(),
-        };
-        timer.lap("sensitive tables");
-        table
+        }
     }
 }

@@ -190,7 +190,8 @@ pub fn entity_table_with_population(
         .expect("the entity column was encoded");
     let entity_col = qi_cols.remove(at);
     let sample = entity::entity_classes(&qi_cols, &entity_col, df.height());
-    let mut table = ClassTable::build_entities(qi_cols, &sens_cols, &entity_col, df.height());
+    drop(qi_cols);
+    let mut table = ClassTable::from_entity_classes(&sample, &sens_cols);
 
     let as_text = |frame: &DataFrame| -> Result<DataFrame> {
         Ok(frame

@@ -466,18 +466,11 @@ impl Traces {
     /// The cheaper method for a person's draws: the posting-list test walks the rarest drawn
     /// point's holders once per draw (and searches the other lists for each), the shared masks
     /// walk every point's holders once.
-    pub fn cheaper_method<'a>(
-        &self,
-        person: u32,
-        draws_by_p: &[Vec<Vec<u32>>],
-        index: Option<&'a PairIndex>,
-    ) -> Method<'a> {
+    /// (With a pair index, the curve tests people of short traces through it instead.)
+    pub fn cheaper_method(&self, person: u32, draws_by_p: &[Vec<Vec<u32>>]) -> Method<'static> {
         let trace = self.trace(person);
         if trace.len() > MASK_POINTS {
             return Method::PostingLists;
-        }
-        if let Some(index) = index {
-            return Method::SharedPairs(index);
         }
         let masks: usize = trace.iter().map(|&x| self.holders(x).len()).sum();
         let mut lists = 0usize;
@@ -634,7 +627,7 @@ pub fn curve(traces: &Traces, max_points: usize, draws: usize, seed: u64) -> Vec
                 let draws_by_p: Vec<Vec<Vec<u32>>> = (1..=top)
                     .map(|p| draw_positions(len, e, p, draws, seed))
                     .collect();
-                let method = traces.cheaper_method(e, &draws_by_p, index.as_ref());
+                let method = traces.cheaper_method(e, &draws_by_p);
                 let verdicts =
                     SCRATCH.with(|s| traces.verdicts(e, &draws_by_p, method, &mut s.borrow_mut()));
                 for (p, v) in verdicts.iter().enumerate() {
