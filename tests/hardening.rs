@@ -4,7 +4,7 @@
 use std::path::Path;
 
 mod common;
-use common::{linkrisk, one_line_error};
+use common::{linkrisk, linkrisk_with_stdin, one_line_error};
 
 fn write(dir: &Path, name: &str, text: &str) -> String {
     let path = dir.join(name);
@@ -315,11 +315,7 @@ fn a_duplicated_header_name_is_refused_on_both_readers() {
         "duplicated column name 'zip3'",
     );
     // Standard input takes the polars path.
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_linkrisk"))
-        .args(["scan", "-", "--qi", "gender"])
-        .stdin(std::fs::File::open(&file).unwrap())
-        .output()
-        .unwrap();
+    let out = linkrisk_with_stdin(&["scan", "-", "--qi", "gender"], &file);
     one_line_error(&out, "duplicated column name 'zip3'");
 }
 
@@ -468,11 +464,7 @@ fn keys_refuses_a_search_beyond_its_work_bound() {
 fn damaged_files_are_described_in_the_users_terms() {
     let dir = tempfile::tempdir().unwrap();
     let quote = write(dir.path(), "q.gz.csv", "a,b\n1,\"Alice Secret\n");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_linkrisk"))
-        .args(["scan", "-", "--qi", "a"])
-        .stdin(std::fs::File::open(&quote).unwrap())
-        .output()
-        .unwrap();
+    let out = linkrisk_with_stdin(&["scan", "-", "--qi", "a"], &quote);
     let line = one_line_error(&out, "a quote is not closed");
     assert!(!line.contains("Alice"), "{line}");
 
@@ -668,14 +660,13 @@ fn decompressed_and_streamed_input_is_bounded() {
 
     // Standard input past an explicit bound.
     let big = write(dir.path(), "big.csv", &format!("a\n{}", "1\n".repeat(4000)));
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_linkrisk"))
-        .args(["scan", "-", "--qi", "a", "--max-decompressed-bytes", "4K"])
-        .stdin(std::fs::File::open(&big).unwrap())
-        .output()
-        .unwrap();
+    let out = linkrisk_with_stdin(
+        &["scan", "-", "--qi", "a", "--max-decompressed-bytes", "4K"],
+        &big,
+    );
     one_line_error(&out, "standard input holds more than 4 KiB");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_linkrisk"))
-        .args([
+    let out = linkrisk_with_stdin(
+        &[
             "scan",
             "-",
             "--qi",
@@ -684,9 +675,8 @@ fn decompressed_and_streamed_input_is_bounded() {
             "1M",
             "--format",
             "json",
-        ])
-        .stdin(std::fs::File::open(&big).unwrap())
-        .output()
-        .unwrap();
+        ],
+        &big,
+    );
     assert_eq!(out.status.code(), Some(0));
 }

@@ -62,3 +62,13 @@ pub fn one_line_error(out: &std::process::Output, needle: &str) -> String {
     assert!(out.stdout.is_empty(), "standard output was written");
     stderr
 }
+
+/// Runs the binary with `args`, standard input read from `file`.
+pub fn linkrisk_with_stdin(args: &[&str], file: &str) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_linkrisk"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .stdin(std::fs::File::open(file).unwrap())
+        .output()
+        .expect("runs")
+}
