@@ -16,7 +16,7 @@ pub use write::{check_output, write_atomic};
 pub enum Format {
     /// Human-readable tables (the default).
     Table,
-    /// The stable JSON report of design.md.
+    /// The stable JSON report (versioned by `schema_version`; fields as in `report::model`).
     Json,
     /// GitHub-flavoured Markdown, for pull requests and wikis.
     Markdown,
