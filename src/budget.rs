@@ -98,8 +98,10 @@ pub fn shown(bytes: u64) -> String {
         format!("{:.1} GiB", bytes as f64 / (1u64 << 30) as f64)
     } else if bytes >= 1 << 20 {
         format!("{} MiB", bytes >> 20)
-    } else {
+    } else if bytes >= 1 << 10 {
         format!("{} KiB", bytes >> 10)
+    } else {
+        format!("{bytes} bytes")
     }
 }
 

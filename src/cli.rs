@@ -218,6 +218,9 @@ pub struct InputArgs {
     /// pipe (e.g. `4G`). Default: 256 MiB, or 100 times a gzip file's size if larger.
     #[arg(long, value_parser = crate::budget::parse_size)]
     pub max_decompressed_bytes: Option<u64>,
+    /// The most bytes one line of delimited text may hold (e.g. `64M`). Default: 16 MiB.
+    #[arg(long, value_parser = crate::budget::parse_size)]
+    pub max_line_bytes: Option<u64>,
 }
 
 impl InputArgs {
@@ -230,6 +233,7 @@ impl InputArgs {
             null_values: self.null_values.clone(),
             dictionary: dictionary.to_vec(),
             max_decompressed: self.max_decompressed_bytes,
+            max_line_bytes: self.max_line_bytes,
         }
     }
 }

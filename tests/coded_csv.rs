@@ -37,24 +37,28 @@ fn write_temp(text: &str) -> tempfile::NamedTempFile {
     file
 }
 
-fn random_file() -> impl Strategy<Value = (String, usize)> {
+/// A random file, its field count and how many records it holds (blank lines are not records).
+fn random_file() -> impl Strategy<Value = (String, usize, usize)> {
     (1usize..5, 1usize..30).prop_flat_map(|(fields, rows)| {
         let row = prop::collection::vec(0..POOL.len(), fields);
-        let line = (row, 0u8..10);
+        let line = (row, 0u8..12);
         (prop::collection::vec(line, rows), 0u8..4).prop_map(move |(lines, ending)| {
             let final_nl = ending > 0;
             let header: Vec<String> = (0..fields).map(|f| format!("c{f}")).collect();
             let mut text = header.join(",") + "\n";
             for (i, (row, style)) in lines.iter().enumerate() {
-                // Some blank lines (empty or a lone \r) between records, some CRLF endings.
+                // Some blank lines (empty, a lone \r, spaces) between records, some CRLF
+                // endings.
                 match style {
                     0 => text.push('\n'),
                     1 => text.push_str("\r\n"),
+                    10 => text.push_str("  \n"),
+                    11 => text.push_str(" \r\n"),
                     _ => {}
                 }
                 let values: Vec<&str> = row.iter().map(|&v| POOL[v]).collect();
-                // A record whose every field is empty on a one-column file is a blank line.
-                if fields == 1 && values[0].is_empty() {
+                // A record whose only field is empty or spaces is a blank line.
+                if fields == 1 && values[0].trim_matches(' ').is_empty() {
                     text.push('x');
                 }
                 text.push_str(&values.join(","));
@@ -65,9 +69,9 @@ fn random_file() -> impl Strategy<Value = (String, usize)> {
             }
             // Sometimes blank lines after the last record.
             if ending == 3 {
-                text.push_str("\n\r\n");
+                text.push_str("\n\r\n   ");
             }
-            (text, fields)
+            (text, fields, lines.len())
         })
     })
 }
@@ -77,7 +81,7 @@ proptest! {
 
     #[test]
     fn direct_reader_equals_polars_path(
-        (text, fields) in random_file(),
+        (text, fields, records) in random_file(),
         strip in any::<bool>(),
         nulls in any::<bool>(),
         pick in prop::collection::vec(0usize..4, 1..4),
@@ -100,6 +104,7 @@ proptest! {
         };
         let (coded, rows) = read_coded(path, &wanted, &opts).unwrap().expect("a plain file");
         let df = load(path, &wanted, &opts).unwrap();
+        prop_assert_eq!(rows, records);
         prop_assert_eq!(rows, df.height());
         for column in &coded {
             let direct: Vec<Option<String>> = column.codes.iter()

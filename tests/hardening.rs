@@ -680,3 +680,60 @@ fn decompressed_and_streamed_input_is_bounded() {
     );
     assert_eq!(out.status.code(), Some(0));
 }
+
+/// A line past `--max-line-bytes` is refused with its line number, on the direct reader (a
+/// plain file), the polars path (a quoted file) and in the header.
+#[test]
+fn a_line_past_the_line_bound_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = "x".repeat(3000);
+    let plain = write(
+        dir.path(),
+        "plain.csv",
+        &format!("a,b\n1,2\n3,{long}\n4,5\n"),
+    );
+    let quoted = write(
+        dir.path(),
+        "quoted.csv",
+        &format!("a,b\n\"1\",2\n3,{long}\n"),
+    );
+    let header = write(dir.path(), "header.csv", &format!("a,{long}\n1,2\n"));
+    for (file, line) in [(&plain, 3), (&quoted, 3), (&header, 1)] {
+        let out = linkrisk(&["scan", file, "--qi", "a", "--max-line-bytes", "2K"]);
+        let error = one_line_error(&out, &format!("line {line} is longer than 2 KiB"));
+        assert!(error.contains("--max-line-bytes"), "{error}");
+        assert!(!error.contains("xxxx"), "{error}");
+        // Under the default bound (16 MiB) the same files are read.
+        if line != 1 {
+            let out = linkrisk(&["scan", file, "--qi", "a", "--format", "json"]);
+            assert_eq!(out.status.code(), Some(0), "{file}");
+        }
+    }
+}
+
+/// Blank lines (empty, spaces, `\r`) are not records: a 1-anonymous file padded with blank
+/// lines no longer passes `--k 5` under `--nulls wildcard`, on either reader.
+#[test]
+fn blank_lines_are_not_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let blanks = "\n  \n\r\n \r\n".repeat(3);
+    let plain = write(
+        dir.path(),
+        "plain.csv",
+        &format!("zip,age\n021,34\n{blanks}"),
+    );
+    let quoted = write(
+        dir.path(),
+        "quoted.csv",
+        &format!("zip,age\n\"021\",34\n{blanks}"),
+    );
+    for file in [&plain, &quoted] {
+        let out = linkrisk(&[
+            "scan", file, "--qi", "zip,age", "--nulls", "wildcard", "--k", "5", "--check",
+            "--format", "json",
+        ]);
+        assert_eq!(out.status.code(), Some(1), "{file}");
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(report["views"][0]["rows"], 1, "{file}");
+    }
+}

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use anyhow::{Context as _, bail};
+use anyhow::bail;
 use polars::prelude::*;
 
 use crate::Result;
@@ -120,8 +120,10 @@ pub fn label(g: &Generalization) -> String {
 
 /// Reads level `level` of an ARX hierarchy file as (value, generalised value) columns.
 fn hierarchy_map(path: &Path, level: usize) -> Result<DataFrame> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read hierarchy file {}", path.display()))?;
+    let text = crate::io::read_text(
+        path,
+        &format!("hierarchy file {}", crate::escape::path(path)),
+    )?;
     let mut values = Vec::new();
     let mut general = Vec::new();
     // A value listed twice would join each record to both lines: duplicated records.

@@ -42,6 +42,7 @@ pub fn load_source(plan: &Plan, spec: &SourceSpec) -> Result<View> {
             .map(|(c, _)| c.clone())
             .collect(),
         max_decompressed: None,
+        max_line_bytes: None,
     };
     let mut columns: Vec<String> = spec.columns.keys().cloned().collect();
     if let Some(entity) = &spec.entity

@@ -14,9 +14,9 @@
 //! a value that is not UTF-8, standard input or another pipe, gzip, a header that is not a plain list of unique
 //! names, a missing column or no data rows. The caller then takes the polars path, which also
 //! words the error when there is one. Where both paths apply they give the same values: empty
-//! fields are missing, a trailing `\r` is not part of the last field, and a blank line is a
-//! record whose every value is missing, as polars reads it (tests/coded_csv.rs checks the two
-//! paths against each other on random files).
+//! fields are missing, a trailing `\r` is not part of the last field, and a blank line (empty,
+//! or only spaces and `\r`) is not a record; the polars path drops blank lines before polars
+//! sees them (tests/coded_csv.rs checks the two paths against each other on random files).
 
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
@@ -43,6 +43,8 @@ struct BlockCodes {
     records: usize,
     /// The first line (within the block, 0-based) whose field count is wrong, and that count.
     ragged: Option<(usize, usize)>,
+    /// The first line (within the block, 0-based) longer than the line bound.
+    long: Option<usize>,
 }
 
 /// One worker's dictionaries: raw field bytes → local code (`1..`).
@@ -154,21 +156,24 @@ fn canonical_integer(raw: &[u8]) -> Option<u32> {
 /// Reads the lines of one block of the file, the bytes `start..end` (`start > 0`): the lines
 /// whose first byte lies in the block, the last one read to its end even past the block. The
 /// byte before `start` tells whether a line begins at `start`. Returns where those lines lie
-/// in `buffer` (empty when no line begins in the block).
+/// in `buffer` (empty when no line begins in the block), or `None` when the last line runs on
+/// past `max_line_bytes`: no more than that is read of it.
 fn read_block_lines(
     file: &mut File,
     std::ops::Range { start, end }: std::ops::Range<u64>,
     buffer: &mut Vec<u8>,
-) -> std::io::Result<std::ops::Range<usize>> {
+    max_line_bytes: usize,
+) -> std::io::Result<Option<std::ops::Range<usize>>> {
     let from = start - 1;
     buffer.clear();
     file.seek(SeekFrom::Start(from))?;
     file.by_ref().take(end - from).read_to_end(buffer)?;
     let Some(first) = memchr::memchr(b'\n', buffer).map(|at| at + 1) else {
-        return Ok(0..0);
+        return Ok(Some(0..0));
     };
     if first < buffer.len() && buffer.last() != Some(&b'\n') {
         // The last line goes on past the block.
+        let last_start = memchr::memrchr(b'\n', buffer).map_or(0, |at| at + 1);
         loop {
             let before = buffer.len();
             file.by_ref().take(1 << 16).read_to_end(buffer)?;
@@ -179,9 +184,12 @@ fn read_block_lines(
             if buffer.len() == before {
                 break;
             }
+            if buffer.len() - last_start > max_line_bytes {
+                return Ok(None);
+            }
         }
     }
-    Ok(first..buffer.len())
+    Ok(Some(first..buffer.len()))
 }
 
 /// The shape of the records and where the wanted columns sit.
@@ -191,6 +199,8 @@ struct Layout {
     /// Per field position, the index of the wanted column it feeds.
     slot_of_field: Vec<Option<usize>>,
     wanted: usize,
+    /// The most bytes a line may hold (`--max-line-bytes`).
+    max_line_bytes: usize,
 }
 
 impl Layout {
@@ -210,21 +220,30 @@ impl Layout {
             first,
             records: 0,
             ragged: None,
+            long: None,
         };
         let mut field = 0usize;
         let mut start = 0usize;
+        let mut line_start = 0usize;
         for at in memchr::memchr2_iter(self.delimiter, b'\n', block) {
             if block[at] == self.delimiter {
                 self.field(block, start, at, field, dicts, codes);
                 field += 1;
             } else {
+                if at - line_start > self.max_line_bytes && out.long.is_none() {
+                    out.long = Some(out.lines);
+                }
                 self.end_line(block, start..at, field, dicts, codes, &mut out);
                 field = 0;
+                line_start = at + 1;
             }
             start = at + 1;
         }
         if start < block.len() || field > 0 {
             // The last line of the file, without a newline.
+            if block.len() - line_start > self.max_line_bytes && out.long.is_none() {
+                out.long = Some(out.lines);
+            }
             self.end_line(block, start..block.len(), field, dicts, codes, &mut out);
         }
         // A ragged line may have pushed codes for some columns only; the error is reported
@@ -280,13 +299,9 @@ impl Layout {
         } else {
             end
         };
-        // A line of nothing but `\r` is blank. Polars reads a blank line as a record whose
-        // every value is missing, and so does this reader: both paths count the same records.
-        if field == 0 && block[start..end].iter().all(|&b| b == b'\r') {
-            for codes in codes.iter_mut() {
-                codes.push(0);
-            }
-        } else {
+        // A line of nothing but spaces and `\r` is blank: not a record, on both paths.
+        let blank = field == 0 && block[start..end].iter().all(|&b| b == b'\r' || b == b' ');
+        if !blank {
             self.field(block, start, end, field, dicts, codes);
             if field + 1 != self.fields && out.ragged.is_none() {
                 out.ragged = Some((out.lines, field + 1));
@@ -327,9 +342,13 @@ fn read_coded_in_blocks(
     };
     // The header line.
     let mut pending: Vec<u8> = Vec::with_capacity(BLOCK + 4096);
+    let max_line_bytes = opts.max_line_bytes() as usize;
     let header_end = loop {
         if let Some(at) = memchr::memchr(b'\n', &pending) {
             break at;
+        }
+        if pending.len() > max_line_bytes {
+            break pending.len();
         }
         let before = pending.len();
         pending.resize(before + 65536, 0);
@@ -340,6 +359,10 @@ fn read_coded_in_blocks(
             return Ok(None);
         }
     };
+    if header_end > max_line_bytes {
+        // The polars path's shape check names the line.
+        return Ok(None);
+    }
     let mut header = &pending[..header_end];
     if header.last() == Some(&b'\r') {
         header = &header[..header.len() - 1];
@@ -382,6 +405,7 @@ fn read_coded_in_blocks(
         fields: names.len(),
         slot_of_field,
         wanted: columns.len(),
+        max_line_bytes,
     };
     drop(pending);
     let file_len = file.metadata()?.len();
@@ -393,6 +417,8 @@ fn read_coded_in_blocks(
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .max(1);
+    // A quote anywhere, or a line past the bound read at a block's end: the polars path reads
+    // the file (or names the long line).
     let quoted = AtomicBool::new(false);
     let next_block = AtomicUsize::new(0);
     let worker_output = std::thread::scope(|scope| {
@@ -414,7 +440,12 @@ fn read_coded_in_blocks(
                         }
                         let start = data_start + (index * block) as u64;
                         let end = (start + block as u64).min(file_len);
-                        let lines = read_block_lines(&mut file, start..end, &mut buffer)?;
+                        let Some(lines) =
+                            read_block_lines(&mut file, start..end, &mut buffer, max_line_bytes)?
+                        else {
+                            quoted.store(true, Ordering::Relaxed);
+                            break;
+                        };
                         let text = &buffer[lines];
                         if memchr::memchr(b'"', text).is_some() {
                             quoted.store(true, Ordering::Relaxed);
@@ -442,9 +473,18 @@ fn read_coded_in_blocks(
     let mut blocks: Vec<(usize, BlockCodes)> = blocks.into_iter().flatten().collect();
     blocks.sort_unstable_by_key(|(index, _)| *index);
 
-    // A ragged record: the first in file order, with its line number.
+    // A long line or a ragged record: the first in file order, with its line number.
     let mut line = 2; // the header is line 1
     for (_, block) in &blocks {
+        if let Some(at) = block.long
+            && block.ragged.is_none_or(|(ragged, _)| at <= ragged)
+        {
+            bail!(
+                "{path} line {} is longer than {}; --max-line-bytes raises the bound",
+                line + at,
+                crate::budget::shown(max_line_bytes as u64)
+            );
+        }
         if let Some((at, fields)) = block.ragged {
             bail!(
                 "{path} line {} has {fields} fields, but the header has {}",
@@ -569,6 +609,7 @@ mod tests {
             8 => prop::collection::vec(field.clone(), 3..=3),
             1 => prop::collection::vec(field, 2..=4),
             1 => Just(Vec::new()),
+            1 => Just(vec!["  ".to_string()]),
         ];
         (
             prop::collection::vec((line, any::<bool>()), 1..40),

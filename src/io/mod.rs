@@ -57,10 +57,22 @@ pub struct LoadOptions {
     /// The most bytes read into memory from a gzip file, standard input or a pipe; `None` for
     /// the default, the larger of 256 MiB and (for gzip) 100 times the compressed size.
     pub max_decompressed: Option<u64>,
+    /// The most bytes one line of delimited text may hold; `None` for the default, 16 MiB.
+    pub max_line_bytes: Option<u64>,
+}
+
+impl LoadOptions {
+    /// The line bound in force.
+    pub fn max_line_bytes(&self) -> u64 {
+        self.max_line_bytes.unwrap_or(DEFAULT_MAX_LINE_BYTES)
+    }
 }
 
 /// The default bound on bytes read into memory from a stream or decompressed.
 pub const DEFAULT_MAX_STREAM_BYTES: u64 = 256 << 20;
+
+/// The default bound on one line of delimited text.
+pub const DEFAULT_MAX_LINE_BYTES: u64 = 16 << 20;
 
 /// Reads `reader` whole, refusing it once it passes `limit` bytes (a gzip bomb, an endless
 /// stream): the check runs while reading, so no more than `limit + 1` bytes are ever held.
@@ -77,6 +89,26 @@ fn read_bounded(reader: impl Read, limit: u64, what: &str) -> Result<Vec<u8>> {
         );
     }
     Ok(bytes)
+}
+
+/// Reads a small text file whole (a plan, a hierarchy): refused when it is a directory, a
+/// device, not UTF-8, or longer than the stream bound (256 MiB). `what` names it in errors,
+/// e.g. "hierarchy file h.csv".
+pub fn read_text(path: &Path, what: &str) -> Result<String> {
+    let meta = std::fs::metadata(path).with_context(|| format!("cannot read {what}"))?;
+    if meta.is_dir() {
+        bail!("{what} is a directory, not a file");
+    }
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let kind = meta.file_type();
+        if kind.is_char_device() || kind.is_block_device() || kind.is_socket() {
+            bail!("{what} is a device or socket, not a file");
+        }
+    }
+    let file = std::fs::File::open(path).with_context(|| format!("cannot read {what}"))?;
+    let bytes = read_bounded(file, DEFAULT_MAX_STREAM_BYTES, what)?;
+    String::from_utf8(bytes).map_err(|_| anyhow::anyhow!("{what} is not UTF-8 text"))
 }
 
 /// A fresh categorical type with its own dictionary: codes are dense per column.
@@ -189,7 +221,7 @@ pub fn scan(path: &str, opts: &LoadOptions) -> Result<LazyFrame> {
             format!("cannot tell the format of {path} from its extension; pass --input-format")
         })?,
     };
-    let origin = open_origin(path, opts)?;
+    let mut origin = open_origin(path, opts)?;
     if let Origin::Memory(bytes) = &origin
         && bytes.is_empty()
     {
@@ -203,9 +235,25 @@ pub fn scan(path: &str, opts: &LoadOptions) -> Result<LazyFrame> {
         let delimiter = opts
             .delimiter
             .unwrap_or_else(|| sniff_delimiter(&head, path));
-        match &origin {
-            Origin::Path(p) => shape::check_field_counts(std::fs::File::open(p)?, delimiter, path)?,
-            Origin::Memory(bytes) => shape::check_field_counts(bytes.as_slice(), delimiter, path)?,
+        let max_line = opts.max_line_bytes();
+        let shape = match &origin {
+            Origin::Path(p) => {
+                shape::check_field_counts(std::fs::File::open(p)?, delimiter, path, max_line)?
+            }
+            Origin::Memory(bytes) => {
+                shape::check_field_counts(bytes.as_slice(), delimiter, path, max_line)?
+            }
+        };
+        // Polars reads a blank line as a record of missing values; it is not a record. The
+        // rare file that has blank lines is read into memory without them.
+        if shape.blank_lines > 0 {
+            let kept = match &origin {
+                Origin::Path(p) => shape::without_blank_lines(
+                    &std::fs::read(p).with_context(|| format!("cannot read {path}"))?,
+                ),
+                Origin::Memory(bytes) => shape::without_blank_lines(bytes),
+            };
+            origin = Origin::Memory(kept);
         }
         delimiter
     } else {

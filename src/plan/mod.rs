@@ -273,8 +273,7 @@ pub struct Plan {
 impl Plan {
     /// Reads and validates a plan file.
     pub fn load(path: &Path) -> Result<Plan> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read {}", path.display()))?;
+        let text = crate::io::read_text(path, &crate::escape::path(path))?;
         let mut plan = Plan::parse(&text).with_context(|| format!("plan {}", path.display()))?;
         plan.base = path.parent().map(Path::to_path_buf).unwrap_or_default();
         Ok(plan)
