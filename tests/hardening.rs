@@ -737,3 +737,82 @@ fn blank_lines_are_not_records() {
         assert_eq!(report["views"][0]["rows"], 1, "{file}");
     }
 }
+
+/// Column types: decimals and half floats are read (as numbers); lists and durations are
+/// refused by name when measured and ignored when not; a type polars cannot represent (an
+/// interval) gets one line naming the file, never a panic.
+#[test]
+fn column_types_are_read_or_refused_by_name() {
+    use polars::prelude::*;
+    let dir = tempfile::tempdir().unwrap();
+    let mut df = df! {
+        "s" => ["a", "b", "a"],
+        "d" => [1.5f64, 2.5, 1.5],
+        "h" => [1.0f32, 2.0, 1.0],
+        "n" => [1i64, 2, 3],
+    }
+    .unwrap();
+    df = df
+        .lazy()
+        .with_columns([
+            col("d").cast(DataType::Decimal(5, 2)),
+            col("h").cast(DataType::Float16),
+            concat_list([col("n")]).unwrap().alias("l"),
+            col("n")
+                .cast(DataType::Duration(TimeUnit::Milliseconds))
+                .alias("t"),
+        ])
+        .collect()
+        .unwrap();
+    let parquet = dir.path().join("typed.parquet");
+    let ipc = dir.path().join("typed.arrow");
+    ParquetWriter::new(std::fs::File::create(&parquet).unwrap())
+        .finish(&mut df.clone())
+        .unwrap();
+    IpcWriter::new(std::fs::File::create(&ipc).unwrap())
+        .finish(&mut df)
+        .unwrap();
+    for file in [&parquet, &ipc] {
+        let file = file.to_str().unwrap();
+        // Columns nobody measures do not matter.
+        let out = linkrisk(&["link", file, file, "--on", "s", "--format", "json"]);
+        assert_eq!(out.status.code(), Some(0), "{file}");
+        // Decimals and half floats are measured as their numbers.
+        for (qi, want) in [("d", "1.5"), ("h", "1.0")] {
+            let out = linkrisk(&[
+                "scan",
+                file,
+                "--qi",
+                qi,
+                "--k",
+                "3",
+                "--show-values",
+                "--format",
+                "json",
+            ]);
+            assert_eq!(out.status.code(), Some(0), "{file} {qi}");
+            let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            let shown = report["views"][0]["small_classes"].to_string();
+            assert!(shown.contains(want), "{file} {qi}: {shown}");
+        }
+        for (qi, what) in [("l", "holds lists"), ("t", "holds durations")] {
+            let out = linkrisk(&["scan", file, "--qi", qi, "--show-values"]);
+            one_line_error(
+                &out,
+                &format!("column '{qi}' {what}, which linkrisk does not measure"),
+            );
+        }
+    }
+    // An interval column (written by pyarrow): polars panics on it; the guard turns that
+    // into one line.
+    let interval = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/types/interval.arrow");
+    let out = linkrisk(&["link", interval, interval, "--on", "s"]);
+    let line = one_line_error(
+        &out,
+        "interval.arrow holds a column or an encoding linkrisk cannot read",
+    );
+    assert!(
+        !line.contains("internal error") && !line.contains("POLARS"),
+        "{line}"
+    );
+}

@@ -12,6 +12,7 @@
 pub mod coded;
 pub mod coded_csv;
 pub mod coded_parquet;
+pub mod guard;
 mod shape;
 mod sniff;
 
@@ -214,6 +215,10 @@ fn first_line(origin: &Origin) -> Result<Vec<u8>> {
 
 /// Opens `path` lazily in its format. `path` may be `-` for CSV on standard input.
 pub fn scan(path: &str, opts: &LoadOptions) -> Result<LazyFrame> {
+    guard::reading(path, || scan_unguarded(path, opts))
+}
+
+fn scan_unguarded(path: &str, opts: &LoadOptions) -> Result<LazyFrame> {
     let format = match opts.format {
         Some(f) => f,
         None if path == "-" => InputFormat::Csv,
@@ -300,6 +305,8 @@ pub fn in_user_terms(path: &str, err: PolarsError) -> anyhow::Error {
         "is not valid CSV: a quote is not closed, or a record's fields do not match the header"
     } else if lower.contains("utf-8") || lower.contains("utf8") {
         "is not UTF-8 text"
+    } else if lower.contains("precision must be between") {
+        "has a decimal column of more than 38 digits, which linkrisk cannot read"
     } else if lower.contains("is a directory") || lower.contains("hive") {
         "is a directory, not a data file"
     } else if lower.contains("parquet") || lower.contains("footer") {
@@ -323,7 +330,9 @@ pub fn in_user_terms(path: &str, err: PolarsError) -> anyhow::Error {
 
 /// The column names of a source, in file order.
 pub fn column_names(lf: &mut LazyFrame, path: &str) -> Result<Vec<String>> {
-    let schema = lf.collect_schema().map_err(|e| in_user_terms(path, e))?;
+    let schema = guard::reading(path, || {
+        lf.collect_schema().map_err(|e| in_user_terms(path, e))
+    })?;
     let names: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
     // polars renames a repeated CSV header name to `NAME_duplicated_N`.
     for name in &names {
@@ -358,17 +367,43 @@ pub fn require_columns(path: &str, existing: &[String], wanted: &[String]) -> Re
 /// Loads the named columns of a source (and only those), applying `--strip` and
 /// `--null-values`. Fails when the source has no data rows.
 pub fn load(path: &str, columns: &[String], opts: &LoadOptions) -> Result<DataFrame> {
+    guard::reading(path, || load_unguarded(path, columns, opts))
+}
+
+fn load_unguarded(path: &str, columns: &[String], opts: &LoadOptions) -> Result<DataFrame> {
     let timer = crate::timing::Timer::start();
     let mut lf = scan(path, opts)?;
     timer.lap("open and check the file");
     let existing = column_names(&mut lf, path)?;
     require_columns(path, &existing, columns)?;
     let schema = lf.collect_schema().map_err(|e| in_user_terms(path, e))?;
+    for name in columns {
+        if let Some(dtype) = schema.get(name.as_str())
+            && let Some(what) = unmeasurable(dtype)
+        {
+            bail!(
+                "{} column {} holds {what}, which linkrisk does not measure; export it as text or numbers",
+                crate::escape::path(Path::new(path)),
+                crate::escape::name(name)
+            );
+        }
+    }
     let exprs: Vec<Expr> = columns
         .iter()
         .map(|name| {
-            let is_text = matches!(schema.get(name.as_str()), Some(DataType::String));
-            let cleaned = clean_text(col(name.as_str()), is_text, opts);
+            let dtype = schema.get(name.as_str());
+            let is_text = matches!(dtype, Some(DataType::String));
+            let read = match dtype {
+                // Without polars' time-zone database a zoned timestamp cannot be formatted:
+                // it is read as the UTC time it stores.
+                Some(DataType::Datetime(unit, Some(_))) => col(name.as_str())
+                    .to_physical()
+                    .cast(DataType::Datetime(*unit, None)),
+                // A decimal is compared and ordered as the number it is.
+                Some(DataType::Decimal(..)) => col(name.as_str()).cast(DataType::Float64),
+                _ => col(name.as_str()),
+            };
+            let cleaned = clean_text(read, is_text, opts);
             // Equality-only columns become dictionary codes while streaming, so their text is
             // never held in memory whole.
             let value = if is_text && opts.dictionary.contains(name) {
@@ -389,6 +424,20 @@ pub fn load(path: &str, columns: &[String], opts: &LoadOptions) -> Result<DataFr
         bail!("{path} has no data rows");
     }
     Ok(df)
+}
+
+/// What a column of this type holds, in the user's words, when linkrisk cannot measure it:
+/// its values have no text or number to compare (lists, structs, binary data, durations).
+fn unmeasurable(dtype: &DataType) -> Option<&'static str> {
+    match dtype {
+        DataType::List(_) => Some("lists"),
+        DataType::Array(..) => Some("fixed-size lists"),
+        DataType::Struct(_) => Some("structs"),
+        DataType::Binary | DataType::BinaryOffset => Some("binary data"),
+        DataType::Duration(_) => Some("durations"),
+        DataType::Unknown(_) => Some("values of an unknown type"),
+        _ => None,
+    }
 }
 
 /// Applies `--strip` and `--null-values` to a text column; other columns pass through.
