@@ -49,6 +49,22 @@ pub fn memory_budget() -> MemoryBudget {
     }
 }
 
+/// Refuses work that would need `needed` bytes when that passes the budget: the message says
+/// what (`what`, e.g. "join 'a'"), the estimate, the budget and which limit set it.
+pub fn check(needed: u64, what: impl FnOnce() -> String) -> crate::Result<()> {
+    let budget = memory_budget();
+    if needed > budget.bytes {
+        anyhow::bail!(
+            "{} would need about {}, above the memory budget of {} ({}); --max-memory sets the budget",
+            what(),
+            shown(needed),
+            shown(budget.bytes),
+            budget.limit
+        );
+    }
+    Ok(())
+}
+
 fn read_number(path: &str) -> Option<u64> {
     std::fs::read_to_string(path).ok()?.trim().parse().ok()
 }

@@ -29,6 +29,11 @@ and --check was given, 2 the input or the command was wrong."
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// The memory budget (e.g. `8G`): work whose estimate passes it (a join, a link, an
+    /// attach, the attribution lattice) is refused before it runs. Default: the smallest of 75%
+    /// of physical memory, the cgroup's memory.max and `ulimit -v`, less 512 MiB.
+    #[arg(long, global = true, value_parser = crate::budget::parse_size)]
+    pub max_memory: Option<u64>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -139,11 +144,6 @@ pub struct AuditArgs {
     /// Exit with code 1 when the policy is violated.
     #[arg(long)]
     pub check: bool,
-    /// The memory budget (e.g. `8G`): a join whose estimate passes it is refused before it
-    /// runs. Default: the smallest of 75% of physical memory, the cgroup's memory.max and
-    /// `ulimit -v`, less 512 MiB.
-    #[arg(long, value_parser = crate::budget::parse_size)]
-    pub max_memory: Option<u64>,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -398,6 +398,9 @@ pub fn run() -> Result<ExitCode> {
             bail!("{}", usage_error(&err));
         }
     };
+    if let Some(bytes) = cli.max_memory {
+        crate::budget::set_max_memory(bytes);
+    }
     match cli.command {
         Command::Scan(args) => scan(args),
         Command::Synth(args) => synth(args),
@@ -767,9 +770,6 @@ fn audit(args: AuditArgs) -> Result<ExitCode> {
         .plan
         .clone()
         .unwrap_or_else(crate::plan::demo_plan_path);
-    if let Some(bytes) = args.max_memory {
-        crate::budget::set_max_memory(bytes);
-    }
     let plan = crate::plan::Plan::load(&path)?;
     let plan_inputs = plan.inputs();
     let mut inputs: Vec<&Path> = vec![path.as_path()];

@@ -816,3 +816,214 @@ fn column_types_are_read_or_refused_by_name() {
         "{line}"
     );
 }
+
+/// synth refuses output larger than the free space of its target, creating nothing: a 1 MiB
+/// file system (tmpfs, mounted when the tests run as root) cannot hold 10,000 customers.
+#[test]
+fn synth_refuses_output_beyond_the_free_space() {
+    let dir = tempfile::tempdir().unwrap();
+    let mount = dir.path().join("small");
+    std::fs::create_dir(&mount).unwrap();
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=1M", "tmpfs"])
+        .arg(&mount)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        eprintln!("skipped: mounting a small tmpfs needs root");
+        return;
+    }
+    let out_dir = mount.join("demo");
+    let out = linkrisk(&[
+        "synth",
+        "--customers",
+        "10000",
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    let _ = std::process::Command::new("umount").arg(&mount).status();
+    let line = one_line_error(
+        &out,
+        "synth would write about 5 MiB, more than the 1 MiB free",
+    );
+    assert!(line.contains("demo"), "{line}");
+    assert!(!out_dir.exists(), "synth created its folder");
+}
+
+/// Every estimated step names what it refuses and the budget: a link, an attach and the
+/// attribution lattice under a tiny `--max-memory` (global: any command takes it).
+#[test]
+fn link_attach_and_the_lattice_are_estimated_before_they_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows: String = (0..2000)
+        .map(|i| format!("{},{},{}\n", i, i % 7, i % 11))
+        .collect();
+    let file = write(dir.path(), "t.csv", &format!("id,a,b\n{rows}"));
+    let out = linkrisk(&["link", &file, &file, "--on", "a,b", "--max-memory", "10K"]);
+    let line = one_line_error(
+        &out,
+        "linking 't_target' to 't' (2,000 and 2,000 records) would need about",
+    );
+    assert!(
+        line.contains("above the memory budget of 10 KiB (--max-memory)"),
+        "{line}"
+    );
+    let out = linkrisk(&["keys", &file, "--qi", "a,b,id", "--max-memory", "10K"]);
+    one_line_error(
+        &out,
+        "the attribution lattice of 3 quasi-identifiers up to size 3 over 2,000 records",
+    );
+    // The same runs pass under the default budget.
+    for args in [
+        vec!["link", &file, &file, "--on", "a,b", "--format", "json"],
+        vec!["keys", &file, "--qi", "a,b,id", "--format", "json"],
+    ] {
+        assert_eq!(linkrisk(&args).status.code(), Some(0), "{args:?}");
+    }
+
+    write(
+        dir.path(),
+        "extra.csv",
+        &format!(
+            "id,segment\n{}",
+            (0..2000)
+                .map(|i| format!("{i},s{}\n", i % 3))
+                .collect::<String>()
+        ),
+    );
+    let plan = write(
+        dir.path(),
+        "p.toml",
+        "[[source]]\nname = \"t\"\npath = \"t.csv\"\ncolumns = { id = \"other\", a = \"qi\", b = \"qi\" }\n\
+         attach = { path = \"extra.csv\", on = \"id\" }\n",
+    );
+    let out = linkrisk(&["audit", &plan, "--max-memory", "10K"]);
+    one_line_error(&out, "attaching ");
+    let out = linkrisk(&["audit", &plan, "--format", "json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// An attach file with a column the source already has is refused by name (polars would
+/// rename one copy and fail on a second join with its own wording).
+#[test]
+fn an_attach_file_may_not_repeat_a_source_column() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "t.csv", "id,zip\n1,021\n2,022\n");
+    write(
+        dir.path(),
+        "extra.csv",
+        "id,zip,segment\n1,021,a\n2,022,b\n",
+    );
+    let plan = write(
+        dir.path(),
+        "p.toml",
+        "[[source]]\nname = \"t\"\npath = \"t.csv\"\ncolumns = { id = \"other\", zip = \"qi\" }\n\
+         attach = { path = \"extra.csv\", on = \"id\" }\n",
+    );
+    let out = linkrisk(&["audit", &plan]);
+    one_line_error(&out, "has column 'zip', which the source already has");
+}
+
+/// A view of more than 30 QIs (the attribution lattice's limit) is measured, without its
+/// attribution, instead of failing the audit.
+#[test]
+fn an_audit_view_of_more_than_30_qis_is_measured() {
+    let dir = tempfile::tempdir().unwrap();
+    let names: Vec<String> = (0..31).map(|i| format!("q{i}")).collect();
+    let mut text = names.join(",") + "\n";
+    for r in 0..40 {
+        let row: Vec<String> = (0..31)
+            .map(|c| ((r / (c % 5 + 1)) % 3).to_string())
+            .collect();
+        text.push_str(&(row.join(",") + "\n"));
+    }
+    write(dir.path(), "wide.csv", &text);
+    let columns: Vec<String> = names.iter().map(|n| format!("{n} = \"qi\"")).collect();
+    let plan = write(
+        dir.path(),
+        "p.toml",
+        &format!(
+            "[[source]]\nname = \"wide\"\npath = \"wide.csv\"\ncolumns = {{ {} }}\n",
+            columns.join(", ")
+        ),
+    );
+    let out = linkrisk(&["audit", &plan, "--format", "json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let view = &report["views"][0];
+    assert_eq!(view["quasi_identifiers"].as_array().unwrap().len(), 31);
+    assert!(view["attribution"].is_null());
+    // The same figures as a scan of the file, which has no attribution either way.
+    let scan = common::linkrisk_json(&[
+        "scan",
+        dir.path().join("wide.csv").to_str().unwrap(),
+        "--qi",
+        &names.join(","),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(view["metrics"]["k"], scan["views"][0]["metrics"]["k"]);
+}
+
+/// `keys` on columns with no sample unique and no pair (all missing) reports DIS 0, not NaN.
+#[test]
+fn keys_on_all_missing_columns_reports_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "m.csv", "a,b\n,\n,\n,\n");
+    let out = linkrisk(&["keys", &file, "--qi", "a,b"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("DIS 0.0000"), "{text}");
+    assert!(!text.contains("NaN"), "{text}");
+    let report = common::linkrisk_json(&["keys", &file, "--qi", "a,b", "--format", "json"]);
+    assert_eq!(report["attribution"]["msu"]["dis"], 0.0, "{report}");
+}
+
+/// A chain of joins that brings the same source in twice gets distinct column names
+/// (`t.zip`, then `t.zip.2`) instead of polars' "already exists".
+#[test]
+fn a_chain_of_joins_never_repeats_a_column_name() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.csv", "id,zip\n1,021\n2,022\n3,023\n");
+    write(dir.path(), "t.csv", "id,zip\n1,021\n2,022\n3,029\n");
+    let plan = write(
+        dir.path(),
+        "p.toml",
+        "[[source]]\nname = \"a\"\npath = \"a.csv\"\ncolumns = { id = \"id\", zip = \"qi\" }\n\
+         [[source]]\nname = \"t\"\npath = \"t.csv\"\ncolumns = { id = \"id\", zip = \"qi\" }\n\
+         [[join]]\nname = \"once\"\nleft = \"a\"\nright = \"t\"\nkind = \"key\"\non = [\"id\"]\n\
+         [[join]]\nname = \"twice\"\nleft = \"once\"\nright = \"t\"\nkind = \"key\"\non = [\"id\"]\n",
+    );
+    let out = linkrisk(&["audit", &plan, "--format", "json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let twice = report["views"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["name"] == "twice")
+        .expect("the second join's view");
+    let qis: Vec<&str> = twice["quasi_identifiers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q.as_str().unwrap())
+        .collect();
+    assert_eq!(qis, ["zip", "t.zip", "t.zip.2"], "{twice}");
+}

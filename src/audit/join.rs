@@ -194,25 +194,43 @@ pub fn run_join(step: &JoinSpec, left: &View, right: &View, max_rows: u64) -> Re
 }
 
 /// The columns of the joined view: the left's under their names, the right's renamed
-/// `<right>.<column>` where the left already uses the name. Returns the right's new names.
+/// `<right>.<column>` where the left already uses the name (then `<right>.<column>.2`, ...,
+/// where a chain of joins already used that too). Returns the right's new names.
 fn right_names(left: &View, right: &View) -> Vec<(String, String)> {
-    let left_names: Vec<String> = left
+    let mut taken: hashbrown::HashSet<String> = left
         .df
         .get_column_names()
         .iter()
         .map(|s| s.to_string())
         .collect();
-    right
+    let originals: Vec<String> = right
         .df
         .get_column_names()
         .iter()
-        .map(|name| {
-            let name = name.to_string();
-            let new = if left_names.contains(&name) {
-                format!("{}.{name}", right.name)
-            } else {
-                name.clone()
-            };
+        .map(|s| s.to_string())
+        .collect();
+    // A right column keeping its name claims it first, so a renamed one cannot take it.
+    let kept: Vec<bool> = originals.iter().map(|n| !taken.contains(n)).collect();
+    for (name, &keep) in originals.iter().zip(&kept) {
+        if keep {
+            taken.insert(name.clone());
+        }
+    }
+    originals
+        .into_iter()
+        .zip(kept)
+        .map(|(name, keep)| {
+            if keep {
+                return (name.clone(), name);
+            }
+            let base = format!("{}.{name}", right.name);
+            let mut new = base.clone();
+            let mut n = 2;
+            while taken.contains(&new) {
+                new = format!("{base}.{n}");
+                n += 1;
+            }
+            taken.insert(new.clone());
             (name, new)
         })
         .collect()
@@ -632,17 +650,13 @@ fn identifier_join(
     // 5.6 GiB, 116 bytes a pair: the rows' bytes plus about 96 for indices, codes and groups.
     let per_row = |df: &DataFrame| df.estimated_size() as u64 / df.height().max(1) as u64;
     let needed = estimated.saturating_mul(per_row(&left.df) + per_row(&right.df) + 96);
-    let budget = crate::budget::memory_budget();
-    if needed > budget.bytes {
-        bail!(
-            "join {} would need about {} for its {} rows, above the memory budget of {} ({}); --max-memory sets the budget",
+    crate::budget::check(needed, || {
+        format!(
+            "join {} of {} rows",
             crate::escape::name(&step.name),
-            crate::budget::shown(needed),
-            crate::report::thousands(estimated as usize),
-            crate::budget::shown(budget.bytes),
-            budget.limit
-        );
-    }
+            crate::report::thousands(estimated as usize)
+        )
+    })?;
     let (rows_left, rows_right) = (left.df.height(), right.df.height());
     let mut identifiers = Vec::new();
     let mut lists = Vec::new();

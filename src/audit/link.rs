@@ -152,6 +152,19 @@ pub fn link(opts: &LinkOptions) -> Result<LinkOutcome> {
     let (a, a_rows) = read_columns(a_path, &a_names, &opts.load)?;
     let (b, b_rows) = read_columns(b_path, &b_names, &opts.load)?;
     timer.lap("read both sides as codes");
+    // The linkage groups each side's records by their compared codes (a key and a class per
+    // record, about 48 bytes, plus 4 per compared column) and, with people, by person.
+    let per_record =
+        48 + 4 * opts.left_on.len() as u64 + if opts.entity.is_some() { 24 } else { 0 };
+    crate::budget::check((a_rows + b_rows) as u64 * per_record, || {
+        format!(
+            "linking {} to {} ({} and {} records)",
+            crate::escape::name(b_name),
+            crate::escape::name(a_name),
+            crate::report::thousands(b_rows),
+            crate::report::thousands(a_rows)
+        )
+    })?;
 
     let side = |columns: &[CodedColumn], on: &[String]| QuasiSide {
         compared: on

@@ -68,7 +68,22 @@ pub fn load_source(plan: &Plan, spec: &SourceSpec) -> Result<View> {
             .with_context(|| format!("source '{}'", spec.name))?;
         let names = crate::io::column_names(&mut lf, &ashown)?;
         crate::io::require_columns(&ashown, &names, std::slice::from_ref(&attach.on))?;
-        let extra = lf
+        // A column on both sides would come back renamed; which one the plan means is unclear.
+        if let Some(shared) = names
+            .iter()
+            .find(|n| *n != &attach.on && df.column(n.as_str()).is_ok())
+        {
+            anyhow::bail!(
+                "source {}: attach file {} has column {}, which the source already has",
+                crate::escape::name(&spec.name),
+                crate::escape::path(&apath),
+                crate::escape::name(shared)
+            );
+        }
+        let extra = crate::io::load(&ashown, &names, &LoadOptions::default())
+            .with_context(|| format!("source '{}'", spec.name))?;
+        let extra = extra
+            .lazy()
             .select(
                 names
                     .iter()
@@ -76,6 +91,16 @@ pub fn load_source(plan: &Plan, spec: &SourceSpec) -> Result<View> {
                     .collect::<Vec<_>>(),
             )
             .collect()?;
+        // Keys are unique (checked below), so the source keeps its rows and gains the attach
+        // file's columns for each: estimate that before joining.
+        let per_row = extra.estimated_size() as u64 / extra.height().max(1) as u64;
+        crate::budget::check((df.height() as u64).saturating_mul(per_row + 16), || {
+            format!(
+                "attaching {} to source {}",
+                crate::escape::path(&apath),
+                crate::escape::name(&spec.name)
+            )
+        })?;
         // A key listed twice would join each record to both rows: duplicated records, and a
         // view that looks safer than it is.
         let repeated = {

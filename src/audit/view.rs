@@ -11,11 +11,18 @@ use crate::report::ViewReport;
 /// How an audit view's attribution searches: subsets of up to four QIs, the five riskiest
 /// records.
 fn view_attribution(qis: &[String]) -> AttributionOptions {
+    debug_assert!(attributable(qis));
     AttributionOptions {
         max_msu: Some(qis.len().min(4)),
         dis_fraction: 0.01,
         top_records: 5,
     }
+}
+
+/// Whether a view's attribution is searched: it needs a QI, and the lattice walks at most 30.
+/// A view of more QIs is measured in full without it (docs/decisions.md).
+fn attributable(qis: &[String]) -> bool {
+    !qis.is_empty() && qis.len() <= crate::metrics::attribution::lattice::MAX_QIS
 }
 
 #[derive(Debug, Clone)]
@@ -122,7 +129,7 @@ impl View {
             crate::engine::attach_population(&mut table, &self.df, &qis, p)?;
         }
         // Which columns make people unique: the QI lattice up to four columns.
-        let attribution = if qis.is_empty() {
+        let attribution = if !attributable(&qis) {
             None
         } else {
             Some(attribute(
@@ -176,7 +183,7 @@ impl View {
         let rows = self.df.height();
         let one_row_each = crate::engine::entity::EntityNumbers::of(&entity_col).len() == rows;
         // Which columns make people unique, over people: the lattice up to four columns.
-        let attribution = if qis.is_empty() {
+        let attribution = if !attributable(qis) {
             None
         } else if one_row_each {
             Some(attribute(&qi_cols, rows, view_attribution(qis))?)

@@ -134,6 +134,45 @@ fn write_frame(
 /// memory, so this is near what a 24 GiB machine holds).
 pub const MAX_CUSTOMERS: usize = 20_000_000;
 
+/// About how many bytes synth writes for `customers`: measured at 3,360,000 customers, 1.8 GiB
+/// of CSV and 484 MiB of Parquet (about 0.58 and 0.15 kB a customer), rounded up.
+pub fn estimated_bytes(customers: usize, format: SynthFormat) -> u64 {
+    let per_customer: u64 = match format {
+        SynthFormat::Csv => 600,
+        SynthFormat::Parquet => 160,
+    };
+    customers as u64 * per_customer
+}
+
+/// Refuses, before anything is created, output that would not fit in the free space of the
+/// file system `out` would be written to (its nearest existing folder).
+fn check_free_space(out: &Path, needed: u64) -> Result<()> {
+    let mut existing = out;
+    while !existing.exists() {
+        match existing.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => existing = parent,
+            _ => {
+                existing = Path::new(".");
+                break;
+            }
+        }
+    }
+    let Ok(stats) = rustix::fs::statvfs(existing) else {
+        // No figure to compare with; the write itself reports a full disk.
+        return Ok(());
+    };
+    let free = stats.f_bavail.saturating_mul(stats.f_frsize);
+    if needed > free {
+        bail!(
+            "synth would write about {}, more than the {} free where {} would be; choose fewer customers or another folder",
+            crate::budget::shown(needed),
+            crate::budget::shown(free),
+            crate::escape::path(out)
+        );
+    }
+    Ok(())
+}
+
 /// Generates the population and writes every source and the truth.
 pub fn generate(opts: &SynthOptions) -> Result<SynthSummary> {
     if opts.customers == 0 {
@@ -148,6 +187,7 @@ pub fn generate(opts: &SynthOptions) -> Result<SynthSummary> {
             opts.customers as f64 * 0.53e-6
         );
     }
+    check_free_space(&opts.out, estimated_bytes(opts.customers, opts.format))?;
     let created = !opts.out.exists();
     prepare_dir(&opts.out, opts.force)?;
     let mut written: Vec<PathBuf> = Vec::new();

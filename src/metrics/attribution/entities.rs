@@ -46,7 +46,17 @@ pub fn walk_entities(
     max_size: usize,
 ) -> Result<Lattice> {
     let m = qis.len();
-    let (max_size, _) = search_size(m, max_size)?;
+    let (max_size, visits) = search_size(m, max_size)?;
+    // A flag per person for every visited subset, and one subset's grouping of the rows.
+    let needed = (visits as u64)
+        .saturating_mul(numbers.len() as u64)
+        .saturating_add(rows as u64 * 16);
+    crate::budget::check(needed, || {
+        format!(
+            "the attribution lattice of {m} quasi-identifiers up to size {max_size} over {} people (--max-msu limits it)",
+            crate::report::thousands(numbers.len())
+        )
+    })?;
     let mut masks: Vec<u32> = (1u32..(1u32 << m))
         .filter(|mask| mask.count_ones() as usize <= max_size)
         .collect();

@@ -181,14 +181,17 @@ struct Visited {
     partition: Option<Partition>,
 }
 
+/// The most QIs the lattice walks: subsets are `u32` bit masks.
+pub const MAX_QIS: usize = 30;
+
 /// The largest subset size to walk (`max_size` within `1..=m`) and how many subsets that
 /// visits, or an error when there are no QIs, more than 30, or too many subsets.
 pub fn search_size(m: usize, max_size: usize) -> Result<(usize, usize)> {
     if m == 0 {
         bail!("attribution needs at least one quasi-identifier");
     }
-    if m > 30 {
-        bail!("attribution handles at most 30 quasi-identifiers, got {m}");
+    if m > MAX_QIS {
+        bail!("attribution handles at most {MAX_QIS} quasi-identifiers, got {m}");
     }
     let max_size = max_size.clamp(1, m);
     let visits: usize = (1..=max_size)
@@ -202,10 +205,34 @@ pub fn search_size(m: usize, max_size: usize) -> Result<(usize, usize)> {
     Ok((max_size, visits))
 }
 
+/// The most memory the walk holds, in bytes: two levels at once (the one being visited and the
+/// one below), each subset's bitmap of unique records, and the partition (a row and a bound per
+/// record at worst) of each subset kept as a parent. Conservative: partitions shrink as records
+/// become unique.
+pub fn memory_estimate(m: usize, max_size: usize, rows: usize) -> u64 {
+    let bitmap = rows.div_ceil(64) as u64 * 8;
+    let partition = rows as u64 * 8;
+    let b = |n: usize, k: usize| binomial(n, k) as u64;
+    (1..=max_size.clamp(1, m.max(1)))
+        .map(|s| {
+            let bitmaps = (b(m, s - 1) + b(m, s)).saturating_mul(bitmap);
+            let kept = (b(m - 1, s - 1) + b(m - 1, s)).saturating_mul(partition);
+            bitmaps.saturating_add(kept)
+        })
+        .max()
+        .unwrap_or(0)
+}
+
 /// Walks every subset of at most `max_size` QIs.
 pub fn walk(qis: &[EncodedColumn], rows: usize, max_size: usize) -> Result<Lattice> {
     let m = qis.len();
     let (max_size, visits) = search_size(m, max_size)?;
+    crate::budget::check(memory_estimate(m, max_size, rows), || {
+        format!(
+            "the attribution lattice of {m} quasi-identifiers up to size {max_size} over {} records (--max-msu limits it)",
+            crate::report::thousands(rows)
+        )
+    })?;
     let words = rows.div_ceil(64);
     let narrow: Vec<NarrowCodes> = qis.iter().map(NarrowCodes::new).collect();
     // The empty subset: every record in one class, nobody unique.

@@ -94,7 +94,14 @@ pub fn suda(
     let uniques = full_set.uniques as f64;
     let pairs = 2.0 * full_set.pairs as f64;
     let f = dis_fraction;
-    let dis = uniques * f / (uniques * f + pairs * (1.0 - f));
+    // With no sample unique and no pair (every record in classes of three or more, or all
+    // missing) the ratio is 0/0: no sample unique can be a population unique, so DIS is 0.
+    let denominator = uniques * f + pairs * (1.0 - f);
+    let dis = if denominator > 0.0 {
+        uniques * f / denominator
+    } else {
+        0.0
+    };
     let q = 1.0 + (8.0 - m as f64) / 20.0;
     let adjust: f64 = score
         .iter()
