@@ -256,6 +256,16 @@ fn plan_values_are_checked_for_range_and_finiteness() {
         );
         one_line_error(&linkrisk(&["audit", &plan, "--check"]), key);
     }
+    // A join given both `on` and `left_on`/`right_on`: which columns it means is unclear.
+    let both = format!(
+        "{source}[[join]]\nname = \"j\"\nleft = \"s\"\nright = \"s\"\nkind = \"key\"\n\
+         on = [\"zip3\"]\nleft_on = [\"zip3\"]\nright_on = [\"zip3\"]\n"
+    );
+    let plan = write(dir.path(), "p.toml", &both);
+    one_line_error(
+        &linkrisk(&["audit", &plan]),
+        "join 'j': give either 'on' or 'left_on' and 'right_on', not both",
+    );
     // No source, or an empty file: nothing was audited, which is no PASS.
     for text in ["", "[policy]\nk = 5\n"] {
         let plan = write(dir.path(), "p.toml", text);
@@ -1026,4 +1036,20 @@ fn a_chain_of_joins_never_repeats_a_column_name() {
         .map(|q| q.as_str().unwrap())
         .collect();
     assert_eq!(qis, ["zip", "t.zip", "t.zip.2"], "{twice}");
+}
+
+/// NDJSON: a key that first appears after the first hundred lines is a column, and a broken
+/// line is described without polars' words, which quote the data.
+#[test]
+fn ndjson_is_read_whole_and_described_in_the_users_terms() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut late: String = (0..200).map(|i| format!("{{\"a\":{}}}\n", i % 3)).collect();
+    late.push_str("{\"a\":1,\"b\":\"x\"}\n");
+    let late = write(dir.path(), "late.ndjson", &late);
+    let report = common::linkrisk_json(&["scan", &late, "--qi", "a,b", "--format", "json"]);
+    assert_eq!(report["views"][0]["rows"], 201);
+    let broken = write(dir.path(), "bad.ndjson", "{\"a\":1}\nnull-secret\n");
+    let out = linkrisk(&["scan", &broken, "--qi", "a"]);
+    let line = one_line_error(&out, "bad.ndjson is not valid NDJSON");
+    assert!(!line.contains("secret") && !line.contains("'n'"), "{line}");
 }

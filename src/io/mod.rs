@@ -290,17 +290,22 @@ fn scan_unguarded(path: &str, opts: &LoadOptions) -> Result<LazyFrame> {
         InputFormat::Ipc => {
             LazyFrame::scan_ipc_sources(src, Default::default(), Default::default())
         }
-        InputFormat::Ndjson => LazyJsonLineReader::new_with_sources(src).finish(),
+        // The schema from every line: a key that first appears late is still a column.
+        InputFormat::Ndjson => LazyJsonLineReader::new_with_sources(src)
+            .with_infer_schema_length(None)
+            .finish(),
     };
     lf.map_err(|e| in_user_terms(path, e))
 }
 
 /// A polars error reading `path`, in the user's terms: what is wrong with the file, not which
-/// part of polars noticed. Unknown errors keep polars' first line (escaped, cut).
+/// part of polars noticed. Polars' own words are never shown: they name its internals and may
+/// quote the data ("ExpectedNull at character 0 ('n')").
 pub fn in_user_terms(path: &str, err: PolarsError) -> anyhow::Error {
     let shown = crate::escape::path(std::path::Path::new(path));
     let message = err.to_string();
     let lower = message.to_lowercase();
+    let format = format_from_path(path);
     let what = if lower.contains("csv malformed") || lower.contains("unterminated") {
         "is not valid CSV: a quote is not closed, or a record's fields do not match the header"
     } else if lower.contains("utf-8") || lower.contains("utf8") {
@@ -309,21 +314,23 @@ pub fn in_user_terms(path: &str, err: PolarsError) -> anyhow::Error {
         "has a decimal column of more than 38 digits, which linkrisk cannot read"
     } else if lower.contains("is a directory") || lower.contains("hive") {
         "is a directory, not a data file"
-    } else if lower.contains("parquet") || lower.contains("footer") {
+    } else if format == Some(InputFormat::Ndjson) || lower.contains("json") {
+        "is not valid NDJSON: one JSON object per line, each key holding one type of value"
+    } else if format == Some(InputFormat::Parquet)
+        || lower.contains("parquet")
+        || lower.contains("footer")
+    {
         "is not a valid Parquet file"
-    } else if lower.contains("ipc") || lower.contains("flatbuffer") || lower.contains("arrow") {
+    } else if format == Some(InputFormat::Ipc)
+        || lower.contains("ipc")
+        || lower.contains("flatbuffer")
+        || lower.contains("arrow")
+    {
         "is not a valid Arrow IPC file"
-    } else if lower.contains("json") {
-        "is not valid NDJSON (one JSON object per line)"
+    } else if format == Some(InputFormat::Csv) {
+        "could not be read as delimited text"
     } else {
-        let first: String = message
-            .lines()
-            .next()
-            .unwrap_or("")
-            .chars()
-            .take(200)
-            .collect();
-        return anyhow::anyhow!("cannot read {shown}: {}", crate::escape::line(&first));
+        "could not be read"
     };
     anyhow::anyhow!("{shown} {what}")
 }
