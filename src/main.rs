@@ -15,10 +15,10 @@ fn main() -> ExitCode {
         std::process::exit(2);
     }));
     match linkrisk::cli::run() {
-        Ok(code) => code,
+        Ok(status) => status.into(),
         Err(err) => {
             eprintln!("error: {}", linkrisk::one_line(&err));
-            ExitCode::from(2)
+            linkrisk::ExitStatus::Error.into()
         }
     }
 }

@@ -417,7 +417,7 @@ fn hints_for_an_entity_view_count_people() {
     let findings = rank(std::slice::from_ref(&report), &[], &[], &frames, &policy, 5).unwrap();
     let hint = findings
         .iter()
-        .find(|f| f.code == "hint")
+        .find(|f| f.code == linkrisk::report::FindingCode::Hint)
         .expect("a hint for the view");
     assert!(
         hint.message.contains("k = 4 and 0.00% unique"),

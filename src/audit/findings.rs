@@ -13,22 +13,16 @@ use crate::Result;
 use crate::engine::entity::{EntityNumbers, classes_of_entities};
 use crate::engine::{encode_view, group_rows};
 use crate::plan::JoinKind;
-use crate::report::{Finding, PolicyResult, ViewReport, percent, thousands, view_findings};
+use crate::report::{
+    Finding, FindingCode, PolicyResult, Severity, ViewReport, percent, thousands, view_findings,
+};
 
-fn finding(code: &'static str, severity: &'static str, subject: &str, message: String) -> Finding {
+fn finding(code: FindingCode, severity: Severity, subject: &str, message: String) -> Finding {
     Finding {
         code,
         severity,
         subject: subject.to_string(),
         message,
-    }
-}
-
-fn severity_rank(s: &str) -> u8 {
-    match s {
-        "high" => 0,
-        "medium" => 1,
-        _ => 2,
     }
 }
 
@@ -66,8 +60,8 @@ pub fn rank(
         scored.push((
             3.0,
             finding(
-                "join_breaks_anonymity",
-                "high",
+                FindingCode::JoinBreaksAnonymity,
+                Severity::High,
                 &worst.name,
                 format!(
                     "Anonymity breaks at step '{}': joining {} to {} takes {}'s unique records from {} to {} and k from {} to {}",
@@ -88,8 +82,8 @@ pub fn rank(
         scored.push((
             2.0 + h.match_rate,
             finding(
-                "hashed_identifier",
-                "high",
+                FindingCode::HashedIdentifier,
+                Severity::High,
                 &h.view,
                 format!(
                     "{}.{} is the unsalted {} of {}.{} for {} of rows: pseudonymised, not anonymous, and it links the two sources",
@@ -145,8 +139,8 @@ pub fn rank(
                     scored.push((
                         0.45,
                         finding(
-                            "rows_not_people",
-                            "medium",
+                            FindingCode::RowsNotPeople,
+                            Severity::Medium,
                             &j.name,
                             format!(
                                 "{}: {} rows for {} {} records: one record appears in several rows, so the figures count rows, not people; declare entity to count people",
@@ -167,8 +161,8 @@ pub fn rank(
                 scored.push((
                     if identified { 2.0 + risk } else { 0.5 + j.matched_right_fraction.min(1.0) * 0.4 },
                     finding(
-                        "identifiers_attached",
-                        if identified && j.matched_right_fraction >= 0.05 { "high" } else { "medium" },
+                        FindingCode::IdentifiersAttached,
+                        if identified && j.matched_right_fraction >= 0.05 { Severity::High } else { Severity::Medium },
                         &j.name,
                         format!(
                             "Joining {} and {} ({}) links {} of {} {} records ({}){per_identifier}; the joined view is {}-anonymous with {} unique records on {}{}{truth}{collisions}",
@@ -217,8 +211,8 @@ pub fn rank(
     }
 
     scored.sort_by(|a, b| {
-        severity_rank(a.1.severity)
-            .cmp(&severity_rank(b.1.severity))
+        a.1.severity
+            .cmp(&b.1.severity)
             .then(b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal))
     });
     Ok(scored.into_iter().map(|(_, f)| f).collect())
@@ -254,11 +248,11 @@ fn unicity_finding(view: &str, u: &crate::audit::history::UnicityReport) -> Opti
     Some((
         2.0 + epsilon,
         finding(
-            "unicity",
+            FindingCode::Unicity,
             if half.is_some_and(|p| p <= 4) {
-                "high"
+                Severity::High
             } else {
-                "medium"
+                Severity::Medium
             },
             view,
             format!(
@@ -302,7 +296,7 @@ fn quasi_findings(j: &JoinReport, link: &Linkage) -> Vec<(f64, Finding)> {
         .iter()
         .filter(|(_, d)| d.records > 0)
         .map(|(attr, d)| {
-            let (about, of) = if d.side == "target" {
+            let (about, of) = if d.side == crate::audit::linkage::DisclosureSide::Target {
                 (&j.left, link.identified_rows)
             } else {
                 (&j.right, link.target_rows)
@@ -326,8 +320,8 @@ fn quasi_findings(j: &JoinReport, link: &Linkage) -> Vec<(f64, Finding)> {
     out.push((
         2.0 + risk,
         finding(
-            "quasi_linkage",
-            if risk >= HIGH_LINKAGE { "high" } else { "medium" },
+            FindingCode::QuasiLinkage,
+            if risk >= HIGH_LINKAGE { Severity::High } else { Severity::Medium },
             &j.name,
             format!(
                 "Joining {} to {} on {} is expected to re-identify {:.1} of {} {} records ({}); {} are unique matches ({}){correct}{disclosed}",
@@ -371,8 +365,8 @@ fn quasi_findings(j: &JoinReport, link: &Linkage) -> Vec<(f64, Finding)> {
         out.push((
             0.3,
             finding(
-                "columns_not_comparable",
-                "low",
+                FindingCode::ColumnsNotComparable,
+                Severity::Low,
                 &j.name,
                 format!(
                     "Only {} of {} {} records find any candidate in {}: the compared columns may not be comparable (coded or generalised differently): {named}. Generalise both sides alike in the plan",
@@ -462,8 +456,8 @@ fn best_generalization(view: &View, report: &ViewReport) -> Result<Option<Findin
         .filter(|(_, u, _, _)| *u < report.metrics.k_anonymity.unique_fraction)
         .map(|(k, u, q, g)| {
             finding(
-                "hint",
-                "low",
+                FindingCode::Hint,
+                Severity::Low,
                 &report.name,
                 format!(
                     "Hint for {}: generalising {q} to {} restores the most of any single step: k = {k} and {} unique (now k = {} and {})",

@@ -51,13 +51,22 @@ fn bucket(candidates: u32) -> usize {
 /// What the attacker learns about an attribute without a unique match.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Disclosure {
-    /// Which side holds the attribute: `target` (learned for identified records) or
-    /// `identified` (learned for target records).
-    pub side: &'static str,
+    /// Which side holds the attribute.
+    pub side: DisclosureSide,
     /// Records whose candidates all hold one value of the attribute.
     pub records: usize,
     /// As a fraction of the records of the other side.
     pub fraction: f64,
+}
+
+/// Which side of a linkage holds a disclosed attribute.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum DisclosureSide {
+    /// The target's attribute, learned for identified records.
+    Target,
+    /// The identified side's attribute, learned for target records.
+    Identified,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -144,7 +153,7 @@ pub fn linkage(
         disclosures.insert(
             attr.name.clone(),
             Disclosure {
-                side: "target",
+                side: DisclosureSide::Target,
                 records,
                 fraction: fraction(records as f64, identified_rows),
             },
@@ -157,7 +166,7 @@ pub fn linkage(
             .map(|c| b[c] as usize)
             .sum();
         disclosures.entry(attr.name.clone()).or_insert(Disclosure {
-            side: "identified",
+            side: DisclosureSide::Identified,
             records,
             fraction: fraction(records as f64, target_rows),
         });

@@ -291,10 +291,7 @@ pub fn run(plan: &Plan, progress: &dyn Fn(&str), show_values: bool) -> Result<Re
         tool: Default::default(),
         missing_values: crate::report::missing_values_note(plan.policy.nulls),
         views: reports,
-        joins: joins
-            .iter()
-            .map(|j| serde_json::to_value(j).expect("join reports serialise"))
-            .collect(),
+        joins,
         findings,
         policy: result,
         unicity: None,

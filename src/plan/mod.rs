@@ -2,6 +2,8 @@
 //! join steps, and a policy. Parsed from TOML with unknown keys rejected; every error names
 //! the key, source or step. The schema is documented in docs/plan.md.
 
+pub mod demo;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -135,6 +137,18 @@ pub enum JoinKind {
     Normalized,
     Hashed,
     Quasi,
+}
+
+impl JoinKind {
+    /// The kind as the plan and the JSON report spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JoinKind::Key => "key",
+            JoinKind::Normalized => "normalized",
+            JoinKind::Hashed => "hashed",
+            JoinKind::Quasi => "quasi",
+        }
+    }
 }
 
 /// What a normalised or hashed join normalises.
@@ -482,9 +496,4 @@ impl Plan {
         }
         Ok(())
     }
-}
-
-/// The bundled demo plan.
-pub fn demo_plan_path() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/retail/audit.toml")
 }

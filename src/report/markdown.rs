@@ -96,10 +96,7 @@ pub fn render(report: &Report) -> String {
         out.push_str(&format!("**{line}**\n\n"));
     }
     for join in &report.joins {
-        out.push_str(&format!(
-            "## Join step `{}`\n\n",
-            join["name"].as_str().unwrap_or("")
-        ));
+        out.push_str(&format!("## Join step `{}`\n\n", join.name));
         out.push_str(&header(&["figure", "value"]));
         for (label, value) in join_rows(join) {
             out.push_str(&row(&[label, value]));
@@ -116,7 +113,7 @@ pub fn render(report: &Report) -> String {
             out.push_str(&format!(
                 "{}. **{}**: {}\n",
                 i + 1,
-                finding.severity,
+                finding.severity.as_str(),
                 finding.message
             ));
         }

@@ -2,6 +2,8 @@
 
 use serde::Serialize;
 
+use crate::audit::join::{JoinReport, Snapshot};
+use crate::audit::linkage::DisclosureSide;
 use crate::metrics::ViewMetrics;
 
 /// Bumped whenever a field changes meaning or disappears.
@@ -260,19 +262,77 @@ pub fn small_class_rows(view: &ViewReport) -> Vec<[String; 2]> {
         .collect()
 }
 
+/// What kind of finding it is; stable for pipelines, serialised in snake_case
+/// (`join_breaks_anonymity`, ...). docs/findings.md describes each.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingCode {
+    /// A join step multiplied the unique records of the view it fed.
+    JoinBreaksAnonymity,
+    /// A column holds plain hashes of identifiers, which anyone can recompute.
+    HashedIdentifier,
+    /// A quasi-identifier linkage re-identifies target records.
+    QuasiLinkage,
+    /// A join attached identities (names, emails) to another source's records.
+    IdentifiersAttached,
+    /// Records unique on their quasi-identifiers.
+    UniqueRecords,
+    /// Classes smaller than the policy's k.
+    SmallClasses,
+    /// A sensitive attribute with one value in a class (or across a link's candidates).
+    AttributeDisclosure,
+    /// The compared columns of a quasi step barely overlap (different codings).
+    ColumnsNotComparable,
+    /// A view with several records per person measured per row.
+    RowsNotPeople,
+    /// A few purchases single people out (unicity).
+    Unicity,
+    /// A generalisation that would restore the most anonymity.
+    Hint,
+}
+
+/// How severe a finding is; findings are ranked most severe first (`High < Medium < Low` in
+/// this order's terms).
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    High,
+    Medium,
+    Low,
+}
+
+impl Severity {
+    /// The severity as the report spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::High => "high",
+            Severity::Medium => "medium",
+            Severity::Low => "low",
+        }
+    }
+}
+
 /// A ranked, plain-language statement of what breaks anonymity.
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {
-    /// What kind of finding it is, stable for pipelines (snake_case): `join_breaks_anonymity`,
-    /// `hashed_identifier`, `quasi_linkage`, `identifiers_attached`, `unique_records`,
-    /// `small_classes`, `attribute_disclosure`, `columns_not_comparable`, `rows_not_people`, `unicity`,
-    /// `hint`.
-    pub code: &'static str,
-    /// `high`, `medium` or `low`.
-    pub severity: &'static str,
+    /// What kind of finding it is, stable for pipelines.
+    pub code: FindingCode,
+    pub severity: Severity,
     /// The view or join step the finding is about.
     pub subject: String,
     pub message: String,
+}
+
+/// The policy rule a violation breaks.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Rule {
+    /// k-anonymity below the policy's k.
+    K,
+    /// More unique records than `max_unique_fraction`.
+    MaxUniqueFraction,
+    /// A sensitive attribute less than l-diverse.
+    L,
 }
 
 /// The thresholds that turn a report into pass/fail.
@@ -287,7 +347,7 @@ pub struct Policy {
 #[derive(Debug, Clone, Serialize)]
 pub struct Violation {
     pub view: String,
-    pub rule: String,
+    pub rule: Rule,
     pub limit: f64,
     pub actual: f64,
     pub message: String,
@@ -308,7 +368,7 @@ pub struct Report {
     pub tool: Tool,
     pub missing_values: &'static str,
     pub views: Vec<ViewReport>,
-    pub joins: Vec<serde_json::Value>,
+    pub joins: Vec<JoinReport>,
     pub findings: Vec<Finding>,
     pub policy: PolicyResult,
     /// Purchase-history unicity, when measured (`unicity`).
@@ -374,7 +434,7 @@ impl Policy {
             if m.k_anonymity.k < self.k {
                 violations.push(Violation {
                     view: view.name.clone(),
-                    rule: "k".into(),
+                    rule: Rule::K,
                     limit: self.k as f64,
                     actual: m.k_anonymity.k as f64,
                     message: format!(
@@ -388,7 +448,7 @@ impl Policy {
             {
                 violations.push(Violation {
                     view: view.name.clone(),
-                    rule: "max_unique_fraction".into(),
+                    rule: Rule::MaxUniqueFraction,
                     limit: max,
                     actual: m.k_anonymity.unique_fraction,
                     message: format!(
@@ -404,7 +464,7 @@ impl Policy {
                     if ld.distinct < l {
                         violations.push(Violation {
                             view: view.name.clone(),
-                            rule: "l".into(),
+                            rule: Rule::L,
                             limit: l as f64,
                             actual: ld.distinct as f64,
                             message: format!(
@@ -432,8 +492,8 @@ pub fn view_findings(view: &ViewReport, policy_k: u32) -> Vec<Finding> {
     if m.k_anonymity.uniques > 0 {
         let share = m.k_anonymity.unique_fraction;
         findings.push(Finding {
-            code: "unique_records",
-            severity: if share >= 0.05 { "high" } else { "medium" },
+            code: FindingCode::UniqueRecords,
+            severity: if share >= 0.05 { Severity::High } else { Severity::Medium },
             subject: view.name.clone(),
             message: match &view.entity {
                 None => format!(
@@ -454,8 +514,8 @@ pub fn view_findings(view: &ViewReport, policy_k: u32) -> Vec<Finding> {
         });
     } else if m.k_anonymity.k < policy_k {
         findings.push(Finding {
-            code: "small_classes",
-            severity: "medium",
+            code: FindingCode::SmallClasses,
+            severity: Severity::Medium,
             subject: view.name.clone(),
             message: format!(
                 "{} is only {}-anonymous on {qis}; {} of records sit in classes smaller than {policy_k}",
@@ -468,8 +528,8 @@ pub fn view_findings(view: &ViewReport, policy_k: u32) -> Vec<Finding> {
     for (attr, ld) in &m.l_diversity {
         if ld.distinct <= 1 {
             findings.push(Finding {
-                code: "attribute_disclosure",
-                severity: "high",
+                code: FindingCode::AttributeDisclosure,
+                severity: Severity::High,
                 subject: view.name.clone(),
                 message: format!(
                     "some classes of {} hold a single value of {attr}: knowing {qis} discloses {attr} (attribute disclosure, distinct l = {})",
@@ -604,7 +664,7 @@ pub fn headline(view: &ViewReport, policy_k: u32) -> Vec<(String, String)> {
         rows.push((
             format!(
                 "population uniques, Dankar ({})",
-                p.dankar.map_or("n/a", |d| d.model)
+                p.dankar.map_or("n/a", |d| d.model.as_str())
             ),
             show(p.dankar.map(|e| e.uniques), p.dankar.map(|e| e.fraction)),
         ));
@@ -652,162 +712,132 @@ pub fn verdict(view: &ViewReport, policy: &PolicyResult) -> (bool, String) {
     }
 }
 
-/// The rows of a join step's section, as (label, value), from its JSON form.
-pub fn join_rows(join: &serde_json::Value) -> Vec<(String, String)> {
-    let s = |v: &serde_json::Value| v.as_str().unwrap_or("").to_string();
-    let n = |v: &serde_json::Value| thousands(v.as_u64().unwrap_or(0) as usize);
-    let f = |v: &serde_json::Value| v.as_f64().unwrap_or(0.0);
-    let list = |v: &serde_json::Value| {
-        v.as_array()
-            .map(|a| {
-                a.iter()
-                    .map(|x| x.as_str().unwrap_or("").to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            })
-            .unwrap_or_default()
-    };
-    let snap = |key: &str| -> String {
-        let v = &join[key];
+/// The rows of a join step's section, as (label, value).
+pub fn join_rows(join: &JoinReport) -> Vec<(String, String)> {
+    let n = thousands;
+    let snap = |v: &Snapshot| -> String {
         format!(
             "k {} · {} unique · avg risk {:.4}",
-            v["k"],
-            percent(f(&v["unique_fraction"])),
-            f(&v["prosecutor_avg"])
+            v.k,
+            percent(v.unique_fraction),
+            v.prosecutor_avg
         )
     };
     let mut rows = vec![
-        ("kind".to_string(), s(&join["kind"])),
+        ("kind".to_string(), join.kind.as_str().to_string()),
         (
             "left → right".to_string(),
-            format!("{} → {}", s(&join["left"]), s(&join["right"])),
+            format!("{} → {}", join.left, join.right),
         ),
-        ("on".to_string(), list(&join["comparison"])),
+        ("on".to_string(), join.comparison.join(", ")),
         (
             "rows in (left, right)".to_string(),
-            format!("{}, {}", n(&join["rows_left"]), n(&join["rows_right"])),
+            format!("{}, {}", n(join.rows_left), n(join.rows_right)),
         ),
-        ("rows out".to_string(), n(&join["rows_out"])),
+        ("rows out".to_string(), n(join.rows_out)),
         (
             "matched left".to_string(),
             format!(
                 "{} ({})",
-                n(&join["matched_left"]),
-                percent(f(&join["matched_left_fraction"]))
+                n(join.matched_left),
+                percent(join.matched_left_fraction)
             ),
         ),
         (
             "matched right".to_string(),
             format!(
                 "{} ({})",
-                n(&join["matched_right"]),
-                percent(f(&join["matched_right_fraction"]))
+                n(join.matched_right),
+                percent(join.matched_right_fraction)
             ),
         ),
-        (format!("before: {}", s(&join["left"])), snap("before_left")),
-        (
-            format!("before: {}", s(&join["right"])),
-            snap("before_right"),
-        ),
-        ("after".to_string(), snap("after")),
+        (format!("before: {}", join.left), snap(&join.before_left)),
+        (format!("before: {}", join.right), snap(&join.before_right)),
+        ("after".to_string(), snap(&join.after)),
     ];
-    let link = &join["linkage"];
-    if link.is_object() {
+    if let Some(link) = &join.linkage {
         rows.push((
             "unique matches".to_string(),
             format!(
                 "{} of {} ({})",
-                n(&link["unique_matches"]),
-                n(&link["target_rows"]),
-                percent(f(&link["unique_match_fraction"]))
+                n(link.unique_matches),
+                n(link.target_rows),
+                percent(link.unique_match_fraction)
             ),
         ));
         rows.push((
             "expected re-identifications".to_string(),
             format!(
                 "{:.1} ({})",
-                f(&link["expected_reidentifications"]),
-                percent(f(&link["expected_reidentification_fraction"]))
+                link.expected_reidentifications,
+                percent(link.expected_reidentification_fraction)
             ),
         ));
-        if let Some(c) = link["correct_unique_matches"].as_u64() {
-            rows.push((
-                "correct unique matches (truth)".to_string(),
-                thousands(c as usize),
-            ));
+        if let Some(c) = link.correct_unique_matches {
+            rows.push(("correct unique matches (truth)".to_string(), n(c)));
         }
-        rows.push(("candidate pairs".to_string(), n(&link["candidate_pairs"])));
-        if let Some(buckets) = link["candidate_histogram"].as_array() {
+        rows.push((
+            "candidate pairs".to_string(),
+            n(link.candidate_pairs as usize),
+        ));
+        rows.push((
+            "target records by candidates".to_string(),
+            link.candidate_histogram
+                .iter()
+                .map(|b| format!("{}: {}", b.candidates, n(b.records)))
+                .collect::<Vec<_>>()
+                .join(" · "),
+        ));
+        for (attr, d) in &link.disclosures {
+            let about = match d.side {
+                DisclosureSide::Target => &join.left,
+                DisclosureSide::Identified => &join.right,
+            };
             rows.push((
-                "target records by candidates".to_string(),
-                buckets
-                    .iter()
-                    .map(|b| format!("{}: {}", s(&b["candidates"]), n(&b["records"])))
-                    .collect::<Vec<_>>()
-                    .join(" · "),
-            ));
-        }
-        if let Some(disclosures) = link["disclosures"].as_object() {
-            for (attr, d) in disclosures {
-                let about = if d["side"] == "target" {
-                    s(&join["left"])
-                } else {
-                    s(&join["right"])
-                };
-                rows.push((
-                    format!("{attr} disclosed"),
-                    format!(
-                        "{} {about} records ({}): all candidates share one value",
-                        n(&d["records"]),
-                        percent(f(&d["fraction"]))
-                    ),
-                ));
-            }
-        }
-    }
-    if let Some(identifiers) = join["identifiers"].as_array().filter(|i| i.len() > 1) {
-        for i in identifiers {
-            rows.push((
-                format!("links on {}", list(&i["on"])),
+                format!("{attr} disclosed"),
                 format!(
-                    "{} ({} right records){}",
-                    n(&i["links"]),
-                    n(&i["linked_right"]),
-                    i["correct_links"]
-                        .as_u64()
-                        .map_or(String::new(), |c| format!(
-                            ", {} correct, {} false",
-                            thousands(c as usize),
-                            n(&i["false_links"])
-                        ))
+                    "{} {about} records ({}): all candidates share one value",
+                    n(d.records),
+                    percent(d.fraction)
                 ),
             ));
         }
     }
-    if let Some(i) = join["identifiers"].as_array()
-        && i.iter()
-            .any(|i| i["colliding_keys"].as_u64().unwrap_or(0) > 0)
-    {
+    if join.identifiers.len() > 1 {
+        for i in &join.identifiers {
+            let judged = match (i.correct_links, i.false_links) {
+                (Some(c), Some(f)) => {
+                    format!(", {} correct, {} false", n(c as usize), n(f as usize))
+                }
+                _ => String::new(),
+            };
+            rows.push((
+                format!("links on {}", i.on.join(", ")),
+                format!(
+                    "{} ({} right records){judged}",
+                    n(i.links as usize),
+                    n(i.linked_right)
+                ),
+            ));
+        }
+    }
+    let colliding: usize = join.identifiers.iter().map(|i| i.colliding_keys).sum();
+    if colliding > 0 {
         rows.push((
             "keys linking one record to several".to_string(),
-            thousands(
-                i.iter()
-                    .map(|i| i["colliding_keys"].as_u64().unwrap_or(0) as usize)
-                    .sum(),
-            ),
+            n(colliding),
         ));
     }
-    let truth = &join["truth"];
-    if truth.is_object() {
+    if let Some(truth) = &join.truth {
         rows.push((
             "links by truth".to_string(),
             format!(
                 "{} correct, {} false; found {} of {} shared records ({})",
-                n(&truth["correct_links"]),
-                n(&truth["false_links"]),
-                n(&truth["found_records"]),
-                n(&truth["shared_records"]),
-                percent(f(&truth["recall"]))
+                n(truth.correct_links as usize),
+                n(truth.false_links as usize),
+                n(truth.found_records),
+                n(truth.shared_records),
+                percent(truth.recall)
             ),
         ));
     }

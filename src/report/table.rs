@@ -120,10 +120,7 @@ pub fn render(report: &Report, color: bool) -> String {
         out.push('\n');
     }
     for join in &report.joins {
-        out.push_str(&format!(
-            "Join step {}\n",
-            join["name"].as_str().unwrap_or("")
-        ));
+        out.push_str(&format!("Join step {}\n", join.name));
         let mut t = new_table();
         for (label, value) in join_rows(join) {
             t.add_row(vec![label, value]);
@@ -139,7 +136,7 @@ pub fn render(report: &Report, color: bool) -> String {
             out.push_str(&format!(
                 "{:>3}. [{}] {}\n",
                 i + 1,
-                finding.severity,
+                finding.severity.as_str(),
                 finding.message
             ));
         }

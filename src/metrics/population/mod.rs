@@ -31,13 +31,35 @@ pub struct Estimate {
     pub fraction: f64,
 }
 
+/// The model Dankar's rule chose; serialised in lowercase.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum PopulationModel {
+    Pitman,
+    Zayatz,
+    Snb,
+    /// No sample uniques: every estimate is 0.
+    None,
+}
+
+impl PopulationModel {
+    /// The model's name as the report spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PopulationModel::Pitman => "pitman",
+            PopulationModel::Zayatz => "zayatz",
+            PopulationModel::Snb => "snb",
+            PopulationModel::None => "none",
+        }
+    }
+}
+
 /// Dankar's choice.
 #[derive(Debug, Clone, Copy, Serialize, PartialEq)]
 pub struct DankarEstimate {
     pub uniques: f64,
     pub fraction: f64,
-    /// `pitman`, `zayatz`, `snb`, or `none` (no sample uniques).
-    pub model: &'static str,
+    pub model: PopulationModel,
 }
 
 /// Population figures of a view.
@@ -86,14 +108,14 @@ pub fn population_uniqueness(
             dankar: Some(DankarEstimate {
                 uniques: 0.0,
                 fraction: 0.0,
-                model: "none",
+                model: PopulationModel::None,
             }),
         };
     }
     let pitman = available(pitman::pitman(&bins, n, population), population);
     let zayatz = available(zayatz::zayatz(&bins, n, population), population);
     let snb = available(snb::snb(&bins, n, population), population);
-    let pick = |e: Option<Estimate>, model: &'static str| {
+    let pick = |e: Option<Estimate>, model: PopulationModel| {
         e.map(|e| DankarEstimate {
             uniques: e.uniques,
             fraction: e.fraction,
@@ -101,12 +123,12 @@ pub fn population_uniqueness(
         })
     };
     let dankar = if pi <= 0.1 {
-        pick(pitman, "pitman").or(pick(zayatz, "zayatz"))
+        pick(pitman, PopulationModel::Pitman).or(pick(zayatz, PopulationModel::Zayatz))
     } else {
         match (snb, zayatz) {
-            (Some(s), Some(z)) if z.uniques < s.uniques => pick(Some(z), "zayatz"),
-            (Some(s), _) => pick(Some(s), "snb"),
-            (None, z) => pick(z, "zayatz"),
+            (Some(s), Some(z)) if z.uniques < s.uniques => pick(Some(z), PopulationModel::Zayatz),
+            (Some(s), _) => pick(Some(s), PopulationModel::Snb),
+            (None, z) => pick(z, PopulationModel::Zayatz),
         }
     };
     PopulationUniqueness {

@@ -1,0 +1,39 @@
+//! `linkrisk audit [PLAN] [--check]`: runs an audit plan — every source, every join step the
+//! retailer would perform, findings ranked most severe first and the policy verdict. Without a
+//! plan, the bundled retail demo.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::Progress;
+use super::args::OutputArgs;
+use crate::Result;
+use crate::plan::Plan;
+use crate::report::Report;
+
+/// `audit`'s command-line arguments.
+#[derive(Args, Debug)]
+pub struct AuditArgs {
+    /// The plan (TOML); the bundled retail demo when absent.
+    pub plan: Option<PathBuf>,
+    /// Exit with code 1 when the policy is violated.
+    #[arg(long)]
+    pub check: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// What to audit.
+#[derive(Debug, Clone)]
+pub struct AuditOptions {
+    /// The plan, loaded and validated ([`Plan::load`], [`Plan::parse`]).
+    pub plan: Plan,
+    /// List the QI values of the classes below k (personal data: a private investigation).
+    pub show_values: bool,
+}
+
+/// Runs the plan.
+pub fn run(opts: &AuditOptions, progress: Progress) -> Result<Report> {
+    crate::audit::run(&opts.plan, progress, opts.show_values)
+}

@@ -1,0 +1,135 @@
+//! `linkrisk keys FILE --qi A,B,C [--entity E] [--max-msu N]`: which columns make people
+//! unique — distinction and separation per column, the drop-one effect, the fewest columns that
+//! single people out, and the minimal sample uniques with SUDA and DIS-SUDA scores.
+
+use anyhow::bail;
+use clap::Args;
+
+use super::args::{InputArgs, OutputArgs};
+use super::{Progress, check_names, view_name};
+use crate::Result;
+use crate::io::LoadOptions;
+use crate::metrics::attribution::{AttributionOptions, attribute, attribute_entities};
+use crate::report::keys::KeysReport;
+
+/// `keys`' command-line arguments.
+#[derive(Args, Debug)]
+pub struct KeysArgs {
+    /// The file to analyse.
+    pub file: String,
+    /// Quasi-identifier columns, comma-separated.
+    #[arg(long, value_delimiter = ',', required = true)]
+    pub qi: Vec<String>,
+    /// Largest MSU (and subset) size to search; all QIs by default.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_msu: Option<u64>,
+    /// The most row visits (subsets searched × rows) keys takes on before refusing.
+    #[arg(long, default_value_t = DEFAULT_MAX_WORK, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_work: u64,
+    /// Sampling fraction of the DIS-SUDA score (sdcMicro's DisFraction).
+    #[arg(long, default_value_t = 0.01)]
+    pub dis_fraction: f64,
+    /// How many of the riskiest records to list.
+    #[arg(long, default_value_t = 20)]
+    pub top: usize,
+    /// The column that names the person: attribution over people, a person's value on a
+    /// subset being the multiset of their rows' projections on it.
+    #[arg(long)]
+    pub entity: Option<String>,
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// The default bound on row visits: 10¹⁰.
+pub const DEFAULT_MAX_WORK: u64 = 10_000_000_000;
+
+impl KeysArgs {
+    /// The library options these arguments ask for.
+    pub fn options(&self) -> KeysOptions {
+        KeysOptions {
+            file: self.file.clone(),
+            qi: self.qi.clone(),
+            entity: self.entity.clone(),
+            attribution: AttributionOptions {
+                max_msu: self.max_msu.map(|m| m as usize),
+                dis_fraction: self.dis_fraction,
+                top_records: self.top,
+            },
+            max_work: self.max_work,
+            load: self.input.load_options(&[]),
+        }
+    }
+}
+
+/// What to search.
+#[derive(Debug, Clone)]
+pub struct KeysOptions {
+    pub file: String,
+    pub qi: Vec<String>,
+    /// The column naming the person: attribution over people.
+    pub entity: Option<String>,
+    pub attribution: AttributionOptions,
+    /// The most row visits (subsets × rows) before refusing.
+    pub max_work: u64,
+    pub load: LoadOptions,
+}
+
+/// Searches which columns single people out.
+pub fn run(opts: &KeysOptions, progress: Progress) -> Result<KeysReport> {
+    check_names("qi", &opts.qi)?;
+    let dis = opts.attribution.dis_fraction;
+    if !(dis > 0.0 && dis < 1.0) {
+        bail!("--dis-fraction must be in (0, 1), got {dis}");
+    }
+    if let Some(entity) = &opts.entity
+        && opts.qi.contains(entity)
+    {
+        bail!(
+            "--entity column {} cannot also be a quasi-identifier",
+            crate::escape::name(entity)
+        );
+    }
+    progress(&format!("loading {}", opts.file));
+    let timer = crate::timing::Timer::start();
+    let load = LoadOptions {
+        dictionary: opts.qi.clone(),
+        ..opts.load.clone()
+    };
+    let mut read = opts.qi.clone();
+    read.extend(opts.entity.iter().cloned());
+    let (mut encoded, _, rows) = crate::engine::encode_source(&opts.file, &read, &[], &load)?;
+    timer.lap("load and encode");
+    // The lattice reads every row once per subset it visits: refuse what would not finish.
+    let columns = opts.qi.len();
+    let max_size = opts.attribution.max_msu.unwrap_or(columns);
+    let (size, subsets) = crate::metrics::attribution::lattice::search_size(columns, max_size)?;
+    let visits = (subsets as u128) * (rows as u128);
+    if visits > opts.max_work as u128 {
+        bail!(
+            "keys would read about {visits:.1e} rows ({subsets} subsets of up to {size} columns × {rows} rows), above --max-work {:.0e}; lower --max-msu",
+            opts.max_work as f64,
+            visits = visits as f64
+        );
+    }
+    progress("searching the QI subsets");
+    let attribution = match &opts.entity {
+        None => attribute(&encoded, rows, opts.attribution)?,
+        Some(entity) => {
+            let at = encoded
+                .iter()
+                .position(|c| &c.name == entity)
+                .expect("the entity column was read");
+            let entity_col = encoded.remove(at);
+            attribute_entities(&encoded, &entity_col, rows, opts.attribution)?
+        }
+    };
+    timer.lap("attribution, all of it");
+    Ok(KeysReport::new(
+        view_name(&opts.file),
+        opts.entity.clone(),
+        rows,
+        attribution,
+    ))
+}

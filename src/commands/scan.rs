@@ -1,0 +1,315 @@
+//! `linkrisk scan FILE --qi A,B,C [--sensitive S] [--entity E]`: measures one file —
+//! k-anonymity, uniqueness, l-diversity, t-closeness, prosecutor, journalist and marketer risk,
+//! population uniqueness — per record, or per person with `--entity`.
+//!
+//! Without `--show-values` or a population table the file goes straight to dictionary codes
+//! (no frame of text); otherwise it is loaded as a polars frame.
+
+use anyhow::{Context as _, bail};
+use clap::Args;
+
+use super::args::{InputArgs, OutputArgs, PolicyArgs, PopulationArgs};
+use super::{Progress, check_names, view_name};
+use crate::Result;
+use crate::engine::{ClassTable, NullMode};
+use crate::io::LoadOptions;
+use crate::metrics::{self, MeasureOptions};
+use crate::report::{self, Policy, Report, ViewReport};
+
+/// `scan`'s command-line arguments.
+#[derive(Args, Debug)]
+pub struct ScanArgs {
+    /// The file to measure (CSV/TSV, Parquet, Arrow IPC, NDJSON; `-` reads CSV from stdin).
+    pub file: String,
+    /// Quasi-identifier columns, comma-separated.
+    #[arg(long, value_delimiter = ',', required = true)]
+    pub qi: Vec<String>,
+    /// Sensitive columns, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub sensitive: Vec<String>,
+    /// The column that names the person when one person has many rows: every figure then
+    /// counts people, an entity's QI value being the multiset of its rows' QI tuples.
+    #[arg(long)]
+    pub entity: Option<String>,
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    #[command(flatten)]
+    pub population: PopulationArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+impl ScanArgs {
+    /// The library options these arguments ask for.
+    pub fn options(&self) -> ScanOptions {
+        ScanOptions {
+            file: self.file.clone(),
+            qi: self.qi.clone(),
+            sensitive: self.sensitive.clone(),
+            entity: self.entity.clone(),
+            load: self.input.load_options(&[]),
+            policy: self.policy.policy(),
+            measure: self.policy.measure_options(),
+            nulls: self.policy.nulls,
+            population: self.population.population,
+            sampling_fraction: self.population.sampling_fraction,
+            population_table: self.population.population_table.clone(),
+            show_values: self.output.show_values,
+        }
+    }
+}
+
+/// What to measure and how.
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    /// The file (`-` for CSV on standard input).
+    pub file: String,
+    pub qi: Vec<String>,
+    pub sensitive: Vec<String>,
+    /// The column naming the person, when one person has many rows.
+    pub entity: Option<String>,
+    /// How to read the file; the QIs are read dictionary-encoded whatever `load.dictionary`
+    /// says.
+    pub load: LoadOptions,
+    pub policy: Policy,
+    pub measure: MeasureOptions,
+    pub nulls: NullMode,
+    /// The population size N, or the sampling fraction π = n/N.
+    pub population: Option<f64>,
+    pub sampling_fraction: Option<f64>,
+    /// A table of the population holding the QIs (and the entity column).
+    pub population_table: Option<String>,
+    /// List the QI values of the classes below k (personal data: a private investigation).
+    pub show_values: bool,
+}
+
+impl ScanOptions {
+    /// Measures `qi` of `file` with the defaults of the command line (policy k = 5).
+    pub fn new(file: impl Into<String>, qi: &[&str]) -> ScanOptions {
+        ScanOptions {
+            file: file.into(),
+            qi: qi.iter().map(|q| q.to_string()).collect(),
+            sensitive: Vec::new(),
+            entity: None,
+            load: LoadOptions::default(),
+            policy: Policy {
+                k: 5,
+                l: None,
+                max_unique_fraction: None,
+            },
+            measure: MeasureOptions {
+                policy_k: 5,
+                recursive_l: 2,
+                population: None,
+            },
+            nulls: NullMode::Value,
+            population: None,
+            sampling_fraction: None,
+            population_table: None,
+            show_values: false,
+        }
+    }
+
+    /// The files the run reads (a report must never replace one).
+    pub fn inputs(&self) -> Vec<&std::path::Path> {
+        let mut inputs = vec![std::path::Path::new(&self.file)];
+        inputs.extend(self.population_table.iter().map(std::path::Path::new));
+        inputs
+    }
+
+    fn validate(&self) -> Result<()> {
+        check_names("qi", &self.qi)?;
+        check_names("sensitive", &self.sensitive)?;
+        if self.nulls == NullMode::Wildcard && self.qi.len() > crate::engine::wildcard::MAX_QIS {
+            bail!(
+                "--nulls wildcard supports at most {} quasi-identifiers, got {}",
+                crate::engine::wildcard::MAX_QIS,
+                self.qi.len()
+            );
+        }
+        if let Some(both) = self.sensitive.iter().find(|s| self.qi.contains(s)) {
+            bail!(
+                "column {} cannot be both a quasi-identifier and sensitive",
+                crate::escape::name(both)
+            );
+        }
+        if let Some(entity) = &self.entity {
+            if self.qi.contains(entity) || self.sensitive.contains(entity) {
+                bail!(
+                    "--entity column {} cannot also be a quasi-identifier or sensitive",
+                    crate::escape::name(entity)
+                );
+            }
+            if self.nulls == NullMode::Wildcard {
+                bail!("--entity cannot be combined with --nulls wildcard (not supported yet)");
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Resolves a population size from N or π for a sample of `rows` records.
+pub fn population_size(
+    population: Option<f64>,
+    fraction: Option<f64>,
+    rows: usize,
+) -> Result<Option<f64>> {
+    let n = rows as f64;
+    let size = match (population, fraction) {
+        (Some(p), _) => p,
+        (None, Some(f)) => {
+            if !(f > 0.0 && f <= 1.0) {
+                bail!("--sampling-fraction must be in (0, 1], got {f}");
+            }
+            (n / f).round()
+        }
+        (None, None) => return Ok(None),
+    };
+    if !size.is_finite() || size < n {
+        bail!("the population ({size}) is smaller than the sample ({rows} rows)");
+    }
+    Ok(Some(size))
+}
+
+/// Takes the entity column out of the encoded QIs.
+fn split_entity(
+    qi_cols: &mut Vec<crate::engine::EncodedColumn>,
+    entity: &str,
+) -> crate::engine::EncodedColumn {
+    let at = qi_cols
+        .iter()
+        .position(|c| c.name == entity)
+        .expect("the entity column was read with the QIs");
+    qi_cols.remove(at)
+}
+
+/// Measures one file.
+pub fn run(opts: &ScanOptions, progress: Progress) -> Result<Report> {
+    opts.validate()?;
+    progress(&format!("loading {}", opts.file));
+    let mut columns = opts.qi.clone();
+    columns.extend(opts.sensitive.iter().cloned());
+    columns.extend(opts.entity.iter().cloned());
+    let timer = crate::timing::Timer::start();
+    let load = LoadOptions {
+        dictionary: opts.qi.clone(),
+        ..opts.load.clone()
+    };
+    let mut rows_read = None;
+    // Without --show-values or a population table no frame is needed: the source goes
+    // straight to codes.
+    let direct = if opts.show_values || opts.population_table.is_some() {
+        None
+    } else {
+        let mut read = opts.qi.clone();
+        read.extend(opts.entity.iter().cloned());
+        let (mut qi_cols, sens_cols, rows) =
+            crate::engine::encode_source(&opts.file, &read, &opts.sensitive, &load)?;
+        timer.lap("load and encode");
+        progress("measuring");
+        rows_read = Some(rows);
+        Some(match &opts.entity {
+            Some(entity) => {
+                let entity_col = split_entity(&mut qi_cols, entity);
+                ClassTable::build_entities(qi_cols, &sens_cols, &entity_col, rows)
+            }
+            None => ClassTable::build(qi_cols, &sens_cols, rows, opts.nulls),
+        })
+    };
+    let (table, df) = match direct {
+        Some(table) => (table, None),
+        None => {
+            let df = crate::io::load(&opts.file, &columns, &load)?;
+            timer.lap("load");
+            progress("measuring");
+            let population = match &opts.population_table {
+                None => None,
+                Some(path) => {
+                    progress(&format!("loading {path}"));
+                    let mut names = opts.qi.clone();
+                    names.extend(opts.entity.iter().cloned());
+                    Some(crate::io::load(path, &names, &load).context("population table")?)
+                }
+            };
+            let table = match (&opts.entity, &population) {
+                (Some(entity), Some(population)) => crate::engine::entity_table_with_population(
+                    &df,
+                    &opts.qi,
+                    &opts.sensitive,
+                    entity,
+                    population,
+                ),
+                (Some(entity), None) => {
+                    let mut names = opts.qi.clone();
+                    names.push(entity.clone());
+                    crate::engine::encode_view(&df, &names, &opts.sensitive).map(
+                        |(mut qi_cols, sens_cols)| {
+                            let entity_col = split_entity(&mut qi_cols, entity);
+                            ClassTable::build_entities(
+                                qi_cols,
+                                &sens_cols,
+                                &entity_col,
+                                df.height(),
+                            )
+                        },
+                    )
+                }
+                (None, None) => {
+                    crate::engine::class_table_with(&df, &opts.qi, &opts.sensitive, opts.nulls)
+                }
+                (None, Some(population)) => crate::engine::class_table_with_population(
+                    &df,
+                    &opts.qi,
+                    &opts.sensitive,
+                    opts.nulls,
+                    population,
+                ),
+            }
+            .with_context(|| format!("cannot measure {}", opts.file))?;
+            (table, Some(df))
+        }
+    };
+    let population = population_size(opts.population, opts.sampling_fraction, table.rows)?;
+    timer.lap("class table");
+    let metrics = metrics::measure(
+        &table,
+        MeasureOptions {
+            population,
+            ..opts.measure
+        },
+    );
+    timer.lap("metrics");
+    let view = ViewReport {
+        name: view_name(&opts.file),
+        rows: rows_read.unwrap_or(df.as_ref().map_or(table.rows, |df| df.height())),
+        entity: opts.entity.clone(),
+        entities: table.rows,
+        quasi_identifiers: opts.qi.clone(),
+        sensitive: opts.sensitive.clone(),
+        metrics,
+        attribution: None,
+        small_classes: match &df {
+            Some(df) if opts.show_values => Some(match &opts.entity {
+                Some(entity) => report::small_entity_classes(df, &opts.qi, entity, opts.policy.k)?,
+                None => report::small_classes(df, &opts.qi, opts.policy.k)?,
+            }),
+            _ => None,
+        },
+        unicity: None,
+    };
+    let findings = report::view_findings(&view, opts.policy.k);
+    let views = vec![view];
+    let result = opts.policy.evaluate(&views);
+    Ok(Report {
+        schema_version: report::SCHEMA_VERSION,
+        tool: Default::default(),
+        missing_values: report::missing_values_note(opts.nulls),
+        views,
+        joins: Vec::new(),
+        findings,
+        policy: result,
+        unicity: None,
+    })
+}
