@@ -75,6 +75,17 @@ linkrisk keys loyalty.parquet --qi zip5,birth_date,gender --max-msu 3 --format j
 linkrisk unicity transactions.csv --entity household_id --points store_id,transaction_timestamp --time transaction_timestamp:day\n  \
 linkrisk unicity purchases.parquet --entity customer --points store,ts,price --time ts:week --band price:log --format json")]
     Unicity(UnicityArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish or powershell).
+    #[command(after_help = "Examples:\n  \
+linkrisk completions bash > ~/.local/share/bash-completion/completions/linkrisk\n  \
+linkrisk completions zsh > ~/.zfunc/_linkrisk")]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff).
+    #[command(after_help = "Example:\n  linkrisk man > ~/.local/share/man/man1/linkrisk.1")]
+    Man,
 }
 
 /// Parses the command line and runs it; returns the exit status of a finished run.
@@ -160,6 +171,22 @@ pub fn run() -> Result<ExitStatus> {
             emit(&report, &args.output, &inputs)?;
             Ok(ExitStatus::Success)
         }
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "linkrisk", &mut out);
+            write_stdout(&out)?;
+            Ok(ExitStatus::Success)
+        }
+        Command::Man => {
+            use clap::CommandFactory;
+            let mut out = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut out)
+                .context("cannot render the man page")?;
+            write_stdout(&out)?;
+            Ok(ExitStatus::Success)
+        }
         Command::Synth(args) => {
             let spinner = Spinner::new(args.quiet);
             let summary = commands::synth::run(&args.options(), &|m| spinner.step(m))?;
@@ -187,7 +214,7 @@ fn usage_error(err: &clap::Error) -> String {
         err.kind(),
         ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand | ErrorKind::MissingSubcommand
     ) {
-        return "a command is required: audit, scan, link, keys, unicity or synth \
+        return "a command is required: audit, scan, link, keys, unicity, synth, completions or man \
                 (linkrisk --help describes them)"
             .to_string();
     }
@@ -276,17 +303,16 @@ fn emit(report: &Report, output: &OutputArgs, inputs: &[&Path]) -> Result<()> {
 fn write_text(text: &str, output: &OutputArgs, inputs: &[&Path]) -> Result<()> {
     match output.file() {
         Some(path) => report::write_atomic(path, text.as_bytes(), inputs),
-        None => {
-            use std::io::Write;
-            let mut stdout = std::io::stdout().lock();
-            // A closed pipe (`| head`) is not an error worth reporting.
-            match stdout
-                .write_all(text.as_bytes())
-                .and_then(|_| stdout.flush())
-            {
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-                other => other.context("cannot write to standard output"),
-            }
-        }
+        None => write_stdout(text.as_bytes()),
+    }
+}
+
+/// Writes bytes to standard output; a closed pipe (`| head`) is not an error worth reporting.
+fn write_stdout(bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(bytes).and_then(|_| stdout.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("cannot write to standard output"),
     }
 }

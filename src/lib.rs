@@ -1,23 +1,84 @@
 //! linkrisk: audit re-identification risk in customer data before it is cross-referenced.
 //!
-//! The modules follow the data: [`io`] loads sources into polars frames, [`engine`]
-//! dictionary-encodes them and builds the equivalence-class table in one pass, [`metrics`]
-//! reads that table (one metric per file), [`report`] turns the figures into JSON, tables or
-//! Markdown without leaking values, and [`cli`] wires it to the command line.
+//! Every command of the binary is a function here, taking an options struct and returning a
+//! typed result: [`scan()`], [`link()`], [`keys()`], [`audit()`], [`unicity()`], [`synth()`]
+//! (each documented in [`commands`]). Below them the modules follow the data: [`io`] reads
+//! sources, [`engine`] dictionary-encodes them and builds the equivalence-class table in one
+//! pass, [`metrics`] reads that table (one metric per file), [`audit`] runs plans and joins,
+//! [`report`] holds the typed report and renders it without leaking values.
+//!
+//! Measuring a small table in memory:
+//!
+//! ```
+//! use polars::prelude::*;
+//!
+//! let people = df! {
+//!     "zip3" => ["021", "021", "021", "104"],
+//!     "gender" => ["F", "F", "F", "M"],
+//! }?;
+//! let qis = ["zip3".to_string(), "gender".to_string()];
+//! let table = linkrisk::engine::class_table(&people, &qis, &[])?;
+//! let metrics = linkrisk::metrics::measure(&table, linkrisk::metrics::MeasureOptions {
+//!     policy_k: 3,
+//!     recursive_l: 2,
+//!     population: None,
+//! });
+//! // The man in 104 is alone in his class: the table is 1-anonymous, a quarter unique.
+//! assert_eq!(metrics.k_anonymity.k, 1);
+//! assert_eq!(metrics.k_anonymity.unique_fraction, 0.25);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
-pub mod audit;
-pub mod budget;
-pub mod cli;
+#![warn(missing_docs)]
+
+// The library's API: the commands and what their options and results are made of.
 pub mod commands;
 pub mod engine;
-pub mod escape;
 pub mod io;
 pub mod metrics;
-pub mod normalize;
 pub mod plan;
 pub mod report;
-pub mod synth;
-pub mod timing;
+
+// The binary's command line: public only because the binary is a crate of its own.
+/// The command line (the binary's).
+#[doc(hidden)]
+pub mod cli;
+
+// Internals, reached from outside only through [`internals`].
+#[doc(hidden)]
+mod audit;
+#[doc(hidden)]
+mod budget;
+#[doc(hidden)]
+mod escape;
+#[doc(hidden)]
+mod normalize;
+#[doc(hidden)]
+mod synth;
+#[doc(hidden)]
+mod timing;
+
+/// Unstable: linkrisk's internals, for its own tests and benchmarks. Nothing here is part of
+/// the API; any of it may change in any release.
+#[doc(hidden)]
+pub mod internals {
+    /// Plans run: sources, joins, linkage, purchase histories, findings.
+    pub mod audit {
+        pub use crate::audit::*;
+    }
+    /// The memory budget.
+    pub mod budget {
+        pub use crate::budget::*;
+    }
+    /// Email and phone normalisation and hashing.
+    pub mod normalize {
+        pub use crate::normalize::*;
+    }
+    /// The synthetic retail generator.
+    pub mod synth {
+        pub use crate::synth::*;
+    }
+}
 
 pub use commands::ExitStatus;
 pub use commands::audit::AuditOptions;

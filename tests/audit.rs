@@ -5,10 +5,10 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::Output;
 
-use linkrisk::audit::View;
-use linkrisk::audit::hashed::detect;
+use linkrisk::internals::audit::View;
+use linkrisk::internals::audit::hashed::detect;
+use linkrisk::internals::normalize::HashAlgorithm;
 use linkrisk::io::{LoadOptions, load};
-use linkrisk::normalize::HashAlgorithm;
 use linkrisk::plan::Role;
 use polars::prelude::*;
 
@@ -17,12 +17,7 @@ use common::{linkrisk, polars_values};
 
 fn demo_json() -> serde_json::Value {
     let out = linkrisk(&["audit", "--format", "json", "--quiet"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_ran(&out);
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -47,12 +42,7 @@ fn link_survey_to_loyalty(on: &str) -> serde_json::Value {
         "json",
         "--quiet",
     ]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_ran(&out);
     serde_json::from_slice(&out.stdout).unwrap()
 }
 

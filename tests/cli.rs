@@ -1,89 +1,58 @@
 //! The binary as a user meets it: exit codes, one-line errors, report files.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Command;
 
-fn linkrisk(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_linkrisk"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the binary runs")
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir =
-        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("linkrisk-cli-{name}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// Exit code 2 with exactly one line on stderr that mentions `needle`.
-fn assert_input_error(out: &Output, needle: &str) {
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "stderr: {stderr}");
-    assert_eq!(
-        stderr.trim_end().lines().count(),
-        1,
-        "not one line: {stderr}"
-    );
-    assert!(stderr.starts_with("error: "), "{stderr}");
-    assert!(stderr.contains(needle), "'{needle}' not in: {stderr}");
-    assert!(
-        !stderr.contains("panicked") && !stderr.contains("backtrace"),
-        "{stderr}"
-    );
-    assert!(out.stdout.is_empty(), "partial output on stdout");
-}
+mod common;
+use common::{linkrisk, one_line_error, scratch};
 
 #[test]
 fn missing_file() {
     let out = linkrisk(&["scan", "no/such/file.csv", "--qi", "a"]);
-    assert_input_error(&out, "no/such/file.csv");
+    one_line_error(&out, "no/such/file.csv");
 }
 
 #[test]
 fn empty_file() {
-    let dir = scratch("empty");
+    let dir = scratch("cli-empty");
     let path = dir.join("empty.csv");
     std::fs::write(&path, "").unwrap();
     let out = linkrisk(&["scan", path.to_str().unwrap(), "--qi", "a"]);
-    assert_input_error(&out, "empty");
+    one_line_error(&out, "empty");
 }
 
 #[test]
 fn header_only_file() {
-    let dir = scratch("header");
+    let dir = scratch("cli-header");
     let path = dir.join("header.csv");
     std::fs::write(&path, "a,b\n").unwrap();
     let out = linkrisk(&["scan", path.to_str().unwrap(), "--qi", "a"]);
-    assert_input_error(&out, "no data rows");
+    one_line_error(&out, "no data rows");
 }
 
 #[test]
 fn unknown_quasi_identifier_is_named_without_the_header() {
     let out = linkrisk(&["scan", "fixtures/small/hand.csv", "--qi", "zip,postcode"]);
-    assert_input_error(&out, "has no column 'postcode'");
+    one_line_error(&out, "has no column 'postcode'");
     assert!(!String::from_utf8_lossy(&out.stderr).contains("disease"));
 }
 
 #[test]
 fn ragged_csv_row() {
-    let dir = scratch("ragged");
+    let dir = scratch("cli-ragged");
     let path = dir.join("ragged.csv");
     std::fs::write(&path, "a,b\n1,2\n3,4,5\n6,7\n").unwrap();
     let out = linkrisk(&["scan", path.to_str().unwrap(), "--qi", "a"]);
-    assert_input_error(&out, "ragged.csv");
+    one_line_error(&out, "ragged.csv");
 }
 
 #[test]
 fn corrupt_parquet() {
-    let dir = scratch("corrupt");
+    let dir = scratch("cli-corrupt");
     let path = dir.join("broken.parquet");
     std::fs::write(&path, b"PAR1 this is not really parquet").unwrap();
     let out = linkrisk(&["scan", path.to_str().unwrap(), "--qi", "a"]);
-    assert_input_error(&out, "broken.parquet");
+    one_line_error(&out, "broken.parquet");
 }
 
 /// A file whose footer is sound but whose pages are damaged: the direct Parquet reader gives
@@ -91,7 +60,7 @@ fn corrupt_parquet() {
 #[test]
 fn damaged_parquet_pages() {
     use polars::prelude::{ParquetWriter, df};
-    let dir = scratch("damaged");
+    let dir = scratch("cli-damaged");
     let path = dir.join("damaged.parquet");
     let mut frame =
         df!["a" => (0..5000).map(|i| format!("v{}", i % 7)).collect::<Vec<_>>()].unwrap();
@@ -106,7 +75,7 @@ fn damaged_parquet_pages() {
     }
     std::fs::write(&path, &bytes).unwrap();
     let out = linkrisk(&["scan", path.to_str().unwrap(), "--qi", "a"]);
-    assert_input_error(&out, "damaged.parquet");
+    one_line_error(&out, "damaged.parquet");
 }
 
 #[test]
@@ -119,7 +88,7 @@ fn unknown_format() {
         "--format",
         "xml",
     ]);
-    assert_input_error(&out, "xml");
+    one_line_error(&out, "xml");
 }
 
 #[test]
@@ -165,7 +134,7 @@ fn check_exits_one_when_the_policy_fails_and_zero_when_it_holds() {
 
 #[test]
 fn json_report_file_is_private_and_follows_the_schema() {
-    let dir = scratch("json");
+    let dir = scratch("cli-json");
     let path = dir.join("report.json");
     let out = linkrisk(&[
         "scan",
@@ -179,12 +148,7 @@ fn json_report_file_is_private_and_follows_the_schema() {
         "--output",
         path.to_str().unwrap(),
     ]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_ran(&out);
     assert!(out.stdout.is_empty());
     #[cfg(unix)]
     {
@@ -228,7 +192,7 @@ fn unwritable_output_leaves_nothing_behind() {
         "--output",
         "/no/such/dir/report.txt",
     ]);
-    assert_input_error(&out, "/no/such/dir/report.txt");
+    one_line_error(&out, "/no/such/dir/report.txt");
     assert!(!Path::new("/no/such/dir/report.txt").exists());
 }
 
@@ -268,7 +232,7 @@ fn table_and_markdown_show_the_headline_and_the_missing_value_note() {
 #[test]
 fn stdin_gzip_tsv_and_strip_and_null_values() {
     use std::io::Write;
-    let dir = scratch("formats");
+    let dir = scratch("cli-formats");
     // UCI-style values with leading spaces and '?' for missing, tab-separated and gzipped.
     let tsv = "zip\tsex\n 1\t M\n1\tM\n 2\t?\n2\t ?\n";
     let gz = dir.join("data.tsv.gz");
@@ -343,12 +307,7 @@ fn population_figures_and_their_input_errors() {
         "--format",
         "json",
     ]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_ran(&out);
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let p = &report["views"][0]["population"];
     assert_eq!(p["size"], 3_016_200.0);
@@ -373,11 +332,11 @@ fn population_figures_and_their_input_errors() {
         "--population",
         "5",
     ]);
-    assert_input_error(&small, "smaller than the sample");
+    one_line_error(&small, "smaller than the sample");
     for bad in ["0", "1.5", "-0.2"] {
         let arg = format!("--sampling-fraction={bad}");
         let out = linkrisk(&["scan", "fixtures/small/hand.csv", "--qi", "zip", &arg]);
-        assert_input_error(&out, "--sampling-fraction must be in (0, 1]");
+        one_line_error(&out, "--sampling-fraction must be in (0, 1]");
     }
 }
 
@@ -391,12 +350,7 @@ fn keys_reports_attribution_without_values() {
         "--format",
         "json",
     ]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_ran(&out);
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let a = &report["attribution"];
     assert_eq!(a["rows"], 10);
@@ -423,7 +377,7 @@ fn keys_reports_attribution_without_values() {
         );
     }
     let bad = linkrisk(&["keys", "fixtures/small/hand.csv", "--qi", "zip,nope"]);
-    assert_input_error(&bad, "no column 'nope'");
+    one_line_error(&bad, "no column 'nope'");
     let bad = linkrisk(&[
         "keys",
         "fixtures/small/hand.csv",
@@ -432,7 +386,7 @@ fn keys_reports_attribution_without_values() {
         "--dis-fraction",
         "2",
     ]);
-    assert_input_error(&bad, "--dis-fraction");
+    one_line_error(&bad, "--dis-fraction");
 }
 
 #[test]
@@ -445,7 +399,7 @@ fn population_table_missing_a_quasi_identifier() {
         "--population-table",
         "fixtures/small/recursive.csv",
     ]);
-    assert_input_error(
+    one_line_error(
         &out,
         "population table: fixtures/small/recursive.csv has no column 'zip'",
     );
@@ -496,7 +450,7 @@ fn show_values_lists_small_classes_only_when_asked() {
 #[cfg(unix)]
 #[test]
 fn named_pipe_is_read_once() {
-    let dir = scratch("pipe");
+    let dir = scratch("cli-pipe");
     let fifo = dir.join("in.csv");
     assert!(
         Command::new("mkfifo")

@@ -4,8 +4,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use linkrisk::audit::View;
 use linkrisk::engine::{ClassTable, NullMode, encode_source};
+use linkrisk::internals::audit::View;
 use linkrisk::io::{LoadOptions, load};
 use linkrisk::metrics::{MeasureOptions, measure};
 use linkrisk::plan::Role;
@@ -393,7 +393,7 @@ proptest! {
 /// in one class (k = 4 people, where rows would say 12).
 #[test]
 fn hints_for_an_entity_view_count_people() {
-    use linkrisk::audit::findings::rank;
+    use linkrisk::internals::audit::findings::rank;
     use linkrisk::report::Policy;
     let who: Vec<String> = (0..12).map(|i| format!("p{}", i / 3)).collect();
     let n: Vec<String> = (0..12).map(|i| (i / 3 + 1).to_string()).collect();
@@ -495,7 +495,7 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         let a_path = write_side(dir.path(), "a.csv", &a);
         let b_path = write_side(dir.path(), "b.csv", &b);
-        let outcome = linkrisk::audit::link::link(&linkrisk::audit::link::LinkOptions {
+        let outcome = linkrisk::internals::audit::link::link(&linkrisk::internals::audit::link::LinkOptions {
             identified: (a_path, "a".into()),
             target: (b_path, "b".into()),
             left_on: vec!["a".into(), "b".into()],

@@ -4,8 +4,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use linkrisk::audit::View;
-use linkrisk::audit::join::run_join;
+use linkrisk::internals::audit::View;
+use linkrisk::internals::audit::join::run_join;
 use linkrisk::plan::{Generalization, Identifier, JoinKind, JoinSpec, MatchSpec, Role, TruthSpec};
 use polars::prelude::*;
 use proptest::prelude::*;

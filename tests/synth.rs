@@ -3,37 +3,25 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 use std::sync::OnceLock;
 
 use linkrisk::engine::class_table;
+use linkrisk::internals::normalize::{EmailRules, HashAlgorithm, normalize_email};
+use linkrisk::internals::synth::sources as src;
 use linkrisk::io::{LoadOptions, load};
 use linkrisk::metrics::{MeasureOptions, measure};
-use linkrisk::normalize::{EmailRules, HashAlgorithm, normalize_email};
-use linkrisk::synth::sources as src;
 use polars::prelude::*;
 
+mod common;
+use common::{linkrisk, one_line_error, scratch};
+
 const CUSTOMERS: usize = 20_000;
-
-fn linkrisk(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_linkrisk"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir =
-        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("linkrisk-synth-{name}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
-}
 
 /// One generated population shared by the tests of this file.
 fn population() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let dir = scratch("population");
+        let dir = scratch("synth-population");
         let out = linkrisk(&[
             "synth",
             "--customers",
@@ -44,12 +32,7 @@ fn population() -> &'static Path {
             "11",
             "--quiet",
         ]);
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        common::assert_ran(&out);
         dir
     })
 }
@@ -99,7 +82,11 @@ fn files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
 
 #[test]
 fn same_seed_same_bytes_and_other_seeds_differ() {
-    let (a, b, c) = (scratch("seed-a"), scratch("seed-b"), scratch("seed-c"));
+    let (a, b, c) = (
+        scratch("synth-seed-a"),
+        scratch("synth-seed-b"),
+        scratch("synth-seed-c"),
+    );
     for (dir, seed) in [(&a, "5"), (&b, "5"), (&c, "6")] {
         let out = linkrisk(&[
             "synth",
@@ -264,28 +251,21 @@ fn loyalty_is_mostly_unique_and_the_survey_mostly_not() {
     assert!(survey < 0.5, "survey unique fraction {survey}");
 }
 
-fn assert_one_line_error(out: &Output, needle: &str) {
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
-    assert!(stderr.contains(needle), "'{needle}' not in {stderr}");
-}
-
 #[test]
 fn bad_requests_exit_2_with_one_line() {
-    let dir = scratch("bad");
-    assert_one_line_error(
+    let dir = scratch("synth-bad");
+    one_line_error(
         &linkrisk(&["synth", "--customers", "0", "--out", dir.to_str().unwrap()]),
         "--customers",
     );
     // A folder below a regular file cannot be created, even by root.
-    assert_one_line_error(
+    one_line_error(
         &linkrisk(&["synth", "--customers", "5", "--out", "Cargo.toml/out"]),
         "Cargo.toml/out",
     );
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("keep.txt"), "mine").unwrap();
-    assert_one_line_error(
+    one_line_error(
         &linkrisk(&["synth", "--customers", "5", "--out", dir.to_str().unwrap()]),
         "--force",
     );
@@ -307,7 +287,7 @@ fn bad_requests_exit_2_with_one_line() {
 
 #[test]
 fn parquet_output_reads_back() {
-    let dir = scratch("parquet");
+    let dir = scratch("synth-parquet");
     let out = linkrisk(&[
         "synth",
         "--customers",
@@ -318,12 +298,7 @@ fn parquet_output_reads_back() {
         "parquet",
         "-q",
     ]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_ran(&out);
     let survey = read(
         &dir.join("survey.parquet"),
         &["zip3", "birth_year", "gender"],
@@ -331,7 +306,7 @@ fn parquet_output_reads_back() {
     assert!(survey.height() > 30);
 
     // The purchase times are typed in Parquet, and are the CSV's times.
-    let csv_dir = scratch("parquet-times-csv");
+    let csv_dir = scratch("synth-parquet-times-csv");
     let out = linkrisk(&[
         "synth",
         "--customers",

@@ -426,7 +426,7 @@ fn bad_unicity_input_exits_2_with_one_line() {
 
 #[test]
 fn time_coarsening_and_iso_weeks() {
-    use linkrisk::audit::history::{TimeLevel, coarsen_time};
+    use linkrisk::internals::audit::history::{TimeLevel, coarsen_time};
     let c = |v: &str, l: TimeLevel| coarsen_time(v, l);
     assert_eq!(
         c("2017-01-28 19:06:53", TimeLevel::Hour).as_deref(),
@@ -501,7 +501,7 @@ fn rows_without_a_person_or_a_point_are_counted_apart() {
 
 #[test]
 fn bands_of_width_and_of_powers_of_two() {
-    use linkrisk::audit::history::Band;
+    use linkrisk::internals::audit::history::Band;
     let log = |v: f64| Band::Log.apply(v);
     assert_eq!(
         [
@@ -691,7 +691,7 @@ proptest! {
         unit in 0..4usize,
         fraction in 0..1_000i64,
     ) {
-        use linkrisk::audit::history::{TimeLevel, UnicityOptions, unicity};
+        use linkrisk::internals::audit::history::{TimeLevel, UnicityOptions, unicity};
         use polars::prelude::{DataType, TimeUnit};
         let (dtype, scale) = match unit {
             0 => (DataType::Date, 0),
@@ -710,7 +710,7 @@ proptest! {
         write_times(&parquet, &people, &times, &dtype);
 
         // The coded reader's text of each value is polars' own.
-        let (columns, _) = linkrisk::audit::link::read_columns(
+        let (columns, _) = linkrisk::internals::audit::link::read_columns(
             parquet.to_str().unwrap(),
             &["ts".to_string()],
             &Default::default(),

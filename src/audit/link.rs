@@ -51,21 +51,15 @@ fn distinct(names: impl IntoIterator<Item = String>) -> Vec<String> {
     out
 }
 
-/// Reads the named columns of a file as codes: straight from a plain CSV or Parquet file,
-/// else through a polars frame. Returns the columns in the order asked and the row count.
+/// Reads the named columns of a file as codes ([`crate::io::read_columns`]). Returns the columns in the order asked and the row count.
 pub fn read_columns(
     path: &str,
     names: &[String],
     opts: &LoadOptions,
 ) -> Result<(Vec<CodedColumn>, usize)> {
-    let coded = match crate::io::coded_csv::read_coded(path, names, opts)? {
-        Some(coded) => Some(coded),
-        None => crate::io::coded_parquet::read_coded(path, names, opts)?,
-    };
-    let (mut columns, rows) = match coded {
-        Some(coded) => coded,
-        None => {
-            let df = crate::io::load(path, names, opts)?;
+    let (mut columns, rows) = match crate::io::read_columns(path, names, opts)? {
+        crate::io::SourceColumns::Coded(columns, rows) => (columns, rows),
+        crate::io::SourceColumns::Frame(df) => {
             let columns = names
                 .iter()
                 .map(|n| coded_column(df.column(n)?))

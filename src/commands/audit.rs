@@ -20,6 +20,7 @@ pub struct AuditArgs {
     /// Exit with code 1 when the policy is violated.
     #[arg(long)]
     pub check: bool,
+    /// Where and how to write the report.
     #[command(flatten)]
     pub output: OutputArgs,
 }

@@ -36,8 +36,10 @@ pub struct KeysArgs {
     /// subset being the multiset of their rows' projections on it.
     #[arg(long)]
     pub entity: Option<String>,
+    /// How to read the input.
     #[command(flatten)]
     pub input: InputArgs,
+    /// Where and how to write the report.
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -66,13 +68,17 @@ impl KeysArgs {
 /// What to search.
 #[derive(Debug, Clone)]
 pub struct KeysOptions {
+    /// The file.
     pub file: String,
+    /// The quasi-identifier columns.
     pub qi: Vec<String>,
     /// The column naming the person: attribution over people.
     pub entity: Option<String>,
+    /// The search's bounds and scores.
     pub attribution: AttributionOptions,
     /// The most row visits (subsets × rows) before refusing.
     pub max_work: u64,
+    /// How to read the file.
     pub load: LoadOptions,
 }
 

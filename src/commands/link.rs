@@ -30,11 +30,13 @@ pub struct LinkArgs {
     /// and every figure counts people.
     #[arg(long)]
     pub entity: Option<String>,
+    /// How to read the input.
     #[command(flatten)]
     pub input: InputArgs,
     /// Policy k.
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
     pub k: u32,
+    /// Where and how to write the report.
     #[command(flatten)]
     pub output: OutputArgs,
 }

@@ -31,12 +31,16 @@ pub struct ScanArgs {
     /// counts people, an entity's QI value being the multiset of its rows' QI tuples.
     #[arg(long)]
     pub entity: Option<String>,
+    /// How to read the input.
     #[command(flatten)]
     pub input: InputArgs,
+    /// The policy.
     #[command(flatten)]
     pub policy: PolicyArgs,
+    /// The population.
     #[command(flatten)]
     pub population: PopulationArgs,
+    /// Where and how to write the report.
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -66,18 +70,24 @@ impl ScanArgs {
 pub struct ScanOptions {
     /// The file (`-` for CSV on standard input).
     pub file: String,
+    /// The quasi-identifier columns.
     pub qi: Vec<String>,
+    /// The sensitive columns.
     pub sensitive: Vec<String>,
     /// The column naming the person, when one person has many rows.
     pub entity: Option<String>,
     /// How to read the file; the QIs are read dictionary-encoded whatever `load.dictionary`
     /// says.
     pub load: LoadOptions,
+    /// The thresholds the report is judged by.
     pub policy: Policy,
+    /// The metrics' options (the population is resolved from the fields below).
     pub measure: MeasureOptions,
+    /// How a missing QI value matches.
     pub nulls: NullMode,
     /// The population size N, or the sampling fraction π = n/N.
     pub population: Option<f64>,
+    /// The sampling fraction π = n/N, when N is not given.
     pub sampling_fraction: Option<f64>,
     /// A table of the population holding the QIs (and the entity column).
     pub population_table: Option<String>,

@@ -42,8 +42,10 @@ pub struct UnicityArgs {
     /// Seed of the draws: the same seed gives the same figures.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// How to read the input.
     #[command(flatten)]
     pub input: InputArgs,
+    /// Where and how to write the report.
     #[command(flatten)]
     pub output: OutputArgs,
 }

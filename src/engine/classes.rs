@@ -329,7 +329,9 @@ pub fn partition_sizes(columns: &[&EncodedColumn], rows: usize) -> Vec<u32> {
 /// (numeric order for numeric attributes), with the missing value, when present, last.
 #[derive(Debug, Clone)]
 pub struct SensitiveTable {
+    /// The attribute.
     pub name: String,
+    /// Ordered (numeric) distance for t-closeness.
     pub numeric: bool,
     /// Number of distinct values in the view, the missing value included.
     pub distinct: usize,

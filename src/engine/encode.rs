@@ -18,6 +18,7 @@ pub const MISSING: u32 = 0;
 /// One column as codes.
 #[derive(Debug, Clone)]
 pub struct EncodedColumn {
+    /// The column.
     pub name: String,
     /// One code per row; [`MISSING`] for a missing value, `1..=distinct` otherwise.
     pub codes: Vec<u32>,

@@ -39,6 +39,7 @@ pub struct EntityNumbers {
 }
 
 impl EntityNumbers {
+    /// Numbers the people of an encoded entity column.
     pub fn of(entity: &EncodedColumn) -> EntityNumbers {
         EntityNumbers::of_codes(&entity.codes, entity.slots())
     }

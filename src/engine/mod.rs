@@ -47,10 +47,8 @@ pub fn encode_view(
     Ok(split_view(encoded, qis, sensitive))
 }
 
-/// Reads and encodes a view's QI and sensitive columns from a source: a plain delimited file
-/// or a plain Parquet file straight to codes ([`crate::io::coded_csv`],
-/// [`crate::io::coded_parquet`]), anything else through a polars frame whose QI columns are
-/// read dictionary-encoded.
+/// Reads ([`crate::io::read_columns`]) and encodes a view's QI and sensitive columns from a
+/// source.
 #[allow(clippy::type_complexity)]
 pub fn encode_source(
     path: &str,
@@ -61,20 +59,17 @@ pub fn encode_source(
     let mut names: Vec<String> = qis.to_vec();
     names.extend(sensitive.iter().filter(|s| !qis.contains(s)).cloned());
     let timer = crate::timing::Timer::start();
-    let coded = match crate::io::coded_csv::read_coded(path, &names, opts)? {
-        Some(coded) => Some(coded),
-        None => crate::io::coded_parquet::read_coded(path, &names, opts)?,
+    let (encoded, rows) = match crate::io::read_columns(path, &names, opts)? {
+        crate::io::SourceColumns::Coded(coded, rows) => {
+            timer.lap("read as codes");
+            (encode::encode_coded(coded, sensitive)?, rows)
+        }
+        crate::io::SourceColumns::Frame(df) => {
+            timer.lap("read");
+            let rows = df.height();
+            (encode::encode_frame(df, &names, sensitive)?, rows)
+        }
     };
-    if let Some((coded, rows)) = coded {
-        timer.lap("read as codes");
-        let encoded = encode::encode_coded(coded, sensitive)?;
-        let (qi_cols, sens_cols) = split_view(encoded, qis, sensitive);
-        return Ok((qi_cols, sens_cols, rows));
-    }
-    let df = crate::io::load(path, &names, opts)?;
-    timer.lap("read");
-    let rows = df.height();
-    let encoded = encode::encode_frame(df, &names, sensitive)?;
     let (qi_cols, sens_cols) = split_view(encoded, qis, sensitive);
     Ok((qi_cols, sens_cols, rows))
 }

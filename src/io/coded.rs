@@ -11,8 +11,11 @@ use super::LoadOptions;
 /// `i`.
 #[derive(Debug, Clone)]
 pub struct CodedColumn {
+    /// The column.
     pub name: String,
+    /// Its distinct values.
     pub dictionary: Dictionary,
+    /// One code per row.
     pub codes: Vec<u32>,
 }
 
@@ -25,15 +28,24 @@ pub enum Dictionary {
     Integers(Vec<i64>),
     /// Dates or timestamps read as such (Parquet): integers in `step`s since 1970-01-01
     /// (UTC for an aware timestamp, the wall clock for a naive one), ascending.
-    Times { step: TimeStep, values: Vec<i64> },
+    Times {
+        /// The unit of `values`.
+        step: TimeStep,
+        /// The distinct times, ascending.
+        values: Vec<i64>,
+    },
 }
 
 /// The unit of a time column's integers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TimeStep {
+    /// Days (a date).
     Days,
+    /// Milliseconds.
     Millis,
+    /// Microseconds.
     Micros,
+    /// Nanoseconds.
     Nanos,
 }
 

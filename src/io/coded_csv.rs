@@ -22,6 +22,8 @@ use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
+use rayon::prelude::*;
+
 use anyhow::bail;
 use hashbrown::HashMap;
 
@@ -414,55 +416,49 @@ fn read_coded_in_blocks(
 
     // Each worker claims the next block, reads it with its own file handle and codes it: the
     // reading, too, is shared out over the cores.
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .max(1);
+    let threads = rayon::current_num_threads().max(1);
     // A quote anywhere, or a line past the bound read at a block's end: the polars path reads
     // the file (or names the long line).
     let quoted = AtomicBool::new(false);
     let next_block = AtomicUsize::new(0);
-    let worker_output = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|worker| {
-                let (quoted, next_block, layout) = (&quoted, &next_block, &layout);
-                scope.spawn(move || -> Result<_> {
-                    let mut file = File::open(path)?;
-                    let mut dicts = Dictionaries::new(layout.wanted);
-                    let mut blocks = Vec::new();
-                    // One code column per wanted column for all of this worker's blocks: a few
-                    // large allocations, which go back to the system when freed.
-                    let mut codes: Vec<Vec<u32>> = vec![Vec::new(); layout.wanted];
-                    let mut buffer = Vec::with_capacity(block + (1 << 16));
-                    loop {
-                        let index = next_block.fetch_add(1, Ordering::Relaxed);
-                        if index >= block_count || quoted.load(Ordering::Relaxed) {
-                            break;
-                        }
-                        let start = data_start + (index * block) as u64;
-                        let end = (start + block as u64).min(file_len);
-                        let Some(lines) =
-                            read_block_lines(&mut file, start..end, &mut buffer, max_line_bytes)?
-                        else {
-                            quoted.store(true, Ordering::Relaxed);
-                            break;
-                        };
-                        let text = &buffer[lines];
-                        if memchr::memchr(b'"', text).is_some() {
-                            quoted.store(true, Ordering::Relaxed);
-                            break;
-                        }
-                        let coded = layout.code_block(text, worker, &mut dicts, &mut codes);
-                        blocks.push((index, coded));
-                    }
-                    Ok((dicts, (blocks, codes)))
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .map(|w| w.join().expect("CSV worker"))
-            .collect::<Result<Vec<_>>>()
-    })?;
+    // One task per core on rayon's pool, each with its own file handle, dictionaries and code
+    // columns; a task claims the next block from the shared counter, so a core that finishes
+    // early takes more blocks. (A task that starts late, after the others took every block,
+    // returns empty.)
+    let worker_output = (0..threads)
+        .into_par_iter()
+        .map(|worker| -> Result<_> {
+            let mut file = File::open(path)?;
+            let mut dicts = Dictionaries::new(layout.wanted);
+            let mut blocks = Vec::new();
+            // One code column per wanted column for all of this worker's blocks: a few large
+            // allocations, which go back to the system when freed.
+            let mut codes: Vec<Vec<u32>> = vec![Vec::new(); layout.wanted];
+            let mut buffer = Vec::with_capacity(block + (1 << 16));
+            loop {
+                let index = next_block.fetch_add(1, Ordering::Relaxed);
+                if index >= block_count || quoted.load(Ordering::Relaxed) {
+                    break;
+                }
+                let start = data_start + (index * block) as u64;
+                let end = (start + block as u64).min(file_len);
+                let Some(lines) =
+                    read_block_lines(&mut file, start..end, &mut buffer, max_line_bytes)?
+                else {
+                    quoted.store(true, Ordering::Relaxed);
+                    break;
+                };
+                let text = &buffer[lines];
+                if memchr::memchr(b'"', text).is_some() {
+                    quoted.store(true, Ordering::Relaxed);
+                    break;
+                }
+                let coded = layout.code_block(text, worker, &mut dicts, &mut codes);
+                blocks.push((index, coded));
+            }
+            Ok((dicts, (blocks, codes)))
+        })
+        .collect::<Result<Vec<_>>>()?;
     if quoted.load(Ordering::Relaxed) {
         return Ok(None);
     }
@@ -509,10 +505,6 @@ fn read_coded_in_blocks(
             per_column[slot].push(codes);
         }
     }
-    let mut shares: Vec<Vec<(usize, Vec<Vec<u32>>)>> = vec![Vec::new(); threads];
-    for (slot, codes) in per_column.into_iter().enumerate() {
-        shares[slot % threads].push((slot, codes));
-    }
     let merge_column = |slot: usize, worker_codes: Vec<Vec<u32>>| -> Option<CodedColumn> {
         let (dictionary, remaps) = merge_dictionaries(&dictionaries, slot, opts)?;
         let mut codes = Vec::with_capacity(rows);
@@ -527,29 +519,15 @@ fn read_coded_in_blocks(
             codes,
         })
     };
-    let mut merged: Vec<(usize, Option<CodedColumn>)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = shares
-            .into_iter()
-            .map(|share| {
-                let merge_column = &merge_column;
-                scope.spawn(move || {
-                    share
-                        .into_iter()
-                        .map(|(slot, blocks)| (slot, merge_column(slot, blocks)))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("CSV merge"))
-            .collect()
-    });
-    merged.sort_unstable_by_key(|(slot, _)| *slot);
+    // Each column is merged on its own, on whichever core is free.
+    let merged: Vec<Option<CodedColumn>> = per_column
+        .into_par_iter()
+        .enumerate()
+        .map(|(slot, worker_codes)| merge_column(slot, worker_codes))
+        .collect();
     // A value that is not UTF-8: the polars path words the error.
     Ok(merged
         .into_iter()
-        .map(|(_, column)| column)
         .collect::<Option<Vec<CodedColumn>>>()
         .map(|out| (out, rows)))
 }

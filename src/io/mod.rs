@@ -92,21 +92,48 @@ fn read_bounded(reader: impl Read, limit: u64, what: &str) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// The named columns of a source, read the cheapest way the source allows.
+pub enum SourceColumns {
+    /// Straight to dictionary codes, from a plain CSV or Parquet file ([`coded_csv`],
+    /// [`coded_parquet`]): the columns in the order asked, and the row count.
+    Coded(Vec<coded::CodedColumn>, usize),
+    /// Through a polars frame ([`load`]), for everything those readers do not cover; the
+    /// columns named in `opts.dictionary` are read dictionary-encoded.
+    Frame(DataFrame),
+}
+
+/// Reads the named columns of `path`: the one place that picks a reader for a source.
+pub fn read_columns(path: &str, names: &[String], opts: &LoadOptions) -> Result<SourceColumns> {
+    let coded = match coded_csv::read_coded(path, names, opts)? {
+        Some(coded) => Some(coded),
+        None => coded_parquet::read_coded(path, names, opts)?,
+    };
+    Ok(match coded {
+        Some((columns, rows)) => SourceColumns::Coded(columns, rows),
+        None => SourceColumns::Frame(load(path, names, opts)?),
+    })
+}
+
+/// Refuses a directory, a device or a socket: `what` is not a `noun` (a device has no end,
+/// /dev/zero: reading it whole never finishes).
+fn refuse_special(meta: &std::fs::Metadata, what: &str, noun: &str) -> Result<()> {
+    use std::os::unix::fs::FileTypeExt;
+    let kind = meta.file_type();
+    if meta.is_dir() {
+        bail!("{what} is a directory, not a {noun}");
+    }
+    if kind.is_char_device() || kind.is_block_device() || kind.is_socket() {
+        bail!("{what} is a device or socket, not a {noun}");
+    }
+    Ok(())
+}
+
 /// Reads a small text file whole (a plan, a hierarchy): refused when it is a directory, a
 /// device, not UTF-8, or longer than the stream bound (256 MiB). `what` names it in errors,
 /// e.g. "hierarchy file h.csv".
 pub fn read_text(path: &Path, what: &str) -> Result<String> {
     let meta = std::fs::metadata(path).with_context(|| format!("cannot read {what}"))?;
-    if meta.is_dir() {
-        bail!("{what} is a directory, not a file");
-    }
-    {
-        use std::os::unix::fs::FileTypeExt;
-        let kind = meta.file_type();
-        if kind.is_char_device() || kind.is_block_device() || kind.is_socket() {
-            bail!("{what} is a device or socket, not a file");
-        }
-    }
+    refuse_special(&meta, what, "file")?;
     let file = std::fs::File::open(path).with_context(|| format!("cannot read {what}"))?;
     let bytes = read_bounded(file, DEFAULT_MAX_STREAM_BYTES, what)?;
     String::from_utf8(bytes).map_err(|_| anyhow::anyhow!("{what} is not UTF-8 text"))
@@ -149,17 +176,7 @@ fn open_origin(path: &str, opts: &LoadOptions) -> Result<Origin> {
         return Ok(Origin::Memory(bytes));
     }
     let meta = std::fs::metadata(path).with_context(|| format!("cannot read {path}"))?;
-    if meta.is_dir() {
-        bail!("{path} is a directory, not a data file");
-    }
-    {
-        use std::os::unix::fs::FileTypeExt;
-        let kind = meta.file_type();
-        // A device has no end (/dev/zero, /dev/urandom): reading it whole never finishes.
-        if kind.is_char_device() || kind.is_block_device() || kind.is_socket() {
-            bail!("{path} is a device or socket, not a data file");
-        }
-    }
+    refuse_special(&meta, path, "data file")?;
     if !meta.is_file() {
         // A pipe (`<(command)`): read once, as standard input is.
         let file = std::fs::File::open(path).with_context(|| format!("cannot read {path}"))?;

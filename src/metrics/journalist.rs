@@ -12,8 +12,11 @@ use serde::Serialize;
 use crate::engine::ClassTable;
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
+/// Journalist risk: the attacker knows the person is in the population, not in the sample.
 pub struct Journalist {
+    /// The highest risk of a record: 1 / its class size in the population.
     pub max: f64,
+    /// Expected share of records re-identified: sample classes over population class sizes.
     pub success: f64,
 }
 

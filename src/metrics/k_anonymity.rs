@@ -20,18 +20,27 @@ use crate::engine::ClassTable;
 /// Classes and records of one class size.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct SizeBin {
+    /// The class size.
     pub size: u32,
+    /// Classes of that size.
     pub classes: usize,
+    /// Records in them.
     pub records: usize,
 }
 
 /// k-anonymity figures of a view.
 #[derive(Debug, Clone, Serialize, PartialEq)]
+/// k-anonymity figures of a view.
 pub struct KAnonymity {
+    /// The smallest class size.
     pub k: u32,
+    /// Equivalence classes.
     pub classes: usize,
+    /// Records alone in their class.
     pub uniques: usize,
+    /// `uniques / records`.
     pub unique_fraction: f64,
+    /// Classes and records by class size, ascending.
     pub class_size_histogram: Vec<SizeBin>,
 }
 

@@ -19,8 +19,12 @@ use crate::engine::SensitiveTable;
 /// l-diversity figures of one sensitive attribute.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct LDiversity {
+    /// Distinct l: the fewest distinct values in a class.
     pub distinct: usize,
+    /// Entropy l: the smallest `exp(entropy)` of a class.
     pub entropy: f64,
+    /// The smallest c for which every class is recursive (c,l)-diverse; `None` when a class
+    /// has fewer than l values.
     pub recursive_c: Option<f64>,
 }
 

@@ -42,18 +42,25 @@ impl Default for MeasureOptions {
     }
 }
 
-/// Every single-view figure of the design contract.
+/// Every single-view figure (docs/metrics.md defines each).
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct ViewMetrics {
+    /// k, classes and uniques.
     #[serde(flatten)]
     pub k_anonymity: KAnonymity,
+    /// Prosecutor risk.
     pub prosecutor: Prosecutor,
+    /// Marketer risk: expected share of records re-identified.
     pub marketer: f64,
+    /// With a population table: journalist risk.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub journalist: Option<journalist::Journalist>,
+    /// With a population size: population uniqueness.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub population: Option<population::PopulationUniqueness>,
+    /// Per sensitive attribute.
     pub l_diversity: BTreeMap<String, LDiversity>,
+    /// Per sensitive attribute: the largest EMD of a class.
     pub t_closeness: BTreeMap<String, f64>,
 }
 

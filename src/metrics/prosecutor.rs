@@ -17,8 +17,11 @@ use crate::engine::ClassTable;
 /// Prosecutor risk figures.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Prosecutor {
+    /// The highest risk of a record: 1 / the smallest class size.
     pub max: f64,
+    /// The average risk: classes / records.
     pub avg: f64,
+    /// The share of records in classes below the policy k.
     pub records_at_risk: f64,
 }
 

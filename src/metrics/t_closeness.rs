@@ -74,6 +74,7 @@ pub struct OrderedGround {
 }
 
 impl OrderedGround {
+    /// The ground distribution `q` (the view's), ready for EMDs against it.
     pub fn new(q: &[f64]) -> OrderedGround {
         let terms = q.len().saturating_sub(1);
         let mut cdf = Vec::with_capacity(terms);

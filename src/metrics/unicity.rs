@@ -159,6 +159,7 @@ pub fn wilson(successes: u64, n: u64) -> (f64, f64) {
 /// ε_p and its interval.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct CurvePoint {
+    /// Points drawn per person.
     pub p: usize,
     /// People with at least `p` points.
     pub people: usize,
@@ -166,7 +167,9 @@ pub struct CurvePoint {
     pub unique_draws: u64,
     /// `ε_p`; null when nobody has `p` points.
     pub unique_fraction: Option<f64>,
+    /// The 95% Wilson interval of ε_p: low end.
     pub ci_low: Option<f64>,
+    /// High end.
     pub ci_high: Option<f64>,
 }
 

@@ -2,7 +2,10 @@
 //! join steps, and a policy. Parsed from TOML with unknown keys rejected; every error names
 //! the key, source or step. The schema is documented in docs/plan.md.
 
+mod builtin;
 pub mod demo;
+
+pub use builtin::Builtin;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -11,15 +14,19 @@ use anyhow::{Context as _, bail};
 use serde::Deserialize;
 
 use crate::Result;
-use crate::normalize::{EmailRules, HashAlgorithm};
+pub use crate::normalize::{EmailRules, HashAlgorithm};
 
 /// What a column is to an attacker.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
+    /// A direct identifier (a name, an email, a customer id): the view is identified by design.
     Id,
+    /// A quasi-identifier: measured, and compared by quasi steps.
     Qi,
+    /// A sensitive attribute: l-diversity and t-closeness.
     Sensitive,
+    /// Carried along, never measured (keys, truth maps).
     Other,
 }
 
@@ -31,7 +38,9 @@ pub enum Generalization {
     Builtin(String),
     /// A hierarchy CSV (ARX format: `;`-separated, most specific value first).
     Hierarchy {
+        /// The file, relative to the plan.
         hierarchy: PathBuf,
+        /// The level used: 1 is the first generalisation (the file's second column).
         #[serde(default = "one")]
         level: usize,
     },
@@ -51,11 +60,17 @@ fn default_max_join_rows() -> u64 {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+/// The plan's `[policy]`: the thresholds every view is judged by, and how views are measured.
 pub struct PolicySpec {
+    /// Every view must be k-anonymous (default 5).
     #[serde(default = "default_k")]
     pub k: u32,
+    /// The most records a view may have unique on its QIs, as a fraction.
     pub max_unique_fraction: Option<f64>,
+    /// Every sensitive attribute must be distinct l-diverse.
     pub l: Option<usize>,
+    /// A key, normalized or hashed step whose output would pass this many rows is refused
+    /// before it is built (default 50,000,000).
     #[serde(default = "default_max_join_rows")]
     pub max_join_rows: u64,
     /// Size of the population the sources were drawn from (population uniqueness).
@@ -65,11 +80,13 @@ pub struct PolicySpec {
     /// How a missing QI value matches: "value" (default) or "wildcard".
     #[serde(default)]
     pub nulls: crate::engine::NullMode,
-    /// Unicity of sources with `points`: the largest p, draws per person and p, and the seed.
+    /// Unicity of sources with `points`: the largest p drawn.
     #[serde(default = "default_unicity")]
     pub unicity_max_points: usize,
+    /// Draws per person and p.
     #[serde(default = "default_unicity")]
     pub unicity_draws: usize,
+    /// The seed of the draws.
     #[serde(default)]
     pub unicity_seed: u64,
 }
@@ -99,23 +116,34 @@ impl Default for PolicySpec {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Attach {
+    /// The file, relative to the plan.
     pub path: PathBuf,
+    /// The key column, in both the source and the file; each key at most once in the file.
     pub on: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+/// A `[[source]]`: a file, the role of each column, and what the data holder generalised.
 pub struct SourceSpec {
+    /// The view's name in the report and in join steps.
     pub name: String,
+    /// The file, relative to the plan.
     pub path: PathBuf,
+    /// The role of each column read.
     pub columns: BTreeMap<String, Role>,
+    /// Generalisations applied at load: what the data holder released.
     #[serde(default)]
     pub generalize: BTreeMap<String, Generalization>,
+    /// The CSV delimiter (one character, or `tab`); sniffed when absent.
     pub delimiter: Option<String>,
+    /// Trim surrounding whitespace of text values.
     #[serde(default)]
     pub strip: bool,
+    /// Extra strings that mean "missing".
     #[serde(default)]
     pub null_values: Vec<String>,
+    /// Extra columns joined on from another file, carried without a role.
     pub attach: Option<Attach>,
     /// The column that names the person (one person, many rows): figures count people.
     pub entity: Option<String>,
@@ -132,10 +160,16 @@ pub struct SourceSpec {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
+/// How a join step links records.
 pub enum JoinKind {
+    /// Equal values of shared key columns.
     Key,
+    /// Equal normalised emails or phones.
     Normalized,
+    /// A plain hash of the left's normalised identifier equal to the right's column.
     Hashed,
+    /// Quasi-identifier linkage: a target record is linked to the identified records it
+    /// agrees with on the compared columns.
     Quasi,
 }
 
@@ -155,32 +189,46 @@ impl JoinKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Identifier {
+    /// An email address (lower-cased; plus tags and Gmail dots per the rules).
     Email,
+    /// A phone number (its national digits).
     Phone,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+/// Columns naming the same person on both sides of a step.
 pub struct TruthSpec {
+    /// The left side's column.
     pub left: String,
+    /// The right side's column.
     pub right: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+/// A `[[join]]` step, performed in plan order.
 pub struct JoinSpec {
+    /// The step's name; its output is a view of that name.
     pub name: String,
+    /// The left view: a source or an earlier step.
     pub left: String,
+    /// The right view (for a quasi step, the target).
     pub right: String,
+    /// How records are linked.
     pub kind: JoinKind,
+    /// Compared columns of the same name on both sides.
     #[serde(default)]
     pub on: Vec<String>,
+    /// Compared columns of the left side, paired with `right_on`.
     #[serde(default)]
     pub left_on: Vec<String>,
+    /// Compared columns of the right side.
     #[serde(default)]
     pub right_on: Vec<String>,
     /// For `normalized` and `hashed`: what the key is.
     pub normalize: Option<Identifier>,
+    /// How emails are normalised.
     #[serde(default)]
     pub email_rules: EmailRules,
     /// For `hashed`: the hash on the right side; guessed from its length when absent.
@@ -197,17 +245,23 @@ pub struct JoinSpec {
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct MatchSpec {
+    /// Compared columns of the same name on both sides.
     #[serde(default)]
     pub on: Vec<String>,
+    /// Compared columns of the left side, paired with `right_on`.
     #[serde(default)]
     pub left_on: Vec<String>,
+    /// Compared columns of the right side.
     #[serde(default)]
     pub right_on: Vec<String>,
     /// `key`, `normalized` or `hashed`; the step's kind when absent.
     pub kind: Option<JoinKind>,
+    /// What the key is, for `normalized` and `hashed`.
     pub normalize: Option<Identifier>,
+    /// How emails are normalised.
     #[serde(default)]
     pub email_rules: EmailRules,
+    /// The hash on the right side; guessed from its length when absent.
     pub hash: Option<HashAlgorithm>,
 }
 
@@ -272,11 +326,15 @@ impl JoinSpec {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+/// An audit plan: sources, join steps and the policy.
 pub struct Plan {
+    /// The thresholds.
     #[serde(default)]
     pub policy: PolicySpec,
+    /// The `[[source]]` entries.
     #[serde(rename = "source", default)]
     pub sources: Vec<SourceSpec>,
+    /// The `[[join]]` steps, in order.
     #[serde(rename = "join", default)]
     pub joins: Vec<JoinSpec>,
     /// Folder that relative paths are resolved against (the plan's folder).
@@ -364,7 +422,7 @@ impl Plan {
             }
             for (column, g) in &source.generalize {
                 if let Generalization::Builtin(s) = g {
-                    crate::audit::generalize::Builtin::parse(s).with_context(|| {
+                    Builtin::parse(s).with_context(|| {
                         format!("source '{}': generalize.{column}", source.name)
                     })?;
                 }

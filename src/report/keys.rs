@@ -9,19 +9,26 @@ use super::{Format, SCHEMA_VERSION};
 use crate::metrics::attribution::Attribution;
 
 #[derive(Debug, Clone, Serialize)]
+/// What `keys` reports: which columns make people unique.
 pub struct KeysReport {
+    /// The report schema version.
     pub schema_version: u32,
+    /// The program that wrote it.
     pub tool: Tool,
+    /// How a missing value matched.
     pub missing_values: &'static str,
+    /// The file's view name.
     pub view: String,
     /// The column naming the person, when the attribution is over people.
     pub entity: Option<String>,
     /// Rows read (the attribution's `rows` counts people when there is an entity).
     pub rows: usize,
+    /// Distinction, drop-one, best subsets and MSUs.
     pub attribution: Attribution,
 }
 
 impl KeysReport {
+    /// The report of `attribution` on `view`.
     pub fn new(
         view: String,
         entity: Option<String>,

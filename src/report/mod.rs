@@ -8,6 +8,10 @@ pub mod model;
 pub mod table;
 pub mod write;
 
+pub use crate::audit::history::UnicityReport;
+pub use crate::audit::identifiers::{IdentifierLinks, TruthLinks};
+pub use crate::audit::join::{ColumnOverlap, JoinReport, Snapshot};
+pub use crate::audit::linkage::{CandidateBucket, Disclosure, DisclosureSide, Linkage};
 pub use model::*;
 pub use write::{check_output, write_atomic};
 

@@ -25,8 +25,11 @@ pub fn missing_values_note(nulls: crate::engine::NullMode) -> &'static str {
 }
 
 #[derive(Debug, Clone, Serialize)]
+/// The program that wrote a report.
 pub struct Tool {
+    /// `linkrisk`.
     pub name: &'static str,
+    /// Its version.
     pub version: &'static str,
 }
 
@@ -42,7 +45,9 @@ impl Default for Tool {
 /// One measured view.
 #[derive(Debug, Clone, Serialize)]
 pub struct ViewReport {
+    /// The view: a source, a join step's output, or a scanned file's stem.
     pub name: String,
+    /// Records in the view.
     pub rows: usize,
     /// The column that names the person, when one was declared: every figure then counts
     /// entities (people), not rows.
@@ -50,8 +55,11 @@ pub struct ViewReport {
     /// People counted: distinct entities (a row without an entity value is one of its own), or
     /// the rows when no entity was declared.
     pub entities: usize,
+    /// The QI columns measured.
     pub quasi_identifiers: Vec<String>,
+    /// The sensitive columns measured.
     pub sensitive: Vec<String>,
+    /// Every single-view figure.
     #[serde(flatten)]
     pub metrics: ViewMetrics,
     /// Which columns make people unique (audit views).
@@ -82,7 +90,9 @@ pub struct SmallClass {
 /// One QI tuple of a person and how many of their rows hold it.
 #[derive(Debug, Clone, Serialize)]
 pub struct TupleCount {
+    /// The person's rows holding the tuple.
     pub rows: u32,
+    /// The tuple's QI values, in QI order (`None`: missing).
     pub values: Vec<Option<String>>,
 }
 
@@ -296,8 +306,11 @@ pub enum FindingCode {
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// Anonymity is broken: people are re-identified or identities attached.
     High,
+    /// A risk a reviewer should weigh.
     Medium,
+    /// Worth knowing; hints.
     Low,
 }
 
@@ -317,9 +330,11 @@ impl Severity {
 pub struct Finding {
     /// What kind of finding it is, stable for pipelines.
     pub code: FindingCode,
+    /// How severe it is; findings are ranked by it.
     pub severity: Severity,
     /// The view or join step the finding is about.
     pub subject: String,
+    /// What happened and what would fix it, in words.
     pub message: String,
 }
 
@@ -338,38 +353,58 @@ pub enum Rule {
 /// The thresholds that turn a report into pass/fail.
 #[derive(Debug, Clone, Serialize)]
 pub struct Policy {
+    /// Every view must be k-anonymous.
     pub k: u32,
+    /// Every sensitive attribute must be distinct l-diverse.
     pub l: Option<usize>,
+    /// The most records a view may have unique, as a fraction.
     pub max_unique_fraction: Option<f64>,
 }
 
 /// One broken rule of the policy.
 #[derive(Debug, Clone, Serialize)]
+/// One rule a view breaks.
 pub struct Violation {
+    /// The view.
     pub view: String,
+    /// The rule.
     pub rule: Rule,
+    /// The policy's threshold.
     pub limit: f64,
+    /// The view's figure.
     pub actual: f64,
+    /// The violation in words.
     pub message: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
+/// The verdict: the policy and every violation.
 pub struct PolicyResult {
+    /// No violation.
     pub passed: bool,
+    /// The thresholds judged by.
     #[serde(flatten)]
     pub policy: Policy,
+    /// Every rule broken, view by view.
     pub violations: Vec<Violation>,
 }
 
 /// The whole report.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
+    /// [`SCHEMA_VERSION`]: changes when a field is renamed or removed.
     pub schema_version: u32,
+    /// The program that wrote it.
     pub tool: Tool,
+    /// How a missing QI value matched.
     pub missing_values: &'static str,
+    /// Every view measured.
     pub views: Vec<ViewReport>,
+    /// Every join step, in plan order.
     pub joins: Vec<JoinReport>,
+    /// Ranked most severe first.
     pub findings: Vec<Finding>,
+    /// The verdict.
     pub policy: PolicyResult,
     /// Purchase-history unicity, when measured (`unicity`).
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -31,6 +31,14 @@ pub fn polars_values(df: &polars::prelude::DataFrame, name: &str) -> Vec<Option<
         .collect()
 }
 
+/// A fresh, empty folder for one test, under cargo's temporary folder for tests.
+pub fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("linkrisk-{name}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
 /// Runs the linkrisk binary under test with `args` (colours off).
 pub fn linkrisk(args: &[&str]) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_linkrisk"))
@@ -52,13 +60,25 @@ pub fn linkrisk_json(args: &[&str]) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
+/// Asserts a run finished with exit 0, showing its standard error when it did not.
+pub fn assert_ran(out: &std::process::Output) {
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// Asserts a run failed with exit 2 and one line on standard error that holds `needle`, and
 /// nothing on standard output; returns the line.
 pub fn one_line_error(out: &std::process::Output, needle: &str) -> String {
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
     assert_eq!(out.status.code(), Some(2), "stderr: {stderr}");
     assert_eq!(stderr.lines().count(), 1, "more than one line: {stderr}");
+    assert!(stderr.starts_with("error: "), "{stderr}");
     assert!(stderr.contains(needle), "{needle:?} not in {stderr:?}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(out.stdout.is_empty(), "standard output was written");
     stderr
 }

@@ -8,10 +8,13 @@ use serde::Serialize;
 use super::lattice::PartitionFigures;
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
+/// ARX's distinction and separation of one column (or the full set).
 pub struct Distinction {
     /// The column, or `*` for the full QI set.
     pub column: String,
+    /// Distinct values over records.
     pub distinction: f64,
+    /// The share of record pairs the column tells apart.
     pub separation: f64,
 }
 

@@ -13,7 +13,7 @@
 //! surviving records by their code. Partitions are kept grouped by class, so the sorts touch
 //! one small class at a time and no hashing is involved.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use rayon::prelude::*;
 
 use anyhow::bail;
 
@@ -68,7 +68,9 @@ pub struct SubsetFigures {
     pub msu_rows: Vec<u32>,
 }
 
+/// The subsets the walk visited, with their figures.
 pub struct Lattice {
+    /// The QIs walked.
     pub columns: usize,
     /// Subsets by size, then by mask.
     pub subsets: Vec<SubsetFigures>,
@@ -244,9 +246,6 @@ pub fn walk(qis: &[EncodedColumn], rows: usize, max_size: usize) -> Result<Latti
     let mut partition_of: hashbrown::HashMap<u32, Partition> = hashbrown::HashMap::new();
     partition_of.insert(0, root);
     let mut subsets = Vec::with_capacity(visits);
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .max(1);
     let timer = crate::timing::Timer::start();
     for size in 1..=max_size {
         let masks: Vec<u32> = (1u32..(1u32 << m))
@@ -255,41 +254,26 @@ pub fn walk(qis: &[EncodedColumn], rows: usize, max_size: usize) -> Result<Latti
         // A partition is kept only for subsets that are the canonical parent of a subset on
         // the next level: their last column is not the last QI.
         let keep_partition = |mask: u32| size < max_size && mask >> (m - 1) == 0;
-        // The subsets of one level depend only on the level below: the cores take them one
-        // at a time from a shared counter.
-        let next = AtomicUsize::new(0);
-        let mut results: Vec<(usize, Visited)> = std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..threads.min(masks.len()))
-                .map(|_| {
-                    scope.spawn(|| {
-                        let mut done = Vec::new();
-                        loop {
-                            let i = next.fetch_add(1, Ordering::Relaxed);
-                            let Some(&mask) = masks.get(i) else { break };
-                            let visited = visit(
-                                qis,
-                                &narrow,
-                                words,
-                                mask,
-                                &unique_of,
-                                &partition_of,
-                                keep_partition(mask),
-                            );
-                            done.push((i, visited));
-                        }
-                        done
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|h| h.join().expect("lattice worker"))
-                .collect()
-        });
-        results.sort_unstable_by_key(|(i, _)| *i);
+        // The subsets of one level depend only on the level below: rayon shares them out
+        // one at a time (a subset's cost varies with its parent's classes).
+        let results: Vec<Visited> = masks
+            .par_iter()
+            .with_max_len(1)
+            .map(|&mask| {
+                visit(
+                    qis,
+                    &narrow,
+                    words,
+                    mask,
+                    &unique_of,
+                    &partition_of,
+                    keep_partition(mask),
+                )
+            })
+            .collect();
         unique_of = hashbrown::HashMap::with_capacity(results.len());
         partition_of = hashbrown::HashMap::new();
-        for (_, visited) in results {
+        for visited in results {
             let mask = visited.figures.mask;
             unique_of.insert(mask, visited.unique);
             if let Some(partition) = visited.partition {

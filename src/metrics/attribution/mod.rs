@@ -22,8 +22,11 @@ pub use suda::{MsuReport, suda};
 /// k and unique fraction of the QIs without one column.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct DropOne {
+    /// The column dropped.
     pub column: String,
+    /// k without it.
     pub k: u32,
+    /// The unique fraction without it.
     pub unique_fraction: f64,
     /// How much the unique fraction falls when the column is dropped.
     pub unique_fraction_drop: f64,
@@ -32,20 +35,30 @@ pub struct DropOne {
 /// The subset of a given size that singles out the most records.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct BestSubset {
+    /// Columns in the subset.
     pub size: usize,
+    /// The subset.
     pub columns: Vec<String>,
+    /// Records it singles out.
     pub uniques: usize,
+    /// As a fraction of the records.
     pub unique_fraction: f64,
 }
 
 /// Everything `keys` reports.
 #[derive(Debug, Clone, Serialize)]
 pub struct Attribution {
+    /// Records (people, with an entity) attributed.
     pub rows: usize,
+    /// The QIs searched.
     pub quasi_identifiers: Vec<String>,
+    /// Per column and for the full set.
     pub distinction: Vec<Distinction>,
+    /// The effect of dropping each column, most helpful first.
     pub drop_one: Vec<DropOne>,
+    /// Per size, the subset that singles out the most records.
     pub best_subsets: Vec<BestSubset>,
+    /// Minimal sample uniques and SUDA scores.
     pub msu: MsuReport,
 }
 

@@ -15,35 +15,50 @@ use serde::Serialize;
 use super::lattice::{Lattice, PartitionFigures, mask_names};
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
+/// MSUs of one size.
 pub struct SizeCount {
+    /// The MSU size.
     pub size: usize,
+    /// MSUs of that size.
     pub count: usize,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
+/// How much a column takes part in the MSUs.
 pub struct ColumnContribution {
+    /// The column.
     pub column: String,
+    /// The weight of the MSUs holding it over the total weight.
     pub contribution: f64,
 }
 
 /// One sample-unique record: its row (1-based data row), MSUs and scores.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct MsuRecord {
+    /// The 1-based data row.
     pub row: usize,
+    /// Its MSUs, as column names.
     pub msus: Vec<Vec<String>>,
+    /// Its SUDA score.
     pub suda: f64,
+    /// Its DIS-SUDA score.
     pub dis_suda: f64,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
+/// Minimal sample uniques (SUDA2) and their scores.
 pub struct MsuReport {
+    /// The largest MSU size searched.
     pub max_size: usize,
     /// Records unique on all QIs.
     pub sample_uniques: usize,
     /// MSUs found.
     pub count: usize,
+    /// MSUs per size.
     pub by_size: Vec<SizeCount>,
+    /// Per column.
     pub column_contributions: Vec<ColumnContribution>,
+    /// The sampling fraction of the DIS estimate.
     pub dis_fraction: f64,
     /// Probability that a sample unique is a population unique (the DIS estimate).
     pub dis: f64,

@@ -35,8 +35,11 @@ pub struct Estimate {
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum PopulationModel {
+    /// Pitman's model.
     Pitman,
+    /// Zayatz's model.
     Zayatz,
+    /// The slide negative binomial.
     Snb,
     /// No sample uniques: every estimate is 0.
     None,
@@ -57,19 +60,29 @@ impl PopulationModel {
 /// Dankar's choice.
 #[derive(Debug, Clone, Copy, Serialize, PartialEq)]
 pub struct DankarEstimate {
+    /// Estimated population uniques.
     pub uniques: f64,
+    /// `uniques / N`.
     pub fraction: f64,
+    /// The model chosen.
     pub model: PopulationModel,
 }
 
 /// Population figures of a view.
 #[derive(Debug, Clone, Serialize, PartialEq)]
+/// Population uniqueness of a view.
 pub struct PopulationUniqueness {
+    /// The population size N.
     pub size: f64,
+    /// π = n / N.
     pub sampling_fraction: f64,
+    /// Pitman's estimate; `None` where it does not apply.
     pub pitman: Option<Estimate>,
+    /// Zayatz's estimate.
     pub zayatz: Option<Estimate>,
+    /// The SNB estimate.
     pub snb: Option<Estimate>,
+    /// Dankar's choice among them.
     pub dankar: Option<DankarEstimate>,
 }
 

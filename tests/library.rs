@@ -1,0 +1,140 @@
+//! The library runs every command: each crate-root function gives the report the binary
+//! prints for the same options, and the bare `audit` runs the compiled-in demo from anywhere.
+
+mod common;
+use common::{ADULT, ADULT_QIS, linkrisk, linkrisk_json};
+
+/// A library report as the binary's JSON would print it, read back the way the binary's is
+/// (serde_json's default float parser may differ from the printed value in the last digit).
+fn as_json(report: &impl serde::Serialize) -> serde_json::Value {
+    serde_json::from_str(&serde_json::to_string(report).unwrap()).unwrap()
+}
+
+#[test]
+fn scan_from_the_library_equals_the_binary() {
+    let report = linkrisk::scan(&linkrisk::ScanOptions::new(ADULT, &ADULT_QIS)).unwrap();
+    // ARX's Adult figures: k = 1 on the eight QIs.
+    assert_eq!(report.views[0].metrics.k_anonymity.k, 1);
+    let binary = linkrisk_json(&[
+        "scan",
+        ADULT,
+        "--qi",
+        &ADULT_QIS.join(","),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(as_json(&report), binary);
+    assert_eq!(
+        linkrisk::ExitStatus::of(&report, true),
+        linkrisk::ExitStatus::PolicyViolated
+    );
+    assert_eq!(linkrisk::ExitStatus::of(&report, false).code(), 0);
+}
+
+#[test]
+fn link_keys_and_audit_from_the_library_equal_the_binary() {
+    let dir = env!("CARGO_MANIFEST_DIR");
+    let loyalty = format!("{dir}/fixtures/retail/loyalty.csv");
+    let survey = format!("{dir}/fixtures/retail/survey.csv");
+    let on = |pairs: &[(&str, &str)]| -> (Vec<String>, Vec<String>) {
+        pairs
+            .iter()
+            .map(|(l, r)| (l.to_string(), r.to_string()))
+            .unzip()
+    };
+    let (left, right) = on(&[
+        ("zip5", "zip3"),
+        ("birth_date", "birth_year"),
+        ("gender", "gender"),
+    ]);
+    let opts = linkrisk::commands::link::link_options(&loyalty, &survey, left, right, 5);
+    let report = linkrisk::link(&opts).unwrap();
+    let binary = linkrisk_json(&[
+        "link",
+        &loyalty,
+        &survey,
+        "--on",
+        "zip5=zip3,birth_date=birth_year,gender",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(as_json(&report), binary);
+
+    let keys = linkrisk::keys(&linkrisk::KeysOptions {
+        file: loyalty.clone(),
+        qi: vec!["zip5".into(), "birth_date".into(), "gender".into()],
+        entity: None,
+        attribution: Default::default(),
+        max_work: linkrisk::commands::keys::DEFAULT_MAX_WORK,
+        load: Default::default(),
+    })
+    .unwrap();
+    let binary = linkrisk_json(&[
+        "keys",
+        &loyalty,
+        "--qi",
+        "zip5,birth_date,gender",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(as_json(&keys), binary);
+
+    let plan = linkrisk::plan::Plan::load(std::path::Path::new(&format!(
+        "{dir}/fixtures/retail/audit.toml"
+    )))
+    .unwrap();
+    let report = linkrisk::audit(&linkrisk::AuditOptions {
+        plan,
+        show_values: false,
+    })
+    .unwrap();
+    let binary = linkrisk_json(&[
+        "audit",
+        &format!("{dir}/fixtures/retail/audit.toml"),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(as_json(&report), binary);
+}
+
+/// A bare `audit` does not need the source tree: the demo is compiled in. Run from an empty
+/// folder, it gives the report of the plan in fixtures/.
+#[test]
+fn the_bare_audit_runs_the_compiled_in_demo_from_anywhere() {
+    let elsewhere = tempfile::tempdir().unwrap();
+    let private_tmp = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_linkrisk"))
+        .args(["audit", "--format", "json"])
+        .current_dir(elsewhere.path())
+        .env("TMPDIR", private_tmp.path())
+        .output()
+        .unwrap();
+    common::assert_ran(&out);
+    let bare: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let plan = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/retail/audit.toml");
+    assert_eq!(bare, linkrisk_json(&["audit", plan, "--format", "json"]));
+    // The unpacked demo is removed after the run.
+    let left: Vec<_> = std::fs::read_dir(private_tmp.path()).unwrap().collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
+
+#[test]
+fn completions_and_the_man_page_describe_every_command() {
+    for shell in ["bash", "zsh", "fish"] {
+        let out = linkrisk(&["completions", shell]);
+        assert_eq!(out.status.code(), Some(0));
+        let script = String::from_utf8(out.stdout).unwrap();
+        for command in ["scan", "link", "keys", "audit", "unicity", "synth"] {
+            assert!(script.contains(command), "{shell}: {command}");
+        }
+    }
+    let out = linkrisk(&["man"]);
+    assert_eq!(out.status.code(), Some(0));
+    let page = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        page.starts_with(".ie") || page.contains(".TH linkrisk"),
+        "{}",
+        &page[..200.min(page.len())]
+    );
+    assert!(page.contains("scan") && page.contains("audit"));
+}
