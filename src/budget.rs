@@ -54,15 +54,31 @@ pub fn memory_budget() -> MemoryBudget {
 pub fn check(needed: u64, what: impl FnOnce() -> String) -> crate::Result<()> {
     let budget = memory_budget();
     if needed > budget.bytes {
-        anyhow::bail!(
-            "{} would need about {}, above the memory budget of {} ({}); --max-memory sets the budget",
-            what(),
-            shown(needed),
-            shown(budget.bytes),
-            budget.limit
-        );
+        return Err(OverBudget {
+            what: what(),
+            needed,
+            budget,
+        }
+        .into());
     }
     Ok(())
+}
+
+/// Work refused before it ran because its estimate passes the memory budget.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{what} would need about {}, above the memory budget of {} ({}); --max-memory sets the budget",
+    shown(*.needed),
+    shown(.budget.bytes),
+    .budget.limit
+)]
+pub struct OverBudget {
+    /// What was refused ("join 'a' of 1,000 rows").
+    pub what: String,
+    /// The estimate, in bytes.
+    pub needed: u64,
+    /// The budget it passed.
+    pub budget: MemoryBudget,
 }
 
 fn read_number(path: &str) -> Option<u64> {

@@ -98,8 +98,11 @@ pub fn run() -> Result<ExitStatus> {
                 err.kind(),
                 ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
             ) {
-                err.print()?;
-                return Ok(ExitStatus::Success);
+                // `--help | head` closes the pipe early: not an error worth reporting.
+                match err.print() {
+                    Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => return Err(e.into()),
+                    _ => return Ok(ExitStatus::Success),
+                }
             }
             bail!("{}", usage_error(&err));
         }

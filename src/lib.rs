@@ -80,6 +80,7 @@ pub mod internals {
     }
 }
 
+pub use budget::{MemoryBudget, OverBudget};
 pub use commands::ExitStatus;
 pub use commands::audit::AuditOptions;
 pub use commands::keys::KeysOptions;
@@ -88,35 +89,56 @@ pub use commands::scan::ScanOptions;
 pub use commands::synth::SynthOptions;
 pub use commands::unicity::UnicityOptions;
 
+/// Why a command did not finish.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Work was refused before it ran: its estimate passes the memory budget.
+    #[error(transparent)]
+    OverBudget(#[from] budget::OverBudget),
+    /// The input, the options or the plan are wrong, or an output cannot be written: one line
+    /// for the user, naming the file, line, column or key and never a data value.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl From<anyhow::Error> for Error {
+    fn from(err: anyhow::Error) -> Error {
+        match err.downcast_ref::<budget::OverBudget>() {
+            Some(over) => Error::OverBudget(over.clone()),
+            None => Error::Invalid(one_line(&err)),
+        }
+    }
+}
+
 /// Measures one file ([`commands::scan`]): the report of its view, findings and verdict.
-pub fn scan(opts: &ScanOptions) -> Result<report::Report> {
-    commands::scan::run(opts, &commands::quiet)
+pub fn scan(opts: &ScanOptions) -> std::result::Result<report::Report, Error> {
+    Ok(commands::scan::run(opts, &commands::quiet)?)
 }
 
 /// Links a target file to an identified file on shared quasi-identifiers
 /// ([`commands::link`]).
-pub fn link(opts: &LinkOptions) -> Result<report::Report> {
-    commands::link::run(opts, &commands::quiet)
+pub fn link(opts: &LinkOptions) -> std::result::Result<report::Report, Error> {
+    Ok(commands::link::run(opts, &commands::quiet)?)
 }
 
 /// Runs an audit plan ([`commands::audit`]).
-pub fn audit(opts: &AuditOptions) -> Result<report::Report> {
-    commands::audit::run(opts, &commands::quiet)
+pub fn audit(opts: &AuditOptions) -> std::result::Result<report::Report, Error> {
+    Ok(commands::audit::run(opts, &commands::quiet)?)
 }
 
 /// Which columns make people unique ([`commands::keys`]).
-pub fn keys(opts: &KeysOptions) -> Result<report::keys::KeysReport> {
-    commands::keys::run(opts, &commands::quiet)
+pub fn keys(opts: &KeysOptions) -> std::result::Result<report::keys::KeysReport, Error> {
+    Ok(commands::keys::run(opts, &commands::quiet)?)
 }
 
 /// The unicity of purchase histories ([`commands::unicity`]).
-pub fn unicity(opts: &UnicityOptions) -> Result<report::Report> {
-    commands::unicity::run(opts, &commands::quiet)
+pub fn unicity(opts: &UnicityOptions) -> std::result::Result<report::Report, Error> {
+    Ok(commands::unicity::run(opts, &commands::quiet)?)
 }
 
 /// Writes the synthetic retail sources ([`commands::synth`]).
-pub fn synth(opts: &SynthOptions) -> Result<synth::SynthSummary> {
-    commands::synth::run(opts, &commands::quiet)
+pub fn synth(opts: &SynthOptions) -> std::result::Result<synth::SynthSummary, Error> {
+    Ok(commands::synth::run(opts, &commands::quiet)?)
 }
 
 /// Library error type: every error is a one-line message meant for the user.
