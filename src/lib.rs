@@ -44,6 +44,8 @@ pub mod report;
 #[doc(hidden)]
 pub mod cli;
 
+pub mod error;
+
 // Internals, reached from outside only through [`internals`].
 #[doc(hidden)]
 mod audit;
@@ -88,78 +90,35 @@ pub use commands::link::LinkOptions;
 pub use commands::scan::ScanOptions;
 pub use commands::synth::SynthOptions;
 pub use commands::unicity::UnicityOptions;
-
-/// Why a command did not finish.
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    /// Work was refused before it ran: its estimate passes the memory budget.
-    #[error(transparent)]
-    OverBudget(#[from] budget::OverBudget),
-    /// The input, the options or the plan are wrong, or an output cannot be written: one line
-    /// for the user, naming the file, line, column or key and never a data value.
-    #[error("{0}")]
-    Invalid(String),
-}
-
-impl From<anyhow::Error> for Error {
-    fn from(err: anyhow::Error) -> Error {
-        match err.downcast_ref::<budget::OverBudget>() {
-            Some(over) => Error::OverBudget(over.clone()),
-            None => Error::Invalid(one_line(&err)),
-        }
-    }
-}
+pub use error::{Error, Result};
 
 /// Measures one file ([`commands::scan`]): the report of its view, findings and verdict.
-pub fn scan(opts: &ScanOptions) -> std::result::Result<report::Report, Error> {
-    Ok(commands::scan::run(opts, &commands::quiet)?)
+pub fn scan(opts: &ScanOptions) -> Result<report::Report> {
+    commands::scan::run(opts, &commands::quiet)
 }
 
 /// Links a target file to an identified file on shared quasi-identifiers
 /// ([`commands::link`]).
-pub fn link(opts: &LinkOptions) -> std::result::Result<report::Report, Error> {
-    Ok(commands::link::run(opts, &commands::quiet)?)
+pub fn link(opts: &LinkOptions) -> Result<report::Report> {
+    commands::link::run(opts, &commands::quiet)
 }
 
 /// Runs an audit plan ([`commands::audit`]).
-pub fn audit(opts: &AuditOptions) -> std::result::Result<report::Report, Error> {
-    Ok(commands::audit::run(opts, &commands::quiet)?)
+pub fn audit(opts: &AuditOptions) -> Result<report::Report> {
+    commands::audit::run(opts, &commands::quiet)
 }
 
 /// Which columns make people unique ([`commands::keys`]).
-pub fn keys(opts: &KeysOptions) -> std::result::Result<report::keys::KeysReport, Error> {
-    Ok(commands::keys::run(opts, &commands::quiet)?)
+pub fn keys(opts: &KeysOptions) -> Result<report::keys::KeysReport> {
+    commands::keys::run(opts, &commands::quiet)
 }
 
 /// The unicity of purchase histories ([`commands::unicity`]).
-pub fn unicity(opts: &UnicityOptions) -> std::result::Result<report::Report, Error> {
-    Ok(commands::unicity::run(opts, &commands::quiet)?)
+pub fn unicity(opts: &UnicityOptions) -> Result<report::Report> {
+    commands::unicity::run(opts, &commands::quiet)
 }
 
 /// Writes the synthetic retail sources ([`commands::synth`]).
-pub fn synth(opts: &SynthOptions) -> std::result::Result<synth::SynthSummary, Error> {
-    Ok(commands::synth::run(opts, &commands::quiet)?)
-}
-
-/// Library error type: every error is a one-line message meant for the user.
-pub type Result<T> = anyhow::Result<T>;
-
-/// Renders an error and its context chain as one line: the first line of each message
-/// (polars adds multi-line hints to some of its errors), joined with ": ".
-pub fn one_line(err: &anyhow::Error) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    for cause in err.chain() {
-        let line = cause
-            .to_string()
-            .lines()
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_string();
-        // Some errors repeat their source's message; say it once.
-        if !line.is_empty() && !parts.iter().any(|p| p.contains(&line)) {
-            parts.push(line);
-        }
-    }
-    parts.join(": ")
+pub fn synth(opts: &SynthOptions) -> Result<synth::SynthSummary> {
+    commands::synth::run(opts, &commands::quiet)
 }

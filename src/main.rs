@@ -17,7 +17,7 @@ fn main() -> ExitCode {
     match linkrisk::cli::run() {
         Ok(status) => status.into(),
         Err(err) => {
-            eprintln!("error: {}", linkrisk::one_line(&err));
+            eprintln!("error: {}", err.one_line());
             linkrisk::ExitStatus::Error.into()
         }
     }

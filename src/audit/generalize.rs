@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use anyhow::bail;
+use crate::bail;
 use polars::prelude::*;
 
 use crate::Result;

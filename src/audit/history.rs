@@ -2,7 +2,7 @@
 //! their unicity ([`crate::metrics::unicity`]). Only the entity and point columns are read,
 //! straight to codes; time coarsening and banding transform each distinct value once.
 
-use anyhow::bail;
+use crate::bail;
 use serde::Serialize;
 
 use super::keys::NO_KEY;
@@ -138,7 +138,7 @@ impl Coarsening {
             };
         }
         Band::parse(s).map(Coarsening::Band).map_err(|_| {
-            anyhow::anyhow!(
+            crate::invalid!(
                 "unknown coarsening '{s}'; use hour, day, week, month, log, a band width or prefixN"
             )
         })

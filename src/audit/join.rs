@@ -9,7 +9,8 @@
 //!   join above `max_join_rows` is refused before any pair is built. Its view is one row per
 //!   linked pair.
 
-use anyhow::{Context as _, bail};
+use crate::bail;
+use crate::error::Context as _;
 use polars::prelude::*;
 use serde::Serialize;
 
@@ -167,7 +168,7 @@ pub fn run_join(step: &JoinSpec, left: &View, right: &View, max_rows: u64) -> Re
         Some(t) => {
             let column = |view: &View, name: &str| -> Result<CodedColumn> {
                 let c = view.df.column(name).map_err(|_| {
-                    anyhow::anyhow!(
+                    crate::invalid!(
                         "join '{}': {} has no truth column '{name}'",
                         step.name,
                         view.name

@@ -10,6 +10,7 @@ use super::keys::{as_is, code_pair, coded_column};
 use crate::Result;
 use crate::engine::entity::EntityNumbers;
 use crate::engine::{ClassTable, NullMode, encode::encode_coded};
+use crate::error::Context as _;
 use crate::io::LoadOptions;
 use crate::io::coded::CodedColumn;
 use crate::metrics::{MeasureOptions, measure};
@@ -73,7 +74,7 @@ pub fn read_columns(
             .iter()
             .position(|c| &c.name == name)
             .ok_or_else(|| {
-                anyhow::anyhow!(
+                crate::invalid!(
                     "{}",
                     crate::escape::missing_column(path, name, std::iter::empty())
                 )
@@ -185,7 +186,7 @@ pub fn link(opts: &LinkOptions) -> Result<LinkOutcome> {
         truth.as_ref(),
         entities.as_ref().map(|((_, l), (_, r))| (l, r)),
     )
-    .map_err(|e| e.context(format!("join '{step_name}'")))?;
+    .context(format!("join '{step_name}'"))?;
     timer.lap("linkage from class tables");
     // Per target record, the identified record attached: with people, the identified person's
     // first record for every record of a target person who has exactly one candidate.

@@ -14,7 +14,8 @@ pub mod view;
 
 use std::collections::HashMap;
 
-use anyhow::{Context as _, bail};
+use crate::bail;
+use crate::error::Context as _;
 use polars::prelude::*;
 
 use crate::Result;
@@ -73,7 +74,7 @@ pub fn load_source(plan: &Plan, spec: &SourceSpec) -> Result<View> {
             .iter()
             .find(|n| *n != &attach.on && df.column(n.as_str()).is_ok())
         {
-            anyhow::bail!(
+            crate::bail!(
                 "source {}: attach file {} has column {}, which the source already has",
                 crate::escape::name(&spec.name),
                 crate::escape::path(&apath),
@@ -110,7 +111,7 @@ pub fn load_source(plan: &Plan, spec: &SourceSpec) -> Result<View> {
         };
         if let Some(row) = repeated {
             let line = row + 2;
-            anyhow::bail!(
+            crate::bail!(
                 "source {}: attach file {} repeats a key of column {} on line {line}",
                 crate::escape::name(&spec.name),
                 crate::escape::path(&apath),
@@ -127,7 +128,7 @@ pub fn load_source(plan: &Plan, spec: &SourceSpec) -> Result<View> {
                 JoinArgs::new(JoinType::Left),
             )
             .collect()
-            .map_err(|e| anyhow::anyhow!("source '{}': cannot attach {ashown}: {e}", spec.name))?;
+            .map_err(|e| crate::invalid!("source '{}': cannot attach {ashown}: {e}", spec.name))?;
     }
     Ok(View {
         name: spec.name.clone(),

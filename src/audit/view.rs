@@ -98,7 +98,7 @@ impl View {
         if nulls == crate::engine::NullMode::Wildcard
             && qis.len() > crate::engine::wildcard::MAX_QIS
         {
-            anyhow::bail!(
+            crate::bail!(
                 "view {}: nulls = \"wildcard\" supports at most {} quasi-identifiers, got {}",
                 crate::escape::name(&self.name),
                 crate::engine::wildcard::MAX_QIS,
@@ -114,7 +114,7 @@ impl View {
         if let Some(n) = opts.population
             && n < self.df.height() as f64
         {
-            anyhow::bail!(
+            crate::bail!(
                 "policy.population ({n}) is smaller than view '{}' ({} rows)",
                 self.name,
                 self.df.height()
@@ -165,7 +165,7 @@ impl View {
         population: Option<&DataFrame>,
     ) -> Result<ViewReport> {
         if nulls == crate::engine::NullMode::Wildcard {
-            anyhow::bail!(
+            crate::bail!(
                 "view '{}': nulls = \"wildcard\" cannot be combined with an entity (not supported yet)",
                 self.name
             );
@@ -208,7 +208,7 @@ impl View {
         if let Some(n) = opts.population
             && n < table.rows as f64
         {
-            anyhow::bail!(
+            crate::bail!(
                 "policy.population ({n}) is smaller than view '{}' ({} people)",
                 self.name,
                 table.rows

@@ -2,7 +2,7 @@
 //! unique — distinction and separation per column, the drop-one effect, the fewest columns that
 //! single people out, and the minimal sample uniques with SUDA and DIS-SUDA scores.
 
-use anyhow::bail;
+use crate::bail;
 use clap::Args;
 
 use super::args::{InputArgs, OutputArgs};

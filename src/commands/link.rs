@@ -2,7 +2,7 @@
 //! quasi-identifier linkage (Sweeney's attack) from both files' class tables — unique matches,
 //! expected re-identifications, candidates — without building a candidate pair.
 
-use anyhow::bail;
+use crate::bail;
 use clap::Args;
 
 use super::args::{InputArgs, OutputArgs, pair};

@@ -79,10 +79,10 @@ pub fn view_name(path: &str) -> String {
 pub(crate) fn check_names(option: &str, names: &[String]) -> crate::Result<()> {
     for (i, name) in names.iter().enumerate() {
         if name.is_empty() {
-            anyhow::bail!("--{option} has an empty column name");
+            crate::bail!("--{option} has an empty column name");
         }
         if names[..i].contains(name) {
-            anyhow::bail!(
+            crate::bail!(
                 "--{option} names column {} twice",
                 crate::escape::name(name)
             );

@@ -5,7 +5,8 @@
 //! Without `--show-values` or a population table the file goes straight to dictionary codes
 //! (no frame of text); otherwise it is loaded as a polars frame.
 
-use anyhow::{Context as _, bail};
+use crate::bail;
+use crate::error::Context as _;
 use clap::Args;
 
 use super::args::{InputArgs, OutputArgs, PolicyArgs, PopulationArgs};

@@ -2,7 +2,7 @@
 //! points of a person's own history (purchases, visits) single them out — ε_p with a 95%
 //! interval for p = 1..10 (de Montjoye et al. 2015), and with `--coarsen` the resolution table.
 
-use anyhow::bail;
+use crate::bail;
 use clap::Args;
 
 use super::args::{InputArgs, OutputArgs};

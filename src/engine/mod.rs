@@ -118,7 +118,7 @@ pub fn attach_population(
 ) -> Result<()> {
     use polars::prelude::*;
     if population.height() < df.height() {
-        anyhow::bail!(
+        crate::bail!(
             "the population table ({} rows) is smaller than the sample ({} rows)",
             population.height(),
             df.height()
@@ -213,7 +213,7 @@ pub fn entity_table_with_population(
     let sample_numbers = entity::EntityNumbers::of_codes(&codes[..n], slots);
     let population_numbers = entity::EntityNumbers::of_codes(&codes[n..], slots);
     if population_numbers.len() < sample_numbers.len() {
-        anyhow::bail!(
+        crate::bail!(
             "the population table ({} people) is smaller than the sample ({} people)",
             population_numbers.len(),
             sample_numbers.len()

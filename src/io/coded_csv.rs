@@ -24,7 +24,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
-use anyhow::bail;
+use crate::bail;
 use hashbrown::HashMap;
 
 use super::coded::{CodedColumn, Dictionary, DictionaryBuilder};
@@ -385,7 +385,7 @@ fn read_coded_in_blocks(
     // Two columns of one name: which one a QI means is anybody's guess.
     for (i, name) in names.iter().enumerate() {
         if names[..i].contains(name) {
-            anyhow::bail!(
+            crate::bail!(
                 "{} has a duplicated column name {}",
                 crate::escape::path(std::path::Path::new(path)),
                 crate::escape::name(name)

@@ -25,7 +25,7 @@ pub fn reading<T>(path: &str, read: impl FnOnce() -> Result<T>) -> Result<T> {
     ACTIVE.fetch_sub(1, Ordering::SeqCst);
     match outcome {
         Ok(result) => result,
-        Err(_) => anyhow::bail!(
+        Err(_) => crate::bail!(
             "{} holds a column or an encoding linkrisk cannot read (e.g. an interval, a \
              256-bit decimal, or a damaged file); convert that column to text or numbers",
             crate::escape::path(std::path::Path::new(path))

@@ -19,7 +19,8 @@ mod sniff;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context as _, bail};
+use crate::bail;
+use crate::error::Context as _;
 use polars::prelude::*;
 
 pub use sniff::sniff_delimiter;
@@ -136,7 +137,7 @@ pub fn read_text(path: &Path, what: &str) -> Result<String> {
     refuse_special(&meta, what, "file")?;
     let file = std::fs::File::open(path).with_context(|| format!("cannot read {what}"))?;
     let bytes = read_bounded(file, DEFAULT_MAX_STREAM_BYTES, what)?;
-    String::from_utf8(bytes).map_err(|_| anyhow::anyhow!("{what} is not UTF-8 text"))
+    String::from_utf8(bytes).map_err(|_| crate::invalid!("{what} is not UTF-8 text"))
 }
 
 /// A fresh categorical type with its own dictionary: codes are dense per column.
@@ -318,7 +319,7 @@ fn scan_unguarded(path: &str, opts: &LoadOptions) -> Result<LazyFrame> {
 /// A polars error reading `path`, in the user's terms: what is wrong with the file, not which
 /// part of polars noticed. Polars' own words are never shown: they name its internals and may
 /// quote the data ("ExpectedNull at character 0 ('n')").
-pub fn in_user_terms(path: &str, err: PolarsError) -> anyhow::Error {
+pub fn in_user_terms(path: &str, err: PolarsError) -> crate::Error {
     let shown = crate::escape::path(std::path::Path::new(path));
     let message = err.to_string();
     let lower = message.to_lowercase();
@@ -349,7 +350,7 @@ pub fn in_user_terms(path: &str, err: PolarsError) -> anyhow::Error {
     } else {
         "could not be read"
     };
-    anyhow::anyhow!("{shown} {what}")
+    crate::invalid!("{shown} {what}")
 }
 
 /// The column names of a source, in file order.

@@ -11,7 +11,7 @@
 
 use std::io::Read;
 
-use anyhow::bail;
+use crate::bail;
 
 use crate::Result;
 

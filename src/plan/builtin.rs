@@ -2,7 +2,7 @@
 //! vocabulary and their effect on one value. Their polars expression lives with the other
 //! generalisations in `audit::generalize`.
 
-use anyhow::bail;
+use crate::bail;
 
 use crate::Result;
 

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use anyhow::Context as _;
+use crate::error::Context as _;
 
 use crate::Result;
 

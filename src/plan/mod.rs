@@ -10,7 +10,8 @@ pub use builtin::Builtin;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context as _, bail};
+use crate::bail;
+use crate::error::Context as _;
 use serde::Deserialize;
 
 use crate::Result;
@@ -361,7 +362,7 @@ impl Plan {
                 format!(" (line {line}, column {column})")
             });
             let message: Vec<&str> = e.message().lines().map(str::trim).collect();
-            anyhow::anyhow!("{}{at}", crate::escape::line(&message.join("; ")))
+            crate::invalid!("{}{at}", crate::escape::line(&message.join("; ")))
         })?;
         plan.validate()?;
         Ok(plan)

@@ -14,13 +14,13 @@ pub fn check_output(path: &Path, inputs: &[&Path]) -> Result<()> {
     let meta = match std::fs::symlink_metadata(path) {
         Ok(meta) => meta,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(_) => anyhow::bail!("cannot write {shown}: it cannot be examined"),
+        Err(_) => crate::bail!("cannot write {shown}: it cannot be examined"),
     };
     if meta.file_type().is_symlink() {
-        anyhow::bail!("refusing to write {shown}: it is a symbolic link");
+        crate::bail!("refusing to write {shown}: it is a symbolic link");
     }
     if !meta.is_file() {
-        anyhow::bail!(
+        crate::bail!(
             "refusing to write {shown}: it is not a regular file (a folder, FIFO, socket or device)"
         );
     }
@@ -32,7 +32,7 @@ pub fn check_output(path: &Path, inputs: &[&Path]) -> Result<()> {
                 && input_meta.dev() == meta.dev()
                 && input_meta.ino() == meta.ino()
             {
-                anyhow::bail!("refusing to write {shown}: it is an input of this run");
+                crate::bail!("refusing to write {shown}: it is an input of this run");
             }
         }
     }
@@ -60,7 +60,7 @@ pub fn write_atomic(path: &Path, contents: &[u8], inputs: &[&Path]) -> Result<()
     };
     let shown = crate::escape::path(path);
     // Errors name the report, never the temporary file (whose name means nothing to the user).
-    let failed = |e: std::io::Error| anyhow::anyhow!("cannot write {shown}: {}", reason(&e));
+    let failed = |e: std::io::Error| crate::invalid!("cannot write {shown}: {}", reason(&e));
     let mut tmp = tempfile::Builder::new()
         .prefix(".linkrisk-")
         .tempfile_in(dir)

@@ -7,7 +7,8 @@ pub mod sources;
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context as _, bail};
+use crate::bail;
+use crate::error::Context as _;
 use polars::prelude::*;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -127,7 +128,7 @@ fn write_frame(
         SynthFormat::Csv => CsvWriter::new(file).finish(df),
         SynthFormat::Parquet => ParquetWriter::new(file).finish(df).map(|_| ()),
     }
-    .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))
+    .map_err(|e| crate::invalid!("cannot write {}: {e}", path.display()))
 }
 
 /// The most customers synth generates: about 11 GB of CSV (10M customers peak at 13 GiB of

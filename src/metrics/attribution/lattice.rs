@@ -15,7 +15,7 @@
 
 use rayon::prelude::*;
 
-use anyhow::bail;
+use crate::bail;
 
 use crate::Result;
 use crate::engine::EncodedColumn;
