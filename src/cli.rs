@@ -256,6 +256,19 @@ fn usage_error(err: &clap::Error) -> String {
     crate::escape::line(&message)
 }
 
+/// The width tables fit: `$COLUMNS` when set, else the terminal's (`None`: comfy-table asks
+/// it), else 80.
+fn table_width(to_terminal: bool) -> Option<u16> {
+    match std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<u16>().ok())
+    {
+        Some(columns) if columns > 0 => Some(columns),
+        _ if to_terminal => None,
+        _ => Some(80),
+    }
+}
+
 /// Whether the terminal gets colours: stdout is a terminal and NO_COLOR is unset.
 fn use_color() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
@@ -295,12 +308,13 @@ impl Drop for Spinner {
 
 /// Writes a rendered report to --output (atomically, 0600) or standard output.
 fn emit(report: &Report, output: &OutputArgs, inputs: &[&Path]) -> Result<()> {
-    let color = output.file().is_none() && use_color();
-    write_text(
-        &report::render(report, output.format, color),
-        output,
-        inputs,
-    )
+    let to_terminal = output.file().is_none() && std::io::stdout().is_terminal();
+    let how = report::Rendering {
+        color: output.file().is_none() && use_color(),
+        width: table_width(to_terminal),
+        detail: output.detail,
+    };
+    write_text(&report::render(report, output.format, how), output, inputs)
 }
 
 /// Writes text to --output (atomically, 0600) or standard output.

@@ -412,7 +412,7 @@ fn hints_for_an_entity_view_count_people() {
         l: None,
         max_unique_fraction: None,
     }
-    .evaluate(std::slice::from_ref(&report));
+    .evaluate(std::slice::from_ref(&report), &[]);
     let frames: HashMap<String, View> = [("people".to_string(), v)].into_iter().collect();
     let findings = rank(std::slice::from_ref(&report), &[], &[], &frames, &policy, 5).unwrap();
     let hint = findings

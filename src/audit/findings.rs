@@ -78,16 +78,40 @@ pub fn rank(
         ));
     }
 
+    // One finding per hashed column, naming every source whose identifier it hashes.
+    let mut columns: Vec<(&str, &str, &str)> = Vec::new();
     for h in hashed {
+        let key = (h.view.as_str(), h.column.as_str(), h.algorithm);
+        if !columns.contains(&key) {
+            columns.push(key);
+        }
+    }
+    for (view, column, algorithm) in columns {
+        let matches: Vec<&HashedMatch> = hashed
+            .iter()
+            .filter(|h| h.view == view && h.column == column && h.algorithm == algorithm)
+            .collect();
+        let best = matches.iter().map(|h| h.match_rate).fold(0.0, f64::max);
+        let sources = matches
+            .iter()
+            .map(|h| {
+                format!(
+                    "{}.{} ({} of rows)",
+                    h.source_view,
+                    h.source_column,
+                    percent(h.match_rate)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
         scored.push((
-            2.0 + h.match_rate,
+            2.0 + best,
             finding(
                 FindingCode::HashedIdentifier,
                 Severity::High,
-                &h.view,
+                view,
                 format!(
-                    "{}.{} is the unsalted {} of {}.{} for {} of rows: pseudonymised, not anonymous, and it links the two sources",
-                    h.view, h.column, h.algorithm, h.source_view, h.source_column, percent(h.match_rate)
+                    "{view}.{column} is the unsalted {algorithm} of {sources}: pseudonymised, not anonymous, and anyone holding those identifiers can link the sources; use a keyed hash or tokens whose secret the data holder keeps"
                 ),
             ),
         ));
@@ -95,7 +119,10 @@ pub fn rank(
 
     for j in joins {
         let after = views.iter().find(|v| v.name == j.name).expect("measured");
-        let identified = frames.get(&j.name).is_some_and(View::identified);
+        // Identities attached to records meant to be anonymous are what breaks anonymity;
+        // linking two sources that both hold identifiers (two CRM lists) is not.
+        let right_anonymous = views.iter().any(|v| v.name == j.right && !v.identified);
+        let identified = right_anonymous && frames.get(&j.name).is_some_and(View::identified);
         match (&j.linkage, j.kind) {
             (Some(link), JoinKind::Quasi) => {
                 scored.extend(quasi_findings(j, link));
@@ -176,7 +203,13 @@ pub fn rank(
                             j.after.k,
                             percent(j.after.unique_fraction),
                             after.quasi_identifiers.join(" + "),
-                            if identified { " and it carries direct identifiers" } else { "" }
+                            if identified {
+                                " and it attaches direct identifiers to them; drop the identifier columns from the joined output, or do not perform the join"
+                            } else if right_anonymous {
+                                ""
+                            } else {
+                                "; both sources hold identifiers by design"
+                            }
                         ),
                     ),
                 ));
@@ -194,7 +227,13 @@ pub fn rank(
         .iter()
         .filter(|v| !joins.iter().any(|j| j.name == v.name))
     {
-        for f in view_findings(view, policy_k) {
+        for mut f in view_findings(view, policy_k) {
+            // A source that holds identifiers by design is meant to single people out.
+            if view.identified {
+                f.severity = Severity::Low;
+                f.message
+                    .push_str(" (the source holds direct identifiers by design)");
+            }
             scored.push((0.2 + view.metrics.k_anonymity.unique_fraction * 0.1, f));
         }
     }
@@ -317,8 +356,15 @@ fn quasi_findings(j: &JoinReport, link: &Linkage) -> Vec<(f64, Finding)> {
             disclosed.join(" and on ")
         )
     };
+    // A re-identification that also discloses a sensitive attribute ranks above one that
+    // does not.
+    let exposes = if link.disclosures.values().any(|d| d.records > 0) {
+        0.5
+    } else {
+        0.0
+    };
     out.push((
-        2.0 + risk,
+        2.0 + risk + exposes,
         finding(
             FindingCode::QuasiLinkage,
             if risk >= HIGH_LINKAGE { Severity::High } else { Severity::Medium },

@@ -289,6 +289,7 @@ fn joined_view(
         roles,
         generalized,
         entity,
+        release: false,
     })
 }
 

@@ -88,6 +88,7 @@ pub fn read_columns(
 /// when an entity column is given.
 fn measure_codes(
     name: &str,
+    identified: bool,
     qis: Vec<CodedColumn>,
     entity: Option<&CodedColumn>,
     rows: usize,
@@ -106,6 +107,7 @@ fn measure_codes(
         name: name.to_string(),
         rows,
         entity: entity.map(|e| e.name.clone()),
+        identified,
         entities: table.rows,
         quasi_identifiers: names,
         sensitive: Vec::new(),
@@ -212,8 +214,22 @@ pub fn link(opts: &LinkOptions) -> Result<LinkOutcome> {
     let pick = |columns: &[CodedColumn], names: &[String]| -> Vec<CodedColumn> {
         names.iter().map(|n| column(columns, n).clone()).collect()
     };
-    let identified = measure_codes(a_name, pick(&a, &a_qis), a_entity, a_rows, opts.measure)?;
-    let target = measure_codes(b_name, pick(&b, &b_qis), b_entity, b_rows, opts.measure)?;
+    let identified = measure_codes(
+        a_name,
+        true,
+        pick(&a, &a_qis),
+        a_entity,
+        a_rows,
+        opts.measure,
+    )?;
+    let target = measure_codes(
+        b_name,
+        false,
+        pick(&b, &b_qis),
+        b_entity,
+        b_rows,
+        opts.measure,
+    )?;
     // The linked view: one row per target record, the identified record's QIs attached where
     // it is the only candidate; target columns the identified side also names are qualified.
     let mut view_qis: Vec<CodedColumn> = a_qis
@@ -237,7 +253,7 @@ pub fn link(opts: &LinkOptions) -> Result<LinkOutcome> {
         }
         c
     }));
-    let after = measure_codes(&step_name, view_qis, b_entity, b_rows, opts.measure)?;
+    let after = measure_codes(&step_name, true, view_qis, b_entity, b_rows, opts.measure)?;
     timer.lap("measure the three views");
 
     let fraction = |x: usize, of: usize| if of == 0 { 0.0 } else { x as f64 / of as f64 };

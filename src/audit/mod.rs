@@ -140,6 +140,7 @@ pub fn load_source(plan: &Plan, spec: &SourceSpec) -> Result<View> {
             .map(|(c, g)| (c.clone(), resolve_generalization(plan, g)))
             .collect(),
         entity: spec.entity.clone(),
+        release: spec.release,
     })
 }
 
@@ -283,7 +284,7 @@ pub fn run(plan: &Plan, progress: &dyn Fn(&str), show_values: bool) -> Result<Re
         l: plan.policy.l,
         max_unique_fraction: plan.policy.max_unique_fraction,
     };
-    let result = policy.evaluate(&reports);
+    let result = policy.evaluate(&reports, &joins);
     progress("looking for generalisations that help");
     let findings = findings::rank(&reports, &joins, &hashed, &views, &result, plan.policy.k)?;
     timer.lap("audit: findings and hints");

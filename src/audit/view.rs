@@ -38,6 +38,8 @@ pub struct View {
     pub generalized: Vec<(String, Generalization)>,
     /// The column that names the person, when declared: the view's figures count entities.
     pub entity: Option<String>,
+    /// Declared `release = true`: judged by the policy even though it holds identifiers.
+    pub release: bool,
 }
 
 impl View {
@@ -49,7 +51,14 @@ impl View {
             roles,
             generalized: Vec::new(),
             entity: None,
+            release: false,
         }
+    }
+
+    /// Identified by design: the view holds direct identifiers and is not declared a release.
+    /// The policy measures it but does not judge it.
+    pub fn identified_by_design(&self) -> bool {
+        !self.release && self.roles.iter().any(|(_, role)| *role == Role::Id)
     }
 
     /// The generalisation applied to a column, if any.
@@ -142,6 +151,7 @@ impl View {
             name: self.name.clone(),
             rows: self.df.height(),
             entity: None,
+            identified: self.identified_by_design(),
             entities: table.rows,
             quasi_identifiers: qis,
             sensitive,
@@ -218,6 +228,7 @@ impl View {
             name: self.name.clone(),
             rows: self.df.height(),
             entity: Some(entity.to_string()),
+            identified: self.identified_by_design(),
             entities: table.rows,
             quasi_identifiers: qis.to_vec(),
             sensitive: sensitive.to_vec(),

@@ -9,7 +9,7 @@ use crate::Result;
 use crate::engine::NullMode;
 use crate::io::{InputFormat, LoadOptions};
 use crate::metrics::MeasureOptions;
-use crate::report::{Format, Policy};
+use crate::report::{Detail, Format, Policy};
 
 /// How to read input files.
 #[derive(Args, Debug, Clone)]
@@ -66,6 +66,9 @@ pub struct OutputArgs {
     /// investigation only: the report then contains personal data.
     #[arg(long)]
     pub show_values: bool,
+    /// How much of a table or Markdown report to print: the first screen only, or all of it.
+    #[arg(long, value_enum, default_value_t = Detail::Full)]
+    pub detail: Detail,
 }
 
 impl OutputArgs {

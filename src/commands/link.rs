@@ -102,7 +102,7 @@ pub fn run(opts: &LinkOptions, progress: Progress) -> Result<Report> {
         l: None,
         max_unique_fraction: None,
     };
-    let result = policy.evaluate(&outcome.views);
+    let result = policy.evaluate(&outcome.views, std::slice::from_ref(&outcome.join));
     let findings = crate::audit::findings::rank(
         &outcome.views,
         std::slice::from_ref(&outcome.join),

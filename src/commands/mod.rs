@@ -33,9 +33,14 @@ pub enum ExitStatus {
 }
 
 impl ExitStatus {
-    /// The status of a finished report: a violation counts only when `check` asks for it.
+    /// The status of a finished report: a violation counts only when `check` asks for it,
+    /// and a check that judged nothing (every view identified by design) is an error.
     pub fn of(report: &Report, check: bool) -> ExitStatus {
-        if check && !report.policy.passed {
+        if !check {
+            ExitStatus::Success
+        } else if report.policy.judged == 0 {
+            ExitStatus::Error
+        } else if !report.policy.passed {
             ExitStatus::PolicyViolated
         } else {
             ExitStatus::Success

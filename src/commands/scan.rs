@@ -296,6 +296,7 @@ pub fn run(opts: &ScanOptions, progress: Progress) -> Result<Report> {
         name: view_name(&opts.file),
         rows: rows_read.unwrap_or(df.as_ref().map_or(table.rows, |df| df.height())),
         entity: opts.entity.clone(),
+        identified: false,
         entities: table.rows,
         quasi_identifiers: opts.qi.clone(),
         sensitive: opts.sensitive.clone(),
@@ -312,7 +313,7 @@ pub fn run(opts: &ScanOptions, progress: Progress) -> Result<Report> {
     };
     let findings = report::view_findings(&view, opts.policy.k);
     let views = vec![view];
-    let result = opts.policy.evaluate(&views);
+    let result = opts.policy.evaluate(&views, &[]);
     Ok(Report {
         schema_version: report::SCHEMA_VERSION,
         tool: Default::default(),

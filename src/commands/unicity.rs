@@ -121,7 +121,7 @@ pub fn run(opts: &UnicityOptions, progress: Progress) -> Result<Report> {
         views: Vec::new(),
         joins: Vec::new(),
         findings: Vec::new(),
-        policy: policy.evaluate(&[]),
+        policy: policy.evaluate(&[], &[]),
         unicity: Some(unicity),
     })
 }

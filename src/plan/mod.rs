@@ -146,6 +146,9 @@ pub struct SourceSpec {
     pub null_values: Vec<String>,
     /// Extra columns joined on from another file, carried without a role.
     pub attach: Option<Attach>,
+    /// A source meant to be released: the policy judges it even if it holds identifiers.
+    #[serde(default)]
+    pub release: bool,
     /// The column that names the person (one person, many rows): figures count people.
     pub entity: Option<String>,
     /// Purchase-history unicity: the columns whose tuple is one point of a person's trace.

@@ -1,6 +1,7 @@
 //! The Markdown rendering, for pull requests, wikis and privacy-review documents.
 
 use super::model::*;
+use super::summary::{Detail, STEP_HEADER, Summary};
 
 fn row(cells: &[String]) -> String {
     let escaped: Vec<String> = cells.iter().map(|c| c.replace('|', "\\|")).collect();
@@ -37,9 +38,49 @@ fn unicity_section(u: &crate::audit::history::UnicityReport) -> String {
     out
 }
 
-/// Renders the report as Markdown.
-pub fn render(report: &Report) -> String {
+/// The summary: verdict, where anonymity breaks, the join steps, the most severe findings.
+fn summary_section(report: &Report) -> String {
+    let summary = Summary::of(report);
+    let mut out = format!("## Summary\n\n**{}**\n\n", summary.verdict);
+    if let Some(breaks) = &summary.breaks {
+        out.push_str(&format!("{breaks}\n\n"));
+    }
+    if !summary.steps.is_empty() {
+        out.push_str(&header(&STEP_HEADER));
+        for step in &summary.steps {
+            out.push_str(&row(&step.cells()));
+        }
+        out.push('\n');
+    }
+    if !summary.top.is_empty() {
+        out.push_str(&format!(
+            "Most severe findings ({} of {}):\n\n",
+            summary.top.len(),
+            summary.findings
+        ));
+        for (i, finding) in summary.top.iter().enumerate() {
+            out.push_str(&format!(
+                "{}. **{}**: {}\n",
+                i + 1,
+                finding.severity.as_str(),
+                finding.message
+            ));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Renders the report as Markdown: the summary first, then the details unless `detail` is
+/// [`Detail::Summary`].
+pub fn render(report: &Report, detail: Detail) -> String {
     let mut out = String::from("# linkrisk report\n\n");
+    if !(report.views.is_empty() && report.unicity.is_some()) {
+        out.push_str(&summary_section(report));
+        if detail == Detail::Summary {
+            return out;
+        }
+    }
     let policy_k = report.policy.policy.k;
     for view in &report.views {
         out.push_str(&format!("## View `{}`\n\n", view.name));
@@ -125,7 +166,13 @@ pub fn render(report: &Report) -> String {
     out.push_str(&format!("_Note: {}._\n\n", report.missing_values));
     out.push_str(&format!(
         "**Policy: {}**\n",
-        if report.policy.passed { "PASS" } else { "FAIL" }
+        if report.policy.judged == 0 {
+            "NOTHING JUDGED"
+        } else if report.policy.passed {
+            "PASS"
+        } else {
+            "FAIL"
+        }
     ));
     out
 }

@@ -5,6 +5,7 @@
 pub mod keys;
 pub mod markdown;
 pub mod model;
+pub mod summary;
 pub mod table;
 pub mod write;
 
@@ -13,6 +14,7 @@ pub use crate::audit::identifiers::{IdentifierLinks, TruthLinks};
 pub use crate::audit::join::{ColumnOverlap, JoinReport, Snapshot};
 pub use crate::audit::linkage::{CandidateBucket, Disclosure, DisclosureSide, Linkage};
 pub use model::*;
+pub use summary::{Detail, Summary};
 pub use write::{check_output, write_atomic};
 
 /// The output formats.
@@ -26,15 +28,36 @@ pub enum Format {
     Markdown,
 }
 
-/// Renders a report in a format. `color` enables ANSI colours in tables.
-pub fn render(report: &Report, format: Format, color: bool) -> String {
+/// How a report is rendered for people (JSON is always whole).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rendering {
+    /// ANSI colours in tables.
+    pub color: bool,
+    /// The width tables fit; `None` lets them fit the terminal.
+    pub width: Option<u16>,
+    /// The summary only, or everything.
+    pub detail: Detail,
+}
+
+impl Default for Rendering {
+    fn default() -> Self {
+        Rendering {
+            color: false,
+            width: Some(80),
+            detail: Detail::Full,
+        }
+    }
+}
+
+/// Renders a report in a format.
+pub fn render(report: &Report, format: Format, how: Rendering) -> String {
     match format {
         Format::Json => {
             let mut s = serde_json::to_string_pretty(report).expect("the report model serialises");
             s.push('\n');
             s
         }
-        Format::Table => table::render(report, color),
-        Format::Markdown => markdown::render(report),
+        Format::Table => table::render(report, how),
+        Format::Markdown => markdown::render(report, how.detail),
     }
 }

@@ -52,6 +52,10 @@ pub struct ViewReport {
     /// The column that names the person, when one was declared: every figure then counts
     /// entities (people), not rows.
     pub entity: Option<String>,
+    /// Identified by design: the view holds direct identifiers (and is not declared a
+    /// release), so the policy measures it but does not judge it.
+    #[serde(rename = "identified_by_design")]
+    pub identified: bool,
     /// People counted: distinct entities (a row without an entity value is one of its own), or
     /// the rows when no entity was declared.
     pub entities: usize,
@@ -348,6 +352,8 @@ pub enum Rule {
     MaxUniqueFraction,
     /// A sensitive attribute less than l-diverse.
     L,
+    /// A join step attached identities to records of a source meant to be anonymous.
+    IdentitiesAttached,
 }
 
 /// The thresholds that turn a report into pass/fail.
@@ -382,6 +388,9 @@ pub struct Violation {
 pub struct PolicyResult {
     /// No violation.
     pub passed: bool,
+    /// Views and join steps the policy judged: views meant to be anonymous, and steps that
+    /// link records of such a view to identities. 0 when every view is identified by design.
+    pub judged: usize,
     /// The thresholds judged by.
     #[serde(flatten)]
     pub policy: Policy,
@@ -462,9 +471,41 @@ pub fn unicity_summary(u: &crate::audit::history::UnicityReport) -> String {
 
 impl Policy {
     /// Checks every view against the policy.
-    pub fn evaluate(&self, views: &[ViewReport]) -> PolicyResult {
+    pub fn evaluate(&self, views: &[ViewReport], joins: &[JoinReport]) -> PolicyResult {
         let mut violations = Vec::new();
-        for view in views {
+        let identified = |name: &str| views.iter().any(|v| v.name == name && v.identified);
+        let mut judged = 0;
+        for join in joins {
+            // A step that links records of a view meant to be anonymous to an identified
+            // view attaches identities to them: the fraction it identifies is the violation.
+            let (left, right) = (&join.before_left.view, &join.before_right.view);
+            if identified(right) || !identified(left) {
+                continue;
+            }
+            judged += 1;
+            let (fraction, how) = match &join.linkage {
+                Some(link) => (
+                    link.expected_reidentification_fraction,
+                    "is expected to identify",
+                ),
+                None => (join.matched_right_fraction, "identifies"),
+            };
+            if fraction > 0.0 {
+                violations.push(Violation {
+                    view: right.clone(),
+                    rule: Rule::IdentitiesAttached,
+                    limit: 0.0,
+                    actual: fraction,
+                    message: format!(
+                        "step '{}' {how} {:.2}% of {right}'s records by linking them to {left}",
+                        join.name,
+                        100.0 * fraction
+                    ),
+                });
+            }
+        }
+        for view in views.iter().filter(|v| !v.identified) {
+            judged += 1;
             let m = &view.metrics;
             if m.k_anonymity.k < self.k {
                 violations.push(Violation {
@@ -513,6 +554,7 @@ impl Policy {
         }
         PolicyResult {
             passed: violations.is_empty(),
+            judged,
             policy: self.clone(),
             violations,
         }
@@ -734,6 +776,15 @@ pub fn verdict(view: &ViewReport, policy: &PolicyResult) -> (bool, String) {
         .filter(|v| v.view == view.name)
         .map(|v| v.message.as_str())
         .collect();
+    if broken.is_empty() && view.identified {
+        return (
+            true,
+            format!(
+                "NOT JUDGED: {} holds direct identifiers by design ({}-anonymous; policy k = {})",
+                view.name, view.metrics.k_anonymity.k, policy.policy.k
+            ),
+        );
+    }
     if broken.is_empty() {
         (
             true,

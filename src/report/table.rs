@@ -1,14 +1,82 @@
-//! The terminal rendering: one section per view, then findings and the policy verdict.
+//! The terminal rendering: the summary first, then one section per view and per join step,
+//! every finding and the policy verdict. Tables fit the width they are given (wrapping cells
+//! at spaces), or the terminal's.
 
 use comfy_table::presets::UTF8_FULL_CONDENSED;
-use comfy_table::{CellAlignment, Table};
+use comfy_table::{CellAlignment, ContentArrangement, Table};
 
+use super::Rendering;
 use super::model::*;
+use super::summary::{Detail, STEP_HEADER, Summary};
 
-fn new_table() -> Table {
+/// A table that fits `width` (`None`: the terminal's), wrapping cells at spaces.
+fn new_table(width: Option<u16>) -> Table {
     let mut table = Table::new();
     table.load_preset(UTF8_FULL_CONDENSED);
+    table.set_content_arrangement(ContentArrangement::Dynamic);
+    // Off a terminal comfy-table cannot tell the width: it must be set.
+    if let Some(width) = width {
+        table.set_width(width);
+    }
     table
+}
+
+/// Wraps `text` at spaces to lines of at most `width` characters (a longer word stays whole).
+fn wrap(text: &str, width: usize, indent: &str) -> String {
+    let mut out = String::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            out.push_str(&line);
+            out.push('\n');
+            line = indent.to_string();
+        } else if !line.is_empty() && line != indent {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    out.push_str(&line);
+    out
+}
+
+/// The summary: verdict, where anonymity breaks, the join steps, the most severe findings.
+fn summary_section(report: &Report, how: Rendering, width: usize) -> String {
+    let color = how.color;
+    let summary = Summary::of(report);
+    let mut out = String::new();
+    out.push_str(&paint(&summary.verdict, summary.passed, color));
+    out.push_str("\n\n");
+    if let Some(breaks) = &summary.breaks {
+        out.push_str(&wrap(breaks, width, ""));
+        out.push_str("\n\n");
+    }
+    if !summary.steps.is_empty() {
+        let mut t = new_table(how.width);
+        t.set_header(STEP_HEADER.to_vec());
+        for step in &summary.steps {
+            t.add_row(step.cells().to_vec());
+        }
+        out.push_str(&format!("{t}\n\n"));
+    }
+    if !summary.top.is_empty() {
+        out.push_str(&format!(
+            "Most severe findings ({} of {}):\n",
+            summary.top.len(),
+            summary.findings
+        ));
+        for (i, finding) in summary.top.iter().enumerate() {
+            let line = format!(
+                "{:>3}. [{}] {}",
+                i + 1,
+                finding.severity.as_str(),
+                finding.message
+            );
+            out.push_str(&wrap(&line, width, "    "));
+            out.push('\n');
+        }
+        out.push('\n');
+    }
+    out
 }
 
 fn paint(text: &str, ok: bool, color: bool) -> String {
@@ -20,8 +88,8 @@ fn paint(text: &str, ok: bool, color: bool) -> String {
 }
 
 /// The unicity curve and, with `--coarsen`, the resolution table.
-fn unicity_section(u: &crate::audit::history::UnicityReport) -> String {
-    let mut t = new_table();
+fn unicity_section(u: &crate::audit::history::UnicityReport, how: Rendering) -> String {
+    let mut t = new_table(how.width);
     t.set_header(vec![
         "points p",
         "people with ≥ p",
@@ -33,7 +101,7 @@ fn unicity_section(u: &crate::audit::history::UnicityReport) -> String {
     }
     let mut out = format!("{}\n{t}\n\n", unicity_summary(u));
     if !u.resolution.is_empty() {
-        let mut t = new_table();
+        let mut t = new_table(how.width);
         t.set_header(vec!["coarsening", "4 points single out (ε_4)"]);
         for r in resolution_rows(u) {
             t.add_row(r.to_vec());
@@ -44,18 +112,27 @@ fn unicity_section(u: &crate::audit::history::UnicityReport) -> String {
 }
 
 /// Renders the report as terminal tables.
-pub fn render(report: &Report, color: bool) -> String {
+pub fn render(report: &Report, how: Rendering) -> String {
+    let color = how.color;
+    let width = how.width.unwrap_or(80) as usize;
     let mut out = String::new();
+    let judged = !(report.views.is_empty() && report.unicity.is_some());
+    if judged {
+        out.push_str(&summary_section(report, how, width));
+        if how.detail == Detail::Summary {
+            return out;
+        }
+    }
     let policy_k = report.policy.policy.k;
     for view in &report.views {
         out.push_str(&format!("View {}\n", view.name));
-        let mut head = new_table();
+        let mut head = new_table(how.width);
         for (label, value) in headline(view, policy_k) {
             head.add_row(vec![label, value]);
         }
         out.push_str(&format!("{head}\n"));
 
-        let mut hist = new_table();
+        let mut hist = new_table(how.width);
         hist.set_header(vec!["class size", "classes", "records", "% records"]);
         for (label, classes, records) in
             size_buckets(&view.metrics.k_anonymity.class_size_histogram)
@@ -80,7 +157,7 @@ pub fn render(report: &Report, color: bool) -> String {
 
         let rows = sensitive_rows(view);
         if !rows.is_empty() {
-            let mut sens = new_table();
+            let mut sens = new_table(how.width);
             sens.set_header(vec![
                 "sensitive",
                 "distinct l",
@@ -95,7 +172,7 @@ pub fn render(report: &Report, color: bool) -> String {
         }
         let attribution = attribution_rows(view);
         if !attribution.is_empty() {
-            let mut t = new_table();
+            let mut t = new_table(how.width);
             t.set_header(vec!["which columns make people unique", ""]);
             for row in attribution {
                 t.add_row(row.to_vec());
@@ -103,11 +180,11 @@ pub fn render(report: &Report, color: bool) -> String {
             out.push_str(&format!("{t}\n"));
         }
         if let Some(u) = &view.unicity {
-            out.push_str(&unicity_section(u));
+            out.push_str(&unicity_section(u, how));
         }
         let small = small_class_rows(view);
         if !small.is_empty() {
-            let mut t = new_table();
+            let mut t = new_table(how.width);
             t.set_header(vec!["size", "smallest classes (--show-values)"]);
             for row in small {
                 t.add_row(row.to_vec());
@@ -115,30 +192,32 @@ pub fn render(report: &Report, color: bool) -> String {
             out.push_str(&format!("{t}\n"));
         }
         let (ok, line) = verdict(view, &report.policy);
-        out.push_str(&paint(&line, ok, color));
+        out.push_str(&paint(&wrap(&line, width, "    "), ok, color));
         out.push('\n');
         out.push('\n');
     }
     for join in &report.joins {
         out.push_str(&format!("Join step {}\n", join.name));
-        let mut t = new_table();
+        let mut t = new_table(how.width);
         for (label, value) in join_rows(join) {
             t.add_row(vec![label, value]);
         }
         out.push_str(&format!("{t}\n\n"));
     }
     if let Some(u) = &report.unicity {
-        out.push_str(&unicity_section(u));
+        out.push_str(&unicity_section(u, how));
     }
     if !report.findings.is_empty() {
         out.push_str("Findings\n");
         for (i, finding) in report.findings.iter().enumerate() {
-            out.push_str(&format!(
-                "{:>3}. [{}] {}\n",
+            let line = format!(
+                "{}. [{}] {}",
                 i + 1,
                 finding.severity.as_str(),
                 finding.message
-            ));
+            );
+            out.push_str(&wrap(&line, width, "    "));
+            out.push('\n');
         }
         out.push('\n');
     }
@@ -146,9 +225,19 @@ pub fn render(report: &Report, color: bool) -> String {
         // A unicity report measures no view: no policy to state.
         return out;
     }
-    out.push_str(&format!("Note: {}.\n", report.missing_values));
-    let overall = if report.policy.passed {
-        format!("Policy: PASS ({} views checked)", report.views.len())
+    out.push_str(&wrap(
+        &format!("Note: {}.", report.missing_values),
+        width,
+        "",
+    ));
+    out.push('\n');
+    let overall = if report.policy.judged == 0 {
+        "Policy: NOTHING JUDGED (every view holds direct identifiers by design)".to_string()
+    } else if report.policy.passed {
+        format!(
+            "Policy: PASS ({} views and steps judged)",
+            report.policy.judged
+        )
     } else {
         format!(
             "Policy: FAIL ({} violations)",
