@@ -23,6 +23,7 @@ fn finding(code: FindingCode, severity: Severity, subject: &str, message: String
         severity,
         subject: subject.to_string(),
         message,
+        figures: Default::default(),
     }
 }
 
@@ -74,7 +75,13 @@ pub fn rank(
                     worst.before_right.k,
                     worst.after.k
                 ),
-            ),
+            )
+            .with(&[
+                ("unique_fraction_before", worst.before_right.unique_fraction),
+                ("unique_fraction_after", worst.after.unique_fraction),
+                ("k_before", worst.before_right.k as f64),
+                ("k_after", worst.after.k as f64),
+            ]),
         ));
     }
 
@@ -113,7 +120,8 @@ pub fn rank(
                 format!(
                     "{view}.{column} is the unsalted {algorithm} of {sources}: pseudonymised, not anonymous, and anyone holding those identifiers can link the sources; use a keyed hash or tokens whose secret the data holder keeps"
                 ),
-            ),
+            )
+            .with(&[("match_rate", best), ("sources", matches.len() as f64)]),
         ));
     }
 
@@ -176,7 +184,11 @@ pub fn rank(
                                 thousands(j.matched_left),
                                 j.left
                             ),
-                        ),
+                        )
+                        .with(&[
+                            ("rows", j.rows_out as f64),
+                            ("records", j.matched_left as f64),
+                        ]),
                     ));
                 }
                 let colliding: usize = j.identifiers.iter().map(|i| i.colliding_keys).sum();
@@ -211,7 +223,13 @@ pub fn rank(
                                 "; both sources hold identifiers by design"
                             }
                         ),
-                    ),
+                    )
+                    .with(&[
+                        ("linked_records", j.matched_right as f64),
+                        ("linked_fraction", j.matched_right_fraction),
+                        ("k_after", j.after.k as f64),
+                        ("unique_fraction_after", j.after.unique_fraction),
+                    ]),
                 ));
             }
         }
@@ -304,7 +322,12 @@ fn unicity_finding(view: &str, u: &crate::audit::history::UnicityReport) -> Opti
                 first_past(0.5),
                 first_past(0.9)
             ),
-        ),
+        )
+        .with(&[
+            ("points", at.p as f64),
+            ("unique_fraction", epsilon),
+            ("people", at.people as f64),
+        ]),
     ))
 }
 
@@ -381,7 +404,20 @@ fn quasi_findings(j: &JoinReport, link: &Linkage) -> Vec<(f64, Finding)> {
                 thousands(link.unique_matches),
                 percent(link.unique_match_fraction),
             ),
-        ),
+        )
+        .with(&[
+            ("expected_reidentifications", link.expected_reidentifications),
+            (
+                "expected_reidentification_fraction",
+                link.expected_reidentification_fraction,
+            ),
+            ("unique_matches", link.unique_matches as f64),
+            ("target_records", link.target_rows as f64),
+            (
+                "disclosure_fraction",
+                worst_disclosure.map_or(0.0, |d| d.1.fraction),
+            ),
+        ]),
     ));
     if (link.targets_with_candidates as f64) < 0.5 * link.target_rows as f64 {
         let mut columns: Vec<&ColumnOverlap> = j.column_overlap.iter().collect();
@@ -421,7 +457,11 @@ fn quasi_findings(j: &JoinReport, link: &Linkage) -> Vec<(f64, Finding)> {
                     j.right,
                     j.left
                 ),
-            ),
+            )
+            .with(&[
+                ("targets_with_candidates", link.targets_with_candidates as f64),
+                ("target_records", link.target_rows as f64),
+            ]),
         ));
     }
     out
@@ -514,5 +554,14 @@ fn best_generalization(view: &View, report: &ViewReport) -> Result<Option<Findin
                     percent(report.metrics.k_anonymity.unique_fraction)
                 ),
             )
+            .with(&[
+                ("k", k as f64),
+                ("unique_fraction", u),
+                ("k_before", report.metrics.k_anonymity.k as f64),
+                (
+                    "unique_fraction_before",
+                    report.metrics.k_anonymity.unique_fraction,
+                ),
+            ])
         }))
 }

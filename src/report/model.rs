@@ -340,6 +340,19 @@ pub struct Finding {
     pub subject: String,
     /// What happened and what would fix it, in words.
     pub message: String,
+    /// The numbers behind the sentence, by name (fractions in 0..1, counts as numbers), for
+    /// pipelines to test; docs/findings.md lists each code's.
+    pub figures: std::collections::BTreeMap<String, f64>,
+}
+
+impl Finding {
+    /// The finding with these figures added.
+    pub fn with(mut self, figures: &[(&str, f64)]) -> Finding {
+        for (name, value) in figures {
+            self.figures.insert(name.to_string(), *value);
+        }
+        self
+    }
 }
 
 /// The policy rule a violation breaks.
@@ -588,7 +601,13 @@ pub fn view_findings(view: &ViewReport, policy_k: u32) -> Vec<Finding> {
                     view.name
                 ),
             },
-        });
+            figures: Default::default(),
+        }
+        .with(&[
+            ("uniques", m.k_anonymity.uniques as f64),
+            ("unique_fraction", share),
+            ("k", m.k_anonymity.k as f64),
+        ]));
     } else if m.k_anonymity.k < policy_k {
         findings.push(Finding {
             code: FindingCode::SmallClasses,
@@ -600,7 +619,12 @@ pub fn view_findings(view: &ViewReport, policy_k: u32) -> Vec<Finding> {
                 m.k_anonymity.k,
                 percent(m.prosecutor.records_at_risk)
             ),
-        });
+            figures: Default::default(),
+        }
+        .with(&[
+            ("k", m.k_anonymity.k as f64),
+            ("records_at_risk", m.prosecutor.records_at_risk),
+        ]));
     }
     for (attr, ld) in &m.l_diversity {
         if ld.distinct <= 1 {
@@ -612,7 +636,9 @@ pub fn view_findings(view: &ViewReport, policy_k: u32) -> Vec<Finding> {
                     "some classes of {} hold a single value of {attr}: knowing {qis} discloses {attr} (attribute disclosure, distinct l = {})",
                     view.name, ld.distinct
                 ),
-            });
+                figures: Default::default(),
+            }
+            .with(&[("distinct_l", ld.distinct as f64)]));
         }
     }
     findings
