@@ -20,15 +20,22 @@ pub fn is_active() -> bool {
 
 /// Runs `read` (a polars read of `path`), turning a panic into an error naming the file.
 pub fn reading<T>(path: &str, read: impl FnOnce() -> Result<T>) -> Result<T> {
+    reading_as(
+        path,
+        "holds a column or an encoding linkrisk cannot read (e.g. an interval, a 256-bit \
+         decimal, or a damaged file); convert that column to text or numbers",
+        read,
+    )
+}
+
+/// [`reading`], with what a panic means for this read in the user's words ("is not a valid
+/// Parquet file").
+pub fn reading_as<T>(path: &str, what: &str, read: impl FnOnce() -> Result<T>) -> Result<T> {
     ACTIVE.fetch_add(1, Ordering::SeqCst);
     let outcome = std::panic::catch_unwind(AssertUnwindSafe(read));
     ACTIVE.fetch_sub(1, Ordering::SeqCst);
     match outcome {
         Ok(result) => result,
-        Err(_) => crate::bail!(
-            "{} holds a column or an encoding linkrisk cannot read (e.g. an interval, a \
-             256-bit decimal, or a damaged file); convert that column to text or numbers",
-            crate::escape::path(std::path::Path::new(path))
-        ),
+        Err(_) => crate::bail!("{} {what}", crate::escape::path(std::path::Path::new(path))),
     }
 }
