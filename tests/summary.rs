@@ -69,12 +69,7 @@ fn the_demo_report_opens_with_the_summary_and_fits_the_width() {
 fn the_policy_judges_what_is_meant_to_be_anonymous() {
     let report = linkrisk_json(&["audit", DEMO, "--format", "json"]);
     let identified = |name: &str| {
-        report["views"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|v| v["name"] == name)
-            .unwrap()["identified_by_design"]
+        common::find(&report, "views", "name", name)["identified_by_design"]
             .as_bool()
             .unwrap()
     };
@@ -91,12 +86,7 @@ fn the_policy_judges_what_is_meant_to_be_anonymous() {
         );
     }
     // The survey's re-identification is a violation of its own, at the linkage's fraction.
-    let quasi = report["joins"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|j| j["kind"] == "quasi")
-        .unwrap();
+    let quasi = common::find(&report, "joins", "kind", "quasi");
     let attached = violations
         .iter()
         .find(|v| v["view"] == "survey" && v["rule"] == "identities_attached")

@@ -58,16 +58,23 @@ fn summary_section(report: &Report) -> String {
             summary.top.len(),
             summary.findings
         ));
-        for (i, finding) in summary.top.iter().enumerate() {
-            out.push_str(&format!(
-                "{}. **{}**: {}\n",
-                i + 1,
-                finding.severity.as_str(),
-                finding.message
-            ));
-        }
-        out.push('\n');
+        out.push_str(&finding_list(summary.top));
     }
+    out
+}
+
+/// A numbered list of findings and a blank line.
+fn finding_list(findings: &[Finding]) -> String {
+    let mut out = String::new();
+    for (i, finding) in findings.iter().enumerate() {
+        out.push_str(&format!(
+            "{}. **{}**: {}\n",
+            i + 1,
+            finding.severity.as_str(),
+            finding.message
+        ));
+    }
+    out.push('\n');
     out
 }
 
@@ -150,15 +157,7 @@ pub fn render(report: &Report, detail: Detail) -> String {
     }
     if !report.findings.is_empty() {
         out.push_str("## Findings\n\n");
-        for (i, finding) in report.findings.iter().enumerate() {
-            out.push_str(&format!(
-                "{}. **{}**: {}\n",
-                i + 1,
-                finding.severity.as_str(),
-                finding.message
-            ));
-        }
-        out.push('\n');
+        out.push_str(&finding_list(&report.findings));
     }
     if report.views.is_empty() && report.unicity.is_some() {
         return out;

@@ -64,18 +64,25 @@ fn summary_section(report: &Report, how: Rendering, width: usize) -> String {
             summary.top.len(),
             summary.findings
         ));
-        for (i, finding) in summary.top.iter().enumerate() {
-            let line = format!(
-                "{:>3}. [{}] {}",
-                i + 1,
-                finding.severity.as_str(),
-                finding.message
-            );
-            out.push_str(&wrap(&line, width, "    "));
-            out.push('\n');
-        }
+        out.push_str(&finding_lines(summary.top, width));
+    }
+    out
+}
+
+/// Numbered findings, each wrapped to `width` under a four-space indent, and a blank line.
+fn finding_lines(findings: &[Finding], width: usize) -> String {
+    let mut out = String::new();
+    for (i, finding) in findings.iter().enumerate() {
+        let line = format!(
+            "{}. [{}] {}",
+            i + 1,
+            finding.severity.as_str(),
+            finding.message
+        );
+        out.push_str(&wrap(&line, width, "    "));
         out.push('\n');
     }
+    out.push('\n');
     out
 }
 
@@ -209,17 +216,7 @@ pub fn render(report: &Report, how: Rendering) -> String {
     }
     if !report.findings.is_empty() {
         out.push_str("Findings\n");
-        for (i, finding) in report.findings.iter().enumerate() {
-            let line = format!(
-                "{}. [{}] {}",
-                i + 1,
-                finding.severity.as_str(),
-                finding.message
-            );
-            out.push_str(&wrap(&line, width, "    "));
-            out.push('\n');
-        }
-        out.push('\n');
+        out.push_str(&finding_lines(&report.findings, width));
     }
     if report.views.is_empty() && report.unicity.is_some() {
         // A unicity report measures no view: no policy to state.

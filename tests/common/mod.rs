@@ -60,6 +60,22 @@ pub fn linkrisk_json(args: &[&str]) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
+/// The first element of the report's array `list` whose `key` equals `value` (a join by its
+/// kind, a view by its name).
+pub fn find<'a>(
+    report: &'a serde_json::Value,
+    list: &str,
+    key: &str,
+    value: &str,
+) -> &'a serde_json::Value {
+    report[list]
+        .as_array()
+        .unwrap_or_else(|| panic!("no array {list}"))
+        .iter()
+        .find(|item| item[key] == value)
+        .unwrap_or_else(|| panic!("no {list} with {key} = {value}"))
+}
+
 /// Asserts a run finished with exit 0, showing its standard error when it did not.
 pub fn assert_ran(out: &std::process::Output) {
     assert_eq!(
