@@ -1033,3 +1033,27 @@ fn ndjson_is_read_whole_and_described_in_the_users_terms() {
     let line = one_line_error(&out, "bad.ndjson is not valid NDJSON");
     assert!(!line.contains("secret") && !line.contains("'n'"), "{line}");
 }
+
+/// A Parquet footer that declares a list of about 110 billion entries would make the decoder
+/// allocate them and abort; it is refused before any reader decodes it, on both paths.
+#[test]
+fn a_parquet_footer_that_claims_more_than_it_holds_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let footer: &[u8] = &[0x19, 0xf6, 0x80, 0x80, 0x80, 0x80, 0x80, 0x03, 0x00];
+    let mut bytes = b"PAR1".to_vec();
+    bytes.extend_from_slice(footer);
+    bytes.extend_from_slice(&(footer.len() as u32).to_le_bytes());
+    bytes.extend_from_slice(b"PAR1");
+    let path = dir.path().join("hostile.parquet");
+    std::fs::write(&path, &bytes).unwrap();
+    let file = path.to_str().unwrap();
+    for args in [
+        vec!["scan", file, "--qi", "a"],
+        vec!["scan", file, "--qi", "a", "--show-values"],
+    ] {
+        one_line_error(
+            &linkrisk(&args),
+            "hostile.parquet is not a valid Parquet file",
+        );
+    }
+}

@@ -418,6 +418,8 @@ fn read_coded_unguarded(
         return Ok(None);
     };
     let file_len = file.metadata()?.len();
+    // A footer that declares more than it holds would make the decoder allocate it.
+    super::check_parquet_file(path)?;
     let Ok(metadata) = read_metadata(&mut file) else {
         return Ok(None);
     };

@@ -12,6 +12,7 @@
 pub mod coded;
 pub mod coded_csv;
 pub mod coded_parquet;
+mod footer;
 pub mod guard;
 mod shape;
 mod sniff;
@@ -138,6 +139,27 @@ pub fn read_text(path: &Path, what: &str) -> Result<String> {
     let file = std::fs::File::open(path).with_context(|| format!("cannot read {what}"))?;
     let bytes = read_bounded(file, DEFAULT_MAX_STREAM_BYTES, what)?;
     String::from_utf8(bytes).map_err(|_| crate::invalid!("{what} is not UTF-8 text"))
+}
+
+/// Refuses a Parquet file whose footer declares lengths it does not hold, before any reader
+/// decodes it ([`footer`]).
+fn check_parquet_footer(origin: &Origin, path: &str) -> Result<()> {
+    let checked = match origin {
+        Origin::Path(p) => {
+            let mut file = std::fs::File::open(p).with_context(|| format!("cannot read {path}"))?;
+            let len = file.metadata()?.len();
+            footer::check(&mut file, len)
+        }
+        Origin::Memory(bytes) => {
+            footer::check(&mut std::io::Cursor::new(bytes), bytes.len() as u64)
+        }
+    };
+    checked.map_err(|what| crate::invalid!("{} {what}", crate::escape::path(Path::new(path))))
+}
+
+/// The footer check of a Parquet file on disk, for the direct reader.
+pub(crate) fn check_parquet_file(path: &str) -> Result<()> {
+    check_parquet_footer(&Origin::Path(PathBuf::from(path)), path)
 }
 
 /// A fresh categorical type with its own dictionary: codes are dense per column.
@@ -282,6 +304,9 @@ fn scan_unguarded(path: &str, opts: &LoadOptions) -> Result<LazyFrame> {
     } else {
         b','
     };
+    if format == InputFormat::Parquet {
+        check_parquet_footer(&origin, path)?;
+    }
     let src = sources(origin);
     let lf = match format {
         InputFormat::Csv => {
