@@ -116,10 +116,14 @@ pub fn run() -> Result<ExitStatus> {
             let opts = args.options();
             let inputs = opts.inputs();
             args.output.check(&inputs)?;
+            check_records(args.records.as_deref(), &args.output, &inputs)?;
             let spinner = Spinner::new(args.output.quiet);
             let report = commands::scan::run(&opts, &|m| spinner.step(m))?;
             drop(spinner);
             emit(&report, &args.output, &inputs)?;
+            if let Some(path) = &args.records {
+                report::records::write_records(path, &report.records, &inputs)?;
+            }
             Ok(ExitStatus::of(&report, args.policy.check))
         }
         Command::Link(args) => {
@@ -145,24 +149,33 @@ pub fn run() -> Result<ExitStatus> {
             let mut inputs: Vec<&Path> = vec![path.as_path()];
             inputs.extend(plan_inputs.iter().map(|p| p.as_path()));
             args.output.check(&inputs)?;
+            check_records(args.records.as_deref(), &args.output, &inputs)?;
             let spinner = Spinner::new(args.output.quiet);
             let opts = AuditOptions {
                 plan,
                 show_values: args.output.show_values,
+                records: args.records.is_some(),
             };
             let report = commands::audit::run(&opts, &|m| spinner.step(m))?;
             drop(spinner);
             emit(&report, &args.output, &inputs)?;
+            if let Some(path) = &args.records {
+                report::records::write_records(path, &report.records, &inputs)?;
+            }
             Ok(ExitStatus::of(&report, args.check))
         }
         Command::Keys(args) => {
             let inputs = [Path::new(&args.file)];
             args.output.check(&inputs)?;
+            check_records(args.records.as_deref(), &args.output, &inputs)?;
             let spinner = Spinner::new(args.output.quiet);
             let keys = commands::keys::run(&args.options(), &|m| spinner.step(m))?;
             drop(spinner);
             let text = report::keys::render(&keys, args.output.format);
             write_text(&text, &args.output, &inputs)?;
+            if let Some(path) = &args.records {
+                report::records::write_records(path, &keys.records, &inputs)?;
+            }
             Ok(ExitStatus::Success)
         }
         Command::Unicity(args) => {
@@ -304,6 +317,18 @@ impl Drop for Spinner {
             bar.finish_and_clear();
         }
     }
+}
+
+/// Refuses, before any work, a `--records` file the output rules refuse, or the report's own
+/// file.
+fn check_records(records: Option<&Path>, output: &OutputArgs, inputs: &[&Path]) -> Result<()> {
+    let Some(path) = records else {
+        return Ok(());
+    };
+    if output.file().is_some_and(|report| report == path) {
+        crate::bail!("--records and --output name the same file");
+    }
+    report::records::check_records_path(path, inputs)
 }
 
 /// Writes a rendered report to --output (atomically, 0600) or standard output.

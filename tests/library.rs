@@ -67,6 +67,7 @@ fn link_keys_and_audit_from_the_library_equal_the_binary() {
         attribution: Default::default(),
         max_work: linkrisk::commands::keys::DEFAULT_MAX_WORK,
         load: Default::default(),
+        records: false,
     })
     .unwrap();
     let binary = linkrisk_json(&[
@@ -86,6 +87,7 @@ fn link_keys_and_audit_from_the_library_equal_the_binary() {
     let report = linkrisk::audit(&linkrisk::AuditOptions {
         plan,
         show_values: false,
+        records: false,
     })
     .unwrap();
     let binary = linkrisk_json(&[

@@ -14,6 +14,7 @@ fn errors_say_what_kind_they_are() {
         attribution: Default::default(),
         max_work: linkrisk::commands::keys::DEFAULT_MAX_WORK,
         load: Default::default(),
+        records: false,
     };
     match linkrisk::keys(&keys(&["zip5", "no_such_column"])) {
         Err(Error::Invalid(line)) => {

@@ -214,7 +214,12 @@ fn measure_opts(plan: &Plan) -> MeasureOptions {
 }
 
 /// Runs a whole plan.
-pub fn run(plan: &Plan, progress: &dyn Fn(&str), show_values: bool) -> Result<Report> {
+pub fn run(
+    plan: &Plan,
+    progress: &dyn Fn(&str),
+    show_values: bool,
+    records: bool,
+) -> Result<Report> {
     let opts = measure_opts(plan);
     let timer = crate::timing::Timer::start();
     let mut views: HashMap<String, View> = HashMap::new();
@@ -279,6 +284,23 @@ pub fn run(plan: &Plan, progress: &dyn Fn(&str), show_values: bool) -> Result<Re
             }
         }
     }
+    // Every view's records (or people), for --records.
+    let mut risks = Vec::new();
+    if records {
+        for report in &reports {
+            if let Some(view) = views.get(&report.name)
+                && !report.quasi_identifiers.is_empty()
+            {
+                risks.extend(crate::commands::scan::frame_records_of(
+                    Some(&report.name),
+                    &view.df,
+                    &report.quasi_identifiers,
+                    view.entity.as_deref(),
+                    show_values,
+                )?);
+            }
+        }
+    }
     let policy = Policy {
         k: plan.policy.k,
         l: plan.policy.l,
@@ -297,6 +319,7 @@ pub fn run(plan: &Plan, progress: &dyn Fn(&str), show_values: bool) -> Result<Re
         findings,
         policy: result,
         unicity: None,
+        records: risks,
     })
 }
 

@@ -20,6 +20,10 @@ pub struct AuditArgs {
     /// Exit with code 1 when the policy is violated.
     #[arg(long)]
     pub check: bool,
+    /// Write every view's per-record risk to this file (.csv or .parquet), with a `view`
+    /// column; the entity key only with --show-values.
+    #[arg(long)]
+    pub records: Option<PathBuf>,
     /// Where and how to write the report.
     #[command(flatten)]
     pub output: OutputArgs,
@@ -32,9 +36,11 @@ pub struct AuditOptions {
     pub plan: Plan,
     /// List the QI values of the classes below k (personal data: a private investigation).
     pub show_values: bool,
+    /// Compute every view's per-record risks into [`Report::records`].
+    pub records: bool,
 }
 
 /// Runs the plan.
 pub fn run(opts: &AuditOptions, progress: Progress) -> Result<Report> {
-    crate::audit::run(&opts.plan, progress, opts.show_values)
+    crate::audit::run(&opts.plan, progress, opts.show_values, opts.records)
 }

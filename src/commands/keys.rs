@@ -11,6 +11,7 @@ use crate::Result;
 use crate::io::LoadOptions;
 use crate::metrics::attribution::{AttributionOptions, attribute, attribute_entities};
 use crate::report::keys::KeysReport;
+use crate::report::records::record_risks;
 
 /// `keys`' command-line arguments.
 #[derive(Args, Debug)]
@@ -39,6 +40,10 @@ pub struct KeysArgs {
     /// How to read the input.
     #[command(flatten)]
     pub input: InputArgs,
+    /// Write every record's (or person's) risk and SUDA score to this file (.csv or
+    /// .parquet); no value of the data.
+    #[arg(long)]
+    pub records: Option<std::path::PathBuf>,
     /// Where and how to write the report.
     #[command(flatten)]
     pub output: OutputArgs,
@@ -61,6 +66,7 @@ impl KeysArgs {
             },
             max_work: self.max_work,
             load: self.input.load_options(&[]),
+            records: self.records.is_some(),
         }
     }
 }
@@ -80,6 +86,8 @@ pub struct KeysOptions {
     pub max_work: u64,
     /// How to read the file.
     pub load: LoadOptions,
+    /// Compute every record's (or person's) risk and SUDA score into `KeysReport::records`.
+    pub records: bool,
 }
 
 /// Searches which columns single people out.
@@ -120,22 +128,37 @@ pub fn run(opts: &KeysOptions, progress: Progress) -> Result<KeysReport> {
         );
     }
     progress("searching the QI subsets");
+    let mut records = Vec::new();
     let attribution = match &opts.entity {
-        None => attribute(&encoded, rows, opts.attribution)?,
+        None => {
+            if opts.records {
+                records = record_risks(None, &encoded, None, rows);
+            }
+            attribute(&encoded, rows, opts.attribution)?
+        }
         Some(entity) => {
             let at = encoded
                 .iter()
                 .position(|c| &c.name == entity)
                 .expect("the entity column was read");
             let entity_col = encoded.remove(at);
+            if opts.records {
+                records = record_risks(None, &encoded, Some((&entity_col, None)), rows);
+            }
             attribute_entities(&encoded, &entity_col, rows, opts.attribution)?
         }
     };
     timer.lap("attribution, all of it");
-    Ok(KeysReport::new(
+    // The SUDA scores are per record (per person with an entity), in the records' order.
+    for (record, score) in records.iter_mut().zip(&attribution.msu.scores) {
+        record.suda = Some(*score);
+    }
+    let mut report = KeysReport::new(
         view_name(&opts.file),
         opts.entity.clone(),
         rows,
         attribution,
-    ))
+    );
+    report.records = records;
+    Ok(report)
 }

@@ -120,5 +120,6 @@ pub fn run(opts: &LinkOptions, progress: Progress) -> Result<Report> {
         findings,
         policy: result,
         unicity: None,
+        records: Vec::new(),
     })
 }

@@ -15,6 +15,7 @@ use crate::Result;
 use crate::engine::{ClassTable, NullMode};
 use crate::io::LoadOptions;
 use crate::metrics::{self, MeasureOptions};
+use crate::report::records::{RecordRisk, record_risks};
 use crate::report::{self, Policy, Report, ViewReport};
 
 /// `scan`'s command-line arguments.
@@ -41,6 +42,10 @@ pub struct ScanArgs {
     /// The population.
     #[command(flatten)]
     pub population: PopulationArgs,
+    /// Write every record's (or person's) risk to this file (.csv or .parquet): row, class
+    /// size, prosecutor risk, unique; the entity key only with --show-values.
+    #[arg(long)]
+    pub records: Option<std::path::PathBuf>,
     /// Where and how to write the report.
     #[command(flatten)]
     pub output: OutputArgs,
@@ -62,6 +67,7 @@ impl ScanArgs {
             sampling_fraction: self.population.sampling_fraction,
             population_table: self.population.population_table.clone(),
             show_values: self.output.show_values,
+            records: self.records.is_some(),
         }
     }
 }
@@ -94,6 +100,8 @@ pub struct ScanOptions {
     pub population_table: Option<String>,
     /// List the QI values of the classes below k (personal data: a private investigation).
     pub show_values: bool,
+    /// Compute every record's (or person's) risk into [`Report::records`].
+    pub records: bool,
 }
 
 impl ScanOptions {
@@ -120,6 +128,7 @@ impl ScanOptions {
             sampling_fraction: None,
             population_table: None,
             show_values: false,
+            records: false,
         }
     }
 
@@ -184,6 +193,55 @@ pub fn population_size(
     Ok(Some(size))
 }
 
+/// The per-record risks of a loaded frame: per person with an entity column, named by their
+/// key only when `show_values` asks for it.
+pub(crate) fn frame_records(
+    df: &polars::prelude::DataFrame,
+    qis: &[String],
+    entity: Option<&str>,
+    show_values: bool,
+) -> Result<Vec<RecordRisk>> {
+    frame_records_of(None, df, qis, entity, show_values)
+}
+
+/// [`frame_records`] for a named view (an audit's).
+pub(crate) fn frame_records_of(
+    view: Option<&str>,
+    df: &polars::prelude::DataFrame,
+    qis: &[String],
+    entity: Option<&str>,
+    show_values: bool,
+) -> Result<Vec<RecordRisk>> {
+    let mut names = qis.to_vec();
+    names.extend(entity.map(str::to_string));
+    let (mut qi_cols, _) = crate::engine::encode_view(df, &names, &[])?;
+    Ok(match entity {
+        None => record_risks(view, &qi_cols, None, df.height()),
+        Some(entity) => {
+            let entity_col = split_entity(&mut qi_cols, entity);
+            let keys: Option<Vec<String>> = if show_values {
+                let text = df
+                    .column(entity)?
+                    .cast(&polars::prelude::DataType::String)?;
+                Some(
+                    text.str()?
+                        .iter()
+                        .map(|v| v.unwrap_or("").to_string())
+                        .collect(),
+                )
+            } else {
+                None
+            };
+            record_risks(
+                view,
+                &qi_cols,
+                Some((&entity_col, keys.as_deref())),
+                df.height(),
+            )
+        }
+    })
+}
+
 /// Takes the entity column out of the encoded QIs.
 fn split_entity(
     qi_cols: &mut Vec<crate::engine::EncodedColumn>,
@@ -209,6 +267,7 @@ pub fn run(opts: &ScanOptions, progress: Progress) -> Result<Report> {
         ..opts.load.clone()
     };
     let mut rows_read = None;
+    let mut records = Vec::new();
     // Without --show-values or a population table no frame is needed: the source goes
     // straight to codes.
     let direct = if opts.show_values || opts.population_table.is_some() {
@@ -224,9 +283,17 @@ pub fn run(opts: &ScanOptions, progress: Progress) -> Result<Report> {
         Some(match &opts.entity {
             Some(entity) => {
                 let entity_col = split_entity(&mut qi_cols, entity);
+                if opts.records {
+                    records = record_risks(None, &qi_cols, Some((&entity_col, None)), rows);
+                }
                 ClassTable::build_entities(qi_cols, &sens_cols, &entity_col, rows)
             }
-            None => ClassTable::build(qi_cols, &sens_cols, rows, opts.nulls),
+            None => {
+                if opts.records {
+                    records = record_risks(None, &qi_cols, None, rows);
+                }
+                ClassTable::build(qi_cols, &sens_cols, rows, opts.nulls)
+            }
         })
     };
     let (table, df) = match direct {
@@ -234,6 +301,9 @@ pub fn run(opts: &ScanOptions, progress: Progress) -> Result<Report> {
         None => {
             let df = crate::io::load(&opts.file, &columns, &load)?;
             timer.lap("load");
+            if opts.records {
+                records = frame_records(&df, &opts.qi, opts.entity.as_deref(), opts.show_values)?;
+            }
             progress("measuring");
             let population = match &opts.population_table {
                 None => None,
@@ -315,6 +385,7 @@ pub fn run(opts: &ScanOptions, progress: Progress) -> Result<Report> {
     let views = vec![view];
     let result = opts.policy.evaluate(&views, &[]);
     Ok(Report {
+        records,
         schema_version: report::SCHEMA_VERSION,
         tool: Default::default(),
         missing_values: report::missing_values_note(opts.nulls),

@@ -123,5 +123,6 @@ pub fn run(opts: &UnicityOptions, progress: Progress) -> Result<Report> {
         findings: Vec::new(),
         policy: policy.evaluate(&[], &[]),
         unicity: Some(unicity),
+        records: Vec::new(),
     })
 }

@@ -25,6 +25,9 @@ pub struct KeysReport {
     pub rows: usize,
     /// Distinction, drop-one, best subsets and MSUs.
     pub attribution: Attribution,
+    /// With `--records`: every record's (or person's) risk and SUDA score; not in the JSON.
+    #[serde(skip)]
+    pub records: Vec<super::records::RecordRisk>,
 }
 
 impl KeysReport {
@@ -43,6 +46,7 @@ impl KeysReport {
             entity,
             rows,
             attribution,
+            records: Vec::new(),
         }
     }
 

@@ -5,6 +5,7 @@
 pub mod keys;
 pub mod markdown;
 pub mod model;
+pub mod records;
 pub mod summary;
 pub mod table;
 pub mod write;

@@ -431,6 +431,10 @@ pub struct Report {
     /// Purchase-history unicity, when measured (`unicity`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unicity: Option<crate::audit::history::UnicityReport>,
+    /// With `--records`: every record's (or person's) risk, written to its own file and never
+    /// part of the JSON.
+    #[serde(skip)]
+    pub records: Vec<super::records::RecordRisk>,
 }
 
 /// The rows of the unicity curve: p, people counted, ε_p and its 95% interval.

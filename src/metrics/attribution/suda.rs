@@ -64,6 +64,9 @@ pub struct MsuReport {
     pub dis: f64,
     /// The riskiest records, by SUDA score.
     pub records: Vec<MsuRecord>,
+    /// Every record's SUDA score (0 for a record with no MSU), for the per-record export.
+    #[serde(skip)]
+    pub scores: Vec<f64>,
 }
 
 /// Weight of an MSU of `size` among `m` QIs searched up to `max_size`.
@@ -199,5 +202,6 @@ pub fn suda(
         dis_fraction,
         dis,
         records,
+        scores: score,
     }
 }
