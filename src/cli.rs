@@ -171,7 +171,7 @@ pub fn run() -> Result<ExitStatus> {
             let spinner = Spinner::new(args.output.quiet);
             let keys = commands::keys::run(&args.options(), &|m| spinner.step(m))?;
             drop(spinner);
-            let text = report::keys::render(&keys, args.output.format);
+            let text = report::keys::render(&keys, args.output.format());
             write_text(&text, &args.output, &inputs)?;
             if let Some(path) = &args.records {
                 report::records::write_records(path, &keys.records, &inputs)?;
@@ -339,7 +339,11 @@ fn emit(report: &Report, output: &OutputArgs, inputs: &[&Path]) -> Result<()> {
         width: table_width(to_terminal),
         detail: output.detail,
     };
-    write_text(&report::render(report, output.format, how), output, inputs)
+    write_text(
+        &report::render(report, output.format(), how),
+        output,
+        inputs,
+    )
 }
 
 /// Writes text to --output (atomically, 0600) or standard output.

@@ -53,9 +53,10 @@ impl InputArgs {
 /// Where and how to write the report.
 #[derive(Args, Debug, Clone)]
 pub struct OutputArgs {
-    /// Report format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    /// Report format. Default: from the extension of --output (.html, .json, .md), else a
+    /// table.
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
     /// Write the report to this file (atomically, mode 0600) instead of standard output.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
@@ -72,6 +73,12 @@ pub struct OutputArgs {
 }
 
 impl OutputArgs {
+    /// The format asked for, or the one the report file's name implies.
+    pub fn format(&self) -> Format {
+        self.format
+            .unwrap_or_else(|| self.file().map_or(Format::Table, Format::from_path))
+    }
+
     /// The report file, `None` for standard output (no `-o`, or `-o -`).
     pub fn file(&self) -> Option<&Path> {
         self.output.as_deref().filter(|p| p.as_os_str() != "-")

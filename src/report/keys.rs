@@ -183,6 +183,18 @@ fn headline(a: &Attribution) -> Option<String> {
 pub fn render(report: &KeysReport, format: Format) -> String {
     let a = &report.attribution;
     match format {
+        Format::Html => {
+            // The table rendering in a self-contained page.
+            let text = render(report, Format::Table);
+            let escaped = text
+                .replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;");
+            format!(
+                "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+                 <title>linkrisk keys</title></head><body><pre>{escaped}</pre></body></html>\n"
+            )
+        }
         Format::Json => {
             let mut s = serde_json::to_string_pretty(report).expect("the report serialises");
             s.push('\n');

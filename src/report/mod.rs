@@ -2,6 +2,7 @@
 //! (JSON, table, Markdown). The model holds figures and column names only — never a raw
 //! value — so no rendering can leak one.
 
+pub mod html;
 pub mod keys;
 pub mod markdown;
 pub mod model;
@@ -27,6 +28,25 @@ pub enum Format {
     Json,
     /// GitHub-flavoured Markdown, for pull requests and wikis.
     Markdown,
+    /// One self-contained HTML page with charts (inline CSS and SVG, no script).
+    Html,
+}
+
+impl Format {
+    /// The format a report file's name implies: `.html`/`.htm`, `.json`, `.md`/`.markdown`;
+    /// anything else is a table.
+    pub fn from_path(path: &std::path::Path) -> Format {
+        let ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_lowercase())
+            .unwrap_or_default();
+        match ext.as_str() {
+            "html" | "htm" => Format::Html,
+            "json" => Format::Json,
+            "md" | "markdown" => Format::Markdown,
+            _ => Format::Table,
+        }
+    }
 }
 
 /// How a report is rendered for people (JSON is always whole).
@@ -60,5 +80,6 @@ pub fn render(report: &Report, format: Format, how: Rendering) -> String {
         }
         Format::Table => table::render(report, how),
         Format::Markdown => markdown::render(report, how.detail),
+        Format::Html => html::render(report),
     }
 }

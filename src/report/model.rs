@@ -369,6 +369,18 @@ pub enum Rule {
     IdentitiesAttached,
 }
 
+impl Rule {
+    /// The rule as the report spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rule::K => "k",
+            Rule::MaxUniqueFraction => "max_unique_fraction",
+            Rule::L => "l",
+            Rule::IdentitiesAttached => "identities_attached",
+        }
+    }
+}
+
 /// The thresholds that turn a report into pass/fail.
 #[derive(Debug, Clone, Serialize)]
 pub struct Policy {

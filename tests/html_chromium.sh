@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The demo's HTML report as a browser shows it: rendered by headless Chromium (Debian's
+# chromium package) to a PNG, with the summary and every chart in the page Chromium parsed,
+# and no console message.
+#
+#   bash tests/html_chromium.sh path/to/linkrisk [screenshot.png]
+set -euo pipefail
+BIN=${1:?usage: tests/html_chromium.sh path/to/linkrisk [screenshot.png]}
+OUT=$(mktemp -d)
+trap 'rm -rf "$OUT"' EXIT
+"$BIN" audit -o "$OUT/report.html" --quiet
+CHROMIUM=(chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --user-data-dir="$OUT/profile")
+"${CHROMIUM[@]}" --window-size=1000,1800 --screenshot="$OUT/report.png" \
+  --enable-logging=stderr --v=0 "file://$OUT/report.html" 2> "$OUT/chromium.log"
+if [ ! -s "$OUT/report.png" ]; then
+  echo "html_chromium: no screenshot" >&2
+  exit 1
+fi
+"${CHROMIUM[@]}" --dump-dom "file://$OUT/report.html" 2> /dev/null > "$OUT/dom.html"
+if ! grep -q '<section id="summary">' "$OUT/dom.html"; then
+  echo "html_chromium: the rendered page has no summary" >&2
+  exit 1
+fi
+want=$(grep -o '<svg role="img"' "$OUT/report.html" | wc -l)
+got=$(grep -o '<svg role="img"' "$OUT/dom.html" | wc -l)
+if [ "$want" -lt 3 ] || [ "$got" -ne "$want" ]; then
+  echo "html_chromium: $got of $want charts rendered" >&2
+  exit 1
+fi
+if grep -q "CONSOLE" "$OUT/chromium.log"; then
+  echo "html_chromium: the page logged to the console:" >&2
+  grep "CONSOLE" "$OUT/chromium.log" >&2
+  exit 1
+fi
+if [ -n "${2:-}" ]; then
+  cp "$OUT/report.png" "$2"
+fi
+echo "html_chromium: summary and $got charts rendered, no console message"
