@@ -148,3 +148,28 @@ fn a_plan_of_identified_views_judges_nothing_and_a_release_is_judged() {
     assert_eq!(out.status.code(), Some(1));
     let _ = one_line_error;
 }
+
+/// `zip1`, `decade` and `suppress` are built-ins a plan can name: the survey generalised to
+/// them is coarser (larger k) than as released.
+#[test]
+fn the_coarsest_builtins_can_be_pasted_into_a_plan() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = |generalize: &str| {
+        let path = dir.path().join("p.toml");
+        std::fs::write(
+            &path,
+            format!(
+                "[[source]]\nname = \"survey\"\npath = \"{}/fixtures/retail/survey.csv\"\n\
+                 columns = {{ zip3 = \"qi\", birth_year = \"qi\", gender = \"qi\" }}\n{generalize}",
+                env!("CARGO_MANIFEST_DIR")
+            ),
+        )
+        .unwrap();
+        let report = linkrisk_json(&["audit", path.to_str().unwrap(), "--format", "json"]);
+        report["views"][0]["k"].as_u64().unwrap()
+    };
+    let released = plan("");
+    let coarse =
+        plan("generalize = { zip3 = \"zip1\", birth_year = \"decade\", gender = \"suppress\" }\n");
+    assert!(coarse > released, "k {released} → {coarse}");
+}

@@ -18,8 +18,18 @@ impl Builtin {
         let text = col(name).cast(DataType::String);
         match self {
             Builtin::Zip3 => text.str().slice(lit(0), lit(3)),
+            Builtin::Zip1 => text.str().slice(lit(0), lit(1)),
             Builtin::Month => text.str().slice(lit(0), lit(7)),
             Builtin::Year => text.str().slice(lit(0), lit(4)),
+            // The first three digits of the year and a zero; a value too short for a year has
+            // no decade.
+            Builtin::Decade => when(text.clone().str().len_chars().gt_eq(lit(3)))
+                .then(text.str().slice(lit(0), lit(3)) + lit("0"))
+                .otherwise(lit(NULL).cast(DataType::String)),
+            // A missing value stays missing; every other value says nothing.
+            Builtin::Suppress => when(text.is_null())
+                .then(lit(NULL).cast(DataType::String))
+                .otherwise(lit("*")),
             // floor(v / w) · w: the integer part, one less below zero when v / w has a
             // fraction (−3 falls in −10 for width 10, not in the band of 3).
             Builtin::Band(w) => {
@@ -200,6 +210,47 @@ pub fn candidates(df: &DataFrame, name: &str) -> Vec<Builtin> {
 #[cfg(test)]
 mod band_tests {
     use super::*;
+
+    /// Every built-in's column expression agrees with its per-value function.
+    #[test]
+    fn every_builtin_agrees_on_both_paths() {
+        let values = [
+            "02139",
+            "021",
+            "1987-02-18",
+            "1987-02",
+            "1987",
+            "2009",
+            "7",
+            "",
+            "Boston",
+        ];
+        for name in ["zip3", "zip1", "month", "year", "decade", "suppress"] {
+            let b = Builtin::parse(name).unwrap();
+            let df = DataFrame::new_infer_height(vec![Column::new("v".into(), values)]).unwrap();
+            let out = df.lazy().with_column(b.expr("v")).collect().unwrap();
+            let by_expr: Vec<Option<String>> = out
+                .column("v")
+                .unwrap()
+                .str()
+                .unwrap()
+                .iter()
+                .map(|v| v.map(str::to_string))
+                .collect();
+            let by_text: Vec<Option<String>> = values.iter().map(|v| b.apply_text(v)).collect();
+            assert_eq!(by_expr, by_text, "{name}");
+            assert_eq!(b.label(), name);
+        }
+        let decade = Builtin::Decade;
+        assert_eq!(decade.apply_text("1987-02-18").as_deref(), Some("1980"));
+        assert_eq!(decade.apply_text("2009").as_deref(), Some("2000"));
+        assert_eq!(decade.apply_text("7"), None);
+        assert_eq!(Builtin::Zip1.apply_text("02139").as_deref(), Some("0"));
+        assert_eq!(
+            Builtin::Suppress.apply_text("anything").as_deref(),
+            Some("*")
+        );
+    }
 
     /// The column expression and the per-value function agree, below zero too.
     #[test]

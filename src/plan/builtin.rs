@@ -1,4 +1,5 @@
-//! The built-in generalisations a plan names (`zip3`, `month`, `year`, `band:N`): their
+//! The built-in generalisations a plan names (`zip3`, `zip1`, `month`, `year`, `decade`,
+//! `band:N`, `suppress`): their
 //! vocabulary and their effect on one value. Their polars expression lives with the other
 //! generalisations in `audit::generalize`.
 
@@ -11,10 +12,16 @@ use crate::Result;
 pub enum Builtin {
     /// The first three characters (ZIP5 → ZIP3).
     Zip3,
+    /// The first character (ZIP5 or ZIP3 → ZIP1: the national area).
+    Zip1,
     /// `YYYY-MM-DD` → `YYYY-MM`.
     Month,
     /// `YYYY-MM-DD` or `YYYY-MM` → `YYYY`.
     Year,
+    /// `YYYY-MM-DD`, `YYYY-MM` or `YYYY` → the decade's first year (`1987` → `1980`).
+    Decade,
+    /// Every value replaced by `*`: the column says nothing (its ladder's top).
+    Suppress,
     /// A number to the lower bound of its band of this width (37 → 30 for width 10).
     Band(u32),
 }
@@ -24,12 +31,15 @@ impl Builtin {
     pub fn parse(s: &str) -> Result<Builtin> {
         Ok(match s {
             "zip3" => Builtin::Zip3,
+            "zip1" => Builtin::Zip1,
             "month" => Builtin::Month,
             "year" => Builtin::Year,
+            "decade" => Builtin::Decade,
+            "suppress" => Builtin::Suppress,
             _ => match s.strip_prefix("band:").map(str::parse::<u32>) {
                 Some(Ok(w)) if w > 0 => Builtin::Band(w),
                 _ => bail!(
-                    "unknown generalisation '{s}'; use zip3, month, year, band:N or {{ hierarchy = \"file.csv\", level = N }}"
+                    "unknown generalisation '{s}'; use zip3, zip1, month, year, decade, band:N, suppress or {{ hierarchy = \"file.csv\", level = N }}"
                 ),
             },
         })
@@ -39,8 +49,11 @@ impl Builtin {
     pub fn label(&self) -> String {
         match self {
             Builtin::Zip3 => "zip3".into(),
+            Builtin::Zip1 => "zip1".into(),
             Builtin::Month => "month".into(),
             Builtin::Year => "year".into(),
+            Builtin::Decade => "decade".into(),
+            Builtin::Suppress => "suppress".into(),
             Builtin::Band(w) => format!("band:{w}"),
         }
     }
@@ -51,8 +64,14 @@ impl Builtin {
         let prefix = |n: usize| Some(value.chars().take(n).collect());
         match self {
             Builtin::Zip3 => prefix(3),
+            Builtin::Zip1 => prefix(1),
             Builtin::Month => prefix(7),
             Builtin::Year => prefix(4),
+            Builtin::Decade => {
+                let year: String = value.chars().take(3).collect();
+                (year.chars().count() == 3).then(|| format!("{year}0"))
+            }
+            Builtin::Suppress => Some("*".to_string()),
             Builtin::Band(w) => {
                 let v: f64 = value.trim().parse().ok()?;
                 let q = (v / *w as f64).floor();
