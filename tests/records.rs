@@ -89,43 +89,30 @@ fn scan_exports_one_row_per_record_or_person() {
     // Per person: one row each; the key only with --show-values.
     let transactions = format!("{DEMO}/transactions.csv");
     let people = dir.path().join("people.parquet");
-    let report = linkrisk_json(&[
-        "scan",
-        &transactions,
-        "--qi",
-        "store",
-        "--entity",
-        "loyalty_id",
-        "--records",
-        people.to_str().unwrap(),
-        "--format",
-        "json",
-    ]);
-    let df = read(&people);
-    assert_eq!(
-        df.height() as u64,
-        report["views"][0]["entities"].as_u64().unwrap()
-    );
-    assert!(df.column("entity").is_err());
-    let report = linkrisk_json(&[
-        "scan",
-        &transactions,
-        "--qi",
-        "store",
-        "--entity",
-        "loyalty_id",
-        "--show-values",
-        "--records",
-        people.to_str().unwrap(),
-        "--format",
-        "json",
-    ]);
-    let df = read(&people);
-    assert_eq!(
-        df.height() as u64,
-        report["views"][0]["entities"].as_u64().unwrap()
-    );
-    assert!(df.column("entity").is_ok());
+    for show_values in [false, true] {
+        let mut args = vec![
+            "scan",
+            &transactions,
+            "--qi",
+            "store",
+            "--entity",
+            "loyalty_id",
+            "--records",
+            people.to_str().unwrap(),
+            "--format",
+            "json",
+        ];
+        if show_values {
+            args.push("--show-values");
+        }
+        let report = linkrisk_json(&args);
+        let df = read(&people);
+        assert_eq!(
+            df.height() as u64,
+            report["views"][0]["entities"].as_u64().unwrap()
+        );
+        assert_eq!(df.column("entity").is_ok(), show_values);
+    }
 }
 
 #[test]

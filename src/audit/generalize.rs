@@ -211,6 +211,22 @@ pub fn candidates(df: &DataFrame, name: &str) -> Vec<Builtin> {
 mod band_tests {
     use super::*;
 
+    /// `values` generalised by `b`'s column expression and by its per-value function.
+    fn both_paths(b: Builtin, values: &[&str]) -> (Vec<Option<String>>, Vec<Option<String>>) {
+        let df = DataFrame::new_infer_height(vec![Column::new("v".into(), values)]).unwrap();
+        let out = df.lazy().with_column(b.expr("v")).collect().unwrap();
+        let by_expr = out
+            .column("v")
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .map(|v| v.map(str::to_string))
+            .collect();
+        let by_text = values.iter().map(|v| b.apply_text(v)).collect();
+        (by_expr, by_text)
+    }
+
     /// Every built-in's column expression agrees with its per-value function.
     #[test]
     fn every_builtin_agrees_on_both_paths() {
@@ -227,17 +243,7 @@ mod band_tests {
         ];
         for name in ["zip3", "zip1", "month", "year", "decade", "suppress"] {
             let b = Builtin::parse(name).unwrap();
-            let df = DataFrame::new_infer_height(vec![Column::new("v".into(), values)]).unwrap();
-            let out = df.lazy().with_column(b.expr("v")).collect().unwrap();
-            let by_expr: Vec<Option<String>> = out
-                .column("v")
-                .unwrap()
-                .str()
-                .unwrap()
-                .iter()
-                .map(|v| v.map(str::to_string))
-                .collect();
-            let by_text: Vec<Option<String>> = values.iter().map(|v| b.apply_text(v)).collect();
+            let (by_expr, by_text) = both_paths(b, &values);
             assert_eq!(by_expr, by_text, "{name}");
             assert_eq!(b.label(), name);
         }
@@ -256,18 +262,7 @@ mod band_tests {
     #[test]
     fn bands_floor_on_both_paths() {
         let values = ["-13", "-10", "-3", "-0.5", "0", "3", "9.99", "10", "13"];
-        let band = Builtin::Band(10);
-        let df = DataFrame::new_infer_height(vec![Column::new("v".into(), values)]).unwrap();
-        let out = df.lazy().with_column(band.expr("v")).collect().unwrap();
-        let by_expr: Vec<Option<String>> = out
-            .column("v")
-            .unwrap()
-            .str()
-            .unwrap()
-            .iter()
-            .map(|v| v.map(str::to_string))
-            .collect();
-        let by_text: Vec<Option<String>> = values.iter().map(|v| band.apply_text(v)).collect();
+        let (by_expr, by_text) = both_paths(Builtin::Band(10), &values);
         assert_eq!(by_expr, by_text);
         let want = ["-20", "-10", "-10", "-10", "0", "0", "0", "10", "10"];
         assert_eq!(by_text, want.map(|w| Some(w.to_string())));
