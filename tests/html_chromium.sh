@@ -27,6 +27,20 @@ if [ "$want" -lt 3 ] || [ "$got" -ne "$want" ]; then
   echo "html_chromium: $got of $want charts rendered" >&2
   exit 1
 fi
+# Printed (the page's @page rule asks for A4): a PDF comes out.
+"${CHROMIUM[@]}" --no-pdf-header-footer --print-to-pdf="$OUT/report.pdf" \
+  "file://$OUT/report.html" 2> /dev/null
+if [ "$(head -c 4 "$OUT/report.pdf" 2> /dev/null)" != "%PDF" ]; then
+  echo "html_chromium: the page does not print to PDF" >&2
+  exit 1
+fi
+# A4 is 595 × 842 points.
+pages=$(grep -ao "MediaBox \[0 0 59[45][.0-9]* 84[12][.0-9]*\]" "$OUT/report.pdf" | wc -l)
+others=$(grep -ao "MediaBox \[[^]]*\]" "$OUT/report.pdf" | grep -cv "MediaBox \[0 0 59[45][.0-9]* 84[12][.0-9]*\]" || true)
+if [ "$pages" -eq 0 ] || [ "$others" -ne 0 ]; then
+  echo "html_chromium: the printed pages are not A4" >&2
+  exit 1
+fi
 if grep -q "CONSOLE" "$OUT/chromium.log"; then
   echo "html_chromium: the page logged to the console:" >&2
   grep "CONSOLE" "$OUT/chromium.log" >&2
@@ -35,4 +49,4 @@ fi
 if [ -n "${2:-}" ]; then
   cp "$OUT/report.png" "$2"
 fi
-echo "html_chromium: summary and $got charts rendered, no console message"
+echo "html_chromium: summary and $got charts rendered, printed to $pages A4 pages, no console message"
