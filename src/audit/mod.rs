@@ -291,7 +291,7 @@ pub fn run(
             if let Some(view) = views.get(&report.name)
                 && !report.quasi_identifiers.is_empty()
             {
-                risks.extend(crate::commands::scan::frame_records_of(
+                risks.extend(crate::report::records::frame_records(
                     Some(&report.name),
                     &view.df,
                     &report.quasi_identifiers,

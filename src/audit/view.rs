@@ -183,11 +183,7 @@ impl View {
         let mut names: Vec<String> = qis.to_vec();
         names.push(entity.to_string());
         let (mut qi_cols, sens_cols) = crate::engine::encode_view(&self.df, &names, sensitive)?;
-        let at = qi_cols
-            .iter()
-            .position(|c| c.name == entity)
-            .expect("the entity column was encoded");
-        let entity_col = qi_cols.remove(at);
+        let entity_col = crate::engine::take_column(&mut qi_cols, entity);
         // With one row per person the people's figures are the rows' (tests/entity.rs checks
         // both ways agree), and the row lattice is much faster than regrouping people.
         let rows = self.df.height();

@@ -137,11 +137,7 @@ pub fn run(opts: &KeysOptions, progress: Progress) -> Result<KeysReport> {
             attribute(&encoded, rows, opts.attribution)?
         }
         Some(entity) => {
-            let at = encoded
-                .iter()
-                .position(|c| &c.name == entity)
-                .expect("the entity column was read");
-            let entity_col = encoded.remove(at);
+            let entity_col = crate::engine::take_column(&mut encoded, entity);
             if opts.records {
                 records = record_risks(None, &encoded, Some((&entity_col, None)), rows);
             }

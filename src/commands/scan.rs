@@ -12,10 +12,10 @@ use clap::Args;
 use super::args::{InputArgs, OutputArgs, PolicyArgs, PopulationArgs};
 use super::{Progress, check_names, view_name};
 use crate::Result;
-use crate::engine::{ClassTable, NullMode};
+use crate::engine::{ClassTable, NullMode, take_column};
 use crate::io::LoadOptions;
 use crate::metrics::{self, MeasureOptions};
-use crate::report::records::{RecordRisk, record_risks};
+use crate::report::records::{frame_records, record_risks};
 use crate::report::{self, Policy, Report, ViewReport};
 
 /// `scan`'s command-line arguments.
@@ -193,67 +193,6 @@ pub fn population_size(
     Ok(Some(size))
 }
 
-/// The per-record risks of a loaded frame: per person with an entity column, named by their
-/// key only when `show_values` asks for it.
-pub(crate) fn frame_records(
-    df: &polars::prelude::DataFrame,
-    qis: &[String],
-    entity: Option<&str>,
-    show_values: bool,
-) -> Result<Vec<RecordRisk>> {
-    frame_records_of(None, df, qis, entity, show_values)
-}
-
-/// [`frame_records`] for a named view (an audit's).
-pub(crate) fn frame_records_of(
-    view: Option<&str>,
-    df: &polars::prelude::DataFrame,
-    qis: &[String],
-    entity: Option<&str>,
-    show_values: bool,
-) -> Result<Vec<RecordRisk>> {
-    let mut names = qis.to_vec();
-    names.extend(entity.map(str::to_string));
-    let (mut qi_cols, _) = crate::engine::encode_view(df, &names, &[])?;
-    Ok(match entity {
-        None => record_risks(view, &qi_cols, None, df.height()),
-        Some(entity) => {
-            let entity_col = split_entity(&mut qi_cols, entity);
-            let keys: Option<Vec<String>> = if show_values {
-                let text = df
-                    .column(entity)?
-                    .cast(&polars::prelude::DataType::String)?;
-                Some(
-                    text.str()?
-                        .iter()
-                        .map(|v| v.unwrap_or("").to_string())
-                        .collect(),
-                )
-            } else {
-                None
-            };
-            record_risks(
-                view,
-                &qi_cols,
-                Some((&entity_col, keys.as_deref())),
-                df.height(),
-            )
-        }
-    })
-}
-
-/// Takes the entity column out of the encoded QIs.
-fn split_entity(
-    qi_cols: &mut Vec<crate::engine::EncodedColumn>,
-    entity: &str,
-) -> crate::engine::EncodedColumn {
-    let at = qi_cols
-        .iter()
-        .position(|c| c.name == entity)
-        .expect("the entity column was read with the QIs");
-    qi_cols.remove(at)
-}
-
 /// Measures one file.
 pub fn run(opts: &ScanOptions, progress: Progress) -> Result<Report> {
     opts.validate()?;
@@ -282,7 +221,7 @@ pub fn run(opts: &ScanOptions, progress: Progress) -> Result<Report> {
         rows_read = Some(rows);
         Some(match &opts.entity {
             Some(entity) => {
-                let entity_col = split_entity(&mut qi_cols, entity);
+                let entity_col = take_column(&mut qi_cols, entity);
                 if opts.records {
                     records = record_risks(None, &qi_cols, Some((&entity_col, None)), rows);
                 }
@@ -302,7 +241,13 @@ pub fn run(opts: &ScanOptions, progress: Progress) -> Result<Report> {
             let df = crate::io::load(&opts.file, &columns, &load)?;
             timer.lap("load");
             if opts.records {
-                records = frame_records(&df, &opts.qi, opts.entity.as_deref(), opts.show_values)?;
+                records = frame_records(
+                    None,
+                    &df,
+                    &opts.qi,
+                    opts.entity.as_deref(),
+                    opts.show_values,
+                )?;
             }
             progress("measuring");
             let population = match &opts.population_table {
@@ -327,7 +272,7 @@ pub fn run(opts: &ScanOptions, progress: Progress) -> Result<Report> {
                     names.push(entity.clone());
                     crate::engine::encode_view(&df, &names, &opts.sensitive).map(
                         |(mut qi_cols, sens_cols)| {
-                            let entity_col = split_entity(&mut qi_cols, entity);
+                            let entity_col = take_column(&mut qi_cols, entity);
                             ClassTable::build_entities(
                                 qi_cols,
                                 &sens_cols,

@@ -58,37 +58,32 @@ fn column_spec<'a>(flag: &str, spec: &'a str) -> Result<(String, &'a str)> {
     }
 }
 
+/// Every `COL:SPEC` of one option, its spec parsed by `parse`.
+fn column_specs<T>(
+    flag: &str,
+    specs: &[String],
+    parse: impl Fn(&str) -> Result<T>,
+) -> Result<Vec<(String, T)>> {
+    specs
+        .iter()
+        .map(|spec| {
+            let (column, what) = column_spec(flag, spec)?;
+            Ok((column, parse(what)?))
+        })
+        .collect()
+}
+
 impl UnicityArgs {
     /// The library options these arguments ask for, or the first malformed `COL:SPEC`.
     pub fn options(&self) -> Result<UnicityOptions> {
-        let time = self
-            .time
-            .iter()
-            .map(|t| {
-                let (c, level) = column_spec("time", t)?;
-                Ok((c, TimeLevel::parse(level)?))
-            })
-            .collect::<Result<Vec<_>>>()?;
-        let band = self
-            .band
-            .iter()
-            .map(|b| {
-                let (c, spec) = column_spec("band", b)?;
-                Ok((c, Band::parse(spec)?))
-            })
-            .collect::<Result<Vec<_>>>()?;
-        let coarsen = self
-            .coarsen
-            .iter()
-            .map(|c| {
-                let (column, levels) = column_spec("coarsen", c)?;
-                let levels = levels
-                    .split(',')
-                    .map(|l| Coarsening::parse(l.trim()))
-                    .collect::<Result<Vec<_>>>()?;
-                Ok((column, levels))
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let time = column_specs("time", &self.time, TimeLevel::parse)?;
+        let band = column_specs("band", &self.band, Band::parse)?;
+        let coarsen = column_specs("coarsen", &self.coarsen, |levels| {
+            levels
+                .split(',')
+                .map(|l| Coarsening::parse(l.trim()))
+                .collect()
+        })?;
         Ok(UnicityOptions {
             coarsen,
             path: self.file.clone(),

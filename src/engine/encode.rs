@@ -32,6 +32,16 @@ pub struct EncodedColumn {
     pub numeric: bool,
 }
 
+/// Takes the column `name` out of `columns` (the entity column, read with the QIs so that
+/// one pass reads both).
+pub fn take_column(columns: &mut Vec<EncodedColumn>, name: &str) -> EncodedColumn {
+    let at = columns
+        .iter()
+        .position(|c| c.name == name)
+        .expect("the column was read with the others");
+    columns.remove(at)
+}
+
 impl EncodedColumn {
     /// Number of code slots, `distinct + 1` (slot 0 is the missing value).
     pub fn slots(&self) -> usize {

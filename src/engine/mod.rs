@@ -9,7 +9,7 @@ pub mod wildcard;
 pub use classes::{
     ClassTable, Grouping, NullMode, SensitiveTable, class_ids, group_rows, partition_sizes,
 };
-pub use encode::{EncodedColumn, encode_columns};
+pub use encode::{EncodedColumn, encode_columns, take_column};
 
 use polars::prelude::DataFrame;
 
@@ -179,11 +179,7 @@ pub fn entity_table_with_population(
     let mut names: Vec<String> = qis.to_vec();
     names.push(entity.to_string());
     let (mut qi_cols, sens_cols) = encode_view(df, &names, sensitive)?;
-    let at = qi_cols
-        .iter()
-        .position(|c| c.name == entity)
-        .expect("the entity column was encoded");
-    let entity_col = qi_cols.remove(at);
+    let entity_col = take_column(&mut qi_cols, entity);
     let sample = entity::entity_classes(&qi_cols, &entity_col, df.height());
     drop(qi_cols);
     let mut table = ClassTable::from_entity_classes(&sample, &sens_cols);

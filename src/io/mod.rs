@@ -293,9 +293,16 @@ fn scan_unguarded(path: &str, opts: &LoadOptions) -> Result<LazyFrame> {
         // rare file that has blank lines is read into memory without them.
         if shape.blank_lines > 0 {
             let kept = match &origin {
-                Origin::Path(p) => shape::without_blank_lines(
-                    &std::fs::read(p).with_context(|| format!("cannot read {path}"))?,
-                ),
+                Origin::Path(p) => {
+                    // The file and its copy without blank lines are held at once.
+                    let size = std::fs::metadata(p)?.len();
+                    crate::budget::check(size.saturating_mul(2), || {
+                        format!("reading {} without its blank lines", crate::escape::path(p))
+                    })?;
+                    shape::without_blank_lines(
+                        &std::fs::read(p).with_context(|| format!("cannot read {path}"))?,
+                    )
+                }
                 Origin::Memory(bytes) => shape::without_blank_lines(bytes),
             };
             origin = Origin::Memory(kept);

@@ -10,7 +10,7 @@ use super::model::*;
 use super::summary::{STEP_HEADER, StepLine, Summary};
 
 /// Text for HTML: `&`, `<`, `>` and quotes escaped.
-fn esc(text: &str) -> String {
+pub(crate) fn esc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

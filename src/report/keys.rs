@@ -185,11 +185,7 @@ pub fn render(report: &KeysReport, format: Format) -> String {
     match format {
         Format::Html => {
             // The table rendering in a self-contained page.
-            let text = render(report, Format::Table);
-            let escaped = text
-                .replace('&', "&amp;")
-                .replace('<', "&lt;")
-                .replace('>', "&gt;");
+            let escaped = super::html::esc(&render(report, Format::Table));
             format!(
                 "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
                  <title>linkrisk keys</title></head><body><pre>{escaped}</pre></body></html>\n"

@@ -91,6 +91,45 @@ pub fn record_risks(
     }
 }
 
+/// The risks of every record of a loaded frame (of `view`, for an audit), or of every person
+/// with an entity column, named by their key only when `show_values` asks for it.
+pub(crate) fn frame_records(
+    view: Option<&str>,
+    df: &polars::prelude::DataFrame,
+    qis: &[String],
+    entity: Option<&str>,
+    show_values: bool,
+) -> Result<Vec<RecordRisk>> {
+    let mut names = qis.to_vec();
+    names.extend(entity.map(str::to_string));
+    let (mut qi_cols, _) = crate::engine::encode_view(df, &names, &[])?;
+    Ok(match entity {
+        None => record_risks(view, &qi_cols, None, df.height()),
+        Some(entity) => {
+            let entity_col = crate::engine::take_column(&mut qi_cols, entity);
+            let keys: Option<Vec<String>> = if show_values {
+                let text = df
+                    .column(entity)?
+                    .cast(&polars::prelude::DataType::String)?;
+                Some(
+                    text.str()?
+                        .iter()
+                        .map(|v| v.unwrap_or("").to_string())
+                        .collect(),
+                )
+            } else {
+                None
+            };
+            record_risks(
+                view,
+                &qi_cols,
+                Some((&entity_col, keys.as_deref())),
+                df.height(),
+            )
+        }
+    })
+}
+
 /// The export as a frame: `view` (audit only), `row`, `class_size`, `prosecutor_risk`,
 /// `unique`, `suda` (keys only), `entity` (with `--show-values` only).
 fn frame(records: &[RecordRisk]) -> Result<DataFrame> {
