@@ -144,7 +144,10 @@ pub fn run() -> Result<ExitStatus> {
                     (demo.plan_path(), Some(demo))
                 }
             };
-            let plan = crate::plan::Plan::load(&path)?;
+            let mut plan = crate::plan::Plan::load(&path)?;
+            if let Some(fraction) = args.max_suppression {
+                plan.policy.max_suppression = fraction;
+            }
             let plan_inputs = plan.inputs();
             let mut inputs: Vec<&Path> = vec![path.as_path()];
             inputs.extend(plan_inputs.iter().map(|p| p.as_path()));

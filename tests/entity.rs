@@ -388,11 +388,11 @@ proptest! {
     }
 }
 
-/// A generalisation hint for a view that names its people counts people too: four people with
-/// three rows each, one value apiece, are unique per person; banding the value puts all four
-/// in one class (k = 4 people, where rows would say 12).
+/// A remedy for a view that names its people counts people too: four people with three rows
+/// each, one value apiece, are unique per person; banding the value puts all four in one class
+/// (k = 4 people, where rows would say 12).
 #[test]
-fn hints_for_an_entity_view_count_people() {
+fn remedies_for_an_entity_view_count_people() {
     use linkrisk::internals::audit::findings::rank;
     use linkrisk::report::Policy;
     let who: Vec<String> = (0..12).map(|i| format!("p{}", i / 3)).collect();
@@ -408,21 +408,52 @@ fn hints_for_an_entity_view_count_people() {
     assert_eq!(report.entities, 4);
     assert_eq!(report.metrics.k_anonymity.unique_fraction, 1.0);
     let policy = Policy {
-        k: 5,
+        k: 4,
         l: None,
         max_unique_fraction: None,
     }
     .evaluate(std::slice::from_ref(&report), &[]);
     let frames: HashMap<String, View> = [("people".to_string(), v)].into_iter().collect();
-    let findings = rank(std::slice::from_ref(&report), &[], &[], &frames, &policy, 5).unwrap();
-    let hint = findings
+    let findings = rank(
+        std::slice::from_ref(&report),
+        &[],
+        &[],
+        &frames,
+        &policy,
+        0.0,
+    )
+    .unwrap();
+    let remedy = findings
         .iter()
-        .find(|f| f.code == linkrisk::report::FindingCode::Hint)
-        .expect("a hint for the view");
+        .find(|f| f.code == linkrisk::report::FindingCode::Remedy)
+        .expect("a remedy for the view");
     assert!(
-        hint.message.contains("k = 4 and 0.00% unique"),
+        remedy
+            .message
+            .contains("n → band:5 gives k = 4, 0.00% unique"),
         "{}",
-        hint.message
+        remedy.message
+    );
+    // At k = 5 there are not enough people: no generalisation can do it.
+    let policy = Policy {
+        k: 5,
+        l: None,
+        max_unique_fraction: None,
+    }
+    .evaluate(std::slice::from_ref(&report), &[]);
+    let findings = rank(
+        std::slice::from_ref(&report),
+        &[],
+        &[],
+        &frames,
+        &policy,
+        0.0,
+    )
+    .unwrap();
+    assert!(
+        findings
+            .iter()
+            .any(|f| f.code == linkrisk::report::FindingCode::RemedyNotFound)
     );
 }
 

@@ -3,18 +3,15 @@
 
 use std::collections::HashMap;
 
-use super::generalize::{Builtin, candidates};
 use super::hashed::HashedMatch;
 use super::join::{ColumnOverlap, JoinReport};
-use super::keys::coded_column;
 use super::linkage::Linkage;
 use super::view::View;
 use crate::Result;
-use crate::engine::entity::{EntityNumbers, classes_of_entities};
-use crate::engine::{encode_view, group_rows};
 use crate::plan::JoinKind;
 use crate::report::{
-    Finding, FindingCode, PolicyResult, Severity, ViewReport, percent, thousands, view_findings,
+    Finding, FindingCode, PolicyResult, Rule, Severity, ViewReport, percent, thousands,
+    view_findings,
 };
 
 fn finding(code: FindingCode, severity: Severity, subject: &str, message: String) -> Finding {
@@ -40,8 +37,9 @@ pub fn rank(
     hashed: &[HashedMatch],
     frames: &HashMap<String, View>,
     policy: &PolicyResult,
-    policy_k: u32,
+    max_suppression: f64,
 ) -> Result<Vec<Finding>> {
+    let policy_k = policy.policy.k;
     let mut scored: Vec<(f64, Finding)> = Vec::new();
 
     // Where anonymity breaks: the step with the largest rise in uniqueness (ties: largest
@@ -256,14 +254,22 @@ pub fn rank(
         }
     }
 
-    for view in views {
-        if !policy.violations.iter().any(|v| v.view == view.name) {
-            continue;
-        }
+    // Remedies for the views meant to be anonymous that fail k, l or max_unique_fraction
+    // (a step that attaches identities is fixed in words, above).
+    for view in views.iter().filter(|v| !v.identified) {
+        let fails_itself = policy
+            .violations
+            .iter()
+            .any(|v| v.view == view.name && v.rule != Rule::IdentitiesAttached);
         if let Some(frame) = frames.get(&view.name)
-            && let Some(hint) = best_generalization(frame, view)?
+            && fails_itself
         {
-            scored.push((0.1, hint));
+            scored.extend(super::remedy::findings(
+                frame,
+                view,
+                &policy.policy,
+                max_suppression,
+            )?);
         }
     }
 
@@ -465,103 +471,4 @@ fn quasi_findings(j: &JoinReport, link: &Linkage) -> Vec<(f64, Finding)> {
         ));
     }
     out
-}
-
-/// Tries each QI one step coarser and reports the one that restores the most: highest k,
-/// then fewest uniques. The QIs are coded once; a coarser column is its codes merged through
-/// the generalisation of each distinct value, and the rows are regrouped on codes.
-fn best_generalization(view: &View, report: &ViewReport) -> Result<Option<Finding>> {
-    let qis = view.qis();
-    let rows = view.df.height();
-    let (encoded, _) = encode_view(&view.df, &qis, &[])?;
-    let entities = match &view.entity {
-        Some(entity) => {
-            let (column, _) = encode_view(&view.df, std::slice::from_ref(entity), &[])?;
-            // One row per person: rows and people group alike.
-            Some(EntityNumbers::of(&column[0])).filter(|n| n.len() != rows)
-        }
-        None => None,
-    };
-    let mut best: Option<(u32, f64, String, Builtin)> = None;
-    for (i, q) in qis.iter().enumerate() {
-        let tried = candidates(&view.df, q);
-        if tried.is_empty() {
-            continue;
-        }
-        let coded = coded_column(view.df.column(q)?)?;
-        for g in tried {
-            let mut merged: hashbrown::HashMap<String, u32> = hashbrown::HashMap::new();
-            let mut map = vec![0u32];
-            for code in 1..=coded.dictionary.len() as u32 {
-                map.push(
-                    match coded.dictionary.value(code).and_then(|v| g.apply_text(&v)) {
-                        None => 0,
-                        Some(general) => {
-                            let next = merged.len() as u32 + 1;
-                            *merged.entry(general).or_insert(next)
-                        }
-                    },
-                );
-            }
-            let coarse: Vec<u32> = coded.codes.iter().map(|&c| map[c as usize]).collect();
-            let columns: Vec<(&[u32], usize)> = encoded
-                .iter()
-                .enumerate()
-                .map(|(j, c)| {
-                    if j == i {
-                        (coarse.as_slice(), merged.len() + 1)
-                    } else {
-                        (c.codes.as_slice(), c.slots())
-                    }
-                })
-                .collect();
-            // Over people when the view names them, as its own figures are.
-            let (sizes, people) = match &entities {
-                Some(numbers) => (
-                    classes_of_entities(&columns, numbers, rows).sizes,
-                    numbers.len(),
-                ),
-                None => (group_rows(&columns, rows).sizes, rows),
-            };
-            let k = sizes.iter().copied().min().unwrap_or(0);
-            let unique_fraction = if people == 0 {
-                0.0
-            } else {
-                sizes.iter().filter(|&&s| s == 1).count() as f64 / people as f64
-            };
-            let better = match &best {
-                None => true,
-                Some((bk, bu, _, _)) => k > *bk || (k == *bk && unique_fraction < *bu),
-            };
-            if better {
-                best = Some((k, unique_fraction, q.clone(), g));
-            }
-        }
-    }
-    Ok(best
-        .filter(|(_, u, _, _)| *u < report.metrics.k_anonymity.unique_fraction)
-        .map(|(k, u, q, g)| {
-            finding(
-                FindingCode::Hint,
-                Severity::Low,
-                &report.name,
-                format!(
-                    "Hint for {}: generalising {q} to {} restores the most of any single step: k = {k} and {} unique (now k = {} and {})",
-                    report.name,
-                    g.label(),
-                    percent(u),
-                    report.metrics.k_anonymity.k,
-                    percent(report.metrics.k_anonymity.unique_fraction)
-                ),
-            )
-            .with(&[
-                ("k", k as f64),
-                ("unique_fraction", u),
-                ("k_before", report.metrics.k_anonymity.k as f64),
-                (
-                    "unique_fraction_before",
-                    report.metrics.k_anonymity.unique_fraction,
-                ),
-            ])
-        }))
 }

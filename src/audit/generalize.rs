@@ -178,35 +178,6 @@ pub fn apply(df: DataFrame, name: &str, g: &Generalization, base: &Path) -> Resu
     }
 }
 
-/// Coarser built-in generalisations worth trying for a column, judged from its values:
-/// ZIP-like codes to ZIP3, dates to month and year, numbers to bands.
-pub fn candidates(df: &DataFrame, name: &str) -> Vec<Builtin> {
-    let Ok(column) = df.column(name) else {
-        return vec![];
-    };
-    let Ok(text) = column.cast(&DataType::String) else {
-        return vec![];
-    };
-    let Ok(text) = text.str() else { return vec![] };
-    let sample: Vec<&str> = text.iter().flatten().take(200).collect();
-    if sample.is_empty() {
-        return vec![];
-    }
-    let all = |f: &dyn Fn(&str) -> bool| sample.iter().all(|s| f(s));
-    let is_date = |s: &str| s.len() == 10 && s.as_bytes()[4] == b'-' && s.as_bytes()[7] == b'-';
-    if all(&|s| s.len() == 5 && s.bytes().all(|b| b.is_ascii_digit())) {
-        vec![Builtin::Zip3]
-    } else if all(&is_date) {
-        vec![Builtin::Month, Builtin::Year]
-    } else if all(&|s| s.len() == 7 && s.as_bytes()[4] == b'-') {
-        vec![Builtin::Year]
-    } else if all(&|s| s.parse::<f64>().is_ok()) {
-        vec![Builtin::Band(5), Builtin::Band(10)]
-    } else {
-        vec![]
-    }
-}
-
 #[cfg(test)]
 mod band_tests {
     use super::*;

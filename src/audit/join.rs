@@ -278,6 +278,16 @@ fn joined_view(
             .iter()
             .map(|(c, g)| (new_name(c), g.clone())),
     );
+    let mut hierarchies = left.hierarchies.clone();
+    hierarchies.extend(
+        right
+            .hierarchies
+            .iter()
+            .map(|h| super::view::HierarchyFile {
+                column: new_name(&h.column),
+                ..h.clone()
+            }),
+    );
     let right_entity = right.entity.as_deref().map(new_name);
     let entity = match entity {
         EntityFrom::Target => right_entity,
@@ -288,6 +298,7 @@ fn joined_view(
         df,
         roles,
         generalized,
+        hierarchies,
         entity,
         release: false,
     })

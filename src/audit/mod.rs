@@ -10,6 +10,7 @@ pub mod join;
 pub mod keys;
 pub mod link;
 pub mod linkage;
+pub mod remedy;
 pub mod view;
 
 use std::collections::HashMap;
@@ -139,9 +140,32 @@ pub fn load_source(plan: &Plan, spec: &SourceSpec) -> Result<View> {
             .iter()
             .map(|(c, g)| (c.clone(), resolve_generalization(plan, g)))
             .collect(),
+        hierarchies: hierarchy_files(plan, spec),
         entity: spec.entity.clone(),
         release: spec.release,
     })
+}
+
+/// The hierarchy files of a source's columns: its `hierarchies`, and the files of its
+/// `generalize` by hierarchy (from the level applied).
+fn hierarchy_files(plan: &Plan, spec: &SourceSpec) -> Vec<view::HierarchyFile> {
+    let declared = spec
+        .hierarchies
+        .iter()
+        .map(|(column, written)| (column, written, 0));
+    let applied = spec.generalize.iter().filter_map(|(column, g)| match g {
+        Generalization::Hierarchy { hierarchy, level } => Some((column, hierarchy, *level)),
+        Generalization::Builtin(_) => None,
+    });
+    declared
+        .chain(applied)
+        .map(|(column, written, level)| view::HierarchyFile {
+            column: column.clone(),
+            written: written.clone(),
+            path: plan.resolve(written),
+            level,
+        })
+        .collect()
 }
 
 /// A generalisation with its hierarchy path resolved against the plan's folder.
@@ -307,9 +331,16 @@ pub fn run(
         max_unique_fraction: plan.policy.max_unique_fraction,
     };
     let result = policy.evaluate(&reports, &joins);
-    progress("looking for generalisations that help");
-    let findings = findings::rank(&reports, &joins, &hashed, &views, &result, plan.policy.k)?;
-    timer.lap("audit: findings and hints");
+    progress("searching remedies");
+    let findings = findings::rank(
+        &reports,
+        &joins,
+        &hashed,
+        &views,
+        &result,
+        plan.policy.max_suppression,
+    )?;
+    timer.lap("audit: findings and remedies");
     Ok(Report {
         schema_version: crate::report::SCHEMA_VERSION,
         tool: Default::default(),

@@ -25,6 +25,20 @@ fn attributable(qis: &[String]) -> bool {
     !qis.is_empty() && qis.len() <= crate::metrics::attribution::lattice::MAX_QIS
 }
 
+/// A hierarchy file of one column, for the remedy search: a plan's `hierarchies` entry
+/// (climbed from level 0) or a `generalize` by hierarchy (climbed from the level applied).
+#[derive(Debug, Clone)]
+pub struct HierarchyFile {
+    /// The view's column.
+    pub column: String,
+    /// The path as the plan spells it, for a remedy to be pasted back into the plan.
+    pub written: std::path::PathBuf,
+    /// The path resolved against the plan's folder.
+    pub path: std::path::PathBuf,
+    /// The level the column's values are at.
+    pub level: usize,
+}
+
 #[derive(Debug, Clone)]
 pub struct View {
     pub name: String,
@@ -36,6 +50,8 @@ pub struct View {
     /// `generalize`, hierarchy paths resolved): a join brings the other side's compared
     /// column to the same generalisation.
     pub generalized: Vec<(String, Generalization)>,
+    /// Hierarchy files the remedy search may climb, per QI column.
+    pub hierarchies: Vec<HierarchyFile>,
     /// The column that names the person, when declared: the view's figures count entities.
     pub entity: Option<String>,
     /// Declared `release = true`: judged by the policy even though it holds identifiers.
@@ -50,6 +66,7 @@ impl View {
             df,
             roles,
             generalized: Vec::new(),
+            hierarchies: Vec::new(),
             entity: None,
             release: false,
         }

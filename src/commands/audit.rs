@@ -24,9 +24,21 @@ pub struct AuditArgs {
     /// column; the entity key only with --show-values.
     #[arg(long)]
     pub records: Option<PathBuf>,
+    /// The largest fraction of a view's records (or people) a remedy may suppress, in
+    /// [0, 1); overrides the plan's policy.max_suppression (default 0).
+    #[arg(long, value_parser = suppression_fraction)]
+    pub max_suppression: Option<f64>,
     /// Where and how to write the report.
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+fn suppression_fraction(text: &str) -> std::result::Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && (0.0..1.0).contains(&v) => Ok(v),
+        Ok(_) => Err("a fraction of at least 0 and below 1 (0.05 is 5%)".to_string()),
+        Err(_) => Err("not a number".to_string()),
+    }
 }
 
 /// What to audit.

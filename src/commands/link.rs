@@ -109,7 +109,7 @@ pub fn run(opts: &LinkOptions, progress: Progress) -> Result<Report> {
         &[],
         &std::collections::HashMap::new(),
         &result,
-        k,
+        0.0,
     )?;
     Ok(Report {
         schema_version: report::SCHEMA_VERSION,

@@ -2,6 +2,7 @@
 //! with its formula and reference). See `docs/metrics.md` for the full definitions.
 
 pub mod attribution;
+pub mod information_loss;
 pub mod journalist;
 pub mod k_anonymity;
 pub mod l_diversity;

@@ -32,7 +32,7 @@ pub enum Role {
 }
 
 /// A generalisation the data holder applied or could apply.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
 #[serde(untagged)]
 pub enum Generalization {
     /// `"zip3"`, `"year"`, `"month"`, `"band:10"` (numbers to bands of width 10).
@@ -70,6 +70,10 @@ pub struct PolicySpec {
     pub max_unique_fraction: Option<f64>,
     /// Every sensitive attribute must be distinct l-diverse.
     pub l: Option<usize>,
+    /// The largest fraction of a view's records (or people) a remedy may suppress to meet the
+    /// policy (default 0: remedies generalise only). `--max-suppression` overrides it.
+    #[serde(default)]
+    pub max_suppression: f64,
     /// A key, normalized or hashed step whose output would pass this many rows is refused
     /// before it is built (default 50,000,000).
     #[serde(default = "default_max_join_rows")]
@@ -102,6 +106,7 @@ impl Default for PolicySpec {
             k: default_k(),
             max_unique_fraction: None,
             l: None,
+            max_suppression: 0.0,
             max_join_rows: default_max_join_rows(),
             population: None,
             population_table: None,
@@ -136,6 +141,10 @@ pub struct SourceSpec {
     /// Generalisations applied at load: what the data holder released.
     #[serde(default)]
     pub generalize: BTreeMap<String, Generalization>,
+    /// Hierarchy files (ARX format) of QI columns, climbed by the remedy search but not
+    /// applied: `{ age = "hierarchy_age.csv" }`.
+    #[serde(default)]
+    pub hierarchies: BTreeMap<String, PathBuf>,
     /// The CSV delimiter (one character, or `tab`); sniffed when absent.
     pub delimiter: Option<String>,
     /// Trim surrounding whitespace of text values.
@@ -385,6 +394,9 @@ impl Plan {
                     paths.push(self.resolve(hierarchy));
                 }
             }
+            for hierarchy in source.hierarchies.values() {
+                paths.push(self.resolve(hierarchy));
+            }
         }
         paths
     }
@@ -424,6 +436,20 @@ impl Plan {
                     source.name
                 );
             }
+            for column in source.hierarchies.keys() {
+                if source.columns.get(column) != Some(&Role::Qi) {
+                    bail!(
+                        "source '{}': hierarchies names column '{column}', which is not one of its qi columns",
+                        source.name
+                    );
+                }
+                if source.generalize.contains_key(column) {
+                    bail!(
+                        "source '{}': column '{column}' is in generalize and in hierarchies; the remedy search climbs a generalised column's own ladder (a hierarchy's higher levels, a built-in's coarser steps)",
+                        source.name
+                    );
+                }
+            }
             for (column, g) in &source.generalize {
                 if let Generalization::Builtin(s) = g {
                     Builtin::parse(s).with_context(|| {
@@ -450,6 +476,10 @@ impl Plan {
             if !(0.0..=1.0).contains(&f) {
                 bail!("policy.max_unique_fraction must be between 0 and 1");
             }
+        }
+        let suppression = self.policy.max_suppression;
+        if !suppression.is_finite() || !(0.0..1.0).contains(&suppression) {
+            bail!("policy.max_suppression must be a fraction of at least 0 and below 1");
         }
         if let Some(n) = self.policy.population {
             if !n.is_finite() {

@@ -301,8 +301,10 @@ pub enum FindingCode {
     RowsNotPeople,
     /// A few purchases single people out (unicity).
     Unicity,
-    /// A generalisation that would restore the most anonymity.
-    Hint,
+    /// A least-coarse generalisation (with suppression, if allowed) that meets the policy.
+    Remedy,
+    /// No generalisation within the searched lattice meets the policy.
+    RemedyNotFound,
 }
 
 /// How severe a finding is; findings are ranked most severe first (`High < Medium < Low` in
@@ -342,14 +344,38 @@ pub struct Finding {
     pub message: String,
     /// The numbers behind the sentence, by name (fractions in 0..1, counts as numbers), for
     /// pipelines to test; docs/findings.md lists each code's.
-    pub figures: std::collections::BTreeMap<String, f64>,
+    pub figures: std::collections::BTreeMap<String, Figure>,
+}
+
+/// One figure of a finding: a number, or (for remedies) a number per sensitive attribute or
+/// the generalisation step per column.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(untagged)]
+pub enum Figure {
+    /// A count or a fraction.
+    Number(f64),
+    /// Per sensitive attribute (a remedy's l).
+    PerAttribute(std::collections::BTreeMap<String, f64>),
+    /// Per column, the step of a remedy, as a plan's `generalize` spells it.
+    Generalization(std::collections::BTreeMap<String, crate::plan::Generalization>),
+}
+
+impl Figure {
+    /// The number, when the figure is one.
+    pub fn number(&self) -> Option<f64> {
+        match self {
+            Figure::Number(x) => Some(*x),
+            _ => None,
+        }
+    }
 }
 
 impl Finding {
     /// The finding with these figures added.
     pub fn with(mut self, figures: &[(&str, f64)]) -> Finding {
         for (name, value) in figures {
-            self.figures.insert(name.to_string(), *value);
+            self.figures
+                .insert(name.to_string(), Figure::Number(*value));
         }
         self
     }

@@ -1,0 +1,375 @@
+//! Remedies: for each view meant to be anonymous that fails k, l or `max_unique_fraction`, the
+//! least-coarse generalisations of its quasi-identifiers (with records suppressed up to
+//! `policy.max_suppression`) that meet the policy, each a finding whose steps paste into the
+//! plan's `generalize`. Ladders in [`ladder`], the lattice search in [`search`], the
+//! information loss in `metrics::information_loss`; docs/findings.md describes the finding.
+
+pub mod ladder;
+pub mod search;
+
+use std::collections::BTreeMap;
+
+use crate::Result;
+use crate::audit::keys::coded_column;
+use crate::audit::view::View;
+use crate::engine::entity::EntityNumbers;
+use crate::plan::Generalization;
+use crate::report::{
+    Figure, Finding, FindingCode, Policy, Severity, ViewReport, percent, thousands,
+};
+use ladder::Ladder;
+use search::{LevelCodes, NodeFigures, Search, Target, Units};
+
+/// Remedies reported per view.
+pub const REMEDIES_PER_VIEW: usize = 3;
+
+/// The search of one view, with what its findings need to name the steps.
+pub struct ViewRemedies {
+    /// The QIs' ladders, in the view's QI order.
+    pub ladders: Vec<Ladder>,
+    /// The search.
+    pub search: Search,
+    /// Records (or people) of the view.
+    pub total: usize,
+}
+
+/// Searches the generalisation lattice of `view`.
+pub fn search_view(view: &View, policy: &Policy, max_suppression: f64) -> Result<ViewRemedies> {
+    let qis = view.qis();
+    let rows = view.df.height();
+    let sensitive = if policy.l.is_some() {
+        view.sensitive()
+    } else {
+        Vec::new()
+    };
+    crate::budget::check(Units::estimate(rows, qis.len(), sensitive.len()), || {
+        format!(
+            "the remedy search of view {}",
+            crate::escape::name(&view.name)
+        )
+    })?;
+    let coded = qis
+        .iter()
+        .map(|q| coded_column(view.df.column(q)?))
+        .collect::<Result<Vec<_>>>()?;
+    let ladders = qis
+        .iter()
+        .zip(&coded)
+        .map(|(q, c)| ladder::ladder(view, q, c))
+        .collect::<Result<Vec<_>>>()?;
+    let sensitive_codes = sensitive
+        .iter()
+        .map(|s| Ok(coded_column(view.df.column(s)?)?.codes))
+        .collect::<Result<Vec<_>>>()?;
+    let entity = match &view.entity {
+        Some(e) => {
+            let column = coded_column(view.df.column(e)?)?;
+            Some(EntityNumbers::of_codes(
+                &column.codes,
+                column.dictionary.len() + 1,
+            ))
+        }
+        None => None,
+    };
+    let columns: Vec<(&[u32], usize)> = coded
+        .iter()
+        .map(|c| (c.codes.as_slice(), c.dictionary.len() + 1))
+        .collect();
+    let sensitive_slices: Vec<&[u32]> = sensitive_codes.iter().map(Vec::as_slice).collect();
+    let units = Units::group(&columns, entity.as_ref(), &sensitive_slices, rows);
+    drop(coded);
+    let total = units.total();
+    let target = Target {
+        k: policy.k,
+        l: policy.l,
+        max_unique_fraction: policy.max_unique_fraction,
+        max_suppressed: (max_suppression * total as f64).floor() as usize,
+    };
+    let tables: Vec<LevelCodes> = ladders.iter().map(LevelCodes::of).collect();
+    let search = search::search(&units, &tables, &target);
+    Ok(ViewRemedies {
+        ladders,
+        search,
+        total,
+    })
+}
+
+/// The remedy findings of a view that fails the policy, with their rank scores.
+pub fn findings(
+    view: &View,
+    report: &ViewReport,
+    policy: &Policy,
+    max_suppression: f64,
+) -> Result<Vec<(f64, Finding)>> {
+    if report.quasi_identifiers.is_empty() {
+        return Ok(Vec::new());
+    }
+    let found = search_view(view, policy, max_suppression)?;
+    let s = &found.search;
+    let searched = if s.cut {
+        format!(
+            "; the search stopped after {} of {} lattice nodes, so coarser combinations were not tried",
+            thousands(s.evaluated),
+            thousands(s.lattice_nodes as usize)
+        )
+    } else {
+        String::new()
+    };
+    let before = &report.metrics.k_anonymity;
+    let mut out = Vec::new();
+    let shown = s.remedies.len().min(REMEDIES_PER_VIEW);
+    for (i, node) in s.remedies.iter().take(shown).enumerate() {
+        let steps = generalization(&found.ladders, &node.levels);
+        let lifted = steps
+            .iter()
+            .map(|(c, g)| format!("{c} → {}", step_label(g)))
+            .collect::<Vec<_>>();
+        let kept: Vec<&str> = found
+            .ladders
+            .iter()
+            .zip(&node.levels)
+            .filter(|(_, l)| **l == 0)
+            .map(|(ladder, _)| ladder.column.as_str())
+            .collect();
+        let what = if lifted.is_empty() {
+            "no generalisation".to_string()
+        } else {
+            lifted.join(", ")
+        };
+        let kept = if kept.is_empty() || lifted.is_empty() {
+            String::new()
+        } else {
+            format!(" ({} as released)", kept.join(", "))
+        };
+        let drop_records = if node.suppressed == 0 {
+            String::new()
+        } else {
+            format!(
+                ", and drop the {} records left in classes smaller than k, less than l-diverse or unique beyond the policy",
+                thousands(node.suppressed)
+            )
+        };
+        let paste = if steps.is_empty() {
+            drop_records
+        } else {
+            format!(
+                ". In the plan: generalize = {{ {} }}",
+                steps
+                    .iter()
+                    .map(|(c, g)| format!("{} = {}", toml_key(c), toml_value(g)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ) + &drop_records
+        };
+        let mut finding = Finding {
+            code: FindingCode::Remedy,
+            severity: Severity::Low,
+            subject: report.name.clone(),
+            message: format!(
+                "Remedy {} of {} for {}: {what}{kept} gives {}; information loss {} (precision); now k = {} and {} unique{paste}{searched}",
+                i + 1,
+                s.remedies.len(),
+                report.name,
+                gives(node, report, found.total),
+                percent(node.information_loss),
+                before.k,
+                percent(before.unique_fraction),
+            ),
+            figures: Default::default(),
+        }
+        .with(&[
+            ("k", node.k as f64),
+            ("unique_fraction", node.unique_fraction),
+            ("suppressed_records", node.suppressed as f64),
+            ("information_loss", node.information_loss),
+            ("k_before", before.k as f64),
+            ("unique_fraction_before", before.unique_fraction),
+            ("rank", (i + 1) as f64),
+            ("remedies", s.remedies.len() as f64),
+            ("nodes_evaluated", s.evaluated as f64),
+            ("lattice_nodes", s.lattice_nodes),
+            ("search_cut", f64::from(u8::from(s.cut))),
+        ]);
+        if !report.sensitive.is_empty() && policy.l.is_some() {
+            finding.figures.insert(
+                "l".into(),
+                Figure::PerAttribute(
+                    report
+                        .sensitive
+                        .iter()
+                        .zip(&node.l)
+                        .map(|(a, &l)| (a.clone(), l as f64))
+                        .collect(),
+                ),
+            );
+        }
+        finding
+            .figures
+            .insert("generalization".into(), Figure::Generalization(steps));
+        // Ranked after the problems, the cheapest remedy first.
+        out.push((0.15 - 0.01 * i as f64, finding));
+    }
+    if s.remedies.is_empty() {
+        let top = s.top.as_ref().expect("evaluated when nothing passed");
+        let top_gives = gives(top, report, found.total);
+        let message = if s.cut {
+            format!(
+                "No remedy found for {}: the search stopped after {} of {} lattice nodes before reaching a combination that meets the policy (with every QI at its ladder's top: {top_gives}); allow suppression (--max-suppression) or measure fewer QIs",
+                report.name,
+                thousands(s.evaluated),
+                thousands(s.lattice_nodes as usize)
+            )
+        } else {
+            let why = if report.entity.is_some() && report.rows > report.entities {
+                "people stay apart by how many rows they have; allow suppression (--max-suppression) or release one row per person"
+            } else {
+                "allow suppression (--max-suppression) or release fewer records"
+            };
+            format!(
+                "No generalisation of {} makes {} meet the policy: with every QI at its ladder's top it gives {top_gives}; {why}",
+                report.quasi_identifiers.join(", "),
+                report.name
+            )
+        };
+        out.push((
+            0.15,
+            Finding {
+                code: FindingCode::RemedyNotFound,
+                severity: Severity::Medium,
+                subject: report.name.clone(),
+                message,
+                figures: Default::default(),
+            }
+            .with(&[
+                ("k_top", top.k as f64),
+                ("unique_fraction_top", top.unique_fraction),
+                ("suppressed_records_top", top.suppressed as f64),
+                ("nodes_evaluated", s.evaluated as f64),
+                ("lattice_nodes", s.lattice_nodes),
+                ("search_cut", f64::from(u8::from(s.cut))),
+            ]),
+        ));
+    }
+    Ok(out)
+}
+
+/// What a node gives, in words: k, uniques, l per attribute, suppression.
+fn gives(node: &NodeFigures, report: &ViewReport, total: usize) -> String {
+    let l = if node.l.is_empty() {
+        String::new()
+    } else {
+        format!(
+            ", l = {}",
+            report
+                .sensitive
+                .iter()
+                .zip(&node.l)
+                .map(|(a, l)| format!("{l} ({a})"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    let suppressed = if node.suppressed == 0 {
+        "no record suppressed".to_string()
+    } else {
+        format!(
+            "{} of {} suppressed",
+            thousands(node.suppressed),
+            thousands(total)
+        )
+    };
+    format!(
+        "k = {}, {} unique{l}, {suppressed}",
+        node.k,
+        percent(node.unique_fraction)
+    )
+}
+
+/// The step each lifted QI takes, by column.
+pub fn generalization(ladders: &[Ladder], levels: &[usize]) -> BTreeMap<String, Generalization> {
+    ladders
+        .iter()
+        .zip(levels)
+        .filter(|(_, l)| **l > 0)
+        .map(|(ladder, &l)| (ladder.column.clone(), ladder.steps[l - 1].clone()))
+        .collect()
+}
+
+/// A step in words: `zip1`, `band:10`, `level 2 of hierarchy_age.csv`.
+fn step_label(g: &Generalization) -> String {
+    match g {
+        Generalization::Builtin(name) => name.clone(),
+        Generalization::Hierarchy { hierarchy, level } => format!(
+            "level {level} of {}",
+            hierarchy
+                .file_name()
+                .map_or_else(|| hierarchy.to_string_lossy(), |n| n.to_string_lossy())
+        ),
+    }
+}
+
+/// A TOML key: bare when it can be.
+fn toml_key(key: &str) -> String {
+    if !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        key.to_string()
+    } else {
+        toml_string(key)
+    }
+}
+
+fn toml_string(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A step as a plan's `generalize` value.
+fn toml_value(g: &Generalization) -> String {
+    match g {
+        Generalization::Builtin(name) => toml_string(name),
+        Generalization::Hierarchy { hierarchy, level } => format!(
+            "{{ hierarchy = {}, level = {level} }}",
+            toml_string(&hierarchy.to_string_lossy())
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps_paste_as_toml() {
+        assert_eq!(toml_key("zip5"), "zip5");
+        assert_eq!(toml_key("marital-status"), "marital-status");
+        assert_eq!(toml_key("t.zip"), "\"t.zip\"");
+        assert_eq!(
+            toml_value(&Generalization::Builtin("band:10".into())),
+            "\"band:10\""
+        );
+        let h = Generalization::Hierarchy {
+            hierarchy: "h/age.csv".into(),
+            level: 2,
+        };
+        assert_eq!(toml_value(&h), "{ hierarchy = \"h/age.csv\", level = 2 }");
+        let parsed: toml::Value = toml::from_str(&format!(
+            "g = {{ {} = {} }}",
+            toml_key("t.zip"),
+            toml_value(&h)
+        ))
+        .unwrap();
+        assert!(parsed["g"]["t.zip"]["level"].as_integer() == Some(2));
+    }
+}

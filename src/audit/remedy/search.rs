@@ -1,0 +1,799 @@
+//! The generalisation lattice of a view's quasi-identifiers, searched bottom-up for the
+//! least-coarse nodes that meet the policy.
+//!
+//! A node lifts each QI to a level of its ladder. The view is grouped once, on its codes as
+//! released, into *units*: the classes of records with equal QI tuples, or, when a person has
+//! several rows, the people with their multiset of tuples. A node regroups the units' tuples
+//! with every code replaced by its ancestor at the node's level (the ladders' parent maps), so
+//! no row and no string is read again.
+//!
+//! Monotonicity prunes: a generalisation of a node that meets the policy meets it too (merged
+//! classes are at least as large and at least as diverse, and the records to suppress can only
+//! shrink), so a node is evaluated only when every node one step below it fails. The nodes
+//! that pass are then exactly the minimal ones. Nodes are visited level by level (the sum of
+//! the levels), at most [`MAX_NODES`] per view.
+
+use hashbrown::HashMap;
+use rayon::prelude::*;
+
+use super::ladder::Ladder;
+use crate::engine::entity::EntityNumbers;
+use crate::engine::group_rows;
+use crate::metrics::information_loss::precision_loss;
+
+/// The most lattice nodes evaluated per view.
+pub const MAX_NODES: usize = 2_000;
+
+/// What a node must meet: the policy, and how many records (or people) may be suppressed.
+#[derive(Debug, Clone, Copy)]
+pub struct Target {
+    /// Every class at least this large.
+    pub k: u32,
+    /// Every sensitive attribute distinct l-diverse in every class.
+    pub l: Option<usize>,
+    /// At most this fraction of the kept records unique.
+    pub max_unique_fraction: Option<f64>,
+    /// At most this many records (or people) suppressed.
+    pub max_suppressed: usize,
+}
+
+/// A node's figures once applied.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NodeFigures {
+    /// The level of each QI.
+    pub levels: Vec<usize>,
+    /// Smallest class of the kept records (0 when nothing is kept).
+    pub k: u32,
+    /// Unique records over kept records.
+    pub unique_fraction: f64,
+    /// Per sensitive attribute, the fewest distinct values in a kept class.
+    pub l: Vec<usize>,
+    /// Records (or people) suppressed: those in classes smaller than k or less than l-diverse,
+    /// and the uniques beyond `max_unique_fraction`.
+    pub suppressed: usize,
+    /// Precision loss ([`precision_loss`]).
+    pub information_loss: f64,
+    /// Whether it meets the target.
+    pub passes: bool,
+}
+
+/// The outcome of a search.
+#[derive(Debug, Clone)]
+pub struct Search {
+    /// The minimal nodes that meet the target, least information loss first.
+    pub remedies: Vec<NodeFigures>,
+    /// Nodes evaluated.
+    pub evaluated: usize,
+    /// Nodes in the lattice.
+    pub lattice_nodes: f64,
+    /// Whether the search stopped at [`MAX_NODES`] with nodes left to try.
+    pub cut: bool,
+    /// The top node (every QI at its ladder's top), when no remedy was found.
+    pub top: Option<NodeFigures>,
+}
+
+/// The view grouped once: its distinct QI tuples, and the units (classes or people) that hold
+/// them.
+pub struct Units {
+    /// Per QI, each tuple's level-0 code.
+    tuples: Vec<Vec<u32>>,
+    /// What a unit is.
+    shape: Shape,
+    /// Per sensitive attribute, the distinct (unit, value code) pairs.
+    sensitive: Vec<Vec<(u32, u32)>>,
+    /// Records (or people).
+    total: usize,
+}
+
+enum Shape {
+    /// Unit `u` is tuple `u`, with this many records.
+    Records(Vec<u32>),
+    /// Unit `p` is a person; `members[offsets[p]..offsets[p + 1]]` are their (tuple, rows)
+    /// pairs, tuples ascending.
+    People {
+        offsets: Vec<u32>,
+        members: Vec<(u32, u32)>,
+    },
+}
+
+impl Units {
+    /// Groups `rows` rows on their QI codes (`qis`, each `(codes, slots)`); with `entity`
+    /// numbering several rows for some person, units are people. `sensitive` are code
+    /// columns (0 missing, a value of its own).
+    pub fn group(
+        qis: &[(&[u32], usize)],
+        entity: Option<&EntityNumbers>,
+        sensitive: &[&[u32]],
+        rows: usize,
+    ) -> Units {
+        let grouping = group_rows(qis, rows);
+        let tuple_of_row = grouping.ids();
+        // The first row of each class stands for its tuple.
+        let mut tuples: Vec<Vec<u32>> = vec![Vec::with_capacity(grouping.sizes.len()); qis.len()];
+        let mut record = 0;
+        for &size in &grouping.sizes {
+            let row = grouping.rows_by_class[record] as usize;
+            for (column, (codes, _)) in tuples.iter_mut().zip(qis) {
+                column.push(codes[row]);
+            }
+            record += size as usize;
+        }
+        let unit_of_row: Vec<u32>;
+        let shape = match entity.filter(|e| e.len() != rows) {
+            None => {
+                unit_of_row = tuple_of_row;
+                Shape::Records(grouping.sizes.clone())
+            }
+            Some(people) => {
+                let mut pairs: Vec<u64> = people
+                    .of_row
+                    .iter()
+                    .zip(&tuple_of_row)
+                    .map(|(&p, &t)| ((p as u64) << 32) | t as u64)
+                    .collect();
+                pairs.par_sort_unstable();
+                // Equal (person, tuple) pairs are adjacent: each run is one member.
+                let mut members: Vec<(u32, u32)> = Vec::new();
+                let mut per_person = vec![0u32; people.len()];
+                let mut previous = None;
+                for &pair in &pairs {
+                    if previous == Some(pair) {
+                        members.last_mut().expect("a member was pushed").1 += 1;
+                    } else {
+                        members.push((pair as u32, 1));
+                        per_person[(pair >> 32) as usize] += 1;
+                        previous = Some(pair);
+                    }
+                }
+                let mut offsets = Vec::with_capacity(people.len() + 1);
+                offsets.push(0u32);
+                for n in per_person {
+                    offsets.push(offsets.last().expect("pushed") + n);
+                }
+                unit_of_row = people.of_row.clone();
+                Shape::People { offsets, members }
+            }
+        };
+        let sensitive = sensitive
+            .iter()
+            .map(|codes| {
+                let mut pairs: Vec<(u32, u32)> = unit_of_row
+                    .iter()
+                    .zip(codes.iter())
+                    .map(|(&u, &v)| (u, v))
+                    .collect();
+                pairs.par_sort_unstable();
+                pairs.dedup();
+                pairs
+            })
+            .collect();
+        let total = match &shape {
+            Shape::Records(_) => rows,
+            Shape::People { offsets, .. } => offsets.len() - 1,
+        };
+        Units {
+            tuples,
+            shape,
+            sensitive,
+            total,
+        }
+    }
+
+    /// Records (or people).
+    pub fn total(&self) -> usize {
+        self.total
+    }
+
+    /// Bytes the units take for a view of `rows` rows and `qis` QIs, and the search's largest
+    /// transient allocation: estimated before grouping.
+    pub fn estimate(rows: usize, qis: usize, sensitive: usize) -> u64 {
+        (rows as u64) * (8 * 3 + 4 * qis as u64 + 8 * sensitive as u64)
+    }
+
+    /// Each unit's class at a node (`codes[i]` maps QI `i`'s level-0 codes to the node's
+    /// level, with `slots[i]` slots), and the number of classes.
+    fn classes(&self, codes: &[&[u32]], slots: &[usize]) -> (Vec<u32>, usize) {
+        let lifted: Vec<Vec<u32>> = self
+            .tuples
+            .iter()
+            .zip(codes)
+            .map(|(tuple, map)| tuple.iter().map(|&c| map[c as usize]).collect())
+            .collect();
+        let columns: Vec<(&[u32], usize)> = lifted
+            .iter()
+            .zip(slots)
+            .map(|(c, &s)| (c.as_slice(), s))
+            .collect();
+        let tuples = self.tuples.first().map_or(0, Vec::len);
+        let grouping = group_rows(&columns, tuples);
+        let coarse = grouping.ids();
+        match &self.shape {
+            Shape::Records(_) => (coarse, grouping.sizes.len()),
+            Shape::People { offsets, members } => {
+                // Each person's multiset of lifted tuples, written canonically (ascending,
+                // repeats merged), then equal multisets numbered by hashing.
+                let mut flat: Vec<(u32, u32)> = Vec::with_capacity(members.len());
+                let mut starts: Vec<usize> = Vec::with_capacity(offsets.len());
+                for p in 0..offsets.len() - 1 {
+                    let start = flat.len();
+                    starts.push(start);
+                    flat.extend(
+                        members[offsets[p] as usize..offsets[p + 1] as usize]
+                            .iter()
+                            .map(|&(t, n)| (coarse[t as usize], n)),
+                    );
+                    let run = &mut flat[start..];
+                    run.sort_unstable();
+                    let mut kept = 0;
+                    for i in 0..run.len() {
+                        if kept > 0 && run[kept - 1].0 == run[i].0 {
+                            run[kept - 1].1 += run[i].1;
+                        } else {
+                            run[kept] = run[i];
+                            kept += 1;
+                        }
+                    }
+                    flat.truncate(start + kept);
+                }
+                starts.push(flat.len());
+                let mut numbers: HashMap<&[(u32, u32)], u32> = HashMap::new();
+                let class_of: Vec<u32> = starts
+                    .windows(2)
+                    .map(|w| {
+                        let next = numbers.len() as u32;
+                        *numbers.entry(&flat[w[0]..w[1]]).or_insert(next)
+                    })
+                    .collect();
+                let classes = numbers.len();
+                (class_of, classes)
+            }
+        }
+    }
+
+    /// A node's figures.
+    pub fn evaluate(
+        &self,
+        ladders: &[LevelCodes],
+        levels: &[usize],
+        target: &Target,
+    ) -> NodeFigures {
+        let codes: Vec<&[u32]> = ladders
+            .iter()
+            .zip(levels)
+            .map(|(l, &level)| l.codes[level].as_slice())
+            .collect();
+        let slots: Vec<usize> = ladders
+            .iter()
+            .zip(levels)
+            .map(|(l, &level)| l.slots[level])
+            .collect();
+        let (class_of, classes) = self.classes(&codes, &slots);
+        let mut sizes = vec![0u32; classes];
+        match &self.shape {
+            Shape::Records(weights) => {
+                for (&c, &w) in class_of.iter().zip(weights) {
+                    sizes[c as usize] += w;
+                }
+            }
+            Shape::People { .. } => {
+                for &c in &class_of {
+                    sizes[c as usize] += 1;
+                }
+            }
+        }
+        // Distinct sensitive values per class.
+        let distinct: Vec<Vec<u32>> = match target.l {
+            None => Vec::new(),
+            Some(_) => self
+                .sensitive
+                .iter()
+                .map(|pairs| {
+                    let mut keys: Vec<u64> = pairs
+                        .iter()
+                        .map(|&(u, v)| ((class_of[u as usize] as u64) << 32) | v as u64)
+                        .collect();
+                    keys.sort_unstable();
+                    keys.dedup();
+                    let mut counts = vec![0u32; classes];
+                    for key in keys {
+                        counts[(key >> 32) as usize] += 1;
+                    }
+                    counts
+                })
+                .collect(),
+        };
+        let violates = |c: usize| {
+            sizes[c] < target.k
+                || target
+                    .l
+                    .is_some_and(|l| distinct.iter().any(|d| (d[c] as usize) < l))
+        };
+        let mut suppressed = 0usize;
+        let mut k = u32::MAX;
+        let mut l = vec![usize::MAX; distinct.len()];
+        let mut uniques = 0usize;
+        for c in 0..classes {
+            if violates(c) {
+                suppressed += sizes[c] as usize;
+                continue;
+            }
+            k = k.min(sizes[c]);
+            for (least, d) in l.iter_mut().zip(&distinct) {
+                *least = (*least).min(d[c] as usize);
+            }
+            uniques += usize::from(sizes[c] == 1);
+        }
+        let mut kept = self.total - suppressed;
+        if let Some(m) = target.max_unique_fraction
+            && kept > 0
+            && uniques as f64 > m * kept as f64
+        {
+            // The fewest uniques x to suppress so that (u − x) / (kept − x) ≤ m.
+            let x = (((uniques as f64 - m * kept as f64) / (1.0 - m)).ceil() as usize).min(uniques);
+            suppressed += x;
+            uniques -= x;
+            kept -= x;
+        }
+        if kept == 0 {
+            k = 0;
+            l.iter_mut().for_each(|x| *x = 0);
+        }
+        let heights: Vec<usize> = ladders.iter().map(|l| l.codes.len() - 1).collect();
+        NodeFigures {
+            levels: levels.to_vec(),
+            k,
+            unique_fraction: if kept == 0 {
+                0.0
+            } else {
+                uniques as f64 / kept as f64
+            },
+            l,
+            suppressed,
+            information_loss: precision_loss(levels, &heights, suppressed, self.total),
+            passes: kept > 0 && suppressed <= target.max_suppressed,
+        }
+    }
+}
+
+/// One QI's ladder as lookup tables: per level, the code of every level-0 code.
+pub struct LevelCodes {
+    codes: Vec<Vec<u32>>,
+    slots: Vec<usize>,
+}
+
+impl LevelCodes {
+    /// The tables of a ladder.
+    pub fn of(ladder: &Ladder) -> LevelCodes {
+        LevelCodes {
+            codes: ladder.codes_by_level(),
+            slots: ladder.slots.clone(),
+        }
+    }
+
+    fn height(&self) -> usize {
+        self.codes.len() - 1
+    }
+}
+
+/// The most nodes the search enumerates (evaluated or known from others) per view.
+const MAX_CANDIDATES: usize = 200_000;
+
+/// What the search knows: every node evaluated, as the fewest nodes that imply the rest
+/// (minimal passing nodes, maximal failing ones).
+struct Knowledge<'a> {
+    units: &'a Units,
+    ladders: &'a [LevelCodes],
+    target: &'a Target,
+    /// Passing nodes; every node above one passes.
+    passing: Vec<NodeFigures>,
+    /// Failing nodes; every node below one fails.
+    failing: Vec<Vec<usize>>,
+    evaluated: usize,
+}
+
+/// Whether `a` is `b` or below it: no QI higher.
+fn at_or_below(a: &[usize], b: &[usize]) -> bool {
+    a.iter().zip(b).all(|(x, y)| x <= y)
+}
+
+impl Knowledge<'_> {
+    /// Whether the node passes, when known without evaluating it.
+    fn known(&self, node: &[usize]) -> Option<bool> {
+        if self.passing.iter().any(|p| at_or_below(&p.levels, node)) {
+            Some(true)
+        } else if self.failing.iter().any(|f| at_or_below(node, f)) {
+            Some(false)
+        } else {
+            None
+        }
+    }
+
+    /// Whether the node passes, evaluating it when not known; `None` when it is not known and
+    /// the evaluation budget is spent.
+    fn passes(&mut self, node: &[usize]) -> Option<bool> {
+        if let Some(known) = self.known(node) {
+            return Some(known);
+        }
+        if self.evaluated == MAX_NODES {
+            return None;
+        }
+        self.evaluated += 1;
+        let figures = self.units.evaluate(self.ladders, node, self.target);
+        let passes = figures.passes;
+        if passes {
+            self.passing.retain(|p| !at_or_below(node, &p.levels));
+            self.passing.push(figures);
+        } else {
+            self.failing.retain(|f| !at_or_below(f, node));
+            self.failing.push(node.to_vec());
+        }
+        Some(passes)
+    }
+
+    /// The figures of a node known to pass because it was evaluated.
+    fn figures(&self, node: &[usize]) -> Option<&NodeFigures> {
+        self.passing.iter().find(|p| p.levels == node)
+    }
+
+    /// From a failing node, a binary search up a chain to the top (each step lifts the QI
+    /// that has climbed the smallest share of its ladder) for the highest node that fails:
+    /// everything below it fails, and is not evaluated.
+    fn probe_up(&mut self, node: &[usize], heights: &[usize]) {
+        let mut chain = vec![node.to_vec()];
+        let mut current = node.to_vec();
+        while let Some(i) = (0..heights.len())
+            .filter(|&i| current[i] < heights[i])
+            .min_by(|&a, &b| {
+                let share = |i: usize| current[i] as f64 / heights[i] as f64;
+                share(a).total_cmp(&share(b)).then(a.cmp(&b))
+            })
+        {
+            current[i] += 1;
+            chain.push(current.clone());
+        }
+        // chain[lo] fails; chain[hi] is the top, which passes or is the last hope.
+        let (mut lo, mut hi) = (0, chain.len() - 1);
+        while hi - lo > 1 {
+            let mid = (lo + hi) / 2;
+            match self.passes(&chain[mid]) {
+                Some(true) => hi = mid,
+                Some(false) => lo = mid,
+                None => return,
+            }
+        }
+    }
+}
+
+/// Searches the lattice bottom-up, level by level (the sum of the levels): a node is a
+/// candidate when every node one step below it fails, and a candidate that passes is a
+/// minimal remedy. A candidate is evaluated only when no evaluated node implies its outcome;
+/// each one that fails sends a probe up a chain to find a high failing node, which settles
+/// the nodes below it without evaluating them. At most [`MAX_NODES`] evaluations.
+pub fn search(units: &Units, ladders: &[LevelCodes], target: &Target) -> Search {
+    let heights: Vec<usize> = ladders.iter().map(LevelCodes::height).collect();
+    let lattice_nodes: f64 = heights.iter().map(|&h| (h + 1) as f64).product();
+    let mut knowledge = Knowledge {
+        units,
+        ladders,
+        target,
+        passing: Vec::new(),
+        failing: Vec::new(),
+        evaluated: 0,
+    };
+    let mut remedies: Vec<NodeFigures> = Vec::new();
+    let mut cut = false;
+    let mut enumerated = 0;
+    let mut level: Vec<Vec<usize>> = vec![vec![0; heights.len()]];
+    'levels: while !level.is_empty() {
+        let mut failed: hashbrown::HashSet<Vec<usize>> = hashbrown::HashSet::new();
+        for node in &level {
+            enumerated += 1;
+            let was_known = knowledge.known(node).is_some();
+            match knowledge.passes(node) {
+                None => {
+                    cut = true;
+                    break 'levels;
+                }
+                Some(true) => {
+                    let figures = match knowledge.figures(node) {
+                        Some(f) => f.clone(),
+                        // Known from a passing node below it cannot be: every node below a
+                        // candidate fails. Evaluated by a probe, it is in `passing`.
+                        None => units.evaluate(ladders, node, target),
+                    };
+                    remedies.push(figures);
+                }
+                Some(false) => {
+                    if !was_known {
+                        knowledge.probe_up(node, &heights);
+                    }
+                    failed.insert(node.clone());
+                }
+            }
+        }
+        if enumerated >= MAX_CANDIDATES {
+            cut = true;
+            break;
+        }
+        // The next level: nodes one step above a failed one whose every node below failed.
+        let mut next: Vec<Vec<usize>> = Vec::new();
+        let mut seen: hashbrown::HashSet<Vec<usize>> = hashbrown::HashSet::new();
+        let mut sorted: Vec<&Vec<usize>> = failed.iter().collect();
+        sorted.sort();
+        for node in sorted {
+            for i in 0..heights.len() {
+                if node[i] == heights[i] {
+                    continue;
+                }
+                let mut up = node.clone();
+                up[i] += 1;
+                if !seen.insert(up.clone()) {
+                    continue;
+                }
+                let all_below_failed = (0..heights.len()).filter(|&j| up[j] > 0).all(|j| {
+                    let mut below = up.clone();
+                    below[j] -= 1;
+                    failed.contains(&below)
+                });
+                if all_below_failed {
+                    next.push(up);
+                }
+            }
+        }
+        next.sort();
+        level = next;
+    }
+    remedies.sort_by(|a, b| {
+        a.information_loss
+            .total_cmp(&b.information_loss)
+            .then(a.suppressed.cmp(&b.suppressed))
+            .then(a.levels.cmp(&b.levels))
+    });
+    let top = remedies
+        .is_empty()
+        .then(|| units.evaluate(ladders, &heights, target));
+    Search {
+        remedies,
+        evaluated: knowledge.evaluated,
+        lattice_nodes,
+        cut,
+        top,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::collections::{BTreeMap, BTreeSet};
+
+    /// A random view: rows of two QIs (codes 1..=4, 0 missing), one sensitive code, and a
+    /// person per row drawn from a few; ladders of random parent maps.
+    #[derive(Debug, Clone)]
+    struct Case {
+        qis: Vec<Vec<u32>>,
+        sensitive: Vec<u32>,
+        people: Vec<u32>,
+        ladders: Vec<Vec<Vec<u32>>>,
+        k: u32,
+        l: Option<usize>,
+        max_unique: Option<f64>,
+        max_suppressed: usize,
+        by_person: bool,
+    }
+
+    /// A ladder over codes 0..=4: each step maps the level's codes onto fewer or as many
+    /// codes, code 0 staying 0.
+    fn ladder() -> impl Strategy<Value = Vec<Vec<u32>>> {
+        prop::collection::vec(prop::collection::vec(1u32..4, 4), 0..3).prop_map(|steps| {
+            let mut slots = 5usize;
+            let mut out = Vec::new();
+            for step in steps {
+                let mut parents = vec![0u32];
+                parents.extend(
+                    step.iter()
+                        .take(slots - 1)
+                        .map(|&p| p.min(slots as u32 - 1).max(1)),
+                );
+                while parents.len() < slots {
+                    parents.push(1);
+                }
+                // Dense: renumber the parents used.
+                let mut seen: BTreeMap<u32, u32> = BTreeMap::new();
+                for p in parents.iter_mut().skip(1) {
+                    let next = seen.len() as u32 + 1;
+                    *p = *seen.entry(*p).or_insert(next);
+                }
+                slots = seen.len() + 1;
+                out.push(parents);
+            }
+            out
+        })
+    }
+
+    fn case() -> impl Strategy<Value = Case> {
+        (1usize..40).prop_flat_map(|n| {
+            (
+                prop::collection::vec(prop::collection::vec(0u32..5, n), 2),
+                prop::collection::vec(0u32..3, n),
+                prop::collection::vec(0u32..8, n),
+                prop::collection::vec(ladder(), 2),
+                1u32..4,
+                prop::option::of(1usize..3),
+                prop::option::of(0.0f64..0.5),
+                0usize..5,
+                any::<bool>(),
+            )
+                .prop_map(
+                    |(
+                        qis,
+                        sensitive,
+                        people,
+                        ladders,
+                        k,
+                        l,
+                        max_unique,
+                        max_suppressed,
+                        by_person,
+                    )| Case {
+                        qis,
+                        sensitive,
+                        people,
+                        ladders,
+                        k,
+                        l,
+                        max_unique,
+                        max_suppressed,
+                        by_person,
+                    },
+                )
+        })
+    }
+
+    fn tables(case: &Case) -> Vec<LevelCodes> {
+        case.ladders
+            .iter()
+            .map(|steps| {
+                let mut slots = vec![5usize];
+                for p in steps {
+                    slots.push(*p.iter().max().unwrap() as usize + 1);
+                }
+                LevelCodes::of(&Ladder {
+                    column: String::new(),
+                    steps: steps
+                        .iter()
+                        .map(|_| crate::plan::Generalization::Builtin("suppress".into()))
+                        .collect(),
+                    parents: steps.clone(),
+                    slots,
+                })
+            })
+            .collect()
+    }
+
+    fn units(case: &Case) -> (Units, Target) {
+        let columns: Vec<(&[u32], usize)> = case.qis.iter().map(|c| (c.as_slice(), 5)).collect();
+        let numbers = EntityNumbers::of_codes(&case.people, 9);
+        let entity = case.by_person.then_some(&numbers);
+        let units = Units::group(&columns, entity, &[&case.sensitive], case.qis[0].len());
+        let target = Target {
+            k: case.k,
+            l: case.l,
+            max_unique_fraction: case.max_unique,
+            max_suppressed: case.max_suppressed,
+        };
+        (units, target)
+    }
+
+    /// The obvious way: lift every row, key each record (or person, by the sorted list of
+    /// their rows' lifted tuples), group with a map, and count.
+    fn slow(case: &Case, tables: &[LevelCodes], levels: &[usize]) -> (u32, f64, Vec<usize>, usize) {
+        let n = case.qis[0].len();
+        let lifted = |r: usize| -> Vec<u32> {
+            (0..2)
+                .map(|i| tables[i].codes[levels[i]][case.qis[i][r] as usize])
+                .collect()
+        };
+        // Records, or people: (key, sensitive values).
+        let mut units: BTreeMap<u32, (Vec<Vec<u32>>, BTreeSet<u32>)> = BTreeMap::new();
+        for r in 0..n {
+            // A row without a person is a person of its own.
+            let who = if case.by_person && case.people[r] != 0 {
+                case.people[r]
+            } else {
+                1000 + r as u32
+            };
+            let unit = units.entry(who).or_default();
+            unit.0.push(lifted(r));
+            unit.1.insert(case.sensitive[r]);
+        }
+        let mut classes: BTreeMap<Vec<Vec<u32>>, (u32, BTreeSet<u32>)> = BTreeMap::new();
+        for (_, (mut key, values)) in units {
+            key.sort();
+            let class = classes.entry(key).or_default();
+            class.0 += 1;
+            class.1.extend(values);
+        }
+        let total: u32 = classes.values().map(|c| c.0).sum();
+        let mut suppressed = 0;
+        let mut k = u32::MAX;
+        let mut l = usize::MAX;
+        let mut uniques = 0;
+        for (size, values) in classes.values() {
+            if *size < case.k || case.l.is_some_and(|l| values.len() < l) {
+                suppressed += *size as usize;
+            } else {
+                k = k.min(*size);
+                l = l.min(values.len());
+                uniques += usize::from(*size == 1);
+            }
+        }
+        let mut kept = total as usize - suppressed;
+        if let Some(m) = case.max_unique {
+            // Suppress uniques one at a time until the fraction is within the limit.
+            while kept > 0 && uniques as f64 > m * kept as f64 {
+                uniques -= 1;
+                kept -= 1;
+                suppressed += 1;
+            }
+        }
+        if kept == 0 {
+            let l = if case.l.is_some() { vec![0] } else { vec![] };
+            return (0, 0.0, l, suppressed);
+        }
+        let l = if case.l.is_some() { vec![l] } else { vec![] };
+        (k, uniques as f64 / kept as f64, l, suppressed)
+    }
+
+    fn all_nodes(heights: &[usize]) -> Vec<Vec<usize>> {
+        let mut nodes = vec![vec![]];
+        for &h in heights {
+            nodes = nodes
+                .into_iter()
+                .flat_map(|n: Vec<usize>| {
+                    (0..=h).map(move |x| {
+                        let mut m = n.clone();
+                        m.push(x);
+                        m
+                    })
+                })
+                .collect();
+        }
+        nodes
+    }
+
+    proptest! {
+        /// Every node's figures equal the obvious computation's, and the search reports
+        /// exactly the minimal passing nodes of the whole lattice.
+        #[test]
+        fn figures_and_remedies_match_brute_force(case in case()) {
+            let tables = tables(&case);
+            let (units, target) = units(&case);
+            let heights: Vec<usize> = tables.iter().map(LevelCodes::height).collect();
+            let mut passing = Vec::new();
+            for node in all_nodes(&heights) {
+                let fast = units.evaluate(&tables, &node, &target);
+                let (k, unique, l, suppressed) = slow(&case, &tables, &node);
+                prop_assert_eq!(fast.k, k, "k at {:?}", node);
+                prop_assert!((fast.unique_fraction - unique).abs() < 1e-12);
+                prop_assert_eq!(&fast.l, &l);
+                prop_assert_eq!(fast.suppressed, suppressed);
+                prop_assert_eq!(fast.passes, suppressed <= case.max_suppressed && (k > 0));
+                if fast.passes {
+                    passing.push(node);
+                }
+            }
+            let minimal: BTreeSet<Vec<usize>> = passing
+                .iter()
+                .filter(|n| !passing.iter().any(|p| p != *n && at_or_below(p, n)))
+                .cloned()
+                .collect();
+            let found = search(&units, &tables, &target);
+            prop_assert!(!found.cut);
+            let reported: BTreeSet<Vec<usize>> =
+                found.remedies.iter().map(|r| r.levels.clone()).collect();
+            prop_assert_eq!(reported, minimal);
+            prop_assert!(found.remedies.windows(2).all(|w| w[0].information_loss <= w[1].information_loss));
+        }
+    }
+}

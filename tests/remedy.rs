@@ -1,0 +1,288 @@
+//! Remedies: every one reported meets the policy once pasted into the plan (re-measured by a
+//! second audit), and none has a strictly less coarse combination that meets it (brute force
+//! over a whole lattice).
+
+use std::collections::BTreeMap;
+
+use linkrisk::plan::{Generalization, Plan};
+use serde_json::Value;
+
+mod common;
+
+fn audit(plan: &Plan) -> Value {
+    let report = linkrisk::audit(&linkrisk::AuditOptions {
+        plan: plan.clone(),
+        show_values: false,
+        records: false,
+    })
+    .unwrap();
+    serde_json::to_value(&report).unwrap()
+}
+
+fn remedies(report: &Value) -> Vec<&Value> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "remedy")
+        .collect()
+}
+
+/// `plan` with a remedy's steps pasted into its view's `generalize` (and the columns out of
+/// `hierarchies`, which a plan refuses alongside).
+fn pasted(plan: &Plan, view: &str, steps: &Value) -> Plan {
+    let mut plan = plan.clone();
+    let source = plan
+        .sources
+        .iter_mut()
+        .find(|s| s.name == view)
+        .unwrap_or_else(|| panic!("a remedy for {view}, which is not a source"));
+    for (column, step) in steps.as_object().unwrap() {
+        let step: Generalization = serde_json::from_value(step.clone()).unwrap();
+        source.hierarchies.remove(column);
+        source.generalize.insert(column.clone(), step);
+    }
+    plan
+}
+
+/// Every remedy of `plan`'s report, applied, gives the figures it promised, and they meet
+/// the policy. Returns how many were checked.
+fn every_remedy_holds(plan: &Plan) -> usize {
+    let report = audit(plan);
+    let policy = &report["policy"];
+    let found = remedies(&report);
+    for remedy in &found {
+        let figures = &remedy["figures"];
+        assert_eq!(figures["suppressed_records"], 0.0, "{remedy}");
+        let view = remedy["subject"].as_str().unwrap();
+        let again = audit(&pasted(plan, view, &figures["generalization"]));
+        let measured = common::find(&again, "views", "name", view);
+        assert_eq!(measured["k"].as_f64(), figures["k"].as_f64(), "{remedy}");
+        let unique = measured["unique_fraction"].as_f64().unwrap();
+        assert!((unique - figures["unique_fraction"].as_f64().unwrap()).abs() < 1e-12);
+        assert!(measured["k"].as_u64().unwrap() >= policy["k"].as_u64().unwrap());
+        if let Some(max) = policy["max_unique_fraction"].as_f64() {
+            assert!(unique <= max, "{remedy}");
+        }
+        if let Some(l) = policy["l"].as_u64() {
+            for (attribute, ld) in measured["l_diversity"].as_object().unwrap() {
+                assert_eq!(
+                    ld["distinct"].as_f64(),
+                    figures["l"][attribute].as_f64(),
+                    "{remedy}"
+                );
+                assert!(ld["distinct"].as_u64().unwrap() >= l, "{remedy}");
+            }
+        }
+        // The view itself now passes: no violation of its own is left.
+        let own = again["policy"]["violations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|v| v["view"] == view && v["rule"] != "identities_attached")
+            .count();
+        assert_eq!(own, 0, "{remedy}");
+    }
+    found.len()
+}
+
+fn demo_plan() -> Plan {
+    Plan::load(std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/retail/audit.toml"
+    )))
+    .unwrap()
+}
+
+#[test]
+fn every_demo_remedy_meets_the_policy_once_pasted() {
+    let plan = demo_plan();
+    let checked = every_remedy_holds(&plan);
+    // The survey's three cheapest, and the transactions' store suppressed.
+    assert_eq!(checked, 4);
+    let report = audit(&plan);
+    let survey: Vec<&Value> = remedies(&report)
+        .into_iter()
+        .filter(|f| f["subject"] == "survey")
+        .collect();
+    assert_eq!(survey.len(), 3);
+    // Ranked by information loss, and each figure is the one docs/findings.md names.
+    let losses: Vec<f64> = survey
+        .iter()
+        .map(|f| f["figures"]["information_loss"].as_f64().unwrap())
+        .collect();
+    assert!(losses.windows(2).all(|w| w[0] <= w[1]), "{losses:?}");
+    for f in &survey {
+        assert_eq!(f["figures"]["k_before"], 1.0);
+        assert_eq!(f["severity"], "low");
+        assert!(
+            f["message"]
+                .as_str()
+                .unwrap()
+                .contains("In the plan: generalize = {")
+        );
+    }
+    // No identified source gets a remedy: the policy does not judge them.
+    for f in remedies(&report) {
+        assert!(["survey", "transactions"].contains(&f["subject"].as_str().unwrap()));
+    }
+}
+
+/// With suppression allowed the cheapest remedy is cheaper, and it says how many records to
+/// drop; it meets the policy on the records kept.
+#[test]
+fn suppression_buys_a_cheaper_remedy() {
+    let mut plan = demo_plan();
+    let strict = audit(&plan);
+    plan.policy.max_suppression = 0.05;
+    let loose = audit(&plan);
+    let cheapest = |report: &Value| {
+        remedies(report)
+            .into_iter()
+            .find(|f| f["subject"] == "survey")
+            .unwrap()
+            .clone()
+    };
+    let (strict, loose) = (cheapest(&strict), cheapest(&loose));
+    let loss = |f: &Value| f["figures"]["information_loss"].as_f64().unwrap();
+    assert!(loss(&loose) < loss(&strict));
+    let suppressed = loose["figures"]["suppressed_records"].as_f64().unwrap();
+    assert!(suppressed > 0.0 && suppressed <= (0.05f64 * 767.0).floor());
+    assert!(loose["figures"]["k"].as_f64().unwrap() >= 5.0);
+    assert!(loose["message"].as_str().unwrap().contains("drop the"));
+}
+
+#[test]
+fn every_adult_remedy_meets_the_policy_once_pasted() {
+    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/adult");
+    let data = data.canonicalize().unwrap();
+    let hierarchies = common::ADULT_QIS
+        .iter()
+        .map(|q| format!("\"{q}\" = \"hierarchy_{q}.csv\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let columns = common::ADULT_QIS
+        .iter()
+        .map(|q| format!("\"{q}\" = \"qi\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let text = format!(
+        "[policy]\nk = 5\nl = 2\n\n[[source]]\nname = \"adult\"\npath = \"adult.csv\"\ncolumns = {{ {columns}, \"salary-class\" = \"sensitive\" }}\nhierarchies = {{ {hierarchies} }}\n"
+    );
+    let mut plan = Plan::parse(&text).unwrap();
+    plan.base = data;
+    let report = audit(&plan);
+    let first = remedies(&report)[0]["figures"].clone();
+    // The whole lattice of the eight QIs' hierarchies (5·4·3·3·3·3·2·2 nodes) was settled
+    // within the budget.
+    assert_eq!(first["lattice_nodes"], 6480.0);
+    assert_eq!(first["search_cut"], 0.0);
+    assert!(first["nodes_evaluated"].as_f64().unwrap() <= 2000.0);
+    // Paths paste back as the plan wrote them.
+    let age = &first["generalization"]["age"];
+    if !age.is_null() {
+        assert_eq!(age["hierarchy"], "hierarchy_age.csv");
+    }
+    assert_eq!(every_remedy_holds(&plan), 3);
+}
+
+/// A small view whose every ladder step merges values: the whole lattice (ZIP 4 levels × date
+/// 5 × gender 2 = 40 nodes) is audited one node at a time, and the reported remedies are
+/// exactly the cheapest of its minimal passing nodes.
+#[test]
+fn remedies_are_the_minimal_passing_nodes_of_a_brute_forced_lattice() {
+    let dir = common::scratch("remedy-lattice");
+    let mut seed: u64 = 7;
+    let mut next = |n: u64| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) % n
+    };
+    let zips = ["02139", "02141", "02210", "10001", "10003", "10452"];
+    let interests = ["none", "fitness", "diabetes"];
+    let mut csv = String::from("zip5,birth_date,gender,interest\n");
+    for _ in 0..120 {
+        csv.push_str(&format!(
+            "{},{}-{:02}-{:02},{},{}\n",
+            zips[next(6) as usize],
+            1960 + next(40),
+            1 + next(2),
+            1 + next(3),
+            ["F", "M"][next(2) as usize],
+            interests[next(3) as usize]
+        ));
+    }
+    std::fs::write(dir.join("people.csv"), csv).unwrap();
+    let base = "[policy]\nk = 3\nl = 2\nmax_unique_fraction = 0.05\n\n[[source]]\nname = \"people\"\npath = \"people.csv\"\ncolumns = { zip5 = \"qi\", birth_date = \"qi\", gender = \"qi\", interest = \"sensitive\" }\n";
+    let ladders: [(&str, &[&str]); 3] = [
+        ("zip5", &["zip3", "zip1", "suppress"]),
+        ("birth_date", &["month", "year", "decade", "suppress"]),
+        ("gender", &["suppress"]),
+    ];
+    let plan_of = |levels: &[usize]| -> Plan {
+        let steps: Vec<String> = ladders
+            .iter()
+            .zip(levels)
+            .filter(|(_, l)| **l > 0)
+            .map(|((c, steps), &l)| format!("{c} = \"{}\"", steps[l - 1]))
+            .collect();
+        let text = if steps.is_empty() {
+            base.to_string()
+        } else {
+            format!("{base}generalize = {{ {} }}\n", steps.join(", "))
+        };
+        let mut plan = Plan::parse(&text).unwrap();
+        plan.base = dir.clone();
+        plan
+    };
+    let mut passing: Vec<Vec<usize>> = Vec::new();
+    for z in 0..=3 {
+        for d in 0..=4 {
+            for g in 0..=1 {
+                let levels = vec![z, d, g];
+                let report = audit(&plan_of(&levels));
+                if report["policy"]["passed"] == true {
+                    passing.push(levels);
+                }
+            }
+        }
+    }
+    let below = |a: &[usize], b: &[usize]| a != b && a.iter().zip(b).all(|(x, y)| x <= y);
+    let minimal: Vec<Vec<usize>> = passing
+        .iter()
+        .filter(|n| !passing.iter().any(|p| below(p, n)))
+        .cloned()
+        .collect();
+    assert!(!minimal.is_empty() && minimal.len() < passing.len());
+    let loss = |n: &[usize]| (n[0] as f64 / 3.0 + n[1] as f64 / 4.0 + n[2] as f64) / 3.0;
+
+    let report = audit(&plan_of(&[0, 0, 0]));
+    assert_eq!(report["policy"]["passed"], false);
+    let found = remedies(&report);
+    let figures = &found[0]["figures"];
+    assert_eq!(figures["lattice_nodes"], 40.0);
+    assert_eq!(
+        figures["remedies"].as_f64().unwrap() as usize,
+        minimal.len()
+    );
+    let mut losses: Vec<f64> = minimal.iter().map(|n| loss(n)).collect();
+    losses.sort_by(f64::total_cmp);
+    for (rank, remedy) in found.iter().enumerate() {
+        let steps: BTreeMap<String, String> =
+            serde_json::from_value(remedy["figures"]["generalization"].clone()).unwrap();
+        let levels: Vec<usize> = ladders
+            .iter()
+            .map(|(c, ladder)| {
+                steps
+                    .get(*c)
+                    .map_or(0, |s| ladder.iter().position(|x| x == s).unwrap() + 1)
+            })
+            .collect();
+        assert!(minimal.contains(&levels), "{levels:?} is not minimal");
+        let reported = remedy["figures"]["information_loss"].as_f64().unwrap();
+        assert!((reported - loss(&levels)).abs() < 1e-12);
+        assert!((reported - losses[rank]).abs() < 1e-12, "not the cheapest");
+    }
+    assert_eq!(found.len(), minimal.len().min(3));
+}
