@@ -1057,3 +1057,77 @@ fn a_parquet_footer_that_claims_more_than_it_holds_is_refused() {
         );
     }
 }
+
+/// The remedy search's inputs: hierarchy files it climbs, and the suppression allowed.
+#[test]
+fn remedy_inputs_are_checked_in_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "s.csv",
+        "id,zip3,age\n1,021,30\n2,022,31\n3,021,40\n",
+    );
+    let source =
+        "[[source]]\nname = \"s\"\npath = \"s.csv\"\ncolumns = { zip3 = \"qi\", age = \"qi\" }\n";
+    let audit = |extra: &str| {
+        let plan = write(dir.path(), "p.toml", &format!("{source}{extra}"));
+        linkrisk(&["audit", &plan])
+    };
+    // A file missing a value of the column: counted, never quoted.
+    write(dir.path(), "only.csv", "021;02;*\n");
+    let line = one_line_error(
+        &audit("hierarchies = { zip3 = \"only.csv\" }\n"),
+        "1 distinct values of column 'zip3' are not at level 0 of hierarchy file",
+    );
+    assert!(!line.contains("022"));
+    // Applied at level 1, its level 2 must be a function of level 1.
+    write(dir.path(), "fork.csv", "021;02;a;*\n022;02;b;*\n");
+    one_line_error(
+        &audit("generalize = { zip3 = { hierarchy = \"fork.csv\", level = 1 } }\n"),
+        "fork.csv line 2 generalises a value of level 1 differently from line 1",
+    );
+    write(dir.path(), "twice.csv", "021;02;*\n022;02;*\n021;02;*\n");
+    one_line_error(
+        &audit("hierarchies = { zip3 = \"twice.csv\" }\n"),
+        "line 3 repeats the value of line 1",
+    );
+    one_line_error(
+        &audit("hierarchies = { id = \"only.csv\" }\n"),
+        "hierarchies names column 'id', which is not one of its qi columns",
+    );
+    one_line_error(
+        &audit("generalize = { zip3 = \"zip1\" }\nhierarchies = { zip3 = \"only.csv\" }\n"),
+        "column 'zip3' is in generalize and in hierarchies",
+    );
+    let plan = write(
+        dir.path(),
+        "p.toml",
+        &format!("[policy]\nmax_suppression = 1.0\n{source}"),
+    );
+    one_line_error(
+        &linkrisk(&["audit", &plan]),
+        "policy.max_suppression must be a fraction of at least 0 and below 1",
+    );
+    let plan = write(dir.path(), "p.toml", source);
+    one_line_error(
+        &linkrisk(&["audit", &plan, "--max-suppression=1.5"]),
+        "a fraction of at least 0 and below 1",
+    );
+    // Within range, it is used: at k = 2 one record of three is left alone in its class.
+    let plan = write(dir.path(), "p.toml", &format!("[policy]\nk = 2\n{source}"));
+    let report = common::linkrisk_json(&[
+        "audit",
+        &plan,
+        "--max-suppression",
+        "0.9",
+        "--format",
+        "json",
+    ]);
+    let remedy = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "remedy")
+        .expect("a remedy with suppression");
+    assert_eq!(remedy["figures"]["suppressed_records"], 1.0);
+}

@@ -20,6 +20,22 @@ fn the_demo_report_is_one_self_contained_page() {
     let views = html.find("<section id=\"views\">").expect("the views");
     assert!(summary < views, "the summary comes first");
     assert!(html.contains("FAIL: "));
+    // The remedies: one row per remedy finding of the JSON report, the survey's among them.
+    let remedies = html
+        .find("<section id=\"remedies\">")
+        .expect("the remedies");
+    let policy = html.find("<section id=\"policy\">").expect("the policy");
+    let section = &html[remedies..policy];
+    let json = common::linkrisk_json(&["audit", "--format", "json"]);
+    let remedy_findings = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "remedy")
+        .count();
+    assert!(remedy_findings >= 1);
+    assert_eq!(section.matches("<tr><td>").count(), remedy_findings);
+    assert!(section.contains("<td>survey</td>"));
     let lower = html.to_lowercase();
     for forbidden in [
         "<script", "http://", "https://", "src=", "href=", "@import", "url(",

@@ -17,6 +17,10 @@ if [ ! -s "$OUT/report.png" ]; then
   exit 1
 fi
 "${CHROMIUM[@]}" --dump-dom "file://$OUT/report.html" 2> /dev/null > "$OUT/dom.html"
+if ! grep -q '<section id="remedies">' "$OUT/dom.html"; then
+  echo "html_chromium: the rendered page has no remedies" >&2
+  exit 1
+fi
 if ! grep -q '<section id="summary">' "$OUT/dom.html"; then
   echo "html_chromium: the rendered page has no summary" >&2
   exit 1

@@ -175,6 +175,86 @@ fn findings_list(out: &mut String, findings: &[Finding]) {
     out.push_str("</ol>");
 }
 
+/// Every remedy as a table row: what to generalise and what it gives; a view without one
+/// says so.
+fn remedies_section(out: &mut String, findings: &[Finding]) {
+    use crate::report::Figure;
+    let rows: Vec<Vec<String>> = findings
+        .iter()
+        .filter(|f| matches!(f.code, FindingCode::Remedy | FindingCode::RemedyNotFound))
+        .map(|f| {
+            let number = |name: &str| f.figures.get(name).and_then(Figure::number);
+            let shown = |name: &str, as_percent: bool| {
+                number(name).map_or("-".to_string(), |x| {
+                    if as_percent {
+                        percent(x)
+                    } else {
+                        thousands(x as usize)
+                    }
+                })
+            };
+            if f.code == FindingCode::RemedyNotFound {
+                return vec![
+                    f.subject.clone(),
+                    "none found".to_string(),
+                    shown("k_top", false),
+                    shown("unique_fraction_top", true),
+                    "-".to_string(),
+                    shown("suppressed_records_top", false),
+                    "-".to_string(),
+                ];
+            }
+            let steps = match f.figures.get("generalization") {
+                Some(Figure::Generalization(steps)) if !steps.is_empty() => steps
+                    .iter()
+                    .map(|(c, g)| format!("{c} → {}", crate::report::step_words(g)))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                _ => "no generalisation".to_string(),
+            };
+            let l = match f.figures.get("l") {
+                Some(Figure::PerAttribute(l)) => l
+                    .iter()
+                    .map(|(a, x)| format!("{a}: {x}"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                _ => "-".to_string(),
+            };
+            vec![
+                f.subject.clone(),
+                steps,
+                shown("k", false),
+                shown("unique_fraction", true),
+                l,
+                shown("suppressed_records", false),
+                shown("information_loss", true),
+            ]
+        })
+        .collect();
+    if rows.is_empty() {
+        return;
+    }
+    out.push_str(
+        "<section id=\"remedies\"><h2>Remedies</h2><p>The least-coarse generalisations that \
+         meet the policy, cheapest first (information loss: precision, 0% as released, 100% \
+         nothing left). Each finding above gives the lines to paste into the plan.</p>",
+    );
+    table(
+        out,
+        &[
+            "view",
+            "generalise",
+            "k",
+            "unique",
+            "l",
+            "suppressed",
+            "information loss",
+        ],
+        &rows,
+    );
+    out.push_str("</section>");
+}
+
 /// Renders the report as one HTML page.
 pub fn render(report: &Report) -> String {
     let mut out = String::from(
@@ -215,6 +295,13 @@ pub fn render(report: &Report) -> String {
             );
             findings_list(&mut out, summary.top);
         }
+        if !summary.remedies.is_empty() {
+            out.push_str("<p>Cheapest remedy per view (all under Remedies):</p><ul>");
+            for line in &summary.remedies {
+                let _ = write!(out, "<li>{}</li>", esc(line));
+            }
+            out.push_str("</ul>");
+        }
         out.push_str("</section>");
         if !summary.steps.is_empty() {
             steps_section(&mut out, &summary.steps);
@@ -242,6 +329,7 @@ pub fn render(report: &Report) -> String {
         findings_list(&mut out, &report.findings);
         out.push_str("</section>");
     }
+    remedies_section(&mut out, &report.findings);
     if judged {
         out.push_str("<section id=\"policy\"><h2>Policy</h2>");
         let _ = write!(out, "<p>Note: {}.</p>", esc(report.missing_values));

@@ -60,6 +60,13 @@ fn summary_section(report: &Report) -> String {
         ));
         out.push_str(&finding_list(summary.top));
     }
+    if !summary.remedies.is_empty() {
+        out.push_str("Cheapest remedy per view (information loss; details with the findings):\n\n");
+        for line in &summary.remedies {
+            out.push_str(&format!("- {line}\n"));
+        }
+        out.push('\n');
+    }
     out
 }
 

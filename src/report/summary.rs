@@ -102,6 +102,64 @@ pub struct Summary<'a> {
     pub top: &'a [Finding],
     /// Findings in all.
     pub findings: usize,
+    /// Per view that fails the policy by itself, its cheapest remedy (or that none was
+    /// found), in one line.
+    pub remedies: Vec<String>,
+}
+
+/// A remedy finding in one line: `survey: zip3 → zip1, birth_year → band:10 (k = 7, 0.00%
+/// unique, 29 suppressed, loss 19.82%)`; the loss is the information loss.
+pub fn remedy_line(f: &Finding) -> Option<String> {
+    use crate::report::Figure;
+    let number = |name: &str| f.figures.get(name).and_then(Figure::number);
+    match f.code {
+        FindingCode::Remedy => {
+            let steps = match f.figures.get("generalization") {
+                Some(Figure::Generalization(steps)) if !steps.is_empty() => steps
+                    .iter()
+                    .map(|(c, g)| format!("{c} → {}", step_words(g)))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                _ => "no generalisation".to_string(),
+            };
+            let suppressed = number("suppressed_records").unwrap_or(0.0);
+            let suppressed = if suppressed == 0.0 {
+                String::new()
+            } else {
+                format!(", {} suppressed", thousands(suppressed as usize))
+            };
+            Some(format!(
+                "{}: {steps} (k = {}, {} unique{suppressed}, loss {})",
+                f.subject,
+                number("k").unwrap_or(0.0),
+                percent(number("unique_fraction").unwrap_or(0.0)),
+                percent(number("information_loss").unwrap_or(0.0))
+            ))
+        }
+        FindingCode::RemedyNotFound => Some(format!(
+            "{}: no generalisation meets the policy{}",
+            f.subject,
+            if number("search_cut") == Some(1.0) {
+                " within the nodes searched"
+            } else {
+                ""
+            }
+        )),
+        _ => None,
+    }
+}
+
+/// A remedy's step in words: `zip1`, `band:10`, `level 2 of hierarchy_age.csv`.
+pub fn step_words(g: &crate::plan::Generalization) -> String {
+    match g {
+        crate::plan::Generalization::Builtin(name) => name.clone(),
+        crate::plan::Generalization::Hierarchy { hierarchy, level } => format!(
+            "level {level} of {}",
+            hierarchy
+                .file_name()
+                .map_or_else(|| hierarchy.to_string_lossy(), |n| n.to_string_lossy())
+        ),
+    }
 }
 
 impl Summary<'_> {
@@ -167,6 +225,22 @@ impl Summary<'_> {
             steps,
             top: &report.findings[..report.findings.len().min(TOP_FINDINGS)],
             findings: report.findings.len(),
+            remedies: cheapest_remedies(&report.findings),
         }
     }
+}
+
+/// The first (cheapest) remedy line of each view, in the order the views first appear.
+fn cheapest_remedies(findings: &[Finding]) -> Vec<String> {
+    let mut seen: Vec<&str> = Vec::new();
+    let mut lines = Vec::new();
+    for f in findings {
+        if let Some(line) = remedy_line(f)
+            && !seen.contains(&f.subject.as_str())
+        {
+            seen.push(&f.subject);
+            lines.push(line);
+        }
+    }
+    lines
 }

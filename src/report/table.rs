@@ -66,6 +66,13 @@ fn summary_section(report: &Report, how: Rendering, width: usize) -> String {
         ));
         out.push_str(&finding_lines(summary.top, width));
     }
+    if !summary.remedies.is_empty() {
+        out.push_str("Cheapest remedy per view (information loss; details with the findings):\n");
+        for line in &summary.remedies {
+            out.push_str(&wrap(&format!("- {line}"), width, "  "));
+            out.push('\n');
+        }
+    }
     out
 }
 
@@ -128,6 +135,9 @@ pub fn render(report: &Report, how: Rendering) -> String {
         out.push_str(&summary_section(report, how, width));
         if how.detail == Detail::Summary {
             return out;
+        }
+        if !out.ends_with("\n\n") {
+            out.push('\n');
         }
     }
     let policy_k = report.policy.policy.k;

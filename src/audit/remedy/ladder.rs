@@ -181,13 +181,17 @@ fn hierarchy_steps(file: &HierarchyFile, values: &[String]) -> Result<Vec<(Gener
     let mut above: HashMap<&str, (usize, &[&str])> = HashMap::new();
     for (line, fields) in &lines {
         let higher = &fields[file.level + 1..];
-        if let Some((first, earlier)) = above.insert(fields[file.level], (*line, higher))
-            && earlier != higher
-        {
-            bail!(
-                "hierarchy file {shown} line {line} generalises a value of level {} differently from line {first}",
-                file.level
-            );
+        if let Some((first, earlier)) = above.insert(fields[file.level], (*line, higher)) {
+            // Level 0 lists each value once, as applying the file requires.
+            if file.level == 0 {
+                bail!("hierarchy file {shown} line {line} repeats the value of line {first}");
+            }
+            if earlier != higher {
+                bail!(
+                    "hierarchy file {shown} line {line} generalises a value of level {} differently from line {first}",
+                    file.level
+                );
+            }
         }
     }
     let missing = values
@@ -196,7 +200,7 @@ fn hierarchy_steps(file: &HierarchyFile, values: &[String]) -> Result<Vec<(Gener
         .count();
     if missing > 0 {
         bail!(
-            "{missing} values of column {} are not at level {} of hierarchy file {shown}",
+            "{missing} distinct values of column {} are not at level {} of hierarchy file {shown}",
             crate::escape::name(&file.column),
             file.level
         );

@@ -122,7 +122,7 @@ pub fn findings(
         let steps = generalization(&found.ladders, &node.levels);
         let lifted = steps
             .iter()
-            .map(|(c, g)| format!("{c} → {}", step_label(g)))
+            .map(|(c, g)| format!("{c} → {}", crate::report::step_words(g)))
             .collect::<Vec<_>>();
         let kept: Vec<&str> = found
             .ladders
@@ -293,19 +293,6 @@ pub fn generalization(ladders: &[Ladder], levels: &[usize]) -> BTreeMap<String, 
         .filter(|(_, l)| **l > 0)
         .map(|(ladder, &l)| (ladder.column.clone(), ladder.steps[l - 1].clone()))
         .collect()
-}
-
-/// A step in words: `zip1`, `band:10`, `level 2 of hierarchy_age.csv`.
-fn step_label(g: &Generalization) -> String {
-    match g {
-        Generalization::Builtin(name) => name.clone(),
-        Generalization::Hierarchy { hierarchy, level } => format!(
-            "level {level} of {}",
-            hierarchy
-                .file_name()
-                .map_or_else(|| hierarchy.to_string_lossy(), |n| n.to_string_lossy())
-        ),
-    }
 }
 
 /// A TOML key: bare when it can be.
