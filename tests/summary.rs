@@ -52,6 +52,12 @@ fn the_demo_report_opens_with_the_summary_and_fits_the_width() {
         "the summary is the full report's first screen"
     );
     assert!(summary.contains("Most severe findings (5 of"));
+    // Each failing anonymous view's cheapest remedy closes the screen.
+    let remedies = summary
+        .split("Cheapest remedy per view")
+        .nth(1)
+        .expect("the remedies");
+    assert!(remedies.contains("- survey: ") && remedies.contains("- transactions: "));
     // Every join step has its line, before → after.
     let report = linkrisk_json(&["audit", DEMO, "--format", "json"]);
     for join in report["joins"].as_array().unwrap() {

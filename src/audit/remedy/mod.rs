@@ -104,7 +104,9 @@ pub fn findings(
     if report.quasi_identifiers.is_empty() {
         return Ok(Vec::new());
     }
+    let timer = crate::timing::Timer::start();
     let found = search_view(view, policy, max_suppression)?;
+    timer.lap(&format!("audit: remedy search of {}", view.name));
     let s = &found.search;
     let searched = if s.cut {
         format!(
