@@ -24,12 +24,6 @@ fn finding(code: FindingCode, severity: Severity, subject: &str, message: String
     }
 }
 
-/// The increase in unique fraction a step caused for the records it attached: the joined
-/// view against its right-hand input.
-pub fn uniqueness_rise(j: &JoinReport) -> f64 {
-    j.after.unique_fraction - j.before_right.unique_fraction
-}
-
 /// Builds and ranks every finding, most severe first.
 pub fn rank(
     views: &[ViewReport],
@@ -42,20 +36,11 @@ pub fn rank(
     let policy_k = policy.policy.k;
     let mut scored: Vec<(f64, Finding)> = Vec::new();
 
-    // Where anonymity breaks: the step with the largest rise in uniqueness (ties: largest
-    // drop in k).
-    if let Some(worst) = joins.iter().max_by(|a, b| {
-        let key = |j: &JoinReport| {
-            (
-                uniqueness_rise(j),
-                j.before_right.k as f64 - j.after.k as f64,
-            )
-        };
-        key(a)
-            .partial_cmp(&key(b))
-            .unwrap_or(std::cmp::Ordering::Equal)
-    }) && uniqueness_rise(worst) > 0.0
-    {
+    // Where anonymity breaks: the step the summary names, the one that adds the most
+    // expected re-identifications to the records it attaches.
+    let steps = crate::report::summary::step_lines(joins, views);
+    if let Some(i) = crate::report::summary::breaking_step(&steps) {
+        let (worst, line) = (&joins[i], &steps[i]);
         scored.push((
             3.0,
             finding(
@@ -63,10 +48,15 @@ pub fn rank(
                 Severity::High,
                 &worst.name,
                 format!(
-                    "Anonymity breaks at step '{}': joining {} to {} takes {}'s unique records from {} to {} and k from {} to {}",
+                    "Anonymity breaks at step '{}': it {} {} of {} {} records that were anonymous; unique {} → {}, k {} → {}",
                     worst.name,
-                    worst.right,
-                    worst.left,
+                    if worst.linkage.is_some() {
+                        "is expected to re-identify"
+                    } else {
+                        "re-identifies"
+                    },
+                    thousands((line.reidentified.1 - line.reidentified.0).round() as usize),
+                    thousands(line.of),
                     worst.right,
                     percent(worst.before_right.unique_fraction),
                     percent(worst.after.unique_fraction),
@@ -75,6 +65,7 @@ pub fn rank(
                 ),
             )
             .with(&[
+                ("reidentified_records", line.reidentified.1 - line.reidentified.0),
                 ("unique_fraction_before", worst.before_right.unique_fraction),
                 ("unique_fraction_after", worst.after.unique_fraction),
                 ("k_before", worst.before_right.k as f64),

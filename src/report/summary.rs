@@ -87,6 +87,28 @@ pub const STEP_HEADER: [&str; 5] = [
     "re-identified (expected) before → after",
 ];
 
+/// One [`StepLine`] per join step.
+pub fn step_lines(joins: &[JoinReport], views: &[ViewReport]) -> Vec<StepLine> {
+    let identified = |name: &str| views.iter().any(|v| v.name == name && v.identified);
+    joins
+        .iter()
+        .map(|j| StepLine::of(j, identified(&j.before_right.view)))
+        .collect()
+}
+
+/// Where anonymity breaks: the step that adds the most expected re-identifications to the
+/// records it attaches, if any step raises their risk at all. The summary and the
+/// `join_breaks_anonymity` finding both name it.
+pub fn breaking_step(steps: &[StepLine]) -> Option<usize> {
+    let rise = |s: &StepLine| s.reidentified.1 - s.reidentified.0;
+    steps
+        .iter()
+        .enumerate()
+        .max_by(|a, b| rise(a.1).total_cmp(&rise(b.1)))
+        .filter(|(_, s)| s.reidentified.1 > s.reidentified.0 || s.unique.1 > s.unique.0)
+        .map(|(i, _)| i)
+}
+
 /// The summary of a report.
 #[derive(Debug, Clone)]
 pub struct Summary<'a> {
@@ -186,24 +208,11 @@ impl Summary<'_> {
                 policy.judged
             )
         };
-        let identified = |name: &str| report.views.iter().any(|v| v.name == name && v.identified);
-        let steps: Vec<StepLine> = report
-            .joins
-            .iter()
-            .map(|j| StepLine::of(j, identified(&j.before_right.view)))
-            .collect();
-        // Where anonymity breaks: the step that adds the most expected re-identifications to
-        // the records it attaches.
+        let steps = step_lines(&report.joins, &report.views);
         let breaks = if steps.is_empty() {
             None
         } else {
-            let worst = steps
-                .iter()
-                .max_by(|a, b| {
-                    let rise = |s: &StepLine| s.reidentified.1 - s.reidentified.0;
-                    rise(a).total_cmp(&rise(b))
-                })
-                .filter(|s| s.reidentified.1 > s.reidentified.0 || s.unique.1 > s.unique.0);
+            let worst = breaking_step(&steps).map(|i| &steps[i]);
             Some(match worst {
                 Some(s) => format!(
                     "Anonymity breaks at step '{}' ({}): it re-identifies {} records that were anonymous (from {} to {}), and unique records rise from {} to {}.",
