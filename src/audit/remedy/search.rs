@@ -184,10 +184,12 @@ impl Units {
         self.total
     }
 
-    /// Bytes the units take for a view of `rows` rows and `qis` QIs, and the search's largest
-    /// transient allocation: estimated before grouping.
+    /// The most bytes the search holds at once for a view of `rows` rows, `qis` QIs and
+    /// `sensitive` attributes, checked against the memory budget before anything is coded:
+    /// per row its QI and sensitive codes (4 bytes each), the grouping's key, id and row order
+    /// (16), the (person, tuple) pair (8) and the (unit, value) pairs (8 per attribute).
     pub fn estimate(rows: usize, qis: usize, sensitive: usize) -> u64 {
-        (rows as u64) * (8 * 3 + 4 * qis as u64 + 8 * sensitive as u64)
+        (rows as u64) * (24 + 4 * qis as u64 + 12 * sensitive as u64)
     }
 
     /// Each unit's class at a node (`codes[i]` maps QI `i`'s level-0 codes to the node's
