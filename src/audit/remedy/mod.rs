@@ -146,8 +146,13 @@ pub fn findings(
         let drop_records = if node.suppressed == 0 {
             String::new()
         } else {
+            let what = if report.rows > report.entities {
+                "people (all their rows)"
+            } else {
+                "records"
+            };
             format!(
-                ", and drop the {} records left in classes smaller than k, less than l-diverse or unique beyond the policy",
+                ", and drop the {} {what} left in classes smaller than k, less than l-diverse or unique beyond the policy",
                 thousands(node.suppressed)
             )
         };
@@ -275,9 +280,14 @@ fn gives(node: &NodeFigures, report: &ViewReport, total: usize) -> String {
         "no record suppressed".to_string()
     } else {
         format!(
-            "{} of {} suppressed",
+            "{} of {} {} suppressed",
             thousands(node.suppressed),
-            thousands(total)
+            thousands(total),
+            if report.rows > report.entities {
+                "people"
+            } else {
+                "records"
+            }
         )
     };
     format!(
