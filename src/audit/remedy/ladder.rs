@@ -13,7 +13,8 @@
 //!
 //! Each level's value of a code is computed once per distinct value (never per row), from the
 //! column's own value, and the levels must nest: every value of a level has one parent on the
-//! next. A step that merges no values is left out.
+//! next. A value a step cannot take (the decade of a value shorter than a year) is missing from
+//! that level up. A step that merges no values is left out.
 
 use hashbrown::HashMap;
 
@@ -244,14 +245,16 @@ fn nest(column: &str, values: &[String], steps: Vec<(Generalization, Lift)>) -> 
     let mut current: Vec<u32> = (1..=values.len() as u32).collect();
     for (step, lift) in steps {
         let mut codes: HashMap<String, u32> = HashMap::new();
+        // A value missing at a level stays missing above it.
         let next: Vec<u32> = values
             .iter()
-            .map(|v| match lift.apply(v) {
-                None => 0,
-                Some(g) => {
+            .zip(&current)
+            .map(|(v, &below)| match lift.apply(v) {
+                Some(g) if below != 0 => {
                     let fresh = codes.len() as u32 + 1;
                     *codes.entry(g).or_insert(fresh)
                 }
+                _ => 0,
             })
             .collect();
         let below = *ladder.slots.last().expect("level 0");
@@ -272,9 +275,8 @@ fn nest(column: &str, values: &[String], steps: Vec<(Generalization, Lift)>) -> 
         for p in parents.iter_mut().filter(|p| **p == u32::MAX) {
             *p = 0;
         }
-        if codes.len() + 1 == below
-            && next.iter().all(|&c| c != 0) == current.iter().all(|&c| c != 0)
-        {
+        let newly_missing = current.iter().zip(&next).any(|(&c, &n)| c != 0 && n == 0);
+        if codes.len() + 1 == below && !newly_missing {
             // Merges nothing: the same classes at a higher cost.
             continue;
         }
@@ -340,5 +342,21 @@ mod tests {
         assert_eq!(levels[1], [0, 1, 1, 2, 3]);
         assert_eq!(levels[2], [0, 1, 1, 1, 2]);
         assert_eq!(levels[3], [0, 1, 1, 1, 1]);
+    }
+
+    /// A value a step cannot take becomes missing there and stays missing above: `decade` of
+    /// a value too short for a year, then `suppress`.
+    #[test]
+    fn missing_stays_missing() {
+        let values = texts(&["1987", "7", "2001"]);
+        let ladder = nest(
+            "y",
+            &values,
+            builtin_steps(vec![Builtin::Decade, Builtin::Suppress]),
+        )
+        .unwrap();
+        let levels = ladder.codes_by_level();
+        assert_eq!(levels[1], [0, 1, 0, 2]);
+        assert_eq!(levels[2], [0, 1, 0, 1]);
     }
 }
