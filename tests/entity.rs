@@ -407,22 +407,25 @@ fn remedies_for_an_entity_view_count_people() {
     let report = v.measure(MeasureOptions::default()).unwrap();
     assert_eq!(report.entities, 4);
     assert_eq!(report.metrics.k_anonymity.unique_fraction, 1.0);
-    let policy = Policy {
-        k: 4,
-        l: None,
-        max_unique_fraction: None,
-    }
-    .evaluate(std::slice::from_ref(&report), &[]);
     let frames: HashMap<String, View> = [("people".to_string(), v)].into_iter().collect();
-    let findings = rank(
-        std::slice::from_ref(&report),
-        &[],
-        &[],
-        &frames,
-        &policy,
-        0.0,
-    )
-    .unwrap();
+    let findings_at = |k: u32| {
+        let policy = Policy {
+            k,
+            l: None,
+            max_unique_fraction: None,
+        }
+        .evaluate(std::slice::from_ref(&report), &[]);
+        rank(
+            std::slice::from_ref(&report),
+            &[],
+            &[],
+            &frames,
+            &policy,
+            0.0,
+        )
+        .unwrap()
+    };
+    let findings = findings_at(4);
     let remedy = findings
         .iter()
         .find(|f| f.code == linkrisk::report::FindingCode::Remedy)
@@ -435,23 +438,8 @@ fn remedies_for_an_entity_view_count_people() {
         remedy.message
     );
     // At k = 5 there are not enough people: no generalisation can do it.
-    let policy = Policy {
-        k: 5,
-        l: None,
-        max_unique_fraction: None,
-    }
-    .evaluate(std::slice::from_ref(&report), &[]);
-    let findings = rank(
-        std::slice::from_ref(&report),
-        &[],
-        &[],
-        &frames,
-        &policy,
-        0.0,
-    )
-    .unwrap();
     assert!(
-        findings
+        findings_at(5)
             .iter()
             .any(|f| f.code == linkrisk::report::FindingCode::RemedyNotFound)
     );

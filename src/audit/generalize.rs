@@ -72,14 +72,6 @@ pub fn text_generalization(g: &Generalization) -> Result<TextGeneralization> {
     })
 }
 
-/// How a generalisation is named in reports: `zip3`, `year`, `band:10`, `hierarchy level 2`.
-pub fn label(g: &Generalization) -> String {
-    match g {
-        Generalization::Builtin(s) => s.clone(),
-        Generalization::Hierarchy { level, .. } => format!("hierarchy level {level}"),
-    }
-}
-
 /// Reads level `level` of an ARX hierarchy file as (value, generalised value) columns.
 fn hierarchy_map(path: &Path, level: usize) -> Result<DataFrame> {
     let text = crate::io::read_text(

@@ -14,7 +14,7 @@ use crate::error::Context as _;
 use polars::prelude::*;
 use serde::Serialize;
 
-use super::generalize::{label, text_generalization};
+use super::generalize::text_generalization;
 use super::identifiers::{
     IdentifierLinks, Link, TruthLinks, colliding_keys, judge, left_of, linked_records, links_of,
     right_of, truth_links, union,
@@ -326,18 +326,18 @@ pub fn comparable(
             None => None,
         };
         let text = match (gl, gr) {
-            (Some(g), _) if same => format!("{lc} = {rc}, both generalised to {}", label(g)),
+            (Some(g), _) if same => format!("{lc} = {rc}, both generalised to {}", g.label()),
             (Some(g), None) => {
                 format!(
                     "{lc} (generalised to {}) = {rc} generalised alike",
-                    label(g)
+                    g.label()
                 )
             }
-            (None, Some(g)) => format!("{lc} generalised to {} = {rc}", label(g)),
+            (None, Some(g)) => format!("{lc} generalised to {} = {rc}", g.label()),
             (Some(a), Some(b)) => format!(
                 "{lc} (generalised to {}) and {rc} (generalised to {}), each brought to the other's",
-                label(a),
-                label(b)
+                a.label(),
+                b.label()
             ),
             (None, None) => unreachable!("one side is generalised"),
         };

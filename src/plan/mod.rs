@@ -47,6 +47,21 @@ pub enum Generalization {
     },
 }
 
+impl Generalization {
+    /// How reports name it: `zip3`, `band:10`, `level 2 of hierarchy_age.csv`.
+    pub fn label(&self) -> String {
+        match self {
+            Generalization::Builtin(name) => name.clone(),
+            Generalization::Hierarchy { hierarchy, level } => format!(
+                "level {level} of {}",
+                hierarchy
+                    .file_name()
+                    .map_or_else(|| hierarchy.to_string_lossy(), |n| n.to_string_lossy())
+            ),
+        }
+    }
+}
+
 fn one() -> usize {
     1
 }

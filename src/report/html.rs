@@ -183,9 +183,8 @@ fn remedies_section(out: &mut String, findings: &[Finding]) {
         .iter()
         .filter(|f| matches!(f.code, FindingCode::Remedy | FindingCode::RemedyNotFound))
         .map(|f| {
-            let number = |name: &str| f.figures.get(name).and_then(Figure::number);
             let shown = |name: &str, as_percent: bool| {
-                number(name).map_or("-".to_string(), |x| {
+                f.number(name).map_or("-".to_string(), |x| {
                     if as_percent {
                         percent(x)
                     } else {
@@ -204,14 +203,7 @@ fn remedies_section(out: &mut String, findings: &[Finding]) {
                     "-".to_string(),
                 ];
             }
-            let steps = match f.figures.get("generalization") {
-                Some(Figure::Generalization(steps)) if !steps.is_empty() => steps
-                    .iter()
-                    .map(|(c, g)| format!("{c} → {}", crate::report::step_words(g)))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                _ => "no generalisation".to_string(),
-            };
+            let steps = f.steps_in_words();
             let l = match f.figures.get("l") {
                 Some(Figure::PerAttribute(l)) => l
                     .iter()

@@ -16,7 +16,7 @@ pub use crate::audit::identifiers::{IdentifierLinks, TruthLinks};
 pub use crate::audit::join::{ColumnOverlap, JoinReport, Snapshot};
 pub use crate::audit::linkage::{CandidateBucket, Disclosure, DisclosureSide, Linkage};
 pub use model::*;
-pub use summary::{Detail, Summary, remedy_line, step_words};
+pub use summary::{Detail, Summary, remedy_line};
 pub use write::{check_output, write_atomic};
 
 /// The output formats.

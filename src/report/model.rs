@@ -370,7 +370,34 @@ impl Figure {
     }
 }
 
+/// A remedy's steps in words: `zip3 → zip1, birth_year → band:10`, or `no generalisation`.
+pub fn steps_in_words(
+    steps: &std::collections::BTreeMap<String, crate::plan::Generalization>,
+) -> String {
+    if steps.is_empty() {
+        return "no generalisation".to_string();
+    }
+    steps
+        .iter()
+        .map(|(column, step)| format!("{column} → {}", step.label()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 impl Finding {
+    /// A figure that is a number.
+    pub fn number(&self, name: &str) -> Option<f64> {
+        self.figures.get(name).and_then(Figure::number)
+    }
+
+    /// A remedy's steps in words ([`steps_in_words`]).
+    pub fn steps_in_words(&self) -> String {
+        match self.figures.get("generalization") {
+            Some(Figure::Generalization(steps)) => steps_in_words(steps),
+            _ => steps_in_words(&Default::default()),
+        }
+    }
+
     /// The finding with these figures added.
     pub fn with(mut self, figures: &[(&str, f64)]) -> Finding {
         for (name, value) in figures {

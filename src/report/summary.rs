@@ -132,18 +132,10 @@ pub struct Summary<'a> {
 /// A remedy finding in one line: `survey: zip3 → zip1, birth_year → band:10 (k = 7, 0.00%
 /// unique, 29 suppressed, loss 19.82%)`; the loss is the information loss.
 pub fn remedy_line(f: &Finding) -> Option<String> {
-    use crate::report::Figure;
-    let number = |name: &str| f.figures.get(name).and_then(Figure::number);
+    let number = |name: &str| f.number(name);
     match f.code {
         FindingCode::Remedy => {
-            let steps = match f.figures.get("generalization") {
-                Some(Figure::Generalization(steps)) if !steps.is_empty() => steps
-                    .iter()
-                    .map(|(c, g)| format!("{c} → {}", step_words(g)))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                _ => "no generalisation".to_string(),
-            };
+            let steps = f.steps_in_words();
             let suppressed = number("suppressed_records").unwrap_or(0.0);
             let suppressed = if suppressed == 0.0 {
                 String::new()
@@ -168,19 +160,6 @@ pub fn remedy_line(f: &Finding) -> Option<String> {
             }
         )),
         _ => None,
-    }
-}
-
-/// A remedy's step in words: `zip1`, `band:10`, `level 2 of hierarchy_age.csv`.
-pub fn step_words(g: &crate::plan::Generalization) -> String {
-    match g {
-        crate::plan::Generalization::Builtin(name) => name.clone(),
-        crate::plan::Generalization::Hierarchy { hierarchy, level } => format!(
-            "level {level} of {}",
-            hierarchy
-                .file_name()
-                .map_or_else(|| hierarchy.to_string_lossy(), |n| n.to_string_lossy())
-        ),
     }
 }
 

@@ -266,7 +266,7 @@ fn nest(column: &str, values: &[String], steps: Vec<(Generalization, Lift)>) -> 
                 bail!(
                     "column {}: the generalisation {} does not nest in the level below it",
                     crate::escape::name(column),
-                    crate::audit::generalize::label(&step)
+                    step.label()
                 );
             }
             *parent = to;
@@ -330,11 +330,7 @@ mod tests {
     fn parent_maps_nest_and_idle_steps_go() {
         let values = texts(&["21", "23", "27", "41"]);
         let ladder = nest("age", &values, builtin_steps(by_shape("age", &values))).unwrap();
-        let names: Vec<String> = ladder
-            .steps
-            .iter()
-            .map(crate::audit::generalize::label)
-            .collect();
+        let names: Vec<String> = ladder.steps.iter().map(Generalization::label).collect();
         assert_eq!(names, ["band:5", "band:10", "suppress"]);
         assert_eq!(ladder.slots, [5, 4, 3, 2]);
         let levels = ladder.codes_by_level();

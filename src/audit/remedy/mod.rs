@@ -122,10 +122,6 @@ pub fn findings(
     let shown = s.remedies.len().min(REMEDIES_PER_VIEW);
     for (i, node) in s.remedies.iter().take(shown).enumerate() {
         let steps = generalization(&found.ladders, &node.levels);
-        let lifted = steps
-            .iter()
-            .map(|(c, g)| format!("{c} → {}", crate::report::step_words(g)))
-            .collect::<Vec<_>>();
         let kept: Vec<&str> = found
             .ladders
             .iter()
@@ -133,12 +129,8 @@ pub fn findings(
             .filter(|(_, l)| **l == 0)
             .map(|(ladder, _)| ladder.column.as_str())
             .collect();
-        let what = if lifted.is_empty() {
-            "no generalisation".to_string()
-        } else {
-            lifted.join(", ")
-        };
-        let kept = if kept.is_empty() || lifted.is_empty() {
+        let what = crate::report::steps_in_words(&steps);
+        let kept = if kept.is_empty() || steps.is_empty() {
             String::new()
         } else {
             format!(" ({} as released)", kept.join(", "))
