@@ -212,14 +212,17 @@ pub fn run() -> Result<ExitStatus> {
             let summary = commands::synth::run(&args.options(), &|m| spinner.step(m))?;
             drop(spinner);
             if !args.quiet {
+                let mut out = String::new();
                 for (name, rows, path) in &summary.sources {
-                    println!(
-                        "{:>14} {:>10} rows  {}",
+                    out.push_str(&format!(
+                        "{:>14} {:>10} rows  {}\n",
                         name,
                         report::thousands(*rows),
                         path.display()
-                    );
+                    ));
                 }
+                // A full device or a closed reader is one line, never a panic.
+                write_stdout(out.as_bytes())?;
             }
             Ok(ExitStatus::Success)
         }

@@ -63,6 +63,11 @@ pub fn suggestion<'a>(
     wanted: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
+    let candidates: Vec<&str> = candidates.into_iter().collect();
+    // A header that cannot be one is a data row: none of it may be quoted back.
+    if !plausible_header(&candidates) {
+        return None;
+    }
     let mut best: Option<(&str, usize)> = None;
     let mut tie = false;
     for c in candidates {
@@ -83,6 +88,44 @@ pub fn suggestion<'a>(
         }
     }
     if tie { None } else { best.map(|(c, _)| c) }
+}
+
+/// Whether a header name looks like a data value rather than a column name: empty, a
+/// number (`02139`, `42.5`), a date (`1987-02-18`), an email (`@`), a phone-like run of
+/// digits, or holding a control character. A column name rarely is any of these.
+pub fn looks_like_data(name: &str) -> bool {
+    let trimmed = name.trim();
+    let digits = trimmed.chars().filter(char::is_ascii_digit).count();
+    trimmed.is_empty()
+        || trimmed.parse::<f64>().is_ok()
+        || trimmed.contains('@')
+        || name.chars().any(char::is_control)
+        || digits >= 6
+        || (digits >= 4
+            && trimmed
+                .chars()
+                .all(|c| c.is_ascii_digit() || "-/.: T".contains(c)))
+}
+
+/// Whether a header line can be one: its names differ and none looks like data. When it
+/// cannot, the file most likely has no header and its first data row was read as one.
+pub fn plausible_header(names: &[&str]) -> bool {
+    !names.iter().any(|n| looks_like_data(n))
+        && names
+            .iter()
+            .enumerate()
+            .all(|(i, n)| !names[..i].contains(n))
+}
+
+/// "FILE has the same name in columns i and j of its header": the name itself is not quoted,
+/// since in a file without a header line it is a data value.
+pub fn duplicated_column(file: &str, first: usize, second: usize) -> String {
+    format!(
+        "{} has the same name in columns {} and {} of its header line; names must differ (does the file have a header line?)",
+        path(Path::new(file)),
+        first + 1,
+        second + 1
+    )
 }
 
 /// Levenshtein distance (characters).
@@ -109,8 +152,11 @@ pub fn missing_column<'a>(
     wanted: &str,
     columns: impl IntoIterator<Item = &'a str>,
 ) -> String {
+    let columns: Vec<&str> = columns.into_iter().collect();
     let mut message = format!("{} has no column {}", path(Path::new(file)), name(wanted));
-    if let Some(close) = suggestion(wanted, columns) {
+    if !columns.is_empty() && !plausible_header(&columns) {
+        message.push_str(" (its first line does not look like a header: does the file have one?)");
+    } else if let Some(close) = suggestion(wanted, columns) {
         message.push_str(&format!(" (did you mean {}?)", name(close)));
     }
     message
@@ -133,5 +179,21 @@ mod tests {
         assert_eq!(suggestion("zipcode", ["zip3", "gender"]), None);
         assert_eq!(suggestion("ab", ["abc", "abd"]), None);
         assert_eq!(distance("kitten", "sitting"), 3);
+    }
+
+    #[test]
+    fn a_data_row_read_as_a_header_is_never_suggested() {
+        // The first row of a headerless file: a ZIP code makes it a data row.
+        assert_eq!(suggestion("smith", ["Smyth", "02139", "F"]), None);
+        assert_eq!(suggestion("zip", ["zip3", "1987-02-18"]), None);
+        assert!(looks_like_data("jane@example.com"));
+        assert!(looks_like_data("555 0101 2233"));
+        assert!(!looks_like_data("zip5"));
+        assert!(!looks_like_data("birth_date"));
+        let message = missing_column("t.csv", "smith", ["Smyth", "02139"]);
+        assert!(
+            !message.contains("Smyth") && !message.contains("02139"),
+            "{message}"
+        );
     }
 }

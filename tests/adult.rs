@@ -15,7 +15,7 @@ fn measure_adult(qis: &[&str], sensitive: &[&str]) -> (usize, ViewMetrics) {
     // The path `scan` takes: the CSV read straight into codes.
     let opts = LoadOptions::default();
     let (qi_cols, sens_cols, rows) = encode_source(ADULT, &qis, &sensitive, &opts).unwrap();
-    let table = ClassTable::build(qi_cols.clone(), &sens_cols, rows, NullMode::Value);
+    let table = ClassTable::build(qi_cols.clone(), &sens_cols, rows, NullMode::Value, false);
     let metrics = measure(&table, MeasureOptions::default());
     // The frame path (`audit`, `--show-values`) groups the same records alike.
     let df = load(ADULT, &columns, &opts).unwrap();
@@ -106,7 +106,7 @@ fn adult_as_parquet_measures_like_the_csv() {
         let sensitive: Vec<String> = sensitive.iter().map(|s| s.to_string()).collect();
         let figures = |path: &str| {
             let (q, s, rows) = encode_source(path, &qis, &sensitive, &opts).unwrap();
-            let table = ClassTable::build(q, &s, rows, NullMode::Value);
+            let table = ClassTable::build(q, &s, rows, NullMode::Value, false);
             measure(&table, MeasureOptions::default())
         };
         let from_csv = figures(ADULT);

@@ -315,7 +315,7 @@ fn plan_errors_name_the_key_or_step() {
             "{}\n[[source]]\nname = \"people\"\npath = \"RETAIL/truth/people.parquet\"\ncolumns = {{ household_size = \"qi\" }}\n\n[[join]]\nname = \"typed\"\nleft = \"survey\"\nright = \"people\"\nkind = \"key\"\non = [\"household_size\"]\n",
             SOURCES
         ),
-        "join 'typed': incompatible column types",
+        "join 'typed': survey.household_size holds text and people.household_size holds numbers",
     );
 }
 

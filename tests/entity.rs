@@ -153,7 +153,10 @@ fn one_row_per_entity_measures_like_no_entity() {
     // The scan path's class table (the one tests/adult.rs holds to ARX's figures) gives the
     // same figures as the per-entity table.
     let (q, s, rows) = encode_source(ADULT, &qis, &sensitive, &LoadOptions::default()).unwrap();
-    let direct = measure(&ClassTable::build(q, &s, rows, NullMode::Value), opts);
+    let direct = measure(
+        &ClassTable::build(q, &s, rows, NullMode::Value, false),
+        opts,
+    );
     assert_eq!(
         serde_json::to_value(&direct).unwrap(),
         serde_json::to_value(&b.metrics).unwrap()
@@ -609,6 +612,7 @@ proptest! {
             &[],
             "who",
             &view(&population).df,
+            false,
         )
         .unwrap();
         let (journalist, marketer) = linkrisk::metrics::journalist::journalist(&table).unwrap();
@@ -645,11 +649,11 @@ proptest! {
         };
         let (sample, population) = (one_each(&sample[..sample.len().min(50)], 0), one_each(&population, 0));
         let by_people = linkrisk::engine::entity_table_with_population(
-            &view(&sample).df, &qis, &[], "who", &view(&population).df,
+            &view(&sample).df, &qis, &[], "who", &view(&population).df, false,
         )
         .unwrap();
         let by_rows = linkrisk::engine::class_table_with_population(
-            &view(&sample).df, &qis, &[], NullMode::Value, &view(&population).df,
+            &view(&sample).df, &qis, &[], NullMode::Value, &view(&population).df, false,
         )
         .unwrap();
         prop_assert_eq!(

@@ -153,12 +153,12 @@ fn wildcard_missing_values_by_hand() {
     let qis = strings(&["zip", "sex"]);
     let df = load(path.to_str().unwrap(), &qis, &LoadOptions::default()).unwrap();
     let value = measure(
-        &class_table_with(&df, &qis, &[], NullMode::Value).unwrap(),
+        &class_table_with(&df, &qis, &[], NullMode::Value, false).unwrap(),
         MeasureOptions::default(),
     );
     assert_eq!(value.k_anonymity.uniques, 3);
     let wild = measure(
-        &class_table_with(&df, &qis, &[], NullMode::Wildcard).unwrap(),
+        &class_table_with(&df, &qis, &[], NullMode::Wildcard, false).unwrap(),
         MeasureOptions::default(),
     );
     assert_eq!(wild.k_anonymity.k, 2);
@@ -187,7 +187,8 @@ fn journalist_risk_against_a_population_table_by_hand() {
     let sample = load("fixtures/small/hand.csv", &qis, &LoadOptions::default()).unwrap();
     let population = load(path.to_str().unwrap(), &qis, &LoadOptions::default()).unwrap();
     let table =
-        class_table_with_population(&sample, &qis, &[], NullMode::Value, &population).unwrap();
+        class_table_with_population(&sample, &qis, &[], NullMode::Value, &population, false)
+            .unwrap();
     let m = measure(&table, MeasureOptions::default());
     let j = m.journalist.unwrap();
     assert!(close(j.max, 1.0 / 8.0));

@@ -301,7 +301,7 @@ mod wildcard {
         #[test]
         fn wildcard_risk_equals_pairwise_compatibility(t in table(), policy_k in 1u32..6) {
             let opts = MeasureOptions { policy_k, recursive_l: 2, population: None };
-            let classes = class_table_with(&t.frame(), &t.qi_names(), &[], NullMode::Wildcard).unwrap();
+            let classes = class_table_with(&t.frame(), &t.qi_names(), &[], NullMode::Wildcard, false).unwrap();
             let got = measure(&classes, opts);
             let f = naive_frequencies(&t);
             let n = f.len() as f64;

@@ -10,7 +10,7 @@ use super::link::read_columns;
 use crate::Result;
 use crate::engine::group_rows;
 use crate::io::LoadOptions;
-use crate::io::coded::{CodedColumn, Dictionary, TimeStep, civil_from_days};
+use crate::io::coded::{CodedColumn, Dictionary, TimeStep, civil_from_days, days_from_civil};
 use crate::metrics::unicity::{CurvePoint, NONE, Traces, curve, median_points};
 
 /// How a time column is coarsened.
@@ -176,17 +176,6 @@ impl Coarsening {
     }
 }
 
-/// Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm).
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m as i64 + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d as i64 - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
 /// The ISO 8601 year and week of a date.
 fn iso_week(y: i64, m: u32, d: u32) -> (i64, i64) {
     let days = days_from_civil(y, m, d);
@@ -204,38 +193,39 @@ fn iso_week(y: i64, m: u32, d: u32) -> (i64, i64) {
 }
 
 /// A time value (`YYYY-MM-DD[ HH:MM[:SS…]]`, `T` allowed between) coarsened to `level`;
-/// `None` when it does not parse.
+/// `None` when it does not parse. A timestamp with a UTC offset (`…+02:00`, `…Z`) is the
+/// instant it names, coarsened in UTC as a zoned Parquet timestamp is
+/// (`engine::compare`).
 pub fn coarsen_time(value: &str, level: TimeLevel) -> Option<String> {
-    let b = value.trim().as_bytes();
-    let digits = |range: std::ops::Range<usize>| -> Option<u32> {
-        let part = b.get(range)?;
-        part.iter()
-            .all(u8::is_ascii_digit)
-            .then(|| std::str::from_utf8(part).ok()?.parse().ok())?
-    };
-    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
-        return None;
-    }
-    let (y, m, d) = (digits(0..4)?, digits(5..7)?, digits(8..10)?);
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
-        return None;
-    }
-    let hour = if b.len() > 10 {
-        if !matches!(b[10], b' ' | b'T') || b.len() < 16 || b[13] != b':' {
-            return None;
+    let (y, m, d, hour) = match crate::engine::compare::parse_timestamp(value) {
+        Some((days, second, _)) => {
+            let (y, m, d) = civil_from_days(days);
+            (y, m, d, (second / 3600) as u32)
         }
-        let h = digits(11..13)?;
-        digits(14..16)?;
-        (h < 24).then_some(h)?
-    } else {
-        0
+        None => {
+            let b = value.trim().as_bytes();
+            let digits = |range: std::ops::Range<usize>| -> Option<u32> {
+                let part = b.get(range)?;
+                part.iter()
+                    .all(u8::is_ascii_digit)
+                    .then(|| std::str::from_utf8(part).ok()?.parse().ok())?
+            };
+            if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+                return None;
+            }
+            let (y, m, d) = (digits(0..4)?, digits(5..7)?, digits(8..10)?);
+            if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+                return None;
+            }
+            (y as i64, m, d, 0)
+        }
     };
     Some(match level {
         TimeLevel::Hour => format!("{y:04}-{m:02}-{d:02} {hour:02}"),
         TimeLevel::Day => format!("{y:04}-{m:02}-{d:02}"),
         TimeLevel::Month => format!("{y:04}-{m:02}"),
         TimeLevel::Week => {
-            let (year, week) = iso_week(y as i64, m, d);
+            let (year, week) = iso_week(y, m, d);
             format!("{year:04}-W{week:02}")
         }
     })

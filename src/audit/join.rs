@@ -20,12 +20,13 @@ use super::identifiers::{
     right_of, truth_links, union,
 };
 use super::keys::{
-    ClassCounts, CodedPair, JointKeys, NO_KEY, as_is, code_pair, coded_column, joint_keys,
-    people_keys, same_person, typical_len,
+    ClassCounts, CodedPair, JointKeys, NO_KEY, as_is, code_pair, coded_column, join_coded_column,
+    joint_keys, people_keys, same_person, typical_len,
 };
 use super::linkage::{Attribute, Linkage, linkage, unique_candidates};
 use super::view::View;
 use crate::Result;
+use crate::engine::compare::{ValueKind, is_temporal};
 use crate::engine::entity::EntityNumbers;
 use crate::io::coded::CodedColumn;
 use crate::normalize::{HashAlgorithm, normalize_email, normalize_phone};
@@ -114,11 +115,14 @@ pub struct JoinOutcome {
     pub truth: Option<TruthLinks>,
 }
 
-fn is_text(dt: &DataType) -> bool {
-    matches!(
-        dt,
-        DataType::String | DataType::Categorical(..) | DataType::Enum(..)
-    )
+/// A column type in the user's words, for a message about comparing two columns.
+fn kind_words(dtype: &DataType) -> String {
+    match ValueKind::of(dtype) {
+        ValueKind::Text => "text".to_string(),
+        ValueKind::Number => format!("numbers ({dtype})"),
+        ValueKind::Instant => format!("dates or timestamps ({dtype})"),
+        ValueKind::Other => format!("values of type {dtype}"),
+    }
 }
 
 /// Guesses the hash algorithm of a hex column from its length.
@@ -520,13 +524,17 @@ fn quasi_join(
             .find(|(o, _)| o == c)
             .map_or_else(|| c.to_string(), |(_, n)| n.clone())
     };
-    let side = |view: &View, cols: &[String], sensitive| -> Result<QuasiSide> {
-        Ok(QuasiSide {
+    // Each compared column as `engine::compare` says: numbers by value, instants by the time
+    // they name (text read as timestamps against a date or timestamp column).
+    let side = |view: &View, cols: &[String], peer: (&View, &[String]), sensitive| {
+        Ok::<_, crate::Error>(QuasiSide {
             compared: cols
                 .iter()
-                .map(|c| {
+                .zip(peer.1)
+                .map(|(c, p)| {
+                    let temporal_peer = is_temporal(peer.0.df.column(p)?.dtype());
                     Ok((
-                        coded_column(view.df.column(c)?)?,
+                        join_coded_column(view.df.column(c)?, temporal_peer)?,
                         view.generalization(c).cloned(),
                     ))
                 })
@@ -534,8 +542,13 @@ fn quasi_join(
             sensitive,
         })
     };
-    let left_side = side(left, lcols, attributes(left, str::to_string)?)?;
-    let right_side = side(right, rcols, attributes(right, right_name)?)?;
+    let left_side = side(
+        left,
+        lcols,
+        (right, rcols),
+        attributes(left, str::to_string)?,
+    )?;
+    let right_side = side(right, rcols, (left, lcols), attributes(right, right_name)?)?;
     let link = quasi_link(&left_side, &right_side, truth, None)
         .with_context(|| format!("join '{}'", step.name))?;
 
@@ -591,19 +604,22 @@ fn identifier_keys(
         };
         let pair = match kind {
             JoinKind::Key | JoinKind::Quasi => {
-                if is_text(&ld) != is_text(&rd)
-                    || (!is_text(&ld) && ld.is_primitive_numeric() != rd.is_primitive_numeric())
-                {
+                if !ValueKind::of(&ld).comparable(ValueKind::of(&rd)) {
                     bail!(
-                        "join '{}': incompatible column types: {}.{lc} is {ld} but {}.{rc} is {rd}",
+                        "join '{}': {}.{lc} holds {} and {}.{rc} holds {}, which cannot be compared; export both as text or both as numbers",
                         step.name,
                         left.name,
-                        right.name
+                        kind_words(&ld),
+                        right.name,
+                        kind_words(&rd),
                     );
                 }
                 comparison.push(format!("{lc} = {rc}"));
+                // Numbers by value, instants by the time they name (`engine::compare`).
+                let lkey = join_coded_column(lraw, is_temporal(&rd))?;
+                let rkey = join_coded_column(rraw, is_temporal(&ld))?;
                 let exact = |v: &str| non_blank(v.to_string());
-                code_pair(lcol, rcol, &exact, &exact)
+                code_pair(&lkey, &rkey, &exact, &exact)
             }
             JoinKind::Normalized => {
                 comparison.push(format!("normalised {}: {lc} = {rc}", identifier_name(m)));

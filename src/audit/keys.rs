@@ -31,8 +31,20 @@ pub type Transform<'a> = &'a (dyn Fn(&str) -> Option<String> + Sync);
 /// A polars column as dictionary codes (first-seen order; `0` missing), for columns of a
 /// frame; files read straight to codes arrive in this form already.
 pub fn coded_column(column: &Column) -> Result<CodedColumn> {
-    let text = column.cast(&DataType::String)?;
-    let values = text.str()?;
+    let text = crate::engine::compare::comparable_text(column)?;
+    Ok(code_text(column.name().as_str(), &text))
+}
+
+/// A compared column of a join as codes: values compared as `engine::compare` says (numbers
+/// by value, instants by the time they name). `temporal_peer`: the other side holds dates or
+/// timestamps, so this side's text is read as timestamps.
+pub fn join_coded_column(column: &Column, temporal_peer: bool) -> Result<CodedColumn> {
+    let text = crate::engine::compare::join_column_text(column, temporal_peer)?;
+    Ok(code_text(column.name().as_str(), &text))
+}
+
+/// Text values as dictionary codes (first-seen order; `0` missing).
+fn code_text(name: &str, values: &StringChunked) -> CodedColumn {
     let mut seen: HashMap<&str, u32> = HashMap::new();
     let mut dictionary: Vec<String> = Vec::new();
     let codes = values
@@ -45,11 +57,11 @@ pub fn coded_column(column: &Column) -> Result<CodedColumn> {
             }),
         })
         .collect();
-    Ok(CodedColumn {
-        name: column.name().to_string(),
+    CodedColumn {
+        name: name.to_string(),
         dictionary: Dictionary::Text(dictionary),
         codes,
-    })
+    }
 }
 
 /// Maps a side's dictionary into `shared` through `transform`, once per distinct value, and

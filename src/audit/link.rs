@@ -99,9 +99,9 @@ fn measure_codes(
     let table = match entity {
         Some(entity) => {
             let entity = encode_coded(vec![entity.clone()], &[])?.remove(0);
-            ClassTable::build_entities(encoded, &[], &entity, rows)
+            ClassTable::build_entities(encoded, &[], &entity, rows, false)
         }
-        None => ClassTable::build(encoded, &[], rows, NullMode::Value),
+        None => ClassTable::build(encoded, &[], rows, NullMode::Value, false),
     };
     Ok(ViewReport {
         name: name.to_string(),
@@ -115,6 +115,7 @@ fn measure_codes(
         attribution: None,
         small_classes: None,
         unicity: None,
+        records: Vec::new(),
     })
 }
 

@@ -23,6 +23,7 @@ use crate::Result;
 use crate::io::LoadOptions;
 use crate::metrics::MeasureOptions;
 use crate::plan::{Generalization, JoinSpec, Plan, Role, SourceSpec};
+use crate::report::records::{Listing, RecordRisk};
 use crate::report::{Policy, Report, ViewReport};
 pub use join::{JoinReport, Snapshot};
 pub use view::View;
@@ -261,9 +262,15 @@ pub fn run(
         .as_ref()
         .and_then(|name| loaded.iter().find(|v| &v.name == name))
         .map(|v| v.df.clone());
+    // --records and --show-values read each view's records from the class table its figures
+    // came from.
+    let listing = Listing {
+        records,
+        show_values,
+    };
     for (spec, view) in plan.sources.iter().zip(loaded) {
         reports.push(
-            view.measure_with(opts, plan.policy.nulls, population.as_ref())
+            view.measure_with(opts, plan.policy.nulls, population.as_ref(), listing)
                 .with_context(|| format!("source '{}'", spec.name))?,
         );
         sources.push(view.clone());
@@ -293,38 +300,16 @@ pub fn run(
             opts,
             plan.policy.nulls,
             population.as_ref(),
+            listing,
         )?;
         joins.push(report);
         timer.lap(&format!("audit: join and measure {}", step.name));
     }
-    if show_values {
-        for report in &mut reports {
-            if let Some(view) = views.get(&report.name) {
-                let (qis, k) = (&report.quasi_identifiers, plan.policy.k);
-                report.small_classes = Some(match &view.entity {
-                    Some(entity) => crate::report::small_entity_classes(&view.df, qis, entity, k)?,
-                    None => crate::report::small_classes(&view.df, qis, k)?,
-                });
-            }
-        }
-    }
     // Every view's records (or people), for --records.
-    let mut risks = Vec::new();
-    if records {
-        for report in &reports {
-            if let Some(view) = views.get(&report.name)
-                && !report.quasi_identifiers.is_empty()
-            {
-                risks.extend(crate::report::records::frame_records(
-                    Some(&report.name),
-                    &view.df,
-                    &report.quasi_identifiers,
-                    view.entity.as_deref(),
-                    show_values,
-                )?);
-            }
-        }
-    }
+    let risks: Vec<RecordRisk> = reports
+        .iter_mut()
+        .flat_map(|report| std::mem::take(&mut report.records))
+        .collect();
     let policy = Policy {
         k: plan.policy.k,
         l: plan.policy.l,
@@ -363,13 +348,14 @@ pub fn run_step(
     opts: MeasureOptions,
     nulls: crate::engine::NullMode,
     population: Option<&DataFrame>,
+    listing: Listing,
 ) -> Result<JoinReport> {
     let left = views.get(&step.left).expect("validated plan");
     let right = views.get(&step.right).expect("validated plan");
     let outcome = join::run_join(step, left, right, max_rows)?;
     let after = outcome
         .view
-        .measure_with(opts, nulls, population)
+        .measure_with(opts, nulls, population, listing)
         .with_context(|| format!("join '{}'", step.name))?;
     let find = |name: &str| {
         reports

@@ -7,6 +7,7 @@ use crate::metrics::attribution::{AttributionOptions, attribute};
 use crate::metrics::{MeasureOptions, measure};
 use crate::plan::{Generalization, Role};
 use crate::report::ViewReport;
+use crate::report::records::{Listing, frame_records};
 
 /// How an audit view's attribution searches: subsets of up to four QIs, the five riskiest
 /// records.
@@ -109,7 +110,12 @@ impl View {
 
     /// Measures the view on its QIs and sensitive attributes.
     pub fn measure(&self, opts: MeasureOptions) -> Result<ViewReport> {
-        self.measure_with(opts, crate::engine::NullMode::Value, None)
+        self.measure_with(
+            opts,
+            crate::engine::NullMode::Value,
+            None,
+            Listing::default(),
+        )
     }
 
     /// Measures the view with a choice of how missing QI values match; with a population
@@ -119,7 +125,39 @@ impl View {
         opts: MeasureOptions,
         nulls: crate::engine::NullMode,
         population: Option<&DataFrame>,
+        listing: Listing,
     ) -> Result<ViewReport> {
+        let (mut report, table) =
+            self.measure_table(opts, nulls, population, listing.membership())?;
+        if listing.show_values {
+            report.small_classes = Some(crate::report::small_classes(
+                &self.df,
+                &report.quasi_identifiers,
+                &table,
+                opts.policy_k,
+            )?);
+        }
+        if listing.records && !report.quasi_identifiers.is_empty() {
+            report.records = frame_records(
+                Some(&self.name),
+                &table,
+                &self.df,
+                self.entity.as_deref(),
+                listing.show_values,
+            )?;
+        }
+        Ok(report)
+    }
+
+    /// Measures the view, returning its class table too (keeping each record's class when
+    /// `keep` asks for it).
+    fn measure_table(
+        &self,
+        opts: MeasureOptions,
+        nulls: crate::engine::NullMode,
+        population: Option<&DataFrame>,
+        keep: bool,
+    ) -> Result<(ViewReport, crate::engine::ClassTable)> {
         let (qis, sensitive) = (self.qis(), self.sensitive());
         if nulls == crate::engine::NullMode::Wildcard
             && qis.len() > crate::engine::wildcard::MAX_QIS
@@ -135,7 +173,7 @@ impl View {
             // Journalist risk per person needs the population's people too.
             let population = population
                 .filter(|p| qis.iter().all(|q| p.column(q).is_ok()) && p.column(entity).is_ok());
-            return self.measure_entities(entity, &qis, &sensitive, opts, nulls, population);
+            return self.measure_entities(entity, &qis, &sensitive, opts, nulls, population, keep);
         }
         if let Some(n) = opts.population
             && n < self.df.height() as f64
@@ -147,8 +185,13 @@ impl View {
             );
         }
         let (qi_cols, sens_cols) = crate::engine::encode_view(&self.df, &qis, &sensitive)?;
-        let mut table =
-            crate::engine::ClassTable::build(qi_cols.clone(), &sens_cols, self.df.height(), nulls);
+        let mut table = crate::engine::ClassTable::build(
+            qi_cols.clone(),
+            &sens_cols,
+            self.df.height(),
+            nulls,
+            keep,
+        );
         if let Some(p) = population
             && qis.iter().all(|q| p.column(q).is_ok())
         {
@@ -164,7 +207,7 @@ impl View {
                 view_attribution(&qis),
             )?)
         };
-        Ok(ViewReport {
+        let report = ViewReport {
             name: self.name.clone(),
             rows: self.df.height(),
             entity: None,
@@ -176,7 +219,9 @@ impl View {
             attribution,
             small_classes: None,
             unicity: None,
-        })
+            records: Vec::new(),
+        };
+        Ok((report, table))
     }
 
     /// Measures the view per entity: classes group people by the multiset of their rows' QI
@@ -190,7 +235,8 @@ impl View {
         opts: MeasureOptions,
         nulls: crate::engine::NullMode,
         population: Option<&DataFrame>,
-    ) -> Result<ViewReport> {
+        keep: bool,
+    ) -> Result<(ViewReport, crate::engine::ClassTable)> {
         if nulls == crate::engine::NullMode::Wildcard {
             crate::bail!(
                 "view '{}': nulls = \"wildcard\" cannot be combined with an entity (not supported yet)",
@@ -221,12 +267,14 @@ impl View {
         let table = if let Some(population) = population {
             drop(qi_cols);
             crate::engine::entity_table_with_population(
-                &self.df, qis, sensitive, entity, population,
+                &self.df, qis, sensitive, entity, population, keep,
             )?
         } else if one_row_each {
-            crate::engine::ClassTable::build(qi_cols, &sens_cols, rows, nulls)
+            // One row per person: the table of records is the table of people, person `i`
+            // being row `i`.
+            crate::engine::ClassTable::build(qi_cols, &sens_cols, rows, nulls, keep)
         } else {
-            crate::engine::ClassTable::build_entities(qi_cols, &sens_cols, &entity_col, rows)
+            crate::engine::ClassTable::build_entities(qi_cols, &sens_cols, &entity_col, rows, keep)
         };
         if let Some(n) = opts.population
             && n < table.rows as f64
@@ -237,7 +285,7 @@ impl View {
                 table.rows
             );
         }
-        Ok(ViewReport {
+        let report = ViewReport {
             name: self.name.clone(),
             rows: self.df.height(),
             entity: Some(entity.to_string()),
@@ -249,6 +297,8 @@ impl View {
             attribution,
             small_classes: None,
             unicity: None,
-        })
+            records: Vec::new(),
+        };
+        Ok((report, table))
     }
 }

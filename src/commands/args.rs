@@ -104,7 +104,7 @@ pub struct PolicyArgs {
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     pub l: Option<u64>,
     /// The l of recursive (c,l)-diversity.
-    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     pub recursive_l: u64,
     /// Exit with code 1 when the policy is violated.
     #[arg(long)]
@@ -155,6 +155,16 @@ fn finite_number(text: &str) -> std::result::Result<f64, String> {
         Ok(v) if v.is_finite() => Ok(v),
         Ok(_) => Err("not a finite number".to_string()),
         Err(_) => Err("not a number".to_string()),
+    }
+}
+
+/// A fraction in (0, 1].
+pub fn fraction(text: &str) -> std::result::Result<f64, String> {
+    let v = finite_number(text)?;
+    if v > 0.0 && v <= 1.0 {
+        Ok(v)
+    } else {
+        Err("not a fraction in (0, 1]".to_string())
     }
 }
 

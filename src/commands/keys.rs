@@ -4,14 +4,16 @@
 
 use crate::bail;
 use clap::Args;
+use clap::builder::TypedValueParser as _;
 
 use super::args::{InputArgs, OutputArgs};
 use super::{Progress, check_names, view_name};
 use crate::Result;
+use crate::engine::{ClassTable, NullMode};
 use crate::io::LoadOptions;
 use crate::metrics::attribution::{AttributionOptions, attribute, attribute_entities};
 use crate::report::keys::KeysReport;
-use crate::report::records::record_risks;
+use crate::report::records::records_of;
 
 /// `keys`' command-line arguments.
 #[derive(Args, Debug)]
@@ -27,11 +29,11 @@ pub struct KeysArgs {
     /// The most row visits (subsets searched × rows) keys takes on before refusing.
     #[arg(long, default_value_t = DEFAULT_MAX_WORK, value_parser = clap::value_parser!(u64).range(1..))]
     pub max_work: u64,
-    /// Sampling fraction of the DIS-SUDA score (sdcMicro's DisFraction).
-    #[arg(long, default_value_t = 0.01)]
+    /// Sampling fraction of the DIS-SUDA score (sdcMicro's DisFraction), in (0, 1].
+    #[arg(long, default_value_t = 0.01, value_parser = super::args::fraction)]
     pub dis_fraction: f64,
-    /// How many of the riskiest records to list.
-    #[arg(long, default_value_t = 20)]
+    /// How many of the riskiest records to list (up to 1,000,000).
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(0..=1_000_000).map(|n| n as usize))]
     pub top: usize,
     /// The column that names the person: attribution over people, a person's value on a
     /// subset being the multiset of their rows' projections on it.
@@ -132,14 +134,17 @@ pub fn run(opts: &KeysOptions, progress: Progress) -> Result<KeysReport> {
     let attribution = match &opts.entity {
         None => {
             if opts.records {
-                records = record_risks(None, &encoded, None, rows);
+                let table = ClassTable::build(encoded.clone(), &[], rows, NullMode::Value, true);
+                records = records_of(None, &table, None);
             }
             attribute(&encoded, rows, opts.attribution)?
         }
         Some(entity) => {
             let entity_col = crate::engine::take_column(&mut encoded, entity);
             if opts.records {
-                records = record_risks(None, &encoded, Some((&entity_col, None)), rows);
+                let table =
+                    ClassTable::build_entities(encoded.clone(), &[], &entity_col, rows, true);
+                records = records_of(None, &table, None);
             }
             attribute_entities(&encoded, &entity_col, rows, opts.attribution)?
         }

@@ -15,7 +15,7 @@ use crate::Result;
 use crate::engine::{ClassTable, NullMode, take_column};
 use crate::io::LoadOptions;
 use crate::metrics::{self, MeasureOptions};
-use crate::report::records::{frame_records, record_risks};
+use crate::report::records::{Listing, frame_records, records_of};
 use crate::report::{self, Policy, Report, ViewReport};
 
 /// `scan`'s command-line arguments.
@@ -206,7 +206,12 @@ pub fn run(opts: &ScanOptions, progress: Progress) -> Result<Report> {
         ..opts.load.clone()
     };
     let mut rows_read = None;
-    let mut records = Vec::new();
+    // --records and --show-values read each record's class from the one class table.
+    let listing = Listing {
+        records: opts.records,
+        show_values: opts.show_values,
+    };
+    let keep = listing.membership();
     // Without --show-values or a population table no frame is needed: the source goes
     // straight to codes.
     let direct = if opts.show_values || opts.population_table.is_some() {
@@ -222,17 +227,9 @@ pub fn run(opts: &ScanOptions, progress: Progress) -> Result<Report> {
         Some(match &opts.entity {
             Some(entity) => {
                 let entity_col = take_column(&mut qi_cols, entity);
-                if opts.records {
-                    records = record_risks(None, &qi_cols, Some((&entity_col, None)), rows);
-                }
-                ClassTable::build_entities(qi_cols, &sens_cols, &entity_col, rows)
+                ClassTable::build_entities(qi_cols, &sens_cols, &entity_col, rows, keep)
             }
-            None => {
-                if opts.records {
-                    records = record_risks(None, &qi_cols, None, rows);
-                }
-                ClassTable::build(qi_cols, &sens_cols, rows, opts.nulls)
-            }
+            None => ClassTable::build(qi_cols, &sens_cols, rows, opts.nulls, keep),
         })
     };
     let (table, df) = match direct {
@@ -240,15 +237,6 @@ pub fn run(opts: &ScanOptions, progress: Progress) -> Result<Report> {
         None => {
             let df = crate::io::load(&opts.file, &columns, &load)?;
             timer.lap("load");
-            if opts.records {
-                records = frame_records(
-                    None,
-                    &df,
-                    &opts.qi,
-                    opts.entity.as_deref(),
-                    opts.show_values,
-                )?;
-            }
             progress("measuring");
             let population = match &opts.population_table {
                 None => None,
@@ -266,6 +254,7 @@ pub fn run(opts: &ScanOptions, progress: Progress) -> Result<Report> {
                     &opts.sensitive,
                     entity,
                     population,
+                    keep,
                 ),
                 (Some(entity), None) => {
                     let mut names = opts.qi.clone();
@@ -278,24 +267,37 @@ pub fn run(opts: &ScanOptions, progress: Progress) -> Result<Report> {
                                 &sens_cols,
                                 &entity_col,
                                 df.height(),
+                                keep,
                             )
                         },
                     )
                 }
-                (None, None) => {
-                    crate::engine::class_table_with(&df, &opts.qi, &opts.sensitive, opts.nulls)
-                }
+                (None, None) => crate::engine::class_table_with(
+                    &df,
+                    &opts.qi,
+                    &opts.sensitive,
+                    opts.nulls,
+                    keep,
+                ),
                 (None, Some(population)) => crate::engine::class_table_with_population(
                     &df,
                     &opts.qi,
                     &opts.sensitive,
                     opts.nulls,
                     population,
+                    keep,
                 ),
             }
             .with_context(|| format!("cannot measure {}", opts.file))?;
             (table, Some(df))
         }
+    };
+    let records = match (&df, opts.records) {
+        (_, false) => Vec::new(),
+        (Some(df), true) => {
+            frame_records(None, &table, df, opts.entity.as_deref(), opts.show_values)?
+        }
+        (None, true) => records_of(None, &table, None),
     };
     let population = population_size(opts.population, opts.sampling_fraction, table.rows)?;
     timer.lap("class table");
@@ -318,13 +320,13 @@ pub fn run(opts: &ScanOptions, progress: Progress) -> Result<Report> {
         metrics,
         attribution: None,
         small_classes: match &df {
-            Some(df) if opts.show_values => Some(match &opts.entity {
-                Some(entity) => report::small_entity_classes(df, &opts.qi, entity, opts.policy.k)?,
-                None => report::small_classes(df, &opts.qi, opts.policy.k)?,
-            }),
+            Some(df) if opts.show_values => {
+                Some(report::small_classes(df, &opts.qi, &table, opts.policy.k)?)
+            }
             _ => None,
         },
         unicity: None,
+        records: Vec::new(),
     };
     let findings = report::view_findings(&view, opts.policy.k);
     let views = vec![view];

@@ -4,6 +4,7 @@
 
 use crate::bail;
 use clap::Args;
+use clap::builder::TypedValueParser as _;
 
 use super::args::{InputArgs, OutputArgs};
 use super::{Progress, check_names};
@@ -33,11 +34,11 @@ pub struct UnicityArgs {
     /// month, log, a band width, prefixN); ε_4 for every combination.
     #[arg(long)]
     pub coarsen: Vec<String>,
-    /// Largest number of points p drawn.
-    #[arg(long, default_value_t = 10)]
+    /// Largest number of points p drawn (1 to 100).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=crate::metrics::unicity::MAX_POINTS as i64).map(usize::from))]
     pub max_points: usize,
-    /// Draws per person and p.
-    #[arg(long, default_value_t = 10)]
+    /// Draws per person and p (1 to 10,000).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=crate::metrics::unicity::MAX_DRAWS as i64).map(usize::from))]
     pub draws: usize,
     /// Seed of the draws: the same seed gives the same figures.
     #[arg(long, default_value_t = 0)]

@@ -552,6 +552,74 @@ pub struct ClassTable {
     pub population_sizes: Option<Vec<u64>>,
     /// Value counts per class of each sensitive attribute.
     pub sensitive: Vec<SensitiveTable>,
+    /// Which class each record (or person) fell in, when an output lists records
+    /// (`--records`, `--show-values`): read from the same grouping as the sizes, so that a
+    /// per-record output can never disagree with the figures.
+    pub membership: Option<Membership>,
+}
+
+/// Which class each unit of a view (a record, or a person in a view with an entity) fell in,
+/// in data order. Kept only on request: it costs 4 bytes a row, which a plain measurement
+/// does not need.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Membership {
+    /// Per unit, its class.
+    pub class_of: Vec<u32>,
+    /// Per person, their first row (0-based); empty when the units are records (unit `i` is
+    /// row `i`).
+    pub first_rows: Vec<u32>,
+    /// Per row, its person; empty when the units are records.
+    pub person_of_row: Vec<u32>,
+}
+
+impl Membership {
+    /// The membership of records: each row is a unit.
+    pub fn of_records(class_of: Vec<u32>) -> Membership {
+        Membership {
+            class_of,
+            first_rows: Vec::new(),
+            person_of_row: Vec::new(),
+        }
+    }
+
+    /// Units (records or people).
+    pub fn units(&self) -> usize {
+        self.class_of.len()
+    }
+
+    /// The first data row (0-based) of unit `unit`.
+    pub fn first_row(&self, unit: usize) -> usize {
+        if self.first_rows.is_empty() {
+            unit
+        } else {
+            self.first_rows[unit] as usize
+        }
+    }
+
+    /// Every row (0-based) of unit `unit`, ascending.
+    pub fn rows_of(&self, unit: usize) -> Vec<usize> {
+        if self.person_of_row.is_empty() {
+            return vec![unit];
+        }
+        self.person_of_row
+            .iter()
+            .enumerate()
+            .filter(|&(_, &p)| p as usize == unit)
+            .map(|(row, _)| row)
+            .collect()
+    }
+
+    /// The first unit of every class of `classes`: the one that stands for it.
+    pub fn representatives(&self, classes: usize) -> Vec<u32> {
+        let mut first = vec![u32::MAX; classes];
+        for (unit, &class) in self.class_of.iter().enumerate() {
+            let slot = &mut first[class as usize];
+            if *slot == u32::MAX {
+                *slot = unit as u32;
+            }
+        }
+        first
+    }
 }
 
 impl ClassTable {
@@ -563,6 +631,7 @@ impl ClassTable {
         sensitive: &[EncodedColumn],
         rows: usize,
         nulls: NullMode,
+        membership: bool,
     ) -> ClassTable {
         let timer = crate::timing::Timer::start();
         let columns: Vec<(&[u32], usize)> = qis
@@ -587,6 +656,9 @@ impl ClassTable {
             table.frequencies =
                 super::wildcard::compatible_counts(&qis, &representative, &table.sizes);
         }
+        if membership {
+            table.membership = Some(Membership::of_records(grouping.ids()));
+        }
         table
     }
 
@@ -597,6 +669,7 @@ impl ClassTable {
             frequencies: grouping.sizes.clone(),
             population_sizes: None,
             sizes: grouping.sizes.clone(),
+            membership: None,
             // Each table is built on all cores; building them side by side also overlaps
             // their serial steps.
             sensitive: sensitive

@@ -54,7 +54,7 @@ impl EncodedColumn {
 /// column is rejected without parsing all of it.
 fn as_numeric(column: &Column) -> Result<Option<Column>> {
     let dtype = column.dtype();
-    if dtype.is_primitive_numeric() {
+    if dtype.is_primitive_numeric() || dtype.is_decimal() {
         return Ok(Some(column.cast(&DataType::Float64)?));
     }
     if !matches!(dtype, DataType::String) || column.null_count() == column.len() {
@@ -79,7 +79,9 @@ fn rank_numbers(values: &Float64Chunked) -> Vec<u32> {
     let first: Vec<u32> = values
         .iter()
         .map(|v| match v {
+            // A NaN is missing (docs/metrics.md, "Missing values").
             None => u32::MAX,
+            Some(x) if x.is_nan() => u32::MAX,
             Some(x) => {
                 // -0.0 and 0.0 are one value.
                 let x = if x == 0.0 { 0.0 } else { x };
@@ -237,8 +239,15 @@ fn encode_column(column: &Column, ordered: bool) -> Result<EncodedColumn> {
             numeric: ordered,
         });
     }
-    let parsed = if ordered { as_numeric(column)? } else { None };
-    let numeric = parsed.is_some();
+    // Floats and decimals are compared by value whatever the role (`7.0` = `7`, `-0` = `0`,
+    // NaN missing: `engine::compare`), so they are ranked like ordered columns.
+    let typed_number = column.dtype().is_float() || column.dtype().is_decimal();
+    let parsed = if ordered || typed_number {
+        as_numeric(column)?
+    } else {
+        None
+    };
+    let numeric = ordered && parsed.is_some();
     let codes = match parsed {
         Some(numbers) => rank_numbers(numbers.f64()?),
         None => dictionary_codes(column)?,
@@ -246,9 +255,9 @@ fn encode_column(column: &Column, ordered: bool) -> Result<EncodedColumn> {
     let distinct = codes.iter().copied().max().unwrap_or(0);
     Ok(EncodedColumn {
         name,
+        has_missing: codes.contains(&MISSING),
         codes,
         distinct,
-        has_missing: column.null_count() > 0,
         numeric,
     })
 }

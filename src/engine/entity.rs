@@ -12,7 +12,7 @@
 use hashbrown::HashMap;
 use rayon::prelude::*;
 
-use super::classes::{ClassTable, Grouping, SensitiveTable, group_rows};
+use super::classes::{ClassTable, Grouping, Membership, SensitiveTable, group_rows};
 use super::encode::{EncodedColumn, MISSING};
 
 /// Entities grouped into classes by the multiset of their rows' QI tuples.
@@ -176,6 +176,17 @@ fn rows_by_class(classes: &EntityClasses) -> Grouping {
     }
 }
 
+impl Membership {
+    /// The membership of people: each person (numbered by first appearance) is a unit.
+    pub fn of_people(classes: &EntityClasses, numbers: EntityNumbers) -> Membership {
+        Membership {
+            class_of: classes.entity_classes.clone(),
+            first_rows: numbers.first_rows,
+            person_of_row: numbers.of_row,
+        }
+    }
+}
+
 impl ClassTable {
     /// The class table over entities: class sizes count people; each sensitive attribute's
     /// value counts read all rows of a class's people.
@@ -184,12 +195,22 @@ impl ClassTable {
         sensitive: &[EncodedColumn],
         entity: &EncodedColumn,
         rows: usize,
+        membership: bool,
     ) -> ClassTable {
         let timer = crate::timing::Timer::start();
-        let classes = entity_classes(&qis, entity, rows);
+        let columns: Vec<(&[u32], usize)> = qis
+            .iter()
+            .map(|c| (c.codes.as_slice(), c.slots()))
+            .collect();
+        let numbers = EntityNumbers::of(entity);
+        let classes = classes_of_entities(&columns, &numbers, rows);
+        drop(columns);
         drop(qis);
         timer.lap("group entities");
-        let table = ClassTable::from_entity_classes(&classes, sensitive);
+        let mut table = ClassTable::from_entity_classes(&classes, sensitive);
+        if membership {
+            table.membership = Some(Membership::of_people(&classes, numbers));
+        }
         timer.lap("sensitive tables");
         table
     }
@@ -202,6 +223,7 @@ impl ClassTable {
             frequencies: classes.sizes.clone(),
             population_sizes: None,
             sizes: classes.sizes.clone(),
+            membership: None,
             sensitive: sensitive
                 .par_iter()
                 .map(|column| SensitiveTable::build(column, &grouping))

@@ -2,12 +2,14 @@
 //! equivalence-class table in one pass. Every metric reads that table.
 
 pub mod classes;
+pub mod compare;
 pub mod encode;
 pub mod entity;
 pub mod wildcard;
 
 pub use classes::{
-    ClassTable, Grouping, NullMode, SensitiveTable, class_ids, group_rows, partition_sizes,
+    ClassTable, Grouping, Membership, NullMode, SensitiveTable, class_ids, group_rows,
+    partition_sizes,
 };
 pub use encode::{EncodedColumn, encode_columns, take_column};
 
@@ -17,20 +19,22 @@ use crate::Result;
 
 /// Encodes a view's QI and sensitive columns and builds its class table.
 pub fn class_table(df: &DataFrame, qis: &[String], sensitive: &[String]) -> Result<ClassTable> {
-    class_table_with(df, qis, sensitive, NullMode::Value)
+    class_table_with(df, qis, sensitive, NullMode::Value, false)
 }
 
-/// [`class_table`] with a choice of how missing QI values match.
+/// [`class_table`] with a choice of how missing QI values match, keeping each record's class
+/// when `membership` asks for it.
 pub fn class_table_with(
     df: &DataFrame,
     qis: &[String],
     sensitive: &[String],
     nulls: NullMode,
+    membership: bool,
 ) -> Result<ClassTable> {
     let timer = crate::timing::Timer::start();
     let (qi_cols, sens_cols) = encode_view(df, qis, sensitive)?;
     timer.lap("encode");
-    let table = ClassTable::build(qi_cols, &sens_cols, df.height(), nulls);
+    let table = ClassTable::build(qi_cols, &sens_cols, df.height(), nulls, membership);
     timer.lap("group");
     Ok(table)
 }
@@ -103,8 +107,9 @@ pub fn class_table_with_population(
     sensitive: &[String],
     nulls: NullMode,
     population: &DataFrame,
+    membership: bool,
 ) -> Result<ClassTable> {
-    let mut table = class_table_with(df, qis, sensitive, nulls)?;
+    let mut table = class_table_with(df, qis, sensitive, nulls, membership)?;
     attach_population(&mut table, df, qis, population)?;
     Ok(table)
 }
@@ -174,15 +179,25 @@ pub fn entity_table_with_population(
     sensitive: &[String],
     entity: &str,
     population: &DataFrame,
+    membership: bool,
 ) -> Result<ClassTable> {
     use polars::prelude::*;
     let mut names: Vec<String> = qis.to_vec();
     names.push(entity.to_string());
     let (mut qi_cols, sens_cols) = encode_view(df, &names, sensitive)?;
     let entity_col = take_column(&mut qi_cols, entity);
-    let sample = entity::entity_classes(&qi_cols, &entity_col, df.height());
+    let sample_people = entity::EntityNumbers::of(&entity_col);
+    let sample_columns: Vec<(&[u32], usize)> = qi_cols
+        .iter()
+        .map(|c| (c.codes.as_slice(), c.slots()))
+        .collect();
+    let sample = entity::classes_of_entities(&sample_columns, &sample_people, df.height());
+    drop(sample_columns);
     drop(qi_cols);
     let mut table = ClassTable::from_entity_classes(&sample, &sens_cols);
+    if membership {
+        table.membership = Some(Membership::of_people(&sample, sample_people));
+    }
 
     let as_text = |frame: &DataFrame| -> Result<DataFrame> {
         Ok(frame

@@ -6,6 +6,7 @@
 use hashbrown::{HashMap, HashSet};
 
 use super::LoadOptions;
+use super::missing::MissingValues;
 
 /// One column as dictionary codes: `0` is a missing value, `i + 1` is the dictionary's entry
 /// `i`.
@@ -106,6 +107,17 @@ pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (y, m, d)
 }
 
+/// Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm).
+pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m as i64 + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d as i64 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
 impl Dictionary {
     /// The number of values.
     pub fn len(&self) -> usize {
@@ -135,16 +147,26 @@ impl Dictionary {
 /// A column's final text dictionary, built from the readers' local dictionaries one distinct
 /// raw value at a time. This is where `--strip` and `--null-values` apply: once per distinct
 /// value, not once per row.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct DictionaryBuilder {
     values: Vec<String>,
     codes: HashMap<String, u32>,
+    missing: MissingValues,
 }
 
 impl DictionaryBuilder {
+    /// A builder applying the missing-value rule of `opts` ([`super::missing`]).
+    pub fn new(opts: &LoadOptions) -> DictionaryBuilder {
+        DictionaryBuilder {
+            values: Vec::new(),
+            codes: HashMap::new(),
+            missing: MissingValues::new(opts),
+        }
+    }
+
     /// The final code of a raw value (`0` when it means missing); `None` when it is not UTF-8.
-    pub fn code(&mut self, raw: &[u8], opts: &LoadOptions) -> Option<u32> {
-        let Some(value) = clean_value(std::str::from_utf8(raw).ok()?, opts) else {
+    pub fn code(&mut self, raw: &[u8]) -> Option<u32> {
+        let Some(value) = self.missing.clean(std::str::from_utf8(raw).ok()?) else {
             return Some(0);
         };
         if let Some(&code) = self.codes.get(value) {
@@ -160,13 +182,6 @@ impl DictionaryBuilder {
     pub fn finish(self) -> Dictionary {
         Dictionary::Text(self.values)
     }
-}
-
-/// One text value as `--strip` and `--null-values` leave it; `None` when it means missing (as
-/// the polars path's `clean_text` treats it).
-fn clean_value<'a>(text: &'a str, opts: &LoadOptions) -> Option<&'a str> {
-    let value = if opts.strip { text.trim() } else { text };
-    (!opts.null_values.iter().any(|n| n == value)).then_some(value)
 }
 
 /// Dense ranks `1..=d` of integers in ascending order: code `r` is the `r`-th smallest distinct

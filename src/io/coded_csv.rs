@@ -369,7 +369,12 @@ fn read_coded_in_blocks(
     if header.last() == Some(&b'\r') {
         header = &header[..header.len() - 1];
     }
-    if header.contains(&b'"') || header.iter().all(|b| b.is_ascii_whitespace()) {
+    // A quote, a blank header or a lone carriage return (old Mac line ends): the polars path
+    // reads or refuses it with its message.
+    if header.contains(&b'"')
+        || header.contains(&b'\r')
+        || header.iter().all(|b| b.is_ascii_whitespace())
+    {
         return Ok(None);
     }
     let delimiter = opts
@@ -384,12 +389,8 @@ fn read_coded_in_blocks(
     };
     // Two columns of one name: which one a QI means is anybody's guess.
     for (i, name) in names.iter().enumerate() {
-        if names[..i].contains(name) {
-            crate::bail!(
-                "{} has a duplicated column name {}",
-                crate::escape::path(std::path::Path::new(path)),
-                crate::escape::name(name)
-            );
+        if let Some(first) = names[..i].iter().position(|n| n == name) {
+            crate::bail!("{}", crate::escape::duplicated_column(path, first, i));
         }
     }
     let mut slot_of_field = vec![None; names.len()];
@@ -540,12 +541,12 @@ fn merge_dictionaries(
     slot: usize,
     opts: &LoadOptions,
 ) -> Option<(Dictionary, Vec<Vec<u32>>)> {
-    let mut dictionary = DictionaryBuilder::default();
+    let mut dictionary = DictionaryBuilder::new(opts);
     let mut remaps: Vec<Vec<u32>> = Vec::with_capacity(dictionaries.len());
     for dicts in dictionaries {
         let mut remap = vec![0u32; dicts.values[slot].len() + 1];
         for (local, raw) in dicts.values[slot].iter().enumerate() {
-            remap[local + 1] = dictionary.code(raw, opts)?;
+            remap[local + 1] = dictionary.code(raw)?;
         }
         remaps.push(remap);
     }

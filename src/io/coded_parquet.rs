@@ -312,13 +312,13 @@ fn merge_text(
     codes: &mut [u32],
     opts: &LoadOptions,
 ) -> Option<Dictionary> {
-    let mut dictionary = DictionaryBuilder::default();
+    let mut dictionary = DictionaryBuilder::new(opts);
     let mut remap: Vec<u32> = Vec::new();
     for (local, rows) in chunks {
         remap.clear();
         remap.resize(local.len() + 1, 0);
         for entry in (0..local.len()).filter(|&e| local.used[e]) {
-            remap[entry + 1] = dictionary.code(local.text(entry), opts)?;
+            remap[entry + 1] = dictionary.code(local.text(entry))?;
         }
         for code in &mut codes[rows.clone()] {
             *code = remap[*code as usize];

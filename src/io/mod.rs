@@ -14,6 +14,7 @@ pub mod coded_csv;
 pub mod coded_parquet;
 mod footer;
 pub mod guard;
+pub mod missing;
 mod shape;
 mod sniff;
 
@@ -53,9 +54,9 @@ pub struct LoadOptions {
     pub strip: bool,
     /// Extra strings that mean "missing" (compared after stripping).
     pub null_values: Vec<String>,
-    /// Columns to read dictionary-encoded (categorical) straight from CSV: 4 bytes a value
-    /// instead of a string, for columns that are only compared for equality. Ignored when
-    /// `strip` or `null_values` must rewrite the text first.
+    /// Text columns to load dictionary-encoded (categorical): 4 bytes a value instead of a
+    /// string, for columns that are only compared for equality. They are coded as they
+    /// stream, after the missing-value rule.
     pub dictionary: Vec<String>,
     /// The most bytes read into memory from a gzip file, standard input or a pipe; `None` for
     /// the default, the larger of 256 MiB and (for gzip) 100 times the compressed size.
@@ -277,6 +278,13 @@ fn scan_unguarded(path: &str, opts: &LoadOptions) -> Result<LazyFrame> {
         if head.iter().all(|b| b.is_ascii_whitespace()) {
             bail!("{path} has no header line");
         }
+        // Lines ended by a lone carriage return (old Mac files) would read as one header line
+        // holding every value.
+        if head.strip_suffix(b"\r").unwrap_or(&head).contains(&b'\r') {
+            bail!(
+                "{path} ends its lines with a lone carriage return; linkrisk reads \\n or \\r\\n line ends (convert it with: tr '\\r' '\\n')"
+            );
+        }
         let delimiter = opts
             .delimiter
             .unwrap_or_else(|| sniff_delimiter(&head, path));
@@ -317,18 +325,9 @@ fn scan_unguarded(path: &str, opts: &LoadOptions) -> Result<LazyFrame> {
     let src = sources(origin);
     let lf = match format {
         InputFormat::Csv => {
-            let dictionary: Vec<Field> = if opts.strip || !opts.null_values.is_empty() {
-                Vec::new()
-            } else {
-                opts.dictionary
-                    .iter()
-                    .map(|c| Field::new(c.as_str().into(), dictionary_dtype()))
-                    .collect()
-            };
-            let overwrite =
-                (!dictionary.is_empty()).then(|| Arc::new(Schema::from_iter(dictionary)));
+            // Every column is read as text, dictionary columns included: the missing-value
+            // rule must see the text (a quoted `""` is missing) before `load` codes it.
             LazyCsvReader::new_with_sources(src)
-                .with_dtype_overwrite(overwrite)
                 .with_separator(delimiter)
                 .with_has_header(true)
                 // Every column as text: see the module documentation.
@@ -392,16 +391,12 @@ pub fn column_names(lf: &mut LazyFrame, path: &str) -> Result<Vec<String>> {
     })?;
     let names: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
     // polars renames a repeated CSV header name to `NAME_duplicated_N`.
-    for name in &names {
+    for (at, name) in names.iter().enumerate() {
         if let Some((original, n)) = name.rsplit_once("_duplicated_")
             && n.parse::<u32>().is_ok()
-            && names.iter().any(|x| x == original)
+            && let Some(first) = names.iter().position(|x| x == original)
         {
-            bail!(
-                "{} has a duplicated column name {}",
-                crate::escape::path(std::path::Path::new(path)),
-                crate::escape::name(original)
-            );
+            bail!("{}", crate::escape::duplicated_column(path, first, at));
         }
     }
     Ok(names)
@@ -497,19 +492,11 @@ fn unmeasurable(dtype: &DataType) -> Option<&'static str> {
     }
 }
 
-/// Applies `--strip` and `--null-values` to a text column; other columns pass through.
+/// Applies the missing-value rule ([`missing`]: empty texts, `--strip`, `--null-values`) to a
+/// text column; other columns pass through.
 fn clean_text(expr: Expr, is_text: bool, opts: &LoadOptions) -> Expr {
     if !is_text {
         return expr;
     }
-    let mut e = expr;
-    if opts.strip {
-        e = e.str().strip_chars(lit(NULL));
-    }
-    for missing in &opts.null_values {
-        e = when(e.clone().eq(lit(missing.as_str())))
-            .then(lit(NULL).cast(DataType::String))
-            .otherwise(e);
-    }
-    e
+    missing::MissingValues::new(opts).expr(expr)
 }

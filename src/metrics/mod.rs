@@ -104,6 +104,7 @@ pub fn measure(table: &ClassTable, opts: MeasureOptions) -> ViewMetrics {
                 frequencies: table.sizes.clone(),
                 population_sizes: None,
                 sensitive: Vec::new(),
+                membership: None,
             };
             let histogram = k_anonymity::k_anonymity(&partition).class_size_histogram;
             population::population_uniqueness(&histogram, table.rows, n)

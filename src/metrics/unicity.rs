@@ -600,6 +600,13 @@ fn bits(mut mask: u64) -> impl Iterator<Item = usize> {
     })
 }
 
+/// The largest p a curve draws (the command line and plans refuse more): de Montjoye et al.
+/// found four points enough for 95% of people, and each p costs a pass over everyone.
+pub const MAX_POINTS: usize = 100;
+
+/// The most draws per person and p (the command line and plans refuse more).
+pub const MAX_DRAWS: usize = 10_000;
+
 /// ε_p for `p = 1..=max_points`, `draws` draws per person, deterministic for `seed`. People
 /// are taken one at a time (in parallel), all their draws for every `p` together, so that the
 /// work of testing them is shared ([`Method::SharedMasks`]) where that is cheaper.

@@ -451,6 +451,20 @@ impl Plan {
                     source.name
                 );
             }
+            if !source.points.is_empty() && source.entity.is_none() {
+                bail!(
+                    "source '{}': points needs entity = \"...\", the column naming the person whose purchases the points are",
+                    source.name
+                );
+            }
+            for (key, columns) in [("time", &source.time), ("band", &source.band)] {
+                if let Some(column) = columns.keys().find(|c| !source.points.contains(c)) {
+                    bail!(
+                        "source '{}': {key} names column '{column}', which is not one of its points",
+                        source.name
+                    );
+                }
+            }
             for column in source.hierarchies.keys() {
                 if source.columns.get(column) != Some(&Role::Qi) {
                     bail!(
@@ -510,8 +524,12 @@ impl Plan {
         if self.sources.is_empty() {
             bail!("the plan has no [[source]]: nothing to audit");
         }
-        if self.policy.unicity_max_points == 0 || self.policy.unicity_draws == 0 {
-            bail!("policy.unicity_max_points and policy.unicity_draws must be at least 1");
+        use crate::metrics::unicity::{MAX_DRAWS, MAX_POINTS};
+        if !(1..=MAX_POINTS).contains(&self.policy.unicity_max_points) {
+            bail!("policy.unicity_max_points must be from 1 to {MAX_POINTS}");
+        }
+        if !(1..=MAX_DRAWS).contains(&self.policy.unicity_draws) {
+            bail!("policy.unicity_draws must be from 1 to {MAX_DRAWS}");
         }
         for join in &self.joins {
             if names.contains(&join.name.as_str()) {

@@ -75,6 +75,17 @@ pub struct ViewReport {
     /// Purchase-history unicity of a source that declares `points`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unicity: Option<crate::audit::history::UnicityReport>,
+    /// With `--records` (audit): every record's (or person's) risk, read from the class
+    /// table the figures came from; written to its own file, never into the report.
+    #[serde(skip)]
+    pub records: Vec<super::records::RecordRisk>,
+}
+
+impl ViewReport {
+    /// Whether the view holds no record (a join step that linked nobody).
+    pub fn is_empty(&self) -> bool {
+        self.rows == 0
+    }
 }
 
 /// A class below the policy k with its QI values (only with `--show-values`).
@@ -103,136 +114,68 @@ pub struct TupleCount {
 /// Most small classes listed per view with `--show-values`.
 pub const SMALL_CLASSES_SHOWN: usize = 10;
 
-/// The smallest classes (below `k`) of a frame on `qis`, with their values. This regroups
-/// the rows, which is acceptable because it only runs on an explicit `--show-values`.
+/// The smallest classes (frequency below `k`) of a view, with their values, read from its
+/// class table (built keeping its membership) and the frame it was built from: a class is
+/// shown by the values of its first record, or in a view with an entity by the distinct
+/// tuples of its first person. The classes are the table's, so what is shown agrees with
+/// the figures (under `--nulls wildcard` a class's size is the records compatible with it).
 pub fn small_classes(
     df: &polars::prelude::DataFrame,
     qis: &[String],
+    table: &crate::engine::ClassTable,
     k: u32,
 ) -> crate::Result<Vec<SmallClass>> {
     use polars::prelude::*;
+    let Some(membership) = &table.membership else {
+        return Ok(Vec::new());
+    };
     if qis.is_empty() {
         return Ok(Vec::new());
     }
-    let groups = df
-        .clone()
-        .lazy()
-        .group_by(qis.iter().map(|q| col(q.as_str())).collect::<Vec<_>>())
-        .agg([len().alias("__size")])
-        .filter(col("__size").lt(lit(k)))
-        .sort(["__size"], Default::default())
-        .limit(SMALL_CLASSES_SHOWN as IdxSize)
-        .collect()?;
-    let sizes: Vec<u32> = groups
-        .column("__size")?
-        .cast(&DataType::UInt32)?
-        .u32()?
-        .into_no_null_iter()
-        .collect();
-    let mut texts = Vec::new();
-    for q in qis {
-        let c = groups.column(q)?.cast(&DataType::String)?;
-        texts.push(
-            c.str()?
-                .iter()
-                .map(|v| v.map(str::to_string))
-                .collect::<Vec<_>>(),
-        );
-    }
-    Ok(sizes
+    let representatives = membership.representatives(table.sizes.len());
+    let mut small: Vec<(u32, u32)> = table
+        .frequencies
         .iter()
-        .enumerate()
-        .map(|(i, &size)| SmallClass {
-            size,
-            values: qis
-                .iter()
-                .zip(&texts)
-                .map(|(q, t)| (q.clone(), t[i].clone()))
-                .collect(),
-            tuples: Vec::new(),
-        })
-        .collect())
-}
-
-/// [`small_classes`] of a view with an entity: classes of people (equal multisets of QI
-/// tuples) below `k`, smallest first, each shown by one of its people's tuples.
-pub fn small_entity_classes(
-    df: &polars::prelude::DataFrame,
-    qis: &[String],
-    entity: &str,
-    k: u32,
-) -> crate::Result<Vec<SmallClass>> {
-    use crate::engine::entity::{EntityNumbers, classes_of_entities};
-    use polars::prelude::*;
-    if qis.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut names = qis.to_vec();
-    names.push(entity.to_string());
-    let encoded = crate::engine::encode_columns(df, &names, &[])?;
-    let (entity_col, qi_cols): (Vec<_>, Vec<_>) =
-        encoded.into_iter().partition(|c| c.name == entity);
-    let numbers = EntityNumbers::of(&entity_col[0]);
-    let columns: Vec<(&[u32], usize)> = qi_cols
-        .iter()
-        .map(|c| (c.codes.as_slice(), c.slots()))
+        .zip(&representatives)
+        .filter(|&(&frequency, _)| frequency < k)
+        .map(|(&frequency, &unit)| (frequency, unit))
         .collect();
-    let classes = classes_of_entities(&columns, &numbers, df.height());
-    // The smallest classes below k, each with the first person who has it.
-    let mut small: Vec<(u32, u32)> = Vec::new();
-    let mut seen = vec![false; classes.sizes.len()];
-    for (person, &class) in classes.entity_classes.iter().enumerate() {
-        let size = classes.sizes[class as usize];
-        if size < k && !seen[class as usize] {
-            seen[class as usize] = true;
-            small.push((size, person as u32));
-        }
-    }
-    small.sort_by_key(|&(size, _)| size);
+    small.sort_unstable();
     small.truncate(SMALL_CLASSES_SHOWN);
-    let mut texts = Vec::new();
-    for q in qis {
-        let c = df.column(q)?.cast(&DataType::String)?;
-        texts.push(c);
-    }
-    let shown: hashbrown::HashMap<u32, usize> = small
+    let texts: Vec<Column> = qis
         .iter()
-        .enumerate()
-        .map(|(i, &(_, person))| (person, i))
-        .collect();
-    let mut tuples: Vec<Vec<Vec<Option<String>>>> = vec![Vec::new(); small.len()];
-    for (row, person) in numbers.of_row.iter().enumerate() {
-        if let Some(&i) = shown.get(person) {
-            let mut tuple = Vec::with_capacity(qis.len());
-            for t in &texts {
-                tuple.push(t.str()?.get(row).map(str::to_string));
-            }
-            tuples[i].push(tuple);
-        }
-    }
-    Ok(small
-        .iter()
-        .zip(tuples)
-        .map(|(&(size, _), rows)| {
+        .map(|q| Ok(df.column(q)?.cast(&DataType::String)?))
+        .collect::<crate::Result<_>>()?;
+    let tuple = |row: usize| -> crate::Result<Vec<Option<String>>> {
+        texts
+            .iter()
+            .map(|t| Ok(t.str()?.get(row).map(str::to_string)))
+            .collect()
+    };
+    let by_person = !membership.person_of_row.is_empty();
+    small
+        .into_iter()
+        .map(|(size, unit)| {
             let mut counted: Vec<TupleCount> = Vec::new();
-            for values in rows {
+            for row in membership.rows_of(unit as usize) {
+                let values = tuple(row)?;
                 match counted.iter_mut().find(|t| t.values == values) {
                     Some(t) => t.rows += 1,
                     None => counted.push(TupleCount { rows: 1, values }),
                 }
             }
             counted.sort_by_key(|t| std::cmp::Reverse(t.rows));
-            SmallClass {
+            Ok(SmallClass {
                 size,
                 values: qis
                     .iter()
                     .cloned()
                     .zip(counted[0].values.iter().cloned())
                     .collect(),
-                tuples: counted,
-            }
+                tuples: if by_person { counted } else { Vec::new() },
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// Rows of the small-classes table: size, then `col=value` pairs.
@@ -305,6 +248,8 @@ pub enum FindingCode {
     Remedy,
     /// No generalisation within the searched lattice meets the policy.
     RemedyNotFound,
+    /// A view holds no record: a join step linked nobody.
+    EmptyView,
 }
 
 /// How severe a finding is; findings are ranked most severe first (`High < Medium < Low` in
@@ -588,6 +533,11 @@ impl Policy {
         }
         for view in views.iter().filter(|v| !v.identified) {
             judged += 1;
+            // An empty view (a join that linked nobody) singles out nobody: it meets every
+            // threshold.
+            if view.is_empty() {
+                continue;
+            }
             let m = &view.metrics;
             if m.k_anonymity.k < self.k {
                 violations.push(Violation {
@@ -647,6 +597,19 @@ impl Policy {
 pub fn view_findings(view: &ViewReport, policy_k: u32) -> Vec<Finding> {
     let m = &view.metrics;
     let mut findings = Vec::new();
+    if view.is_empty() {
+        findings.push(Finding {
+            code: FindingCode::EmptyView,
+            severity: Severity::Low,
+            subject: view.name.clone(),
+            message: format!(
+                "{} is empty: nobody linked, so it singles out nobody and meets every threshold",
+                view.name
+            ),
+            figures: Default::default(),
+        });
+        return findings;
+    }
     let qis = view.quasi_identifiers.join(" + ");
     if m.k_anonymity.uniques > 0 {
         let share = m.k_anonymity.unique_fraction;

@@ -9,8 +9,7 @@ use std::path::Path;
 use polars::prelude::*;
 
 use crate::Result;
-use crate::engine::EncodedColumn;
-use crate::engine::entity::{EntityNumbers, classes_of_entities};
+use crate::engine::ClassTable;
 
 /// One record's (or person's) risk.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,95 +38,77 @@ impl RecordRisk {
     }
 }
 
-/// The risk of every record of a view from its encoded QIs, or of every person when `entity`
-/// is given; `keys` (with `--show-values`) names each person by their key.
-pub fn record_risks(
-    view: Option<&str>,
-    qis: &[EncodedColumn],
-    entity: Option<(&EncodedColumn, Option<&[String]>)>,
-    rows: usize,
-) -> Vec<RecordRisk> {
-    let columns: Vec<(&[u32], usize)> = qis
-        .iter()
-        .map(|c| (c.codes.as_slice(), c.slots()))
-        .collect();
-    let record = |row: usize, class_size: u32, entity: Option<String>| RecordRisk {
-        view: view.map(str::to_string),
-        row: row + 1,
-        class_size,
-        suda: None,
-        entity,
-    };
-    match entity {
-        None => {
-            let grouping = crate::engine::group_rows(&columns, rows);
-            let mut size_of_row = vec![0u32; rows];
-            let mut at = 0;
-            for &size in &grouping.sizes {
-                for &r in &grouping.rows_by_class[at..at + size as usize] {
-                    size_of_row[r as usize] = size;
-                }
-                at += size as usize;
-            }
-            size_of_row
-                .into_iter()
-                .enumerate()
-                .map(|(row, size)| record(row, size, None))
-                .collect()
-        }
-        Some((entity, keys)) => {
-            let numbers = EntityNumbers::of(entity);
-            let classes = classes_of_entities(&columns, &numbers, rows);
-            numbers
-                .first_rows
-                .iter()
-                .zip(&classes.entity_classes)
-                .map(|(&first, &class)| {
-                    let key = keys.map(|k| k[first as usize].clone());
-                    record(first as usize, classes.sizes[class as usize], key)
-                })
-                .collect()
-        }
+/// What the run lists besides its figures: the per-record export and the values of small
+/// classes. Either needs the class table to keep each record's class ([`Membership`](crate::engine::Membership)).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Listing {
+    /// `--records`: every record's (or person's) risk.
+    pub records: bool,
+    /// `--show-values`: the QI values of the smallest classes, and the entity key in the
+    /// records.
+    pub show_values: bool,
+}
+
+impl Listing {
+    /// Whether the class table must keep each record's class.
+    pub fn membership(self) -> bool {
+        self.records || self.show_values
     }
 }
 
-/// The risks of every record of a loaded frame (of `view`, for an audit), or of every person
-/// with an entity column, named by their key only when `show_values` asks for it.
+/// The risk of every record (or person) of a view, read from its class table: the class a
+/// unit fell in and that class's frequency (its size, or under `--nulls wildcard` the records
+/// compatible with it), the figure k, the uniques and the prosecutor risk count. `keys` names
+/// each person by their key (`--show-values` only).
+///
+/// The table must have been built keeping its [`Membership`](crate::engine::Membership).
+pub fn records_of(
+    view: Option<&str>,
+    table: &ClassTable,
+    keys: Option<&dyn Fn(usize) -> Option<String>>,
+) -> Vec<RecordRisk> {
+    let membership = table
+        .membership
+        .as_ref()
+        .expect("the class table was built keeping its membership");
+    membership
+        .class_of
+        .iter()
+        .enumerate()
+        .map(|(unit, &class)| {
+            let row = membership.first_row(unit);
+            RecordRisk {
+                view: view.map(str::to_string),
+                row: row + 1,
+                class_size: table.frequencies[class as usize],
+                suda: None,
+                entity: keys.and_then(|key| key(row)),
+            }
+        })
+        .collect()
+}
+
+/// [`records_of`] a view loaded as a frame, naming each person by their entity key (from
+/// `df`) only when `show_values` asks for it.
 pub(crate) fn frame_records(
     view: Option<&str>,
-    df: &polars::prelude::DataFrame,
-    qis: &[String],
+    table: &ClassTable,
+    df: &DataFrame,
     entity: Option<&str>,
     show_values: bool,
 ) -> Result<Vec<RecordRisk>> {
-    let mut names = qis.to_vec();
-    names.extend(entity.map(str::to_string));
-    let (mut qi_cols, _) = crate::engine::encode_view(df, &names, &[])?;
-    Ok(match entity {
-        None => record_risks(view, &qi_cols, None, df.height()),
-        Some(entity) => {
-            let entity_col = crate::engine::take_column(&mut qi_cols, entity);
-            let keys: Option<Vec<String>> = if show_values {
-                let text = df
-                    .column(entity)?
-                    .cast(&polars::prelude::DataType::String)?;
-                Some(
-                    text.str()?
-                        .iter()
-                        .map(|v| v.unwrap_or("").to_string())
-                        .collect(),
-                )
-            } else {
-                None
-            };
-            record_risks(
-                view,
-                &qi_cols,
-                Some((&entity_col, keys.as_deref())),
-                df.height(),
-            )
-        }
-    })
+    let keys = match entity {
+        Some(entity) if show_values => Some(df.column(entity)?.cast(&DataType::String)?),
+        _ => None,
+    };
+    let text = keys.as_ref().map(|k| k.str()).transpose()?;
+    let key = |row: usize| text.and_then(|t| t.get(row)).map(str::to_string);
+    Ok(records_of(
+        view,
+        table,
+        text.is_some()
+            .then_some(&key as &dyn Fn(usize) -> Option<String>),
+    ))
 }
 
 /// The export as a frame: `view` (audit only), `row`, `class_size`, `prosecutor_risk`,
