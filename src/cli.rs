@@ -120,10 +120,7 @@ pub fn run() -> Result<ExitStatus> {
             let spinner = Spinner::new(args.output.quiet);
             let report = commands::scan::run(&opts, &|m| spinner.step(m))?;
             drop(spinner);
-            emit(&report, &args.output, &inputs)?;
-            if let Some(path) = &args.records {
-                report::records::write_records(path, &report.records, &inputs)?;
-            }
+            emit_with_records(&report, &args.output, args.records.as_deref(), &inputs)?;
             Ok(ExitStatus::of(&report, args.policy.check))
         }
         Command::Link(args) => {
@@ -161,10 +158,7 @@ pub fn run() -> Result<ExitStatus> {
             };
             let report = commands::audit::run(&opts, &|m| spinner.step(m))?;
             drop(spinner);
-            emit(&report, &args.output, &inputs)?;
-            if let Some(path) = &args.records {
-                report::records::write_records(path, &report.records, &inputs)?;
-            }
+            emit_with_records(&report, &args.output, args.records.as_deref(), &inputs)?;
             Ok(ExitStatus::of(&report, args.check))
         }
         Command::Keys(args) => {
@@ -175,10 +169,15 @@ pub fn run() -> Result<ExitStatus> {
             let keys = commands::keys::run(&args.options(), &|m| spinner.step(m))?;
             drop(spinner);
             let text = report::keys::render(&keys, args.output.format());
-            write_text(&text, &args.output, &inputs)?;
-            if let Some(path) = &args.records {
-                report::records::write_records(path, &keys.records, &inputs)?;
-            }
+            let records = match &args.records {
+                Some(path) => Some(report::records::stage_records(
+                    path,
+                    &keys.records,
+                    &inputs,
+                )?),
+                None => None,
+            };
+            write_text_with(&text, &args.output, records, &inputs)?;
             Ok(ExitStatus::Success)
         }
         Command::Unicity(args) => {
@@ -331,7 +330,10 @@ fn check_records(records: Option<&Path>, output: &OutputArgs, inputs: &[&Path]) 
     let Some(path) = records else {
         return Ok(());
     };
-    if output.file().is_some_and(|report| report == path) {
+    if output
+        .file()
+        .is_some_and(|report| report::write::same_file(report, path))
+    {
         crate::bail!("--records and --output name the same file");
     }
     report::records::check_records_path(path, inputs)
@@ -339,25 +341,57 @@ fn check_records(records: Option<&Path>, output: &OutputArgs, inputs: &[&Path]) 
 
 /// Writes a rendered report to --output (atomically, 0600) or standard output.
 fn emit(report: &Report, output: &OutputArgs, inputs: &[&Path]) -> Result<()> {
+    write_text_with(&rendered(report, output), output, None, inputs)
+}
+
+/// [`emit`] with the `--records` export, all or nothing: the export is written first, and
+/// the report and the export are put in place together.
+fn emit_with_records(
+    report: &Report,
+    output: &OutputArgs,
+    records: Option<&Path>,
+    inputs: &[&Path],
+) -> Result<()> {
+    let staged = match records {
+        Some(path) => Some(report::records::stage_records(
+            path,
+            &report.records,
+            inputs,
+        )?),
+        None => None,
+    };
+    write_text_with(&rendered(report, output), output, staged, inputs)
+}
+
+/// The report rendered as --format and the destination ask.
+fn rendered(report: &Report, output: &OutputArgs) -> String {
     let to_terminal = output.file().is_none() && std::io::stdout().is_terminal();
     let how = report::Rendering {
         color: output.file().is_none() && use_color(),
         width: table_width(to_terminal),
         detail: output.detail,
     };
-    write_text(
-        &report::render(report, output.format(), how),
-        output,
-        inputs,
-    )
+    report::render(report, output.format(), how)
 }
 
-/// Writes text to --output (atomically, 0600) or standard output.
-fn write_text(text: &str, output: &OutputArgs, inputs: &[&Path]) -> Result<()> {
-    match output.file() {
-        Some(path) => report::write_atomic(path, text.as_bytes(), inputs),
-        None => write_stdout(text.as_bytes()),
+/// Writes text to --output (atomically, 0600) or standard output, with another output already
+/// staged (`--records`): both files are put in place together or neither is, and a report
+/// for standard output is printed only once the files are in place.
+fn write_text_with(
+    text: &str,
+    output: &OutputArgs,
+    staged: Option<report::write::Staged>,
+    inputs: &[&Path],
+) -> Result<()> {
+    let mut outputs: Vec<report::write::Staged> = staged.into_iter().collect();
+    if let Some(path) = output.file() {
+        outputs.push(report::write::stage(path, text.as_bytes(), inputs)?);
     }
+    report::write::commit_all(outputs)?;
+    if output.file().is_none() {
+        write_stdout(text.as_bytes())?;
+    }
+    Ok(())
 }
 
 /// Writes bytes to standard output; a closed pipe (`| head`) is not an error worth reporting.

@@ -1134,3 +1134,332 @@ fn remedy_inputs_are_checked_in_one_line() {
         .expect("a remedy with suppression");
     assert_eq!(remedy["figures"]["suppressed_records"], 1.0);
 }
+
+/// The view figures that say how records group: k, classes, uniques and the histogram.
+fn grouping_figures(out: &std::process::Output) -> serde_json::Value {
+    common::assert_ran(out);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let view = &report["views"][0];
+    serde_json::json!([
+        view["k"],
+        view["classes"],
+        view["uniques"],
+        view["class_size_histogram"],
+        view["t_closeness"]
+    ])
+}
+
+#[test]
+fn quoted_and_unquoted_empty_fields_are_both_missing_on_both_readers() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = write(dir.path(), "plain.csv", "a,b\n1,\n1,x\n2,\n2,\n3,y\n");
+    let quoted = write(
+        dir.path(),
+        "quoted.csv",
+        "a,b\n1,\"\"\n1,x\n2,\"\"\n2,\n\"3\",y\n",
+    );
+    for nulls in ["value", "wildcard"] {
+        let args = |file: &str| {
+            vec![
+                "scan".to_string(),
+                file.to_string(),
+                "--qi".into(),
+                "a,b".into(),
+                "--nulls".into(),
+                nulls.into(),
+                "--format".into(),
+                "json".into(),
+            ]
+        };
+        let run = |file: &str| {
+            let args = args(file);
+            linkrisk(&args.iter().map(String::as_str).collect::<Vec<_>>())
+        };
+        // The plain file on the direct reader, the quoted one on the polars path, and the
+        // plain one again through standard input (the polars path too).
+        let direct = grouping_figures(&run(&plain));
+        assert_eq!(direct, grouping_figures(&run(&quoted)), "{nulls}");
+        let stdin_args = args("-");
+        let from_stdin = linkrisk_with_stdin(
+            &stdin_args.iter().map(String::as_str).collect::<Vec<_>>(),
+            &quoted,
+        );
+        assert_eq!(direct, grouping_figures(&from_stdin), "{nulls}");
+    }
+    // Value mode: classes {1,∅}, {1,x}, {2,∅}×2, {3,y}.
+    let out = linkrisk(&["scan", &plain, "--qi", "a,b", "--format", "json"]);
+    let figures = grouping_figures(&out);
+    assert_eq!(figures[1], 4);
+    assert_eq!(figures[2], 3);
+}
+
+#[test]
+fn a_numeric_sensitive_column_with_quoted_empty_values_keeps_the_ordered_distance() {
+    let dir = tempfile::tempdir().unwrap();
+    // Sensitive s: missing, 10 | 20, 30. Missing sorts after every value, so the positions
+    // are 10, 20, 30, missing and every class is at ordered EMD (1/4 + 0 + 1/4) / 3 = 1/6
+    // from the view; the equal distance would be 1/2.
+    let quoted = write(dir.path(), "q.csv", "a,s\n1,\"\"\n1,10\n2,20\n2,30\n");
+    let plain = write(dir.path(), "p.csv", "a,s\n1,\n1,10\n2,20\n2,30\n");
+    for file in [&quoted, &plain] {
+        let out = linkrisk(&[
+            "scan",
+            file,
+            "--qi",
+            "a",
+            "--sensitive",
+            "s",
+            "--format",
+            "json",
+        ]);
+        let t = grouping_figures(&out)[4]["s"].as_f64().unwrap();
+        assert!((t - 1.0 / 6.0).abs() < 1e-12, "{file}: t = {t}");
+    }
+}
+
+#[test]
+fn many_missing_value_markers_give_the_classes_of_empty_fields_without_hanging() {
+    let dir = tempfile::tempdir().unwrap();
+    let markers: Vec<String> = (0..64).map(|i| format!("m{i}")).collect();
+    // The same table twice: markers in one, empty fields in the other; quoted so that the
+    // polars path reads it (where the markers once built an expression tree of 2^n nodes).
+    let mut with_markers = String::from("a,b\n");
+    let mut with_empty = String::from("a,b\n");
+    for row in 0..300 {
+        let a = row % 7;
+        let b = if row % 3 == 0 {
+            markers[row % 64].clone()
+        } else {
+            format!("v{}", row % 5)
+        };
+        let empty = if b.starts_with('m') {
+            String::new()
+        } else {
+            b.clone()
+        };
+        with_markers.push_str(&format!("\"{a}\",\"{b}\"\n"));
+        with_empty.push_str(&format!("\"{a}\",\"{empty}\"\n"));
+    }
+    let marked = write(dir.path(), "m.csv", &with_markers);
+    let empty = write(dir.path(), "e.csv", &with_empty);
+    let joined = markers.join(",");
+    for nulls in ["value", "wildcard"] {
+        let a = grouping_figures(&linkrisk(&[
+            "scan",
+            &marked,
+            "--qi",
+            "a,b",
+            "--null-values",
+            &joined,
+            "--nulls",
+            nulls,
+            "--format",
+            "json",
+        ]));
+        let b = grouping_figures(&linkrisk(&[
+            "scan", &empty, "--qi", "a,b", "--nulls", nulls, "--format", "json",
+        ]));
+        assert_eq!(a, b, "{nulls}");
+    }
+}
+
+#[test]
+fn absurd_numbers_and_plan_gaps_are_one_line_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "p.csv", "who,store\n1,a\n1,b\n2,a\n");
+    for (flag, value) in [
+        ("--max-points", "18446744073709551615"),
+        ("--max-points", "0"),
+        ("--draws", "99999999999"),
+    ] {
+        let out = linkrisk(&[
+            "unicity", &file, "--entity", "who", "--points", "store", flag, value,
+        ]);
+        one_line_error(&out, flag);
+    }
+    let out = linkrisk(&[
+        "keys",
+        &file,
+        "--qi",
+        "store",
+        "--top",
+        "18446744073709551615",
+    ]);
+    one_line_error(&out, "--top");
+    // A plan source with points but no entity.
+    write(
+        dir.path(),
+        "plan.toml",
+        "[[source]]\nname = \"p\"\npath = \"p.csv\"\ncolumns = { who = \"other\", store = \"qi\" }\npoints = [\"store\"]\n",
+    );
+    let plan = dir.path().join("plan.toml");
+    one_line_error(
+        &linkrisk(&["audit", plan.to_str().unwrap()]),
+        "points needs entity",
+    );
+    for (value, needle) in [
+        ("1000", "policy.unicity_max_points must be from 1 to 100"),
+        // Past what TOML's integers hold: the parser names the line and column.
+        ("18446744073709551615", "(line 2, column 22)"),
+    ] {
+        write(
+            dir.path(),
+            "plan.toml",
+            &format!(
+                "[policy]\nunicity_max_points = {value}\n\n[[source]]\nname = \"p\"\npath = \"p.csv\"\ncolumns = {{ who = \"other\", store = \"qi\" }}\n"
+            ),
+        );
+        one_line_error(&linkrisk(&["audit", plan.to_str().unwrap()]), needle);
+    }
+}
+
+#[test]
+fn a_full_standard_output_is_one_line_and_exit_2() {
+    if !Path::new("/dev/full").exists() {
+        panic!("/dev/full is missing on this machine");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let full = || {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap()
+    };
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_linkrisk"))
+        .args(["synth", "--customers", "50", "--out"])
+        .arg(dir.path().join("s"))
+        .stdout(full())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("cannot write to standard output"),
+        "{stderr}"
+    );
+    let file = write(dir.path(), "t.csv", "a\n1\n1\n");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_linkrisk"))
+        .args(["scan", &file, "--qi", "a"])
+        .stdout(full())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}
+
+#[test]
+fn a_data_row_read_as_a_header_is_never_quoted() {
+    let dir = tempfile::tempdir().unwrap();
+    // Planted values that must never appear in a message.
+    let planted = ["Quentin Zyx", "qzyx@example.org", "02139", "1987-02-18"];
+    let headerless = write(
+        dir.path(),
+        "h.csv",
+        &format!(
+            "{},{},{},{},{}\n{},{},{},{},{}\n",
+            planted[0],
+            planted[1],
+            planted[2],
+            planted[3],
+            planted[2],
+            planted[0],
+            planted[1],
+            planted[2],
+            planted[3],
+            planted[2]
+        ),
+    );
+    let near = write(
+        dir.path(),
+        "n.csv",
+        &format!("{},{},{}\nx,y,z\n", planted[0], planted[2], planted[3]),
+    );
+    let cr_only = write(
+        dir.path(),
+        "cr.csv",
+        &format!(
+            "zip,dob\r{},{}\r{},{}\r",
+            planted[2], planted[3], planted[2], planted[3]
+        ),
+    );
+    let runs = [
+        linkrisk(&["scan", &headerless, "--qi", "zip"]),
+        linkrisk_with_stdin(&["scan", "-", "--qi", "zip"], &headerless),
+        // Within two edits of the first row's name, but the row is data.
+        linkrisk(&["scan", &near, "--qi", "Quentin Zyy"]),
+        linkrisk_with_stdin(&["scan", "-", "--qi", "Quentin Zyy"], &near),
+        linkrisk(&["scan", &cr_only, "--qi", "zip"]),
+        linkrisk(&["keys", &cr_only, "--qi", "dob"]),
+    ];
+    for out in &runs {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        for value in planted {
+            assert!(!stderr.contains(value), "{value} leaked: {stderr}");
+        }
+    }
+}
+
+#[test]
+fn outputs_are_all_or_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "t.csv", "a,b\n1,x\n1,x\n2,y\n");
+    let here = |name: &str| dir.path().join(name);
+    // The report and the export named two ways: refused before any work.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_linkrisk"))
+        .current_dir(dir.path())
+        .args([
+            "scan",
+            "t.csv",
+            "--qi",
+            "a,b",
+            "-o",
+            "r.csv",
+            "--records",
+            "./r.csv",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("name the same file"), "{stderr}");
+    assert!(!here("r.csv").exists());
+    // An export that cannot be written leaves no report behind, for every command.
+    let report = here("report.json");
+    let records = here("missing-folder/r.csv");
+    for args in [
+        vec!["scan", &file, "--qi", "a,b"],
+        vec!["keys", &file, "--qi", "a,b"],
+    ] {
+        let mut args: Vec<&str> = args;
+        args.extend([
+            "-o",
+            report.to_str().unwrap(),
+            "--records",
+            records.to_str().unwrap(),
+        ]);
+        let out = linkrisk(&args);
+        one_line_error(&out, "its folder does not exist");
+        assert!(!report.exists(), "{args:?} left the report behind");
+    }
+    // With the report on standard output, nothing is printed when the export fails.
+    let out = linkrisk(&[
+        "scan",
+        &file,
+        "--qi",
+        "a,b",
+        "--records",
+        records.to_str().unwrap(),
+    ]);
+    one_line_error(&out, "its folder does not exist");
+    // No temporary file is left in the folder.
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|n| n.starts_with(".linkrisk-"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}

@@ -33,7 +33,7 @@ pub struct KeysArgs {
     #[arg(long, default_value_t = 0.01, value_parser = super::args::fraction)]
     pub dis_fraction: f64,
     /// How many of the riskiest records to list (up to 1,000,000).
-    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(0..=1_000_000).map(|n| n as usize))]
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(0..=1_000_000).map(|n| n as usize))]
     pub top: usize,
     /// The column that names the person: attribution over people, a person's value on a
     /// subset being the multiset of their rows' projections on it.

@@ -35,10 +35,10 @@ pub struct UnicityArgs {
     #[arg(long)]
     pub coarsen: Vec<String>,
     /// Largest number of points p drawn (1 to 100).
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=crate::metrics::unicity::MAX_POINTS as i64).map(usize::from))]
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=crate::metrics::unicity::MAX_POINTS as u64).map(|n| n as usize))]
     pub max_points: usize,
     /// Draws per person and p (1 to 10,000).
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=crate::metrics::unicity::MAX_DRAWS as i64).map(usize::from))]
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=crate::metrics::unicity::MAX_DRAWS as u64).map(|n| n as usize))]
     pub draws: usize,
     /// Seed of the draws: the same seed gives the same figures.
     #[arg(long, default_value_t = 0)]

@@ -172,8 +172,13 @@ pub fn check_records_path(path: &Path, inputs: &[&Path]) -> Result<()> {
     super::check_output(path, inputs)
 }
 
-/// Writes the export to `path` (CSV or Parquet by its extension), atomically and 0600.
-pub fn write_records(path: &Path, records: &[RecordRisk], inputs: &[&Path]) -> Result<()> {
+/// The export of `records` staged beside `path` (CSV or Parquet by its extension, 0600), to be
+/// put in place with the run's other outputs ([`super::write::commit_all`]).
+pub fn stage_records(
+    path: &Path,
+    records: &[RecordRisk],
+    inputs: &[&Path],
+) -> Result<super::write::Staged> {
     let mut df = frame(records)?;
     let mut bytes = Vec::new();
     if path.to_string_lossy().to_lowercase().ends_with(".parquet") {
@@ -181,5 +186,5 @@ pub fn write_records(path: &Path, records: &[RecordRisk], inputs: &[&Path]) -> R
     } else {
         CsvWriter::new(&mut bytes).finish(&mut df)?;
     }
-    super::write_atomic(path, &bytes, inputs)
+    super::write::stage(path, &bytes, inputs)
 }

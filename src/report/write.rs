@@ -51,8 +51,39 @@ fn reason(e: &std::io::Error) -> String {
     }
 }
 
-/// Writes `contents` to `path` atomically with mode 0600, after [`check_output`].
-pub fn write_atomic(path: &Path, contents: &[u8], inputs: &[&Path]) -> Result<()> {
+/// Whether two output paths name one file: the same existing file (device and inode), or
+/// the same name in the same folder however each is spelled (`r.csv`, `./r.csv`).
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if let (Ok(x), Ok(y)) = (std::fs::metadata(a), std::fs::metadata(b)) {
+            return x.dev() == y.dev() && x.ino() == y.ino();
+        }
+    }
+    let resolved = |p: &Path| -> Option<std::path::PathBuf> {
+        let dir = match p.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        Some(std::fs::canonicalize(dir).ok()?.join(p.file_name()?))
+    };
+    match (resolved(a), resolved(b)) {
+        (Some(x), Some(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+/// An output written to a temporary file beside its destination, not yet in place: a run
+/// stages every output first and puts them in place together ([`commit_all`]), so that a
+/// failed output leaves none behind.
+pub struct Staged {
+    tmp: tempfile::NamedTempFile,
+    path: std::path::PathBuf,
+}
+
+/// Writes `contents` beside `path` (mode 0600), after [`check_output`].
+pub fn stage(path: &Path, contents: &[u8], inputs: &[&Path]) -> Result<Staged> {
     check_output(path, inputs)?;
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
@@ -76,6 +107,32 @@ pub fn write_atomic(path: &Path, contents: &[u8], inputs: &[&Path]) -> Result<()
     tmp.write_all(contents)
         .and_then(|_| tmp.as_file().sync_all())
         .map_err(failed)?;
-    tmp.persist(path).map_err(|e| failed(e.error))?;
+    Ok(Staged {
+        tmp,
+        path: path.to_path_buf(),
+    })
+}
+
+/// Puts every staged output in place, or none: when one cannot be, those already in place
+/// are removed and the rest are dropped (their temporary files deleted).
+pub fn commit_all(staged: Vec<Staged>) -> Result<()> {
+    let mut placed: Vec<std::path::PathBuf> = Vec::new();
+    for output in staged {
+        let shown = crate::escape::path(&output.path);
+        match output.tmp.persist(&output.path) {
+            Ok(_) => placed.push(output.path),
+            Err(e) => {
+                for path in &placed {
+                    let _ = std::fs::remove_file(path);
+                }
+                crate::bail!("cannot write {shown}: {}", reason(&e.error));
+            }
+        }
+    }
     Ok(())
+}
+
+/// Writes `contents` to `path` atomically with mode 0600, after [`check_output`].
+pub fn write_atomic(path: &Path, contents: &[u8], inputs: &[&Path]) -> Result<()> {
+    commit_all(vec![stage(path, contents, inputs)?])
 }
