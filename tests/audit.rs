@@ -569,3 +569,142 @@ fn columns_that_do_not_match_up_are_named() {
         Some(0)
     );
 }
+
+/// Writes a Parquet file of `columns` into `dir`.
+fn parquet(dir: &std::path::Path, name: &str, columns: Vec<Column>) {
+    let mut df = DataFrame::new_infer_height(columns).unwrap();
+    let file = std::fs::File::create(dir.join(name)).unwrap();
+    ParquetWriter::new(file).finish(&mut df).unwrap();
+}
+
+/// A plan joining `a.parquet` to `right` by key on `token`, policy k = 2.
+fn token_plan(dir: &std::path::Path, right: &str) -> std::path::PathBuf {
+    let plan = dir.join(format!("{right}.toml"));
+    std::fs::write(
+        &plan,
+        format!(
+            "[policy]\nk = 2\n\n[[source]]\nname = \"a\"\npath = \"a.parquet\"\ncolumns = {{ token = \"other\", gender = \"qi\" }}\n\n[[source]]\nname = \"b\"\npath = \"{right}\"\ncolumns = {{ token = \"other\", band = \"qi\" }}\n\n[[join]]\nname = \"by token\"\nleft = \"a\"\nright = \"b\"\nkind = \"key\"\non = [\"token\"]\n"
+        ),
+    )
+    .unwrap();
+    plan
+}
+
+#[test]
+fn integer_ids_join_float_ids_by_value_and_a_join_linking_nobody_passes() {
+    let dir = tempfile::tempdir().unwrap();
+    let genders: Vec<&str> = (0..10)
+        .map(|i| if i % 2 == 0 { "F" } else { "M" })
+        .collect();
+    parquet(
+        dir.path(),
+        "a.parquet",
+        vec![
+            Column::new("token".into(), (1..=10i64).collect::<Vec<_>>()),
+            Column::new("gender".into(), genders),
+        ],
+    );
+    let bands = vec!["x"; 8];
+    // The same ids as integers and as floats (`-0.0` among them, equal to `0`).
+    let ints: Vec<i64> = vec![0, 2, 3, 4, 5, 6, 7, 99];
+    let floats: Vec<f64> = vec![-0.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 99.0];
+    parquet(
+        dir.path(),
+        "b_int.parquet",
+        vec![
+            Column::new("token".into(), ints),
+            Column::new("band".into(), bands.clone()),
+        ],
+    );
+    parquet(
+        dir.path(),
+        "b_float.parquet",
+        vec![
+            Column::new("token".into(), floats),
+            Column::new("band".into(), bands.clone()),
+        ],
+    );
+    let matched = |right: &str| -> (u64, u64) {
+        let plan = token_plan(dir.path(), right);
+        let report = common::linkrisk_json(&[
+            "audit",
+            plan.to_str().unwrap(),
+            "--format",
+            "json",
+            "--quiet",
+        ]);
+        let join = &report["joins"][0];
+        (
+            join["matched_right"].as_u64().unwrap(),
+            join["rows_out"].as_u64().unwrap(),
+        )
+    };
+    let by_ints = matched("b_int.parquet");
+    assert_eq!(by_ints, (6, 6));
+    assert_eq!(matched("b_float.parquet"), by_ints);
+
+    // Ids that occur on one side only: the join links nobody, its view is empty, and an
+    // empty view singles out nobody, so --check passes when nothing else fails.
+    parquet(
+        dir.path(),
+        "b_none.parquet",
+        vec![
+            Column::new("token".into(), vec![100.5f64; 8]),
+            Column::new("band".into(), bands),
+        ],
+    );
+    let plan = token_plan(dir.path(), "b_none.parquet");
+    let out = linkrisk(&[
+        "audit",
+        plan.to_str().unwrap(),
+        "--check",
+        "--format",
+        "json",
+        "--quiet",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["joins"][0]["rows_out"], 0);
+    assert_eq!(report["policy"]["passed"], true);
+    let empty = common::find(&report, "findings", "code", "empty_view");
+    assert_eq!(empty["subject"], "by token");
+}
+
+#[test]
+fn text_timestamps_with_offsets_join_the_instants_they_name() {
+    let dir = tempfile::tempdir().unwrap();
+    // The same instants, written with three offsets on one side and in UTC on the other.
+    std::fs::write(
+        dir.path().join("a.csv"),
+        "ts,gender\n2024-03-01T10:00:00+02:00,F\n2024-03-01T03:00:00-05:00,M\n2024-03-01 08:00:00Z,F\n2024-03-02T00:30:00+01:00,M\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("b.csv"),
+        "ts,band\n2024-03-01T08:00:00Z,x\n2024-03-01 23:30:00+00:00,x\n",
+    )
+    .unwrap();
+    let plan = dir.path().join("p.toml");
+    std::fs::write(
+        &plan,
+        "[policy]\nk = 1\n\n[[source]]\nname = \"a\"\npath = \"a.csv\"\ncolumns = { ts = \"other\", gender = \"qi\" }\n\n[[source]]\nname = \"b\"\npath = \"b.csv\"\ncolumns = { ts = \"other\", band = \"qi\" }\n\n[[join]]\nname = \"by time\"\nleft = \"a\"\nright = \"b\"\nkind = \"key\"\non = [\"ts\"]\n",
+    )
+    .unwrap();
+    let report = common::linkrisk_json(&[
+        "audit",
+        plan.to_str().unwrap(),
+        "--format",
+        "json",
+        "--quiet",
+    ]);
+    let join = &report["joins"][0];
+    // 08:00Z matches three left rows; 23:30Z matches the one at 00:30+01:00.
+    assert_eq!(join["rows_out"], 4);
+    assert_eq!(join["matched_right"], 2);
+    assert_eq!(join["matched_left"], 4);
+}

@@ -244,6 +244,13 @@ pub fn rank(
             scored.push((0.2 + view.metrics.k_anonymity.unique_fraction * 0.1, f));
         }
     }
+    // A step that linked nobody: its view is empty, which says so.
+    for view in views
+        .iter()
+        .filter(|v| v.is_empty() && joins.iter().any(|j| j.name == v.name))
+    {
+        scored.extend(view_findings(view, policy_k).into_iter().map(|f| (0.0, f)));
+    }
 
     // Remedies for the views meant to be anonymous that fail k, l or max_unique_fraction
     // (a step that attaches identities is fixed in words, above).
