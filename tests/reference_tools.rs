@@ -120,7 +120,7 @@ fn arx_risk_metrics_on_adult() {
     assert_eq!(m.prosecutor.max, 1.0);
     let sample = m.k_anonymity.unique_fraction;
     let dankar =
-        |m: &linkrisk::metrics::ViewMetrics| m.population.as_ref().unwrap().dankar.clone().unwrap();
+        |m: &linkrisk::metrics::ViewMetrics| m.population.as_ref().unwrap().dankar.unwrap();
     let at_tenth = dankar(&m);
     let expected = match at_tenth.model.as_str() {
         "pitman" => 0.27684993883653597,

@@ -26,7 +26,7 @@ use crate::plan::{Generalization, JoinSpec, Plan, Role, SourceSpec};
 use crate::report::records::{Listing, RecordRisk};
 use crate::report::{Policy, Report, ViewReport};
 pub use join::{JoinReport, Snapshot};
-pub use view::View;
+pub use view::{Measuring, View};
 
 /// Loads one source of the plan with its generalisations and attached columns.
 pub fn load_source(plan: &Plan, spec: &SourceSpec) -> Result<View> {
@@ -268,9 +268,15 @@ pub fn run(
         records,
         show_values,
     };
+    let how = Measuring {
+        opts,
+        nulls: plan.policy.nulls,
+        population: population.as_ref(),
+        listing,
+    };
     for (spec, view) in plan.sources.iter().zip(loaded) {
         reports.push(
-            view.measure_with(opts, plan.policy.nulls, population.as_ref(), listing)
+            view.measure_with(how)
                 .with_context(|| format!("source '{}'", spec.name))?,
         );
         sources.push(view.clone());
@@ -297,10 +303,7 @@ pub fn run(
             &mut views,
             &mut reports,
             plan.policy.max_join_rows,
-            opts,
-            plan.policy.nulls,
-            population.as_ref(),
-            listing,
+            how,
         )?;
         joins.push(report);
         timer.lap(&format!("audit: join and measure {}", step.name));
@@ -345,17 +348,14 @@ pub fn run_step(
     views: &mut HashMap<String, View>,
     reports: &mut Vec<ViewReport>,
     max_rows: u64,
-    opts: MeasureOptions,
-    nulls: crate::engine::NullMode,
-    population: Option<&DataFrame>,
-    listing: Listing,
+    how: Measuring,
 ) -> Result<JoinReport> {
     let left = views.get(&step.left).expect("validated plan");
     let right = views.get(&step.right).expect("validated plan");
     let outcome = join::run_join(step, left, right, max_rows)?;
     let after = outcome
         .view
-        .measure_with(opts, nulls, population, listing)
+        .measure_with(how)
         .with_context(|| format!("join '{}'", step.name))?;
     let find = |name: &str| {
         reports

@@ -40,6 +40,16 @@ pub struct HierarchyFile {
     pub level: usize,
 }
 
+/// How a run measures its views: the metrics' options, how missing QI values match, the
+/// population table (journalist risk) and what the run lists per record.
+#[derive(Debug, Clone, Copy)]
+pub struct Measuring<'a> {
+    pub opts: MeasureOptions,
+    pub nulls: crate::engine::NullMode,
+    pub population: Option<&'a DataFrame>,
+    pub listing: Listing,
+}
+
 #[derive(Debug, Clone)]
 pub struct View {
     pub name: String,
@@ -110,25 +120,19 @@ impl View {
 
     /// Measures the view on its QIs and sensitive attributes.
     pub fn measure(&self, opts: MeasureOptions) -> Result<ViewReport> {
-        self.measure_with(
+        self.measure_with(Measuring {
             opts,
-            crate::engine::NullMode::Value,
-            None,
-            Listing::default(),
-        )
+            nulls: crate::engine::NullMode::Value,
+            population: None,
+            listing: Listing::default(),
+        })
     }
 
     /// Measures the view with a choice of how missing QI values match; with a population
     /// table, journalist risk is added when the table holds every QI.
-    pub fn measure_with(
-        &self,
-        opts: MeasureOptions,
-        nulls: crate::engine::NullMode,
-        population: Option<&DataFrame>,
-        listing: Listing,
-    ) -> Result<ViewReport> {
-        let (mut report, table) =
-            self.measure_table(opts, nulls, population, listing.membership())?;
+    pub fn measure_with(&self, how: Measuring) -> Result<ViewReport> {
+        let (opts, listing) = (how.opts, how.listing);
+        let (mut report, table) = self.measure_table(how)?;
         if listing.show_values {
             report.small_classes = Some(crate::report::small_classes(
                 &self.df,
@@ -151,13 +155,14 @@ impl View {
 
     /// Measures the view, returning its class table too (keeping each record's class when
     /// `keep` asks for it).
-    fn measure_table(
-        &self,
-        opts: MeasureOptions,
-        nulls: crate::engine::NullMode,
-        population: Option<&DataFrame>,
-        keep: bool,
-    ) -> Result<(ViewReport, crate::engine::ClassTable)> {
+    fn measure_table(&self, how: Measuring) -> Result<(ViewReport, crate::engine::ClassTable)> {
+        let Measuring {
+            opts,
+            nulls,
+            population,
+            listing,
+        } = how;
+        let keep = listing.membership();
         let (qis, sensitive) = (self.qis(), self.sensitive());
         if nulls == crate::engine::NullMode::Wildcard
             && qis.len() > crate::engine::wildcard::MAX_QIS
@@ -173,7 +178,12 @@ impl View {
             // Journalist risk per person needs the population's people too.
             let population = population
                 .filter(|p| qis.iter().all(|q| p.column(q).is_ok()) && p.column(entity).is_ok());
-            return self.measure_entities(entity, &qis, &sensitive, opts, nulls, population, keep);
+            return self.measure_entities(
+                entity,
+                &qis,
+                &sensitive,
+                Measuring { population, ..how },
+            );
         }
         if let Some(n) = opts.population
             && n < self.df.height() as f64
@@ -232,11 +242,15 @@ impl View {
         entity: &str,
         qis: &[String],
         sensitive: &[String],
-        opts: MeasureOptions,
-        nulls: crate::engine::NullMode,
-        population: Option<&DataFrame>,
-        keep: bool,
+        how: Measuring,
     ) -> Result<(ViewReport, crate::engine::ClassTable)> {
+        let Measuring {
+            opts,
+            nulls,
+            population,
+            listing,
+        } = how;
+        let keep = listing.membership();
         if nulls == crate::engine::NullMode::Wildcard {
             crate::bail!(
                 "view '{}': nulls = \"wildcard\" cannot be combined with an entity (not supported yet)",

@@ -158,13 +158,13 @@ fn finite_number(text: &str) -> std::result::Result<f64, String> {
     }
 }
 
-/// A fraction in (0, 1].
-pub fn fraction(text: &str) -> std::result::Result<f64, String> {
+/// A fraction strictly between 0 and 1.
+pub fn open_fraction(text: &str) -> std::result::Result<f64, String> {
     let v = finite_number(text)?;
-    if v > 0.0 && v <= 1.0 {
+    if v > 0.0 && v < 1.0 {
         Ok(v)
     } else {
-        Err("not a fraction in (0, 1]".to_string())
+        Err("not a fraction in (0, 1)".to_string())
     }
 }
 

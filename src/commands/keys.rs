@@ -29,8 +29,8 @@ pub struct KeysArgs {
     /// The most row visits (subsets searched × rows) keys takes on before refusing.
     #[arg(long, default_value_t = DEFAULT_MAX_WORK, value_parser = clap::value_parser!(u64).range(1..))]
     pub max_work: u64,
-    /// Sampling fraction of the DIS-SUDA score (sdcMicro's DisFraction), in (0, 1].
-    #[arg(long, default_value_t = 0.01, value_parser = super::args::fraction)]
+    /// Sampling fraction of the DIS-SUDA score (sdcMicro's DisFraction), in (0, 1).
+    #[arg(long, default_value_t = 0.01, value_parser = super::args::open_fraction)]
     pub dis_fraction: f64,
     /// How many of the riskiest records to list (up to 1,000,000).
     #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(0..=1_000_000).map(|n| n as usize))]

@@ -2,8 +2,8 @@
 //! for handling the special uniques problem", 2002; SUDA2: Manning, Haglin, Keane, 2008).
 //!
 //! - An MSU of size `s` scores `Π_{i=s}^{U−1} (M − i)` with `M` QIs and `U = min(max size, M−1)`
-//!   (the IHSN practice guide's weighting, as ARX and sdcMicro use it); a record's SUDA score
-//!   is the sum over its MSUs.
+//!   (Elliot et al.'s weighting, sdcMicro's default `original_scores = TRUE`); a record's
+//!   SUDA score is the sum over its MSUs.
 //! - Column contribution: the score of the MSUs containing the column over the total score.
 //! - DIS-SUDA, as sdcMicro computes it: with `u` sample uniques, `p` records in classes of
 //!   size 2 and sampling fraction `f`, `DIS = u·f / (u·f + p·(1−f))`; with
