@@ -577,17 +577,30 @@ fn parquet(dir: &std::path::Path, name: &str, columns: Vec<Column>) {
     ParquetWriter::new(file).finish(&mut df).unwrap();
 }
 
-/// A plan joining `a.parquet` to `right` by key on `token`, policy k = 2.
-fn token_plan(dir: &std::path::Path, right: &str) -> std::path::PathBuf {
-    let plan = dir.join(format!("{right}.toml"));
+/// A plan of two sources, `a` (`key` and a QI `gender`) and `b` (`key` and a QI `band`),
+/// joined by key on `key`, with policy k = `k`; written beside the files as `<b>.toml`.
+fn key_plan(dir: &std::path::Path, a: &str, b: &str, key: &str, k: u32) -> std::path::PathBuf {
+    let plan = dir.join(format!("{b}.toml"));
     std::fs::write(
         &plan,
         format!(
-            "[policy]\nk = 2\n\n[[source]]\nname = \"a\"\npath = \"a.parquet\"\ncolumns = {{ token = \"other\", gender = \"qi\" }}\n\n[[source]]\nname = \"b\"\npath = \"{right}\"\ncolumns = {{ token = \"other\", band = \"qi\" }}\n\n[[join]]\nname = \"by token\"\nleft = \"a\"\nright = \"b\"\nkind = \"key\"\non = [\"token\"]\n"
+            "[policy]\nk = {k}\n\n[[source]]\nname = \"a\"\npath = \"{a}\"\ncolumns = {{ {key} = \"other\", gender = \"qi\" }}\n\n[[source]]\nname = \"b\"\npath = \"{b}\"\ncolumns = {{ {key} = \"other\", band = \"qi\" }}\n\n[[join]]\nname = \"by {key}\"\nleft = \"a\"\nright = \"b\"\nkind = \"key\"\non = [\"{key}\"]\n"
         ),
     )
     .unwrap();
     plan
+}
+
+/// The joins of the audit of `plan` (JSON).
+fn audit_joins(plan: &std::path::Path) -> serde_json::Value {
+    let report = common::linkrisk_json(&[
+        "audit",
+        plan.to_str().unwrap(),
+        "--format",
+        "json",
+        "--quiet",
+    ]);
+    report["joins"].clone()
 }
 
 #[test]
@@ -625,15 +638,8 @@ fn integer_ids_join_float_ids_by_value_and_a_join_linking_nobody_passes() {
         ],
     );
     let matched = |right: &str| -> (u64, u64) {
-        let plan = token_plan(dir.path(), right);
-        let report = common::linkrisk_json(&[
-            "audit",
-            plan.to_str().unwrap(),
-            "--format",
-            "json",
-            "--quiet",
-        ]);
-        let join = &report["joins"][0];
+        let joins = audit_joins(&key_plan(dir.path(), "a.parquet", right, "token", 2));
+        let join = &joins[0];
         (
             join["matched_right"].as_u64().unwrap(),
             join["rows_out"].as_u64().unwrap(),
@@ -653,7 +659,7 @@ fn integer_ids_join_float_ids_by_value_and_a_join_linking_nobody_passes() {
             Column::new("band".into(), bands),
         ],
     );
-    let plan = token_plan(dir.path(), "b_none.parquet");
+    let plan = key_plan(dir.path(), "a.parquet", "b_none.parquet", "token", 2);
     let out = linkrisk(&[
         "audit",
         plan.to_str().unwrap(),
@@ -689,20 +695,8 @@ fn text_timestamps_with_offsets_join_the_instants_they_name() {
         "ts,band\n2024-03-01T08:00:00Z,x\n2024-03-01 23:30:00+00:00,x\n",
     )
     .unwrap();
-    let plan = dir.path().join("p.toml");
-    std::fs::write(
-        &plan,
-        "[policy]\nk = 1\n\n[[source]]\nname = \"a\"\npath = \"a.csv\"\ncolumns = { ts = \"other\", gender = \"qi\" }\n\n[[source]]\nname = \"b\"\npath = \"b.csv\"\ncolumns = { ts = \"other\", band = \"qi\" }\n\n[[join]]\nname = \"by time\"\nleft = \"a\"\nright = \"b\"\nkind = \"key\"\non = [\"ts\"]\n",
-    )
-    .unwrap();
-    let report = common::linkrisk_json(&[
-        "audit",
-        plan.to_str().unwrap(),
-        "--format",
-        "json",
-        "--quiet",
-    ]);
-    let join = &report["joins"][0];
+    let joins = audit_joins(&key_plan(dir.path(), "a.csv", "b.csv", "ts", 1));
+    let join = &joins[0];
     // 08:00Z matches three left rows; 23:30Z matches the one at 00:30+01:00.
     assert_eq!(join["rows_out"], 4);
     assert_eq!(join["matched_right"], 2);

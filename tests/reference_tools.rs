@@ -90,21 +90,15 @@ fn four_digits(value: f64) -> i64 {
 }
 
 /// The nine Adult attributes that have a hierarchy in ARX's test data: TestRiskMetrics uses
-/// every one of them as a quasi-identifier.
-const ADULT_ALL: [&str; 9] = [
-    "sex",
-    "age",
-    "race",
-    "marital-status",
-    "education",
-    "native-country",
-    "workclass",
-    "occupation",
-    "salary-class",
-];
+/// every one of them as a quasi-identifier (the eight of ARX's other figures and the salary).
+fn adult_all() -> Vec<&'static str> {
+    let mut qis = common::ADULT_QIS.to_vec();
+    qis.push("salary-class");
+    qis
+}
 
 fn adult_at(fraction: f64) -> linkrisk::metrics::ViewMetrics {
-    let mut opts = linkrisk::ScanOptions::new(common::ADULT, &ADULT_ALL);
+    let mut opts = linkrisk::ScanOptions::new(common::ADULT, &adult_all());
     opts.sampling_fraction = Some(fraction);
     linkrisk::scan(&opts).unwrap().views.remove(0).metrics
 }
@@ -231,20 +225,7 @@ fn arx_distinction_and_separation() {
         (&["age", "sex", "state"], 1.0, 1.0),
     ];
     for (subset, distinction, separation) in expected {
-        let keys = linkrisk::keys(&linkrisk::KeysOptions {
-            file: file.to_str().unwrap().to_string(),
-            qi: subset.iter().map(|s| s.to_string()).collect(),
-            entity: None,
-            attribution: linkrisk::metrics::attribution::AttributionOptions {
-                max_msu: None,
-                dis_fraction: 0.01,
-                top_records: 5,
-            },
-            max_work: u64::MAX,
-            load: Default::default(),
-            records: false,
-        })
-        .unwrap();
+        let keys = keys_of(&file, subset);
         // The full set's figures are listed as `*`.
         let all = keys
             .attribution
@@ -415,12 +396,11 @@ fn sdcmicro_l_diversity() {
     assert_eq!(l["sens2"].distinct, 3);
 }
 
-/// Runs `keys` on a table written here.
-fn suda(dir: &Path, name: &str, header: &str, rows: &[&str]) -> linkrisk::report::keys::KeysReport {
-    let file = table(dir, name, header, rows);
+/// `keys` of `file` on `qis`, with every record's SUDA score.
+fn keys_of(file: &Path, qis: &[&str]) -> linkrisk::report::keys::KeysReport {
     linkrisk::keys(&linkrisk::KeysOptions {
         file: file.to_str().unwrap().to_string(),
-        qi: header.split(',').map(str::to_string).collect(),
+        qi: qis.iter().map(|q| q.to_string()).collect(),
         entity: None,
         attribution: linkrisk::metrics::attribution::AttributionOptions {
             max_msu: None,
@@ -432,6 +412,12 @@ fn suda(dir: &Path, name: &str, header: &str, rows: &[&str]) -> linkrisk::report
         records: true,
     })
     .unwrap()
+}
+
+/// Runs `keys` on a table written here, every column a QI.
+fn suda(dir: &Path, name: &str, header: &str, rows: &[&str]) -> linkrisk::report::keys::KeysReport {
+    let file = table(dir, name, header, rows);
+    keys_of(&file, &header.split(',').collect::<Vec<_>>())
 }
 
 /// sdcMicro test_suda2.R (its default `original_scores = TRUE`, Elliot et al.'s weights):

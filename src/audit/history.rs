@@ -197,29 +197,13 @@ fn iso_week(y: i64, m: u32, d: u32) -> (i64, i64) {
 /// instant it names, coarsened in UTC as a zoned Parquet timestamp is
 /// (`engine::compare`).
 pub fn coarsen_time(value: &str, level: TimeLevel) -> Option<String> {
-    let (y, m, d, hour) = match crate::engine::compare::parse_timestamp(value) {
-        Some((days, second, _)) => {
-            let (y, m, d) = civil_from_days(days);
-            (y, m, d, (second / 3600) as u32)
-        }
-        None => {
-            let b = value.trim().as_bytes();
-            let digits = |range: std::ops::Range<usize>| -> Option<u32> {
-                let part = b.get(range)?;
-                part.iter()
-                    .all(u8::is_ascii_digit)
-                    .then(|| std::str::from_utf8(part).ok()?.parse().ok())?
-            };
-            if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-                return None;
-            }
-            let (y, m, d) = (digits(0..4)?, digits(5..7)?, digits(8..10)?);
-            if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
-                return None;
-            }
-            (y as i64, m, d, 0)
-        }
+    use crate::engine::compare::{parse_date, parse_timestamp};
+    let (days, second) = match parse_timestamp(value) {
+        Some((days, second, _)) => (days, second),
+        None => (parse_date(value)?, 0),
     };
+    let (y, m, d) = civil_from_days(days);
+    let hour = second / 3600;
     Some(match level {
         TimeLevel::Hour => format!("{y:04}-{m:02}-{d:02} {hour:02}"),
         TimeLevel::Day => format!("{y:04}-{m:02}-{d:02}"),
@@ -461,4 +445,32 @@ fn traces_of(
         missing_point_rows,
         missing_entity_rows,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{TimeLevel, coarsen_time};
+
+    /// A text timestamp with an offset is coarsened as the UTC instant it names, as a zoned
+    /// Parquet timestamp is; one without an offset as written.
+    #[test]
+    fn offsets_are_coarsened_in_utc() {
+        assert_eq!(
+            coarsen_time("2024-03-02T00:30:00+01:00", TimeLevel::Day).as_deref(),
+            Some("2024-03-01")
+        );
+        assert_eq!(
+            coarsen_time("2024-03-01T23:30:00-02:00", TimeLevel::Hour).as_deref(),
+            Some("2024-03-02 01")
+        );
+        assert_eq!(
+            coarsen_time("2024-03-02T00:30:00", TimeLevel::Day).as_deref(),
+            Some("2024-03-02")
+        );
+        assert_eq!(
+            coarsen_time("2024-03-02", TimeLevel::Month).as_deref(),
+            Some("2024-03")
+        );
+        assert_eq!(coarsen_time("March 2", TimeLevel::Day), None);
+    }
 }

@@ -156,13 +156,8 @@ impl View {
     /// Measures the view, returning its class table too (keeping each record's class when
     /// `keep` asks for it).
     fn measure_table(&self, how: Measuring) -> Result<(ViewReport, crate::engine::ClassTable)> {
-        let Measuring {
-            opts,
-            nulls,
-            population,
-            listing,
-        } = how;
-        let keep = listing.membership();
+        let (opts, nulls, population) = (how.opts, how.nulls, how.population);
+        let keep = how.listing.membership();
         let (qis, sensitive) = (self.qis(), self.sensitive());
         if nulls == crate::engine::NullMode::Wildcard
             && qis.len() > crate::engine::wildcard::MAX_QIS
@@ -244,13 +239,8 @@ impl View {
         sensitive: &[String],
         how: Measuring,
     ) -> Result<(ViewReport, crate::engine::ClassTable)> {
-        let Measuring {
-            opts,
-            nulls,
-            population,
-            listing,
-        } = how;
-        let keep = listing.membership();
+        let (opts, nulls, population) = (how.opts, how.nulls, how.population);
+        let keep = how.listing.membership();
         if nulls == crate::engine::NullMode::Wildcard {
             crate::bail!(
                 "view '{}': nulls = \"wildcard\" cannot be combined with an entity (not supported yet)",

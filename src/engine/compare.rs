@@ -17,24 +17,24 @@ use crate::Result;
 /// A number as the text it is compared by: its shortest round-trip decimal form (`7` for
 /// `7.0`), `0` for `-0`, `None` (missing) for a NaN.
 pub fn number_text(value: f64) -> Option<String> {
-    if value.is_nan() {
-        None
-    } else if value == 0.0 {
-        Some("0".to_string())
-    } else {
-        Some(value.to_string())
-    }
+    shortest(value.is_nan(), value == 0.0, || value.to_string())
 }
 
 /// [`number_text`] of a single-precision float, in its own shortest form (`7.1f32` is `7.1`,
 /// not `7.099999904632568`): a value compares equal whatever the width it was stored in.
 fn number_text_f32(value: f32) -> Option<String> {
-    if value.is_nan() {
+    shortest(value.is_nan(), value == 0.0, || value.to_string())
+}
+
+/// The canonical text of a float: missing for a NaN, `0` for either zero, else its shortest
+/// decimal form.
+fn shortest(nan: bool, zero: bool, text: impl FnOnce() -> String) -> Option<String> {
+    if nan {
         None
-    } else if value == 0.0 {
+    } else if zero {
         Some("0".to_string())
     } else {
-        Some(value.to_string())
+        Some(text())
     }
 }
 
@@ -220,7 +220,7 @@ pub fn join_column_text(column: &Column, temporal_peer: bool) -> Result<StringCh
 }
 
 /// A `YYYY-MM-DD` date as days since 1970-01-01.
-fn parse_date(text: &str) -> Option<i64> {
+pub fn parse_date(text: &str) -> Option<i64> {
     let b = text.trim().as_bytes();
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
