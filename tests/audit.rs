@@ -702,3 +702,31 @@ fn text_timestamps_with_offsets_join_the_instants_they_name() {
     assert_eq!(join["matched_right"], 2);
     assert_eq!(join["matched_left"], 4);
 }
+
+#[test]
+fn link_compares_text_timestamps_with_offsets_as_instants() {
+    let dir = tempfile::tempdir().unwrap();
+    // Three distinct instants on each side, written with other offsets on the target side.
+    let identified = dir.path().join("id.csv");
+    let target = dir.path().join("target.csv");
+    std::fs::write(
+        &identified,
+        "ts\n2024-03-01 08:00:00Z\n2024-03-01 09:00:00Z\n2024-03-01 10:00:00Z\n",
+    )
+    .unwrap();
+    std::fs::write(
+        &target,
+        "ts\n2024-03-01T10:00:00+02:00\n2024-03-01T04:00:00-05:00\n2024-03-01T11:00:00+0100\n",
+    )
+    .unwrap();
+    let report = common::linkrisk_json(&[
+        "link",
+        identified.to_str().unwrap(),
+        target.to_str().unwrap(),
+        "--on",
+        "ts",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(report["joins"][0]["linkage"]["unique_matches"], 3);
+}

@@ -20,15 +20,15 @@ use super::identifiers::{
     right_of, truth_links, union,
 };
 use super::keys::{
-    ClassCounts, CodedPair, JointKeys, NO_KEY, as_is, code_pair, coded_column, join_coded_column,
-    joint_keys, people_keys, same_person, typical_len,
+    ClassCounts, CodedPair, JointKeys, NO_KEY, as_compared, as_is, code_pair, coded_column,
+    join_coded_column, joint_keys, people_keys, same_person, typical_len,
 };
 use super::linkage::{Attribute, Linkage, linkage, unique_candidates};
 use super::view::View;
 use crate::Result;
 use crate::engine::compare::{ValueKind, is_temporal};
 use crate::engine::entity::EntityNumbers;
-use crate::io::coded::CodedColumn;
+use crate::io::coded::{CodedColumn, Dictionary};
 use crate::normalize::{HashAlgorithm, normalize_email, normalize_phone};
 use crate::plan::Generalization;
 use crate::plan::{Identifier, JoinKind, JoinSpec, MatchSpec};
@@ -434,6 +434,12 @@ pub fn quasi_link(
     let mut comparison = Vec::new();
     let mut column_overlap = Vec::new();
     for ((lcol, gl), (rcol, gr)) in left.compared.iter().zip(&right.compared) {
+        // Values as a join compares them (instants by the time they name).
+        let temporal = |c: &CodedColumn| matches!(c.dictionary, Dictionary::Times { .. });
+        let (lcol, rcol) = (
+            &*as_compared(lcol, temporal(rcol)),
+            &*as_compared(rcol, temporal(lcol)),
+        );
         let (pair, text) = comparable(lcol, rcol, gl.as_ref(), gr.as_ref())?;
         column_overlap.push(ColumnOverlap {
             on: pair_name(&lcol.name, &rcol.name),

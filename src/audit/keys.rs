@@ -43,6 +43,66 @@ pub fn join_coded_column(column: &Column, temporal_peer: bool) -> Result<CodedCo
     Ok(code_text(column.name().as_str(), &text))
 }
 
+/// A compared column read straight to codes (`link`), with its values as a join compares
+/// them (`engine::compare`): dates and timestamps, and text timestamps with a UTC offset, as
+/// the canonical text of their instant; a text column facing a date or timestamp column
+/// read as timestamps (a text that is not one links nothing). Integers are kept as they are.
+pub fn as_compared(column: &CodedColumn, temporal_peer: bool) -> std::borrow::Cow<'_, CodedColumn> {
+    use crate::engine::compare::{instant_text, join_text, text_as_instant};
+    use std::borrow::Cow;
+    let recoded = |values: Vec<Option<String>>| {
+        // Two values may now be one (`…+02:00` and `…Z`): the dictionary is rebuilt.
+        let mut seen: HashMap<String, u32> = HashMap::new();
+        let mut dictionary: Vec<String> = Vec::new();
+        let mut map = vec![0u32];
+        for value in values {
+            map.push(match value {
+                None => 0,
+                Some(v) => *seen.entry(v.clone()).or_insert_with(|| {
+                    dictionary.push(v);
+                    dictionary.len() as u32
+                }),
+            });
+        }
+        Cow::Owned(CodedColumn {
+            name: column.name.clone(),
+            dictionary: Dictionary::Text(dictionary),
+            codes: column.codes.iter().map(|&c| map[c as usize]).collect(),
+        })
+    };
+    match &column.dictionary {
+        Dictionary::Integers(_) => Cow::Borrowed(column),
+        Dictionary::Times { step, values } => {
+            let nanos_per_step = step.per_second().map_or(0, |per| 1_000_000_000 / per);
+            recoded(
+                values
+                    .iter()
+                    .map(|&v| {
+                        let (days, second, fraction) = step.split(v);
+                        Some(instant_text(
+                            days,
+                            second,
+                            (fraction * nanos_per_step) as u32,
+                        ))
+                    })
+                    .collect(),
+            )
+        }
+        Dictionary::Text(values) => recoded(
+            values
+                .iter()
+                .map(|v| {
+                    if temporal_peer {
+                        text_as_instant(v)
+                    } else {
+                        Some(join_text(v))
+                    }
+                })
+                .collect(),
+        ),
+    }
+}
+
 /// Text values as dictionary codes (first-seen order; `0` missing).
 fn code_text(name: &str, values: &StringChunked) -> CodedColumn {
     let mut seen: HashMap<&str, u32> = HashMap::new();

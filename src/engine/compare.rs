@@ -62,7 +62,7 @@ pub fn comparable_text(column: &Column) -> Result<StringChunked> {
 
 /// A timestamp's canonical text: `YYYY-MM-DD HH:MM:SS`, then `.` and the fraction of a second
 /// without trailing zeros when there is one.
-fn instant_text(days: i64, second: i64, nanos: u32) -> String {
+pub fn instant_text(days: i64, second: i64, nanos: u32) -> String {
     let (y, m, d) = crate::io::coded::civil_from_days(days);
     let (h, min, s) = (second / 3600, second / 60 % 60, second % 60);
     let mut text = format!("{y:04}-{m:02}-{d:02} {h:02}:{min:02}:{s:02}");
@@ -204,19 +204,21 @@ pub fn join_column_text(column: &Column, temporal_peer: bool) -> Result<StringCh
         DataType::String if temporal_peer => column
             .str()?
             .iter()
-            .map(|v| {
-                v.and_then(|v| {
-                    parse_timestamp(v)
-                        .or_else(|| parse_date(v).map(|days| (days, 0, 0)))
-                        .map(|(days, second, nanos)| instant_text(days, second, nanos))
-                })
-            })
+            .map(|v| v.and_then(text_as_instant))
             .collect(),
         DataType::String => column.str()?.iter().map(|v| v.map(join_text)).collect(),
         _ => comparable_text(column)?,
     };
     text.rename(name);
     Ok(text)
+}
+
+/// A text read as a date or timestamp, as a warehouse casts it to compare it with one: the
+/// canonical text of its instant; `None` when it is neither.
+pub fn text_as_instant(text: &str) -> Option<String> {
+    parse_timestamp(text)
+        .or_else(|| parse_date(text).map(|days| (days, 0, 0)))
+        .map(|(days, second, nanos)| instant_text(days, second, nanos))
 }
 
 /// A `YYYY-MM-DD` date as days since 1970-01-01.
