@@ -39,8 +39,17 @@ pub fn coded_column(column: &Column) -> Result<CodedColumn> {
 /// by value, instants by the time they name). `temporal_peer`: the other side holds dates or
 /// timestamps, so this side's text is read as timestamps.
 pub fn join_coded_column(column: &Column, temporal_peer: bool) -> Result<CodedColumn> {
-    let text = crate::engine::compare::join_column_text(column, temporal_peer)?;
-    Ok(code_text(column.name().as_str(), &text))
+    use crate::engine::compare::{ValueKind, join_column_text};
+    if ValueKind::of(column.dtype()) == ValueKind::Instant {
+        let text = join_column_text(column, temporal_peer)?;
+        return Ok(code_text(column.name().as_str(), &text));
+    }
+    // Text is coded first and each distinct value read once ([`as_compared`]).
+    let coded = coded_column(column)?;
+    Ok(match as_compared(&coded, temporal_peer) {
+        std::borrow::Cow::Borrowed(_) => coded,
+        std::borrow::Cow::Owned(compared) => compared,
+    })
 }
 
 /// A compared column read straight to codes (`link`), with its values as a join compares
@@ -88,9 +97,9 @@ pub fn as_compared(column: &CodedColumn, temporal_peer: bool) -> std::borrow::Co
                     .collect(),
             )
         }
-        Dictionary::Text(values) => recoded(
-            values
-                .iter()
+        Dictionary::Text(values) => {
+            let compared: Vec<Option<String>> = values
+                .par_iter()
                 .map(|v| {
                     if temporal_peer {
                         text_as_instant(v)
@@ -98,8 +107,18 @@ pub fn as_compared(column: &CodedColumn, temporal_peer: bool) -> std::borrow::Co
                         Some(join_text(v))
                     }
                 })
-                .collect(),
-        ),
+                .collect();
+            // The common case, text that names no instant, keeps its codes.
+            if compared
+                .iter()
+                .zip(values)
+                .all(|(c, v)| c.as_deref() == Some(v.as_str()))
+            {
+                Cow::Borrowed(column)
+            } else {
+                recoded(compared)
+            }
+        }
     }
 }
 
