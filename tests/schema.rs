@@ -84,3 +84,94 @@ fn reports_validate_against_the_published_schema() {
     damaged["policy"].as_object_mut().unwrap().remove("judged");
     assert!(!validator.is_valid(&damaged));
 }
+
+/// The JSON reports a restructuring must leave byte for byte as they are: the demo audit,
+/// scans and attribution of Adult, a link and a unicity report, compared with the files in
+/// `fixtures/golden/` (recorded once the figures had been checked against the reference
+/// tools, tests/reference_tools.rs). A change that means to alter a report regenerates them
+/// with `LINKRISK_BLESS=1 cargo test --test schema golden` and says why in its commit.
+#[test]
+fn golden_reports_are_unchanged() {
+    let dir = env!("CARGO_MANIFEST_DIR");
+    let retail = |file: &str| format!("{dir}/fixtures/retail/{file}");
+    let runs: Vec<(&str, Vec<String>)> = vec![
+        ("demo-audit", vec!["audit".into()]),
+        (
+            "adult-scan",
+            [
+                "scan",
+                ADULT,
+                "--qi",
+                "age,sex,race,marital-status,education,native-country,workclass,occupation",
+                "--sensitive",
+                "salary-class",
+                "--sampling-fraction",
+                "0.01",
+            ]
+            .map(String::from)
+            .to_vec(),
+        ),
+        (
+            "adult-scan-population-table",
+            [
+                "scan",
+                ADULT,
+                "--qi",
+                "age,sex,race",
+                "--sensitive",
+                "occupation",
+                "--population-table",
+                ADULT,
+                "--nulls",
+                "wildcard",
+            ]
+            .map(String::from)
+            .to_vec(),
+        ),
+        (
+            "adult-keys",
+            ["keys", ADULT, "--qi", "age,sex,race,marital-status,education"]
+                .map(String::from)
+                .to_vec(),
+        ),
+        (
+            "retail-link",
+            vec![
+                "link".into(),
+                retail("loyalty.csv"),
+                retail("survey.csv"),
+                "--on".into(),
+                "zip5=zip3,birth_date=birth_year,gender".into(),
+            ],
+        ),
+        (
+            "retail-unicity",
+            vec![
+                "unicity".into(),
+                retail("transactions.csv"),
+                "--entity".into(),
+                "loyalty_id".into(),
+                "--points".into(),
+                "store".into(),
+            ],
+        ),
+    ];
+    let bless = std::env::var_os("LINKRISK_BLESS").is_some();
+    let mut changed = Vec::new();
+    for (name, args) in runs {
+        let mut args: Vec<&str> = args.iter().map(String::as_str).collect();
+        args.extend(["--format", "json", "--quiet"]);
+        let out = common::linkrisk(&args);
+        common::assert_ran(&out);
+        let path = format!("{dir}/fixtures/golden/{name}.json");
+        if bless {
+            std::fs::write(&path, &out.stdout).unwrap();
+            continue;
+        }
+        let golden = std::fs::read(&path).unwrap_or_else(|_| panic!("{path} is missing"));
+        if golden != out.stdout {
+            changed.push(name);
+        }
+    }
+    assert!(changed.is_empty(), "reports changed: {changed:?}");
+}
