@@ -54,6 +54,8 @@ mod budget;
 #[doc(hidden)]
 mod escape;
 #[doc(hidden)]
+mod format;
+#[doc(hidden)]
 mod normalize;
 #[doc(hidden)]
 mod synth;

@@ -130,9 +130,14 @@ fn golden_reports_are_unchanged() {
         ),
         (
             "adult-keys",
-            ["keys", ADULT, "--qi", "age,sex,race,marital-status,education"]
-                .map(String::from)
-                .to_vec(),
+            [
+                "keys",
+                ADULT,
+                "--qi",
+                "age,sex,race,marital-status,education",
+            ]
+            .map(String::from)
+            .to_vec(),
         ),
         (
             "retail-link",

@@ -8,10 +8,10 @@ use super::join::{ColumnOverlap, JoinReport};
 use super::linkage::Linkage;
 use super::view::View;
 use crate::Result;
+use crate::format::{percent, thousands};
 use crate::plan::JoinKind;
 use crate::report::{
-    Finding, FindingCode, PolicyResult, Rule, Severity, ViewReport, percent, thousands,
-    view_findings,
+    Finding, FindingCode, PolicyResult, Rule, Severity, ViewReport, view_findings,
 };
 
 fn finding(code: FindingCode, severity: Severity, subject: &str, message: String) -> Finding {

@@ -676,8 +676,8 @@ fn identifier_join(
         bail!(
             "join '{}' would produce {} rows, above max_join_rows = {}; raise it in [policy] if you mean it",
             step.name,
-            crate::report::thousands(estimated as usize),
-            crate::report::thousands(max_rows as usize)
+            crate::format::thousands(estimated as usize),
+            crate::format::thousands(max_rows as usize)
         );
     }
     // Each pair becomes a row of both sides' columns, gathered, then encoded and grouped to
@@ -689,7 +689,7 @@ fn identifier_join(
         format!(
             "join {} of {} rows",
             crate::escape::name(&step.name),
-            crate::report::thousands(estimated as usize)
+            crate::format::thousands(estimated as usize)
         )
     })?;
     let (rows_left, rows_right) = (left.df.height(), right.df.height());

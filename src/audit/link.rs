@@ -159,8 +159,8 @@ pub fn link(opts: &LinkOptions) -> Result<LinkOutcome> {
             "linking {} to {} ({} and {} records)",
             crate::escape::name(b_name),
             crate::escape::name(a_name),
-            crate::report::thousands(b_rows),
-            crate::report::thousands(a_rows)
+            crate::format::thousands(b_rows),
+            crate::format::thousands(a_rows)
         )
     })?;
 

@@ -676,23 +676,7 @@ pub fn view_findings(view: &ViewReport, policy_k: u32) -> Vec<Finding> {
     findings
 }
 
-/// `1234567` → `1,234,567`.
-pub fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
-}
-
-/// `0.4648` → `46.48%`.
-pub fn percent(fraction: f64) -> String {
-    format!("{:.2}%", 100.0 * fraction)
-}
+pub use crate::format::{percent, thousands};
 
 /// The class-size histogram in the buckets tables show: 1, 2, 3-4, 5-9, 10-19, 20+
 /// as (label, classes, records).

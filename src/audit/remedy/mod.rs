@@ -13,10 +13,9 @@ use crate::Result;
 use crate::audit::keys::coded_column;
 use crate::audit::view::View;
 use crate::engine::entity::EntityNumbers;
+use crate::format::{percent, thousands};
 use crate::plan::Generalization;
-use crate::report::{
-    Figure, Finding, FindingCode, Policy, Severity, ViewReport, percent, thousands,
-};
+use crate::report::{Figure, Finding, FindingCode, Policy, Severity, ViewReport};
 use ladder::Ladder;
 use search::{LevelCodes, NodeFigures, Search, Target, Units};
 

@@ -54,7 +54,7 @@ pub fn walk_entities(
     crate::budget::check(needed, || {
         format!(
             "the attribution lattice of {m} quasi-identifiers up to size {max_size} over {} people (--max-msu limits it)",
-            crate::report::thousands(numbers.len())
+            crate::format::thousands(numbers.len())
         )
     })?;
     let mut masks: Vec<u32> = (1u32..(1u32 << m))

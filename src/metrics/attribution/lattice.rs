@@ -232,7 +232,7 @@ pub fn walk(qis: &[EncodedColumn], rows: usize, max_size: usize) -> Result<Latti
     crate::budget::check(memory_estimate(m, max_size, rows), || {
         format!(
             "the attribution lattice of {m} quasi-identifiers up to size {max_size} over {} records (--max-msu limits it)",
-            crate::report::thousands(rows)
+            crate::format::thousands(rows)
         )
     })?;
     let words = rows.div_ceil(64);
