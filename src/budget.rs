@@ -51,15 +51,17 @@ pub fn memory_budget() -> MemoryBudget {
 
 /// Refuses work that would need `needed` bytes when that passes the budget: the message says
 /// what (`what`, e.g. "join 'a'"), the estimate, the budget and which limit set it.
-pub fn check(needed: u64, what: impl FnOnce() -> String) -> crate::Result<()> {
+///
+/// The error is the budget's own (`?` turns it into [`crate::Error::OverBudget`]), so that
+/// this module sits below the error type and imports nothing above it.
+pub fn check(needed: u64, what: impl FnOnce() -> String) -> Result<(), OverBudget> {
     let budget = memory_budget();
     if needed > budget.bytes {
         return Err(OverBudget {
             what: what(),
             needed,
             budget,
-        }
-        .into());
+        });
     }
     Ok(())
 }
