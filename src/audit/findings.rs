@@ -38,8 +38,8 @@ pub fn rank(
 
     // Where anonymity breaks: the step the summary names, the one that adds the most
     // expected re-identifications to the records it attaches.
-    let steps = crate::report::summary::step_lines(joins, views);
-    if let Some(i) = crate::report::summary::breaking_step(&steps) {
+    let steps = super::breaking::step_lines(joins, views);
+    if let Some(i) = super::breaking::breaking_step(&steps) {
         let (worst, line) = (&joins[i], &steps[i]);
         scored.push((
             3.0,

@@ -1,6 +1,7 @@
 //! `linkrisk audit`: load the plan's sources, measure each, run the join steps in order,
 //! measure every joined view, detect hashed identifiers, and rank findings.
 
+pub mod breaking;
 pub mod findings;
 pub mod generalize;
 pub mod hashed;
