@@ -39,9 +39,7 @@ pub fn coded_column(column: &Column) -> Result<CodedColumn> {
 /// by value, instants by the time they name). `temporal_peer`: the other side holds dates or
 /// timestamps, so this side's text is read as timestamps.
 pub fn join_coded_column(column: &Column, temporal_peer: bool) -> Result<CodedColumn> {
-    use crate::engine::compare::{ValueKind, join_column_text};
-    if ValueKind::of(column.dtype()) == ValueKind::Instant {
-        let text = join_column_text(column, temporal_peer)?;
+    if let Some(text) = crate::engine::compare::instant_column_text(column)? {
         return Ok(code_text(column.name().as_str(), &text));
     }
     // Text is coded first and each distinct value read once ([`as_compared`]).
@@ -57,7 +55,7 @@ pub fn join_coded_column(column: &Column, temporal_peer: bool) -> Result<CodedCo
 /// the canonical text of their instant; a text column facing a date or timestamp column
 /// read as timestamps (a text that is not one links nothing). Integers are kept as they are.
 pub fn as_compared(column: &CodedColumn, temporal_peer: bool) -> std::borrow::Cow<'_, CodedColumn> {
-    use crate::engine::compare::{instant_text, join_text, text_as_instant};
+    use crate::engine::compare::{join_text, text_as_instant, time_text};
     use std::borrow::Cow;
     let recoded = |values: Vec<Option<String>>| {
         // Two values may now be one (`…+02:00` and `…Z`): the dictionary is rebuilt.
@@ -82,20 +80,7 @@ pub fn as_compared(column: &CodedColumn, temporal_peer: bool) -> std::borrow::Co
     match &column.dictionary {
         Dictionary::Integers(_) => Cow::Borrowed(column),
         Dictionary::Times { step, values } => {
-            let nanos_per_step = step.per_second().map_or(0, |per| 1_000_000_000 / per);
-            recoded(
-                values
-                    .iter()
-                    .map(|&v| {
-                        let (days, second, fraction) = step.split(v);
-                        Some(instant_text(
-                            days,
-                            second,
-                            (fraction * nanos_per_step) as u32,
-                        ))
-                    })
-                    .collect(),
-            )
+            recoded(values.iter().map(|&v| Some(time_text(*step, v))).collect())
         }
         Dictionary::Text(values) => {
             let compared: Vec<Option<String>> = values

@@ -139,6 +139,7 @@ impl View {
                 &report.quasi_identifiers,
                 &table,
                 opts.policy_k,
+                self.entity.is_some(),
             )?);
         }
         if listing.records && !report.quasi_identifiers.is_empty() {

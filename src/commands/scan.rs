@@ -320,9 +320,13 @@ pub fn run(opts: &ScanOptions, progress: Progress) -> Result<Report> {
         metrics,
         attribution: None,
         small_classes: match &df {
-            Some(df) if opts.show_values => {
-                Some(report::small_classes(df, &opts.qi, &table, opts.policy.k)?)
-            }
+            Some(df) if opts.show_values => Some(report::small_classes(
+                df,
+                &opts.qi,
+                &table,
+                opts.policy.k,
+                opts.entity.is_some(),
+            )?),
             _ => None,
         },
         unicity: None,

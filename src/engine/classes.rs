@@ -582,11 +582,6 @@ impl Membership {
         }
     }
 
-    /// Units (records or people).
-    pub fn units(&self) -> usize {
-        self.class_of.len()
-    }
-
     /// The first data row (0-based) of unit `unit`.
     pub fn first_row(&self, unit: usize) -> usize {
         if self.first_rows.is_empty() {
@@ -596,17 +591,20 @@ impl Membership {
         }
     }
 
-    /// Every row (0-based) of unit `unit`, ascending.
-    pub fn rows_of(&self, unit: usize) -> Vec<usize> {
+    /// Every row (0-based) of each of `units`, ascending, in one pass over the rows.
+    pub fn rows_of(&self, units: &[u32]) -> Vec<Vec<usize>> {
         if self.person_of_row.is_empty() {
-            return vec![unit];
+            return units.iter().map(|&unit| vec![unit as usize]).collect();
         }
-        self.person_of_row
-            .iter()
-            .enumerate()
-            .filter(|&(_, &p)| p as usize == unit)
-            .map(|(row, _)| row)
-            .collect()
+        let wanted: hashbrown::HashMap<u32, usize> =
+            units.iter().enumerate().map(|(i, &u)| (u, i)).collect();
+        let mut rows = vec![Vec::new(); units.len()];
+        for (row, person) in self.person_of_row.iter().enumerate() {
+            if let Some(&i) = wanted.get(person) {
+                rows[i].push(row);
+            }
+        }
+        rows
     }
 
     /// The first unit of every class of `classes`: the one that stands for it.

@@ -13,6 +13,7 @@
 use polars::prelude::*;
 
 use crate::Result;
+use crate::io::coded::TimeStep;
 
 /// A number as the text it is compared by: its shortest round-trip decimal form (`7` for
 /// `7.0`), `0` for `-0`, `None` (missing) for a NaN.
@@ -78,6 +79,11 @@ pub fn instant_text(days: i64, second: i64, nanos: u32) -> String {
 /// offset `±HH[:MM]`/`±HHMM`) as (days since 1970-01-01, second of the day, nanoseconds), in
 /// UTC when it has an offset and as written otherwise; `None` when it is not one.
 pub fn parse_timestamp(text: &str) -> Option<(i64, i64, u32)> {
+    parse_with_offset(text).map(|(instant, _)| instant)
+}
+
+/// [`parse_timestamp`], and whether the text carried a UTC offset (`Z` or `±HH…`).
+fn parse_with_offset(text: &str) -> Option<((i64, i64, u32), bool)> {
     let b = text.trim().as_bytes();
     let digits = |range: std::ops::Range<usize>| -> Option<i64> {
         let part = b.get(range)?;
@@ -116,6 +122,7 @@ pub fn parse_timestamp(text: &str) -> Option<(i64, i64, u32)> {
     if h > 23 || min > 59 || sec > 60 {
         return None;
     }
+    let has_offset = b.get(at).is_some();
     let offset_seconds = match b.get(at) {
         None => 0,
         Some(b'Z' | b'z') if at + 1 == b.len() => 0,
@@ -138,79 +145,59 @@ pub fn parse_timestamp(text: &str) -> Option<(i64, i64, u32)> {
     let days = crate::io::coded::days_from_civil(y, m as u32, d as u32);
     let seconds = days * 86_400 + h * 3600 + min * 60 + sec - offset_seconds;
     Some((
-        seconds.div_euclid(86_400),
-        seconds.rem_euclid(86_400),
-        nanos,
+        (
+            seconds.div_euclid(86_400),
+            seconds.rem_euclid(86_400),
+            nanos,
+        ),
+        has_offset,
     ))
 }
 
 /// A compared value of a join as the instant it names, when it is a text timestamp with a UTC
 /// offset: its UTC time in canonical text. Every other text is compared as it is spelled.
 pub fn join_text(text: &str) -> String {
-    let trimmed = text.trim_end();
-    let has_offset = trimmed.ends_with(['Z', 'z'])
-        || trimmed
-            .get(19..)
-            .is_some_and(|tail| tail.contains(['+', '-']));
-    match parse_timestamp(text).filter(|_| has_offset) {
-        Some((days, second, nanos)) => instant_text(days, second, nanos),
-        None => text.to_string(),
+    match parse_with_offset(text) {
+        Some(((days, second, nanos), true)) => instant_text(days, second, nanos),
+        _ => text.to_string(),
     }
 }
 
-/// The compared text of a join column: numbers by value, dates and timestamps as the canonical
-/// text of the instant ([`join_text`] gives a text timestamp's), other text as spelled.
-/// `temporal_peer`: the other side is a date or timestamp column, so this side's text is read
-/// as a timestamp as a warehouse would cast it (a text that is not one links nothing).
-pub fn join_column_text(column: &Column, temporal_peer: bool) -> Result<StringChunked> {
-    if matches!(
-        column.dtype(),
-        DataType::Categorical(..) | DataType::Enum(..)
-    ) {
-        return join_column_text(&column.cast(&DataType::String)?, temporal_peer);
-    }
-    let name = column.name().clone();
-    let mut text: StringChunked = match column.dtype() {
-        DataType::Datetime(unit, _) => {
-            let per_second: i64 = match unit {
-                TimeUnit::Milliseconds => 1_000,
-                TimeUnit::Microseconds => 1_000_000,
-                TimeUnit::Nanoseconds => 1_000_000_000,
-            };
-            let nanos_per_step = 1_000_000_000 / per_second;
+/// A date or timestamp value (`step`s since 1970-01-01) as the canonical text of its instant.
+pub fn time_text(step: TimeStep, value: i64) -> String {
+    let (days, second, fraction) = step.split(value);
+    let nanos_per_step = step.per_second().map_or(0, |per| 1_000_000_000 / per);
+    instant_text(days, second, (fraction * nanos_per_step) as u32)
+}
+
+/// A date or timestamp column's values as the canonical text of their instants (a zoned
+/// timestamp is read as the UTC time it stores); `None` for a column of another type.
+pub fn instant_column_text(column: &Column) -> Result<Option<StringChunked>> {
+    let (step, values): (TimeStep, Int64Chunked) = match column.dtype() {
+        DataType::Datetime(unit, _) => (
+            match unit {
+                TimeUnit::Milliseconds => TimeStep::Millis,
+                TimeUnit::Microseconds => TimeStep::Micros,
+                TimeUnit::Nanoseconds => TimeStep::Nanos,
+            },
+            column.to_physical_repr().i64()?.clone(),
+        ),
+        DataType::Date => (
+            TimeStep::Days,
             column
                 .to_physical_repr()
+                .cast(&DataType::Int64)?
                 .i64()?
-                .iter()
-                .map(|v| {
-                    v.map(|v| {
-                        let seconds = v.div_euclid(per_second);
-                        let nanos = (v.rem_euclid(per_second) * nanos_per_step) as u32;
-                        instant_text(
-                            seconds.div_euclid(86_400),
-                            seconds.rem_euclid(86_400),
-                            nanos,
-                        )
-                    })
-                })
-                .collect()
-        }
-        DataType::Date => column
-            .to_physical_repr()
-            .i32()?
-            .iter()
-            .map(|v| v.map(|days| instant_text(days as i64, 0, 0)))
-            .collect(),
-        DataType::String if temporal_peer => column
-            .str()?
-            .iter()
-            .map(|v| v.and_then(text_as_instant))
-            .collect(),
-        DataType::String => column.str()?.iter().map(|v| v.map(join_text)).collect(),
-        _ => comparable_text(column)?,
+                .clone(),
+        ),
+        _ => return Ok(None),
     };
-    text.rename(name);
-    Ok(text)
+    let mut text: StringChunked = values
+        .iter()
+        .map(|v| v.map(|v| time_text(step, v)))
+        .collect();
+    text.rename(column.name().clone());
+    Ok(Some(text))
 }
 
 /// A text read as a date or timestamp, as a warehouse casts it to compare it with one: the
@@ -314,6 +301,8 @@ mod tests {
             "2024-03-01 06:30:00.25"
         );
         assert_eq!(join_text("2024-01-01T00:30:00+01"), "2023-12-31 23:30:00");
+        // An offset right after the minutes.
+        assert_eq!(join_text("2024-03-01 10:00-05:00"), "2024-03-01 15:00:00");
         // Without an offset a text is compared as it is spelled.
         assert_eq!(join_text("2024-03-01T10:00:00"), "2024-03-01T10:00:00");
         assert_eq!(join_text("02139"), "02139");
@@ -328,10 +317,15 @@ mod tests {
         let zoned = Column::new("t".into(), [micros])
             .cast(&DataType::Datetime(TimeUnit::Microseconds, None))
             .unwrap();
-        let text = Column::new("t".into(), ["2024-03-01T10:00:00+02:00"]);
-        let a = texts(&join_column_text(&zoned, false).unwrap());
-        let b = texts(&join_column_text(&text, true).unwrap());
-        assert_eq!(a, b);
+        let a = texts(&instant_column_text(&zoned).unwrap().unwrap());
         assert_eq!(a[0].as_deref(), Some("2024-03-01 08:00:00"));
+        assert_eq!(
+            text_as_instant("2024-03-01T10:00:00+02:00").as_deref(),
+            a[0].as_deref()
+        );
+        assert_eq!(
+            text_as_instant("2024-03-01").as_deref(),
+            Some("2024-03-01 00:00:00")
+        );
     }
 }

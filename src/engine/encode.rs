@@ -255,7 +255,8 @@ fn encode_column(column: &Column, ordered: bool) -> Result<EncodedColumn> {
     let distinct = codes.iter().copied().max().unwrap_or(0);
     Ok(EncodedColumn {
         name,
-        has_missing: codes.contains(&MISSING),
+        // A NaN is missing too, which only a float column can hold.
+        has_missing: column.null_count() > 0 || (typed_number && codes.contains(&MISSING)),
         codes,
         distinct,
         numeric,

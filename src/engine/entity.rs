@@ -94,16 +94,8 @@ impl EntityNumbers {
     }
 }
 
-/// Groups the entities of `rows` rows by the multiset of their QI tuples.
-pub fn entity_classes(qis: &[EncodedColumn], entity: &EncodedColumn, rows: usize) -> EntityClasses {
-    let columns: Vec<(&[u32], usize)> = qis
-        .iter()
-        .map(|c| (c.codes.as_slice(), c.slots()))
-        .collect();
-    classes_of_entities(&columns, &EntityNumbers::of(entity), rows)
-}
-
-/// [`entity_classes`] on code columns `(codes, slots)` with the entities already numbered.
+/// Groups the entities of `rows` rows (numbered by `numbers`) by the multiset of their QI
+/// tuples, from the code columns `(codes, slots)`.
 pub fn classes_of_entities(
     columns: &[(&[u32], usize)],
     numbers: &EntityNumbers,

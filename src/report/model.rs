@@ -116,14 +116,15 @@ pub const SMALL_CLASSES_SHOWN: usize = 10;
 
 /// The smallest classes (frequency below `k`) of a view, with their values, read from its
 /// class table (built keeping its membership) and the frame it was built from: a class is
-/// shown by the values of its first record, or in a view with an entity by the distinct
-/// tuples of its first person. The classes are the table's, so what is shown agrees with
+/// shown by the values of its first record, or in a view with an entity (`by_person`) by the
+/// distinct tuples of its first person. The classes are the table's, so what is shown agrees with
 /// the figures (under `--nulls wildcard` a class's size is the records compatible with it).
 pub fn small_classes(
     df: &polars::prelude::DataFrame,
     qis: &[String],
     table: &crate::engine::ClassTable,
     k: u32,
+    by_person: bool,
 ) -> crate::Result<Vec<SmallClass>> {
     use polars::prelude::*;
     let Some(membership) = &table.membership else {
@@ -152,12 +153,13 @@ pub fn small_classes(
             .map(|t| Ok(t.str()?.get(row).map(str::to_string)))
             .collect()
     };
-    let by_person = !membership.person_of_row.is_empty();
+    let units: Vec<u32> = small.iter().map(|&(_, unit)| unit).collect();
     small
         .into_iter()
-        .map(|(size, unit)| {
+        .zip(membership.rows_of(&units))
+        .map(|((size, _), rows)| {
             let mut counted: Vec<TupleCount> = Vec::new();
-            for row in membership.rows_of(unit as usize) {
+            for row in rows {
                 let values = tuple(row)?;
                 match counted.iter_mut().find(|t| t.values == values) {
                     Some(t) => t.rows += 1,
