@@ -19,7 +19,9 @@ use crate::commands::scan::ScanArgs;
 use crate::commands::synth::SynthArgs;
 use crate::commands::unicity::UnicityArgs;
 use crate::commands::{self, ExitStatus};
-use crate::report::{self, Report};
+use crate::model::Report;
+use crate::output;
+use crate::render;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -168,9 +170,9 @@ pub fn run() -> Result<ExitStatus> {
             let spinner = Spinner::new(args.output.quiet);
             let keys = commands::keys::run(&args.options(), &|m| spinner.step(m))?;
             drop(spinner);
-            let text = report::keys::render(&keys, args.output.format());
+            let text = render::keys::render(&keys, args.output.format());
             let records = match &args.records {
-                Some(path) => Some(report::records::stage_records(
+                Some(path) => Some(render::records::stage_records(
                     path,
                     &keys.records,
                     &inputs,
@@ -216,7 +218,7 @@ pub fn run() -> Result<ExitStatus> {
                     out.push_str(&format!(
                         "{:>14} {:>10} rows  {}\n",
                         name,
-                        report::thousands(*rows),
+                        crate::format::thousands(*rows),
                         path.display()
                     ));
                 }
@@ -332,11 +334,11 @@ fn check_records(records: Option<&Path>, output: &OutputArgs, inputs: &[&Path]) 
     };
     if output
         .file()
-        .is_some_and(|report| report::write::same_file(report, path))
+        .is_some_and(|report| output::same_file(report, path))
     {
         crate::bail!("--records and --output name the same file");
     }
-    report::records::check_records_path(path, inputs)
+    render::records::check_records_path(path, inputs)
 }
 
 /// Writes a rendered report to --output (atomically, 0600) or standard output.
@@ -353,7 +355,7 @@ fn emit_with_records(
     inputs: &[&Path],
 ) -> Result<()> {
     let staged = match records {
-        Some(path) => Some(report::records::stage_records(
+        Some(path) => Some(render::records::stage_records(
             path,
             &report.records,
             inputs,
@@ -366,12 +368,12 @@ fn emit_with_records(
 /// The report rendered as --format and the destination ask.
 fn rendered(report: &Report, output: &OutputArgs) -> String {
     let to_terminal = output.file().is_none() && std::io::stdout().is_terminal();
-    let how = report::Rendering {
+    let how = render::Rendering {
         color: output.file().is_none() && use_color(),
         width: table_width(to_terminal),
         detail: output.detail,
     };
-    report::render(report, output.format(), how)
+    render::render(report, output.format(), how)
 }
 
 /// Writes text to --output (atomically, 0600) or standard output, with another output already
@@ -380,14 +382,14 @@ fn rendered(report: &Report, output: &OutputArgs) -> String {
 fn write_text_with(
     text: &str,
     output: &OutputArgs,
-    staged: Option<report::write::Staged>,
+    staged: Option<output::Staged>,
     inputs: &[&Path],
 ) -> Result<()> {
-    let mut outputs: Vec<report::write::Staged> = staged.into_iter().collect();
+    let mut outputs: Vec<output::Staged> = staged.into_iter().collect();
     if let Some(path) = output.file() {
-        outputs.push(report::write::stage(path, text.as_bytes(), inputs)?);
+        outputs.push(output::stage(path, text.as_bytes(), inputs)?);
     }
-    report::write::commit_all(outputs)?;
+    output::commit_all(outputs)?;
     if output.file().is_none() {
         write_stdout(text.as_bytes())?;
     }

@@ -4,8 +4,9 @@
 //! typed result: [`scan()`], [`link()`], [`keys()`], [`audit()`], [`unicity()`], [`synth()`]
 //! (each documented in [`commands`]). Below them the modules follow the data: [`io`] reads
 //! sources, [`engine`] dictionary-encodes them and builds the equivalence-class table in one
-//! pass, [`metrics`] reads that table (one metric per file), [`audit`] runs plans and joins,
-//! [`report`] holds the typed report and renders it without leaking values.
+//! pass, [`metrics`] reads that table (one metric per file), the audit runs plans and joins
+//! and concludes into the typed report of [`model`], which [`render`] prints without leaking
+//! values.
 //!
 //! Measuring a small table in memory:
 //!
@@ -36,8 +37,9 @@ pub mod commands;
 pub mod engine;
 pub mod io;
 pub mod metrics;
+pub mod model;
 pub mod plan;
-pub mod report;
+pub mod render;
 
 // The binary's command line: public only because the binary is a crate of its own.
 /// The command line (the binary's).
@@ -57,6 +59,8 @@ mod escape;
 mod format;
 #[doc(hidden)]
 mod normalize;
+#[doc(hidden)]
+mod output;
 #[doc(hidden)]
 mod synth;
 #[doc(hidden)]
@@ -95,28 +99,28 @@ pub use commands::unicity::UnicityOptions;
 pub use error::{Error, Result};
 
 /// Measures one file ([`commands::scan`]): the report of its view, findings and verdict.
-pub fn scan(opts: &ScanOptions) -> Result<report::Report> {
+pub fn scan(opts: &ScanOptions) -> Result<model::Report> {
     commands::scan::run(opts, &commands::quiet)
 }
 
 /// Links a target file to an identified file on shared quasi-identifiers
 /// ([`commands::link`]).
-pub fn link(opts: &LinkOptions) -> Result<report::Report> {
+pub fn link(opts: &LinkOptions) -> Result<model::Report> {
     commands::link::run(opts, &commands::quiet)
 }
 
 /// Runs an audit plan ([`commands::audit`]).
-pub fn audit(opts: &AuditOptions) -> Result<report::Report> {
+pub fn audit(opts: &AuditOptions) -> Result<model::Report> {
     commands::audit::run(opts, &commands::quiet)
 }
 
 /// Which columns make people unique ([`commands::keys`]).
-pub fn keys(opts: &KeysOptions) -> Result<report::keys::KeysReport> {
+pub fn keys(opts: &KeysOptions) -> Result<model::KeysReport> {
     commands::keys::run(opts, &commands::quiet)
 }
 
 /// The unicity of purchase histories ([`commands::unicity`]).
-pub fn unicity(opts: &UnicityOptions) -> Result<report::Report> {
+pub fn unicity(opts: &UnicityOptions) -> Result<model::Report> {
     commands::unicity::run(opts, &commands::quiet)
 }
 

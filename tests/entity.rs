@@ -397,7 +397,7 @@ proptest! {
 #[test]
 fn remedies_for_an_entity_view_count_people() {
     use linkrisk::internals::audit::findings::rank;
-    use linkrisk::report::Policy;
+    use linkrisk::model::Policy;
     let who: Vec<String> = (0..12).map(|i| format!("p{}", i / 3)).collect();
     let n: Vec<String> = (0..12).map(|i| (i / 3 + 1).to_string()).collect();
     let df = DataFrame::new_infer_height(vec![
@@ -416,8 +416,9 @@ fn remedies_for_an_entity_view_count_people() {
             k,
             l: None,
             max_unique_fraction: None,
-        }
-        .evaluate(std::slice::from_ref(&report), &[]);
+        };
+        let policy =
+            linkrisk::internals::audit::verdict::judge(&policy, std::slice::from_ref(&report), &[]);
         rank(
             std::slice::from_ref(&report),
             &[],
@@ -431,7 +432,7 @@ fn remedies_for_an_entity_view_count_people() {
     let findings = findings_at(4);
     let remedy = findings
         .iter()
-        .find(|f| f.code == linkrisk::report::FindingCode::Remedy)
+        .find(|f| f.code == linkrisk::model::FindingCode::Remedy)
         .expect("a remedy for the view");
     assert!(
         remedy
@@ -444,7 +445,7 @@ fn remedies_for_an_entity_view_count_people() {
     assert!(
         findings_at(5)
             .iter()
-            .any(|f| f.code == linkrisk::report::FindingCode::RemedyNotFound)
+            .any(|f| f.code == linkrisk::model::FindingCode::RemedyNotFound)
     );
 }
 

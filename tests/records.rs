@@ -333,7 +333,7 @@ proptest::proptest! {
             ..Default::default()
         };
         let k = 2u32;
-        let check = |records: &[linkrisk::report::records::RecordRisk]| -> Result<(), proptest::test_runner::TestCaseError> {
+        let check = |records: &[linkrisk::model::RecordRisk]| -> Result<(), proptest::test_runner::TestCaseError> {
             let got: Vec<(usize, u32)> = records.iter().map(|r| (r.row, r.class_size)).collect();
             proptest::prop_assert_eq!(&got, &want);
             for r in records {

@@ -15,7 +15,7 @@
 use std::path::{Path, PathBuf};
 
 use linkrisk::engine::NullMode;
-use linkrisk::report::Report;
+use linkrisk::model::Report;
 
 mod common;
 
@@ -397,7 +397,7 @@ fn sdcmicro_l_diversity() {
 }
 
 /// `keys` of `file` on `qis`, with every record's SUDA score.
-fn keys_of(file: &Path, qis: &[&str]) -> linkrisk::report::keys::KeysReport {
+fn keys_of(file: &Path, qis: &[&str]) -> linkrisk::model::KeysReport {
     linkrisk::keys(&linkrisk::KeysOptions {
         file: file.to_str().unwrap().to_string(),
         qi: qis.iter().map(|q| q.to_string()).collect(),
@@ -415,7 +415,7 @@ fn keys_of(file: &Path, qis: &[&str]) -> linkrisk::report::keys::KeysReport {
 }
 
 /// Runs `keys` on a table written here, every column a QI.
-fn suda(dir: &Path, name: &str, header: &str, rows: &[&str]) -> linkrisk::report::keys::KeysReport {
+fn suda(dir: &Path, name: &str, header: &str, rows: &[&str]) -> linkrisk::model::KeysReport {
     let file = table(dir, name, header, rows);
     keys_of(&file, &header.split(',').collect::<Vec<_>>())
 }

@@ -1,53 +1,32 @@
-//! Where anonymity breaks: per join step, the records it attached before → after, and the
-//! step that adds the most (expected) re-identifications. An analysis of the audit's
-//! figures, computed here once; the summary and the `join_breaks_anonymity` finding both read
-//! it.
+//! What the summary concludes, computed once into the report's [`Assessment`]: per join
+//! step, the records it attached before → after; the step that adds the most (expected)
+//! re-identifications, which the `join_breaks_anonymity` finding names too; and each view's
+//! cheapest remedy.
 
-use super::join::JoinReport;
-use crate::report::ViewReport;
+use crate::model::{Assessment, Finding, FindingCode, JoinReport, StepLine, ViewReport};
 
-/// One join step, before → after for the records it attached (its right-hand input).
-#[derive(Debug, Clone, PartialEq)]
-pub struct StepLine {
-    /// The step.
-    pub name: String,
-    /// Its kind (`key`, `normalized`, `hashed`, `quasi`).
-    pub kind: &'static str,
-    /// Right-hand records (or people) linked, and of how many.
-    pub linked: usize,
-    /// Right-hand records (or people) in all.
-    pub of: usize,
-    /// Unique fraction of the right-hand input, and of the joined view.
-    pub unique: (f64, f64),
-    /// Right-hand records re-identified (expected) before the step and after it: before,
-    /// all of them when the right-hand view holds identifiers, else none; after, the records
-    /// linked to an identity (for a quasi step, the expected re-identifications).
-    pub reidentified: (f64, f64),
-}
-
-impl StepLine {
-    fn of(join: &JoinReport, right_identified: bool) -> StepLine {
-        let all = join.rows_right as f64;
-        let reidentified = if right_identified {
-            (all, all)
-        } else {
-            let after = match &join.linkage {
-                Some(link) => link.expected_reidentifications,
-                None => join.matched_right as f64,
-            };
-            (0.0, after)
+/// The line of one step; `right_identified`: its right-hand view holds identifiers.
+fn step_line(join: &JoinReport, right_identified: bool) -> StepLine {
+    let all = join.rows_right as f64;
+    let reidentified = if right_identified {
+        (all, all)
+    } else {
+        let after = match &join.linkage {
+            Some(link) => link.expected_reidentifications,
+            None => join.matched_right as f64,
         };
-        StepLine {
-            name: join.name.clone(),
-            kind: join.kind.as_str(),
-            linked: join.matched_right,
-            of: join.rows_right,
-            unique: (
-                join.before_right.unique_fraction,
-                join.after.unique_fraction,
-            ),
-            reidentified,
-        }
+        (0.0, after)
+    };
+    StepLine {
+        name: join.name.clone(),
+        kind: join.kind.as_str(),
+        linked: join.matched_right,
+        of: join.rows_right,
+        unique: (
+            join.before_right.unique_fraction,
+            join.after.unique_fraction,
+        ),
+        reidentified,
     }
 }
 
@@ -56,7 +35,7 @@ pub fn step_lines(joins: &[JoinReport], views: &[ViewReport]) -> Vec<StepLine> {
     let identified = |name: &str| views.iter().any(|v| v.name == name && v.identified);
     joins
         .iter()
-        .map(|j| StepLine::of(j, identified(&j.before_right.view)))
+        .map(|j| step_line(j, identified(&j.before_right.view)))
         .collect()
 }
 
@@ -71,4 +50,26 @@ pub fn breaking_step(steps: &[StepLine]) -> Option<usize> {
         .max_by(|a, b| rise(a.1).total_cmp(&rise(b.1)))
         .filter(|(_, s)| s.reidentified.1 > s.reidentified.0 || s.unique.1 > s.unique.0)
         .map(|(i, _)| i)
+}
+
+/// The audit's conclusions for the summary: the step lines, the breaking step, and the
+/// cheapest remedy of each view (the first remedy finding about it, findings being ranked).
+pub fn assess(joins: &[JoinReport], views: &[ViewReport], findings: &[Finding]) -> Assessment {
+    let steps = step_lines(joins, views);
+    let breaking_step = breaking_step(&steps);
+    let mut seen: Vec<&str> = Vec::new();
+    let mut remedies = Vec::new();
+    for (i, f) in findings.iter().enumerate() {
+        if matches!(f.code, FindingCode::Remedy | FindingCode::RemedyNotFound)
+            && !seen.contains(&f.subject.as_str())
+        {
+            seen.push(&f.subject);
+            remedies.push(i);
+        }
+    }
+    Assessment {
+        steps,
+        breaking_step,
+        remedies,
+    }
 }

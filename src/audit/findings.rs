@@ -4,15 +4,14 @@
 use std::collections::HashMap;
 
 use super::hashed::HashedMatch;
-use super::join::{ColumnOverlap, JoinReport};
-use super::linkage::Linkage;
 use super::view::View;
 use crate::Result;
 use crate::format::{percent, thousands};
-use crate::plan::JoinKind;
-use crate::report::{
-    Finding, FindingCode, PolicyResult, Rule, Severity, ViewReport, view_findings,
+use crate::model::{
+    ColumnOverlap, Finding, FindingCode, JoinReport, Linkage, PolicyResult, Rule, Severity,
+    ViewReport,
 };
+use crate::plan::JoinKind;
 
 fn finding(code: FindingCode, severity: Severity, subject: &str, message: String) -> Finding {
     Finding {
@@ -282,7 +281,7 @@ pub fn rank(
 /// How few points of their own history single people out: ε at 4 points (or the largest p
 /// measured) and the p at which unicity first passes 50% and 90%. High when half the people
 /// are singled out by 4 points or fewer.
-fn unicity_finding(view: &str, u: &crate::audit::history::UnicityReport) -> Option<(f64, Finding)> {
+fn unicity_finding(view: &str, u: &crate::model::UnicityReport) -> Option<(f64, Finding)> {
     let measured: Vec<&crate::metrics::unicity::CurvePoint> = u
         .curve
         .iter()
@@ -362,7 +361,7 @@ fn quasi_findings(j: &JoinReport, link: &Linkage) -> Vec<(f64, Finding)> {
         .iter()
         .filter(|(_, d)| d.records > 0)
         .map(|(attr, d)| {
-            let (about, of) = if d.side == crate::audit::linkage::DisclosureSide::Target {
+            let (about, of) = if d.side == crate::model::DisclosureSide::Target {
                 (&j.left, link.identified_rows)
             } else {
                 (&j.right, link.target_rows)
@@ -469,4 +468,87 @@ fn quasi_findings(j: &JoinReport, link: &Linkage) -> Vec<(f64, Finding)> {
         ));
     }
     out
+}
+
+/// Findings about one view on its own, most severe first.
+pub fn view_findings(view: &ViewReport, policy_k: u32) -> Vec<Finding> {
+    let m = &view.metrics;
+    let mut findings = Vec::new();
+    if view.is_empty() {
+        findings.push(Finding {
+            code: FindingCode::EmptyView,
+            severity: Severity::Low,
+            subject: view.name.clone(),
+            message: format!(
+                "{} is empty: nobody linked, so it singles out nobody and meets every threshold",
+                view.name
+            ),
+            figures: Default::default(),
+        });
+        return findings;
+    }
+    let qis = view.quasi_identifiers.join(" + ");
+    if m.k_anonymity.uniques > 0 {
+        let share = m.k_anonymity.unique_fraction;
+        findings.push(Finding {
+            code: FindingCode::UniqueRecords,
+            severity: if share >= 0.05 { Severity::High } else { Severity::Medium },
+            subject: view.name.clone(),
+            message: match &view.entity {
+                None => format!(
+                    "{} of {} records ({}) in {} are unique on {qis}: each can be singled out by anyone who knows those columns",
+                    thousands(m.k_anonymity.uniques),
+                    thousands(view.rows),
+                    percent(share),
+                    view.name
+                ),
+                Some(entity) => format!(
+                    "{} of {} people ({}, by {entity}) in {} are unique on the combination of their rows' {qis}: each can be singled out by anyone who knows those values",
+                    thousands(m.k_anonymity.uniques),
+                    thousands(view.entities),
+                    percent(share),
+                    view.name
+                ),
+            },
+            figures: Default::default(),
+        }
+        .with(&[
+            ("uniques", m.k_anonymity.uniques as f64),
+            ("unique_fraction", share),
+            ("k", m.k_anonymity.k as f64),
+        ]));
+    } else if m.k_anonymity.k < policy_k {
+        findings.push(Finding {
+            code: FindingCode::SmallClasses,
+            severity: Severity::Medium,
+            subject: view.name.clone(),
+            message: format!(
+                "{} is only {}-anonymous on {qis}; {} of records sit in classes smaller than {policy_k}",
+                view.name,
+                m.k_anonymity.k,
+                percent(m.prosecutor.records_at_risk)
+            ),
+            figures: Default::default(),
+        }
+        .with(&[
+            ("k", m.k_anonymity.k as f64),
+            ("records_at_risk", m.prosecutor.records_at_risk),
+        ]));
+    }
+    for (attr, ld) in &m.l_diversity {
+        if ld.distinct <= 1 {
+            findings.push(Finding {
+                code: FindingCode::AttributeDisclosure,
+                severity: Severity::High,
+                subject: view.name.clone(),
+                message: format!(
+                    "some classes of {} hold a single value of {attr}: knowing {qis} discloses {attr} (attribute disclosure, distinct l = {})",
+                    view.name, ld.distinct
+                ),
+                figures: Default::default(),
+            }
+            .with(&[("distinct_l", ld.distinct as f64)]));
+        }
+    }
+    findings
 }

@@ -3,7 +3,6 @@
 //! straight to codes; time coarsening and banding transform each distinct value once.
 
 use crate::bail;
-use serde::Serialize;
 
 use super::keys::NO_KEY;
 use super::link::read_columns;
@@ -11,7 +10,8 @@ use crate::Result;
 use crate::engine::group_rows;
 use crate::io::LoadOptions;
 use crate::io::coded::{CodedColumn, Dictionary, TimeStep, civil_from_days, days_from_civil};
-use crate::metrics::unicity::{CurvePoint, NONE, Traces, curve, median_points};
+use crate::metrics::unicity::{NONE, Traces, curve, median_points};
+use crate::model::{Resolution, UnicityReport};
 
 /// How a time column is coarsened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,34 +86,6 @@ pub struct UnicityOptions {
     pub draws: usize,
     pub seed: u64,
     pub load: LoadOptions,
-}
-
-/// The unicity section of a report.
-#[derive(Debug, Clone, Serialize)]
-pub struct UnicityReport {
-    pub entity: String,
-    pub points: Vec<String>,
-    /// People with at least one point.
-    pub people: usize,
-    pub median_points: f64,
-    /// Rows with a person but a missing point column: not points.
-    pub missing_point_rows: usize,
-    /// Rows without a person: dropped.
-    pub missing_entity_rows: usize,
-    pub draws: usize,
-    pub seed: u64,
-    pub curve: Vec<CurvePoint>,
-    /// With `--coarsen`: ε_4 for every combination of the given coarsenings.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub resolution: Vec<Resolution>,
-}
-
-/// One row of the resolution table.
-#[derive(Debug, Clone, Serialize)]
-pub struct Resolution {
-    /// Column → coarsening as given (`day`, `week`, `prefix3`, `10`, `log`).
-    pub coarsening: std::collections::BTreeMap<String, String>,
-    pub epsilon_4: Option<f64>,
 }
 
 /// How a point column is coarsened.

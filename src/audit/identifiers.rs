@@ -5,45 +5,9 @@
 //! identifiers. The number of pairs is known from the class counts before any pair is built,
 //! so an exploding many-to-many join is refused before its memory is spent.
 
-use serde::Serialize;
+use crate::model::TruthLinks;
 
 use super::keys::{ClassCounts, CodedPair, JointKeys, NO_KEY, RowsByClass, same_person};
-
-/// What one identifier of a step links.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct IdentifierLinks {
-    /// `left=right` for each compared column.
-    pub on: Vec<String>,
-    /// How the values were made comparable.
-    pub comparison: String,
-    /// Pairs of records that agree on this identifier.
-    pub links: u64,
-    pub linked_left: usize,
-    pub linked_right: usize,
-    /// Keys held by records on both sides that link one record to several (more than one
-    /// record on either side).
-    pub colliding_keys: usize,
-    /// With truth columns: links that pair the same person, and links that do not.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub correct_links: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub false_links: Option<u64>,
-}
-
-/// Links of a step judged by truth columns that name the person on each side.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct TruthLinks {
-    /// Links judged (record pairs; for a quasi step, target records given one identity).
-    pub links: u64,
-    pub correct_links: u64,
-    pub false_links: u64,
-    /// Target records whose person is on the identified side at all.
-    pub shared_records: usize,
-    /// Of those, the target records with a correct link.
-    pub found_records: usize,
-    /// `found_records / shared_records` (0 when nothing is shared).
-    pub recall: f64,
-}
 
 /// One link: the left record in the high half, the right record in the low half, so that
 /// sorting orders links by left record, then right record.

@@ -12,94 +12,25 @@
 use crate::bail;
 use crate::error::Context as _;
 use polars::prelude::*;
-use serde::Serialize;
 
 use super::generalize::text_generalization;
 use super::identifiers::{
-    IdentifierLinks, Link, TruthLinks, colliding_keys, judge, left_of, linked_records, links_of,
-    right_of, truth_links, union,
+    Link, colliding_keys, judge, left_of, linked_records, links_of, right_of, truth_links, union,
 };
 use super::keys::{
     ClassCounts, CodedPair, JointKeys, NO_KEY, as_compared, as_is, code_pair, coded_column,
     join_coded_column, joint_keys, people_keys, same_person, typical_len,
 };
-use super::linkage::{Attribute, Linkage, linkage, unique_candidates};
+use super::linkage::{Attribute, linkage, unique_candidates};
 use super::view::View;
 use crate::Result;
 use crate::engine::compare::{ValueKind, is_temporal};
 use crate::engine::entity::EntityNumbers;
 use crate::io::coded::{CodedColumn, Dictionary};
+use crate::model::{ColumnOverlap, IdentifierLinks, Linkage, TruthLinks};
 use crate::normalize::{HashAlgorithm, normalize_email, normalize_phone};
 use crate::plan::Generalization;
 use crate::plan::{Identifier, JoinKind, JoinSpec, MatchSpec};
-
-/// k, unique fraction and average prosecutor risk of a view: the before/after figures.
-#[derive(Debug, Clone, Serialize)]
-pub struct Snapshot {
-    pub view: String,
-    pub rows: usize,
-    pub k: u32,
-    pub unique_fraction: f64,
-    pub prosecutor_avg: f64,
-}
-
-impl Snapshot {
-    pub fn of(view: &crate::report::ViewReport) -> Snapshot {
-        Snapshot {
-            view: view.name.clone(),
-            rows: view.rows,
-            k: view.metrics.k_anonymity.k,
-            unique_fraction: view.metrics.k_anonymity.unique_fraction,
-            prosecutor_avg: view.metrics.prosecutor.avg,
-        }
-    }
-}
-
-/// For one compared column of a quasi step: the fraction of target records whose value
-/// occurs on the identified side at all. Low values mean the columns are not comparable
-/// (different codings or precisions).
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct ColumnOverlap {
-    /// `left=right`.
-    pub on: String,
-    pub target_fraction: f64,
-}
-
-/// What one join step did.
-#[derive(Debug, Clone, Serialize)]
-pub struct JoinReport {
-    pub name: String,
-    pub kind: JoinKind,
-    pub left: String,
-    pub right: String,
-    /// `left_column=right_column` for each pair.
-    pub on: Vec<String>,
-    /// How the columns were made comparable (normalisation, hashing, truncation).
-    pub comparison: Vec<String>,
-    pub rows_left: usize,
-    pub rows_right: usize,
-    /// Rows of the joined view: linked pairs, or for a quasi step the target records.
-    pub rows_out: usize,
-    pub matched_left: usize,
-    pub matched_left_fraction: f64,
-    pub matched_right: usize,
-    pub matched_right_fraction: f64,
-    pub before_left: Snapshot,
-    pub before_right: Snapshot,
-    pub after: Snapshot,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub linkage: Option<Linkage>,
-    /// Quasi steps: how far each compared column's values overlap.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub column_overlap: Vec<ColumnOverlap>,
-    /// Key, normalized and hashed steps: the links of each identifier (the step's own figures
-    /// are their union).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub identifiers: Vec<IdentifierLinks>,
-    /// With truth columns: correct and false links.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub truth: Option<TruthLinks>,
-}
 
 /// The joined view and the raw figures of the step (snapshots are added by the caller).
 pub struct JoinOutcome {

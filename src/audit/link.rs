@@ -5,7 +5,7 @@
 //! (identified, target, linked) are measured from codes. No string frame is built and no
 //! candidate pair exists, so memory stays near the size of the compared columns.
 
-use super::join::{JoinReport, QuasiSide, Snapshot, quasi_link};
+use super::join::{QuasiSide, quasi_link};
 use super::keys::{as_is, code_pair, coded_column};
 use crate::Result;
 use crate::engine::entity::EntityNumbers;
@@ -14,8 +14,9 @@ use crate::error::Context as _;
 use crate::io::LoadOptions;
 use crate::io::coded::CodedColumn;
 use crate::metrics::{MeasureOptions, measure};
+use crate::model::ViewReport;
+use crate::model::{JoinReport, Snapshot};
 use crate::plan::JoinKind;
-use crate::report::ViewReport;
 
 /// One linkage between two files.
 pub struct LinkOptions {

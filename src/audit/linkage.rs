@@ -19,17 +19,9 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use crate::model::{CandidateBucket, Disclosure, DisclosureSide, Linkage};
 
 use super::keys::{ClassCounts, JointKeys, NO_KEY};
-
-/// One bucket of the candidate histogram.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct CandidateBucket {
-    /// `"0"`, `"1"`, `"2"`, `"3-4"`, `"5-9"` or `"10+"`.
-    pub candidates: &'static str,
-    pub records: usize,
-}
 
 /// The buckets of the candidate histogram, with the smallest count of each.
 const BUCKETS: [(&str, u32); 6] = [
@@ -46,42 +38,6 @@ fn bucket(candidates: u32) -> usize {
         .iter()
         .rposition(|&(_, from)| candidates >= from)
         .unwrap_or(0)
-}
-
-/// What the attacker learns about an attribute without a unique match.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Disclosure {
-    /// Which side holds the attribute.
-    pub side: DisclosureSide,
-    /// Records whose candidates all hold one value of the attribute.
-    pub records: usize,
-    /// As a fraction of the records of the other side.
-    pub fraction: f64,
-}
-
-/// Which side of a linkage holds a disclosed attribute.
-#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum DisclosureSide {
-    /// The target's attribute, learned for identified records.
-    Target,
-    /// The identified side's attribute, learned for target records.
-    Identified,
-}
-
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Linkage {
-    pub identified_rows: usize,
-    pub target_rows: usize,
-    pub unique_matches: usize,
-    pub unique_match_fraction: f64,
-    pub targets_with_candidates: usize,
-    pub candidate_pairs: u64,
-    pub expected_reidentifications: f64,
-    pub expected_reidentification_fraction: f64,
-    pub candidate_histogram: Vec<CandidateBucket>,
-    pub disclosures: BTreeMap<String, Disclosure>,
-    pub correct_unique_matches: Option<usize>,
 }
 
 /// A sensitive attribute of one side, as per-row codes (`0` missing).

@@ -11,7 +11,9 @@ pub mod join;
 pub mod keys;
 pub mod link;
 pub mod linkage;
+pub mod listing;
 pub mod remedy;
+pub mod verdict;
 pub mod view;
 
 use std::collections::HashMap;
@@ -23,10 +25,9 @@ use polars::prelude::*;
 use crate::Result;
 use crate::io::LoadOptions;
 use crate::metrics::MeasureOptions;
+use crate::model::{JoinReport, Policy, RecordRisk, Report, Snapshot, ViewReport};
 use crate::plan::{Generalization, JoinSpec, Plan, Role, SourceSpec};
-use crate::report::records::{Listing, RecordRisk};
-use crate::report::{Policy, Report, ViewReport};
-pub use join::{JoinReport, Snapshot};
+use listing::Listing;
 pub use view::{Measuring, View};
 
 /// Loads one source of the plan with its generalisations and attached columns.
@@ -182,7 +183,7 @@ fn resolve_generalization(plan: &Plan, g: &Generalization) -> Generalization {
 }
 
 /// The unicity of a source that declares `points` (validated with the plan).
-fn source_unicity(plan: &Plan, spec: &SourceSpec) -> Result<history::UnicityReport> {
+fn source_unicity(plan: &Plan, spec: &SourceSpec) -> Result<crate::model::UnicityReport> {
     // The plan was validated, so every level and band parses; the errors are kept anyway.
     let time = spec
         .time
@@ -319,7 +320,7 @@ pub fn run(
         l: plan.policy.l,
         max_unique_fraction: plan.policy.max_unique_fraction,
     };
-    let result = policy.evaluate(&reports, &joins);
+    let result = verdict::judge(&policy, &reports, &joins);
     progress("searching remedies");
     let findings = findings::rank(
         &reports,
@@ -330,16 +331,18 @@ pub fn run(
         plan.policy.max_suppression,
     )?;
     timer.lap("audit: findings and remedies");
+    let assessment = breaking::assess(&joins, &reports, &findings);
     Ok(Report {
-        schema_version: crate::report::SCHEMA_VERSION,
+        schema_version: crate::model::SCHEMA_VERSION,
         tool: Default::default(),
-        missing_values: crate::report::missing_values_note(plan.policy.nulls),
+        missing_values: missing_values_note(plan.policy.nulls),
         views: reports,
         joins,
         findings,
         policy: result,
         unicity: None,
         records: risks,
+        assessment,
     })
 }
 
@@ -403,4 +406,12 @@ pub fn quick_view(name: &str, df: DataFrame, qis: &[String]) -> View {
         df,
         qis.iter().map(|q| (q.clone(), Role::Qi)).collect(),
     )
+}
+
+/// What every report says about missing values, for a null mode.
+pub fn missing_values_note(nulls: crate::engine::NullMode) -> &'static str {
+    match nulls {
+        crate::engine::NullMode::Value => crate::model::MISSING_VALUES_NOTE,
+        crate::engine::NullMode::Wildcard => crate::model::WILDCARD_NOTE,
+    }
 }

@@ -2,12 +2,12 @@
 
 use polars::prelude::*;
 
+use super::listing::{Listing, frame_records, small_classes};
 use crate::Result;
 use crate::metrics::attribution::{AttributionOptions, attribute};
 use crate::metrics::{MeasureOptions, measure};
+use crate::model::ViewReport;
 use crate::plan::{Generalization, Role};
-use crate::report::ViewReport;
-use crate::report::records::{Listing, frame_records};
 
 /// How an audit view's attribution searches: subsets of up to four QIs, the five riskiest
 /// records.
@@ -134,7 +134,7 @@ impl View {
         let (opts, listing) = (how.opts, how.listing);
         let (mut report, table) = self.measure_table(how)?;
         if listing.show_values {
-            report.small_classes = Some(crate::report::small_classes(
+            report.small_classes = Some(small_classes(
                 &self.df,
                 &report.quasi_identifiers,
                 &table,

@@ -9,7 +9,8 @@ use crate::Result;
 use crate::engine::NullMode;
 use crate::io::{InputFormat, LoadOptions};
 use crate::metrics::MeasureOptions;
-use crate::report::{Detail, Format, Policy};
+use crate::model::Policy;
+use crate::render::{Detail, Format};
 
 /// How to read input files.
 #[derive(Args, Debug, Clone)]
@@ -88,7 +89,7 @@ impl OutputArgs {
     /// not a regular one.
     pub fn check(&self, inputs: &[&Path]) -> Result<()> {
         match self.file() {
-            Some(path) => crate::report::check_output(path, inputs),
+            Some(path) => crate::output::check_output(path, inputs),
             None => Ok(()),
         }
     }

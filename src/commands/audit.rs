@@ -9,8 +9,8 @@ use clap::Args;
 use super::Progress;
 use super::args::OutputArgs;
 use crate::Result;
+use crate::model::Report;
 use crate::plan::Plan;
-use crate::report::Report;
 
 /// `audit`'s command-line arguments.
 #[derive(Args, Debug)]

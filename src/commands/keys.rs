@@ -9,11 +9,11 @@ use clap::builder::TypedValueParser as _;
 use super::args::{InputArgs, OutputArgs};
 use super::{Progress, check_names, view_name};
 use crate::Result;
+use crate::audit::listing::records_of;
 use crate::engine::{ClassTable, NullMode};
 use crate::io::LoadOptions;
 use crate::metrics::attribution::{AttributionOptions, attribute, attribute_entities};
-use crate::report::keys::KeysReport;
-use crate::report::records::records_of;
+use crate::model::KeysReport;
 
 /// `keys`' command-line arguments.
 #[derive(Args, Debug)]

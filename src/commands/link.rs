@@ -10,7 +10,7 @@ use super::{Progress, view_name};
 use crate::Result;
 pub use crate::audit::link::LinkOptions;
 use crate::metrics::MeasureOptions;
-use crate::report::{self, Policy, Report};
+use crate::model::{self, Policy, Report};
 
 /// `link`'s command-line arguments.
 #[derive(Args, Debug)]
@@ -102,7 +102,8 @@ pub fn run(opts: &LinkOptions, progress: Progress) -> Result<Report> {
         l: None,
         max_unique_fraction: None,
     };
-    let result = policy.evaluate(&outcome.views, std::slice::from_ref(&outcome.join));
+    let result =
+        crate::audit::verdict::judge(&policy, &outcome.views, std::slice::from_ref(&outcome.join));
     let findings = crate::audit::findings::rank(
         &outcome.views,
         std::slice::from_ref(&outcome.join),
@@ -111,15 +112,18 @@ pub fn run(opts: &LinkOptions, progress: Progress) -> Result<Report> {
         &result,
         0.0,
     )?;
+    let joins = vec![outcome.join];
+    let assessment = crate::audit::breaking::assess(&joins, &outcome.views, &findings);
     Ok(Report {
-        schema_version: report::SCHEMA_VERSION,
+        schema_version: model::SCHEMA_VERSION,
         tool: Default::default(),
-        missing_values: report::MISSING_VALUES_NOTE,
+        missing_values: model::MISSING_VALUES_NOTE,
         views: outcome.views,
-        joins: vec![outcome.join],
+        joins,
         findings,
         policy: result,
         unicity: None,
         records: Vec::new(),
+        assessment,
     })
 }

@@ -12,7 +12,7 @@ pub mod scan;
 pub mod synth;
 pub mod unicity;
 
-use crate::report::Report;
+use crate::model::Report;
 
 /// What a long run tells its caller it is doing ("loading loyalty.csv"); the binary shows it
 /// in a spinner. [`quiet`] ignores it.

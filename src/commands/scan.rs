@@ -12,11 +12,11 @@ use clap::Args;
 use super::args::{InputArgs, OutputArgs, PolicyArgs, PopulationArgs};
 use super::{Progress, check_names, view_name};
 use crate::Result;
+use crate::audit::listing::{Listing, frame_records, records_of, small_classes};
 use crate::engine::{ClassTable, NullMode, take_column};
 use crate::io::LoadOptions;
 use crate::metrics::{self, MeasureOptions};
-use crate::report::records::{Listing, frame_records, records_of};
-use crate::report::{self, Policy, Report, ViewReport};
+use crate::model::{self, Policy, Report, ViewReport};
 
 /// `scan`'s command-line arguments.
 #[derive(Args, Debug)]
@@ -320,7 +320,7 @@ pub fn run(opts: &ScanOptions, progress: Progress) -> Result<Report> {
         metrics,
         attribution: None,
         small_classes: match &df {
-            Some(df) if opts.show_values => Some(report::small_classes(
+            Some(df) if opts.show_values => Some(small_classes(
                 df,
                 &opts.qi,
                 &table,
@@ -332,18 +332,20 @@ pub fn run(opts: &ScanOptions, progress: Progress) -> Result<Report> {
         unicity: None,
         records: Vec::new(),
     };
-    let findings = report::view_findings(&view, opts.policy.k);
+    let findings = crate::audit::findings::view_findings(&view, opts.policy.k);
     let views = vec![view];
-    let result = opts.policy.evaluate(&views, &[]);
+    let result = crate::audit::verdict::judge(&opts.policy, &views, &[]);
+    let assessment = crate::audit::breaking::assess(&[], &views, &findings);
     Ok(Report {
         records,
-        schema_version: report::SCHEMA_VERSION,
+        schema_version: model::SCHEMA_VERSION,
         tool: Default::default(),
-        missing_values: report::missing_values_note(opts.nulls),
+        missing_values: crate::audit::missing_values_note(opts.nulls),
         views,
         joins: Vec::new(),
         findings,
         policy: result,
         unicity: None,
+        assessment,
     })
 }

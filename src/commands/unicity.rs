@@ -11,7 +11,7 @@ use super::{Progress, check_names};
 use crate::Result;
 pub use crate::audit::history::UnicityOptions;
 use crate::audit::history::{Band, Coarsening, TimeLevel};
-use crate::report::{self, Policy, Report};
+use crate::model::{self, Policy, Report};
 
 /// `unicity`'s command-line arguments.
 #[derive(Args, Debug)]
@@ -111,14 +111,15 @@ pub fn run(opts: &UnicityOptions, progress: Progress) -> Result<Report> {
         max_unique_fraction: None,
     };
     Ok(Report {
-        schema_version: report::SCHEMA_VERSION,
+        schema_version: model::SCHEMA_VERSION,
         tool: Default::default(),
-        missing_values: report::MISSING_VALUES_NOTE,
+        missing_values: model::MISSING_VALUES_NOTE,
         views: Vec::new(),
         joins: Vec::new(),
         findings: Vec::new(),
-        policy: policy.evaluate(&[], &[]),
+        policy: crate::audit::verdict::judge(&policy, &[], &[]),
         unicity: Some(unicity),
         records: Vec::new(),
+        assessment: Default::default(),
     })
 }

@@ -117,7 +117,7 @@ fn write_frame(
     format: SynthFormat,
     written: &mut Vec<PathBuf>,
 ) -> Result<()> {
-    crate::report::check_output(path, &[])?;
+    crate::output::check_output(path, &[])?;
     if format == SynthFormat::Parquet {
         typed_for_parquet(df)?;
     }

@@ -14,8 +14,8 @@ use crate::audit::keys::coded_column;
 use crate::audit::view::View;
 use crate::engine::entity::EntityNumbers;
 use crate::format::{percent, thousands};
+use crate::model::{Figure, Finding, FindingCode, Policy, Severity, ViewReport};
 use crate::plan::Generalization;
-use crate::report::{Figure, Finding, FindingCode, Policy, Severity, ViewReport};
 use ladder::Ladder;
 use search::{LevelCodes, NodeFigures, Search, Target, Units};
 
@@ -128,7 +128,7 @@ pub fn findings(
             .filter(|(_, l)| **l == 0)
             .map(|(ladder, _)| ladder.column.as_str())
             .collect();
-        let what = crate::report::steps_in_words(&steps);
+        let what = crate::model::steps_in_words(&steps);
         let kept = if kept.is_empty() || steps.is_empty() {
             String::new()
         } else {

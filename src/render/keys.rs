@@ -1,65 +1,21 @@
 //! The `keys` report: which columns make people unique.
 
+use super::Format;
+use crate::format::{percent, thousands};
+use crate::metrics::attribution::Attribution;
+use crate::model::{KeysReport, MISSING_VALUES_NOTE};
 use comfy_table::Table;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
-use serde::Serialize;
 
-use super::model::{MISSING_VALUES_NOTE, Tool, percent, thousands};
-use super::{Format, SCHEMA_VERSION};
-use crate::metrics::attribution::Attribution;
-
-#[derive(Debug, Clone, Serialize)]
-/// What `keys` reports: which columns make people unique.
-pub struct KeysReport {
-    /// The report schema version.
-    pub schema_version: u32,
-    /// The program that wrote it.
-    pub tool: Tool,
-    /// How a missing value matched.
-    pub missing_values: &'static str,
-    /// The file's view name.
-    pub view: String,
-    /// The column naming the person, when the attribution is over people.
-    pub entity: Option<String>,
-    /// Rows read (the attribution's `rows` counts people when there is an entity).
-    pub rows: usize,
-    /// Distinction, drop-one, best subsets and MSUs.
-    pub attribution: Attribution,
-    /// With `--records`: every record's (or person's) risk and SUDA score; not in the JSON.
-    #[serde(skip)]
-    pub records: Vec<super::records::RecordRisk>,
-}
-
-impl KeysReport {
-    /// The report of `attribution` on `view`.
-    pub fn new(
-        view: String,
-        entity: Option<String>,
-        rows: usize,
-        attribution: Attribution,
-    ) -> KeysReport {
-        KeysReport {
-            schema_version: SCHEMA_VERSION,
-            tool: Tool::default(),
-            missing_values: MISSING_VALUES_NOTE,
-            view,
-            entity,
-            rows,
-            attribution,
-            records: Vec::new(),
-        }
-    }
-
-    /// What the records are: "30,162 rows", or "2,377 people (by household_id) in 75,000 rows".
-    fn counted(&self) -> String {
-        match &self.entity {
-            None => format!("{} rows", thousands(self.rows)),
-            Some(e) => format!(
-                "{} people (by {e}) in {} rows",
-                thousands(self.attribution.rows),
-                thousands(self.rows)
-            ),
-        }
+/// What the records are: "30,162 rows", or "2,377 people (by household_id) in 75,000 rows".
+fn counted(report: &KeysReport) -> String {
+    match &report.entity {
+        None => format!("{} rows", thousands(report.rows)),
+        Some(e) => format!(
+            "{} people (by {e}) in {} rows",
+            thousands(report.attribution.rows),
+            thousands(report.rows)
+        ),
     }
 }
 
@@ -197,7 +153,7 @@ pub fn render(report: &KeysReport, format: Format) -> String {
             s
         }
         Format::Table => {
-            let mut out = format!("Attribution for {} ({})\n", report.view, report.counted());
+            let mut out = format!("Attribution for {} ({})\n", report.view, counted(report));
             if let Some(h) = headline(a) {
                 out.push_str(&h);
                 out.push('\n');
@@ -218,7 +174,7 @@ pub fn render(report: &KeysReport, format: Format) -> String {
             let mut out = format!(
                 "# Attribution for `{}` ({})\n\n",
                 report.view,
-                report.counted()
+                counted(report)
             );
             if let Some(h) = headline(a) {
                 out.push_str(&format!("{h}\n\n"));

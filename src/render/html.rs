@@ -6,8 +6,10 @@
 
 use std::fmt::Write as _;
 
-use super::model::*;
-use super::summary::{STEP_HEADER, StepLine, Summary};
+use super::rows::*;
+use super::summary::{STEP_HEADER, Summary, step_cells};
+use crate::format::{percent, thousands};
+use crate::model::*;
 
 /// Text for HTML: `&`, `<`, `>` and quotes escaped.
 pub(crate) fn esc(text: &str) -> String {
@@ -120,7 +122,7 @@ fn bars_chart(id: &str, title: &str, description: &str, bars: &[(String, f64)]) 
 }
 
 /// The unicity curve ε_p against p, as SVG.
-fn curve_chart(id: &str, u: &crate::audit::history::UnicityReport) -> String {
+fn curve_chart(id: &str, u: &crate::model::UnicityReport) -> String {
     let points: Vec<(usize, f64)> = u
         .curve
         .iter()
@@ -178,7 +180,7 @@ fn findings_list(out: &mut String, findings: &[Finding]) {
 /// Every remedy as a table row: what to generalise and what it gives; a view without one
 /// says so.
 fn remedies_section(out: &mut String, findings: &[Finding]) {
-    use crate::report::Figure;
+    use crate::model::Figure;
     let rows: Vec<Vec<String>> = findings
         .iter()
         .filter(|f| matches!(f.code, FindingCode::Remedy | FindingCode::RemedyNotFound))
@@ -275,7 +277,11 @@ pub fn render(report: &Report) -> String {
             let _ = write!(out, "<p>{}</p>", esc(breaks));
         }
         if !summary.steps.is_empty() {
-            let rows: Vec<Vec<String>> = summary.steps.iter().map(|s| s.cells().to_vec()).collect();
+            let rows: Vec<Vec<String>> = summary
+                .steps
+                .iter()
+                .map(|s| step_cells(s).to_vec())
+                .collect();
             table(&mut out, &STEP_HEADER, &rows);
         }
         if !summary.top.is_empty() {

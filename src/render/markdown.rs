@@ -1,7 +1,9 @@
 //! The Markdown rendering, for pull requests, wikis and privacy-review documents.
 
-use super::model::*;
-use super::summary::{Detail, STEP_HEADER, Summary};
+use super::rows::*;
+use super::summary::{Detail, STEP_HEADER, Summary, step_cells};
+use crate::format::thousands;
+use crate::model::*;
 
 fn row(cells: &[String]) -> String {
     let escaped: Vec<String> = cells.iter().map(|c| c.replace('|', "\\|")).collect();
@@ -15,7 +17,7 @@ fn header(cells: &[&str]) -> String {
 }
 
 /// The unicity curve and, with `--coarsen`, the resolution table.
-fn unicity_section(u: &crate::audit::history::UnicityReport) -> String {
+fn unicity_section(u: &crate::model::UnicityReport) -> String {
     let mut out = format!("{}\n\n", unicity_summary(u));
     out.push_str(&header(&[
         "points p",
@@ -48,7 +50,7 @@ fn summary_section(report: &Report) -> String {
     if !summary.steps.is_empty() {
         out.push_str(&header(&STEP_HEADER));
         for step in &summary.steps {
-            out.push_str(&row(&step.cells()));
+            out.push_str(&row(&step_cells(step)));
         }
         out.push('\n');
     }

@@ -1,30 +1,26 @@
-//! The report: a serialisable model of everything a run measured, and its renderings
-//! (JSON, table, Markdown). The model holds figures and column names only — never a raw
-//! value — so no rendering can leak one.
+//! The renderers: the report model as JSON, a table, Markdown, HTML, the summary and the
+//! per-record export. Each reads only the [`crate::model`]; none computes a figure or decides
+//! a verdict. What they print are figures and column names — never a raw value unless the
+//! model holds one because `--show-values` asked.
 
 pub mod html;
 pub mod keys;
 pub mod markdown;
-pub mod model;
 pub mod records;
+mod rows;
 pub mod summary;
 pub mod table;
-pub mod write;
 
-pub use crate::audit::history::UnicityReport;
-pub use crate::audit::identifiers::{IdentifierLinks, TruthLinks};
-pub use crate::audit::join::{ColumnOverlap, JoinReport, Snapshot};
-pub use crate::audit::linkage::{CandidateBucket, Disclosure, DisclosureSide, Linkage};
-pub use model::*;
 pub use summary::{Detail, Summary, remedy_line};
-pub use write::{check_output, write_atomic};
+
+use crate::model::Report;
 
 /// The output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     /// Human-readable tables (the default).
     Table,
-    /// The stable JSON report (versioned by `schema_version`; fields as in `report::model`).
+    /// The stable JSON report (versioned by `schema_version`; fields as in [`crate::model`]).
     Json,
     /// GitHub-flavoured Markdown, for pull requests and wikis.
     Markdown,

@@ -6,8 +6,10 @@ use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{CellAlignment, ContentArrangement, Table};
 
 use super::Rendering;
-use super::model::*;
-use super::summary::{Detail, STEP_HEADER, Summary};
+use super::rows::*;
+use super::summary::{Detail, STEP_HEADER, Summary, step_cells};
+use crate::format::{percent, thousands};
+use crate::model::*;
 
 /// A table that fits `width` (`None`: the terminal's), wrapping cells at spaces.
 fn new_table(width: Option<u16>) -> Table {
@@ -54,7 +56,7 @@ fn summary_section(report: &Report, how: Rendering, width: usize) -> String {
         let mut t = new_table(how.width);
         t.set_header(STEP_HEADER.to_vec());
         for step in &summary.steps {
-            t.add_row(step.cells().to_vec());
+            t.add_row(step_cells(step).to_vec());
         }
         out.push_str(&format!("{t}\n\n"));
     }
@@ -102,7 +104,7 @@ fn paint(text: &str, ok: bool, color: bool) -> String {
 }
 
 /// The unicity curve and, with `--coarsen`, the resolution table.
-fn unicity_section(u: &crate::audit::history::UnicityReport, how: Rendering) -> String {
+fn unicity_section(u: &crate::model::UnicityReport, how: Rendering) -> String {
     let mut t = new_table(how.width);
     t.set_header(vec![
         "points p",

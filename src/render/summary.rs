@@ -2,8 +2,8 @@
 //! step where anonymity breaks, one line per join step (before → after) and the most severe
 //! findings. Table and Markdown open with it; `--detail summary` prints only it.
 
-use super::model::*;
-pub use crate::audit::breaking::{StepLine, breaking_step, step_lines};
+use crate::format::{percent, thousands};
+use crate::model::*;
 
 /// How much of a report to print.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -18,24 +18,22 @@ pub enum Detail {
 /// Findings the summary lists.
 pub const TOP_FINDINGS: usize = 5;
 
-impl StepLine {
-    /// The step's figures as table cells: step, kind, linked, unique and re-identifications.
-    pub fn cells(&self) -> [String; 5] {
-        [
-            self.name.clone(),
-            self.kind.to_string(),
-            format!("{} of {}", thousands(self.linked), thousands(self.of)),
-            format!("{} → {}", percent(self.unique.0), percent(self.unique.1)),
-            format!(
-                "{} → {}",
-                thousands(self.reidentified.0.round() as usize),
-                thousands(self.reidentified.1.round() as usize)
-            ),
-        ]
-    }
+/// A step's figures as table cells: step, kind, linked, unique and re-identifications.
+pub fn step_cells(step: &StepLine) -> [String; 5] {
+    [
+        step.name.clone(),
+        step.kind.to_string(),
+        format!("{} of {}", thousands(step.linked), thousands(step.of)),
+        format!("{} → {}", percent(step.unique.0), percent(step.unique.1)),
+        format!(
+            "{} → {}",
+            thousands(step.reidentified.0.round() as usize),
+            thousands(step.reidentified.1.round() as usize)
+        ),
+    ]
 }
 
-/// The column titles of [`StepLine::cells`].
+/// The column titles of [`step_cells`].
 pub const STEP_HEADER: [&str; 5] = [
     "join step",
     "kind",
@@ -122,11 +120,11 @@ impl Summary<'_> {
                 policy.judged
             )
         };
-        let steps = step_lines(&report.joins, &report.views);
+        let steps = report.assessment.steps.clone();
         let breaks = if steps.is_empty() {
             None
         } else {
-            let worst = breaking_step(&steps).map(|i| &steps[i]);
+            let worst = report.assessment.breaking_step.map(|i| &steps[i]);
             Some(match worst {
                 Some(s) => format!(
                     "Anonymity breaks at step '{}' ({}): it re-identifies {} records that were anonymous (from {} to {}), and unique records rise from {} to {}.",
@@ -148,22 +146,12 @@ impl Summary<'_> {
             steps,
             top: &report.findings[..report.findings.len().min(TOP_FINDINGS)],
             findings: report.findings.len(),
-            remedies: cheapest_remedies(&report.findings),
+            remedies: report
+                .assessment
+                .remedies
+                .iter()
+                .filter_map(|&i| remedy_line(&report.findings[i]))
+                .collect(),
         }
     }
-}
-
-/// The first (cheapest) remedy line of each view, in the order the views first appear.
-fn cheapest_remedies(findings: &[Finding]) -> Vec<String> {
-    let mut seen: Vec<&str> = Vec::new();
-    let mut lines = Vec::new();
-    for f in findings {
-        if let Some(line) = remedy_line(f)
-            && !seen.contains(&f.subject.as_str())
-        {
-            seen.push(&f.subject);
-            lines.push(line);
-        }
-    }
-    lines
 }

@@ -131,8 +131,3 @@ pub fn commit_all(staged: Vec<Staged>) -> Result<()> {
     }
     Ok(())
 }
-
-/// Writes `contents` to `path` atomically with mode 0600, after [`check_output`].
-pub fn write_atomic(path: &Path, contents: &[u8], inputs: &[&Path]) -> Result<()> {
-    commit_all(vec![stage(path, contents, inputs)?])
-}
