@@ -40,6 +40,7 @@ pub mod metrics;
 pub mod model;
 pub mod plan;
 pub mod render;
+pub mod source;
 
 // The binary's command line: public only because the binary is a crate of its own.
 /// The command line (the binary's).

@@ -1,8 +1,9 @@
 //! ARX's figures on the UCI Adult extract in ../shared/data (the same file ARX ships).
 
-use linkrisk::engine::{ClassTable, NullMode, class_table, encode_source};
+use linkrisk::engine::{ClassTable, NullMode, class_table};
 use linkrisk::io::{LoadOptions, load};
 use linkrisk::metrics::{MeasureOptions, ViewMetrics, measure};
+use linkrisk::source::Source;
 
 mod common;
 use common::{ADULT, ADULT_QIS};
@@ -14,7 +15,9 @@ fn measure_adult(qis: &[&str], sensitive: &[&str]) -> (usize, ViewMetrics) {
     columns.extend(sensitive.iter().cloned());
     // The path `scan` takes: the CSV read straight into codes.
     let opts = LoadOptions::default();
-    let (qi_cols, sens_cols, rows) = encode_source(ADULT, &qis, &sensitive, &opts).unwrap();
+    let (qi_cols, sens_cols, rows) = Source::file(ADULT, opts.clone())
+        .encoded(&qis, &sensitive)
+        .unwrap();
     let table = ClassTable::build(qi_cols.clone(), &sens_cols, rows, NullMode::Value, false);
     let metrics = measure(&table, MeasureOptions::default());
     // The frame path (`audit`, `--show-values`) groups the same records alike.
@@ -105,7 +108,9 @@ fn adult_as_parquet_measures_like_the_csv() {
         let qis: Vec<String> = qis.iter().map(|s| s.to_string()).collect();
         let sensitive: Vec<String> = sensitive.iter().map(|s| s.to_string()).collect();
         let figures = |path: &str| {
-            let (q, s, rows) = encode_source(path, &qis, &sensitive, &opts).unwrap();
+            let (q, s, rows) = Source::file(path, opts.clone())
+                .encoded(&qis, &sensitive)
+                .unwrap();
             let table = ClassTable::build(q, &s, rows, NullMode::Value, false);
             measure(&table, MeasureOptions::default())
         };

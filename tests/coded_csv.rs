@@ -7,9 +7,10 @@ mod common;
 use common::polars_values;
 use std::io::Write;
 
-use linkrisk::engine::{EncodedColumn, encode_columns, encode_source};
+use linkrisk::engine::{EncodedColumn, encode_columns};
 use linkrisk::io::coded_csv::read_coded;
 use linkrisk::io::{LoadOptions, load};
+use linkrisk::source::Source;
 use proptest::prelude::*;
 
 const POOL: &[&str] = &[
@@ -113,7 +114,7 @@ proptest! {
             prop_assert_eq!(direct, polars_values(&df, &column.name), "column {}", &column.name);
         }
         // Numeric columns are ranked alike on both paths.
-        let (qis, sensitive, rows) = encode_source(path, &wanted[..1], &wanted[1..], &opts)
+        let (qis, sensitive, rows) = Source::file(path, opts.clone()).encoded(&wanted[..1], &wanted[1..])
             .unwrap();
         let want = encode_columns(&df, &wanted, &wanted[1..]).unwrap();
         let got: Vec<&EncodedColumn> = qis.iter().chain(&sensitive).collect();

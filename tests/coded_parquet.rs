@@ -6,9 +6,10 @@
 mod common;
 
 use common::polars_values;
-use linkrisk::engine::{EncodedColumn, encode_columns, encode_source};
+use linkrisk::engine::{EncodedColumn, encode_columns};
 use linkrisk::io::coded_parquet::read_coded;
 use linkrisk::io::{LoadOptions, load};
+use linkrisk::source::Source;
 use polars::prelude::*;
 use proptest::prelude::*;
 
@@ -113,7 +114,7 @@ proptest! {
         }
         // Every column as an ordered sensitive attribute, and every column as a QI.
         for (qis, ordered) in [(&wanted[..1], &wanted[1..]), (&wanted[..], &[][..])] {
-            let (q, s, count) = encode_source(path, qis, ordered, &opts).unwrap();
+            let (q, s, count) = Source::file(path, opts.clone()).encoded(qis, ordered).unwrap();
             prop_assert_eq!(count, df.height());
             let want = encode_columns(&df, &wanted, ordered).unwrap();
             let got: Vec<&EncodedColumn> = q.iter().chain(&s).collect();
@@ -149,7 +150,9 @@ fn floats_take_the_polars_path() {
             .unwrap()
             .is_none()
     );
-    let (qis, _, rows) = encode_source(path, &wanted, &[], &LoadOptions::default()).unwrap();
+    let (qis, _, rows) = Source::file(path, LoadOptions::default())
+        .encoded(&wanted, &[])
+        .unwrap();
     assert_eq!(rows, 3);
     assert_eq!(qis[0].codes[0], qis[0].codes[2]);
     assert_ne!(qis[0].codes[0], qis[0].codes[1]);

@@ -4,11 +4,12 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use linkrisk::engine::{ClassTable, NullMode, encode_source};
+use linkrisk::engine::{ClassTable, NullMode};
 use linkrisk::internals::audit::View;
 use linkrisk::io::{LoadOptions, load};
 use linkrisk::metrics::{MeasureOptions, measure};
 use linkrisk::plan::Role;
+use linkrisk::source::Source;
 use polars::prelude::*;
 use proptest::prelude::*;
 
@@ -152,7 +153,9 @@ fn one_row_per_entity_measures_like_no_entity() {
     );
     // The scan path's class table (the one tests/adult.rs holds to ARX's figures) gives the
     // same figures as the per-entity table.
-    let (q, s, rows) = encode_source(ADULT, &qis, &sensitive, &LoadOptions::default()).unwrap();
+    let (q, s, rows) = Source::file(ADULT, LoadOptions::default())
+        .encoded(&qis, &sensitive)
+        .unwrap();
     let direct = measure(
         &ClassTable::build(q, &s, rows, NullMode::Value, false),
         opts,

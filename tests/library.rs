@@ -143,7 +143,7 @@ fn completions_and_the_man_page_describe_every_command() {
 
 /// The modules of src/, lowest first: a module may import only modules before it in this
 /// list. docs/architecture.md lists the same order and describes each module.
-const LAYERS: [&str; 17] = [
+const LAYERS: [&str; 18] = [
     "format",
     "escape",
     "timing",
@@ -153,6 +153,7 @@ const LAYERS: [&str; 17] = [
     "normalize",
     "io",
     "engine",
+    "source",
     "metrics",
     "plan",
     "model",

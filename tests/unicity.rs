@@ -710,12 +710,9 @@ proptest! {
         write_times(&parquet, &people, &times, &dtype);
 
         // The coded reader's text of each value is polars' own.
-        let (columns, _) = linkrisk::internals::audit::link::read_columns(
-            parquet.to_str().unwrap(),
-            &["ts".to_string()],
-            &Default::default(),
-        )
-        .unwrap();
+        let (columns, _) = linkrisk::source::Source::file(parquet.to_str().unwrap(), Default::default())
+            .coded_columns(&["ts".to_string()])
+            .unwrap();
         let polars_text = linkrisk::io::load(parquet.to_str().unwrap(), &["ts".to_string()], &Default::default())
             .unwrap()
             .column("ts")

@@ -5,7 +5,6 @@
 use crate::bail;
 
 use super::keys::NO_KEY;
-use super::link::read_columns;
 use crate::Result;
 use crate::engine::group_rows;
 use crate::io::LoadOptions;
@@ -297,7 +296,8 @@ pub fn unicity(opts: &UnicityOptions) -> Result<UnicityReport> {
     let mut names = vec![opts.entity.clone()];
     names.extend(opts.points.iter().cloned());
     let timer = crate::timing::Timer::start();
-    let (columns, rows) = read_columns(&opts.path, &names, &opts.load)?;
+    let (columns, rows) =
+        crate::source::Source::file(&opts.path, opts.load.clone()).coded_columns(&names)?;
     timer.lap("read as codes");
     let people_traces = traces_of(&columns, rows, &base)?;
     timer.lap("traces and posting lists");

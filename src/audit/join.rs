@@ -18,13 +18,13 @@ use super::identifiers::{
     Link, colliding_keys, judge, left_of, linked_records, links_of, right_of, truth_links, union,
 };
 use super::keys::{
-    ClassCounts, CodedPair, JointKeys, NO_KEY, as_compared, as_is, code_pair, coded_column,
-    join_coded_column, joint_keys, people_keys, same_person, typical_len,
+    ClassCounts, CodedPair, JointKeys, NO_KEY, as_compared, as_is, code_pair, join_coded_column,
+    joint_keys, people_keys, same_person, typical_len,
 };
 use super::linkage::{Attribute, linkage, unique_candidates};
 use super::view::View;
 use crate::Result;
-use crate::engine::compare::{ValueKind, is_temporal};
+use crate::engine::compare::{ValueKind, coded_column, is_temporal};
 use crate::engine::entity::EntityNumbers;
 use crate::io::coded::{CodedColumn, Dictionary};
 use crate::model::{ColumnOverlap, IdentifierLinks, Linkage, TruthLinks};

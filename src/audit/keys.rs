@@ -9,6 +9,7 @@ use polars::prelude::*;
 use rayon::prelude::*;
 
 use crate::Result;
+use crate::engine::compare::{code_text, coded_column};
 use crate::engine::entity::{EntityNumbers, classes_of_entities};
 use crate::engine::group_rows;
 use crate::io::coded::{CodedColumn, Dictionary};
@@ -27,13 +28,6 @@ pub struct CodedPair {
 
 /// How a side's raw value becomes the compared value; `None` means the record has no key.
 pub type Transform<'a> = &'a (dyn Fn(&str) -> Option<String> + Sync);
-
-/// A polars column as dictionary codes (first-seen order; `0` missing), for columns of a
-/// frame; files read straight to codes arrive in this form already.
-pub fn coded_column(column: &Column) -> Result<CodedColumn> {
-    let text = crate::engine::compare::comparable_text(column)?;
-    Ok(code_text(column.name().as_str(), &text))
-}
 
 /// A compared column of a join as codes: values compared as `engine::compare` says (numbers
 /// by value, instants by the time they name). `temporal_peer`: the other side holds dates or
@@ -104,27 +98,6 @@ pub fn as_compared(column: &CodedColumn, temporal_peer: bool) -> std::borrow::Co
                 recoded(compared)
             }
         }
-    }
-}
-
-/// Text values as dictionary codes (first-seen order; `0` missing).
-fn code_text(name: &str, values: &StringChunked) -> CodedColumn {
-    let mut seen: HashMap<&str, u32> = HashMap::new();
-    let mut dictionary: Vec<String> = Vec::new();
-    let codes = values
-        .iter()
-        .map(|v| match v {
-            None => 0,
-            Some(v) => *seen.entry(v).or_insert_with(|| {
-                dictionary.push(v.to_string());
-                dictionary.len() as u32
-            }),
-        })
-        .collect();
-    CodedColumn {
-        name: name.to_string(),
-        dictionary: Dictionary::Text(dictionary),
-        codes,
     }
 }
 

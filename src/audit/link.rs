@@ -6,7 +6,7 @@
 //! candidate pair exists, so memory stays near the size of the compared columns.
 
 use super::join::{QuasiSide, quasi_link};
-use super::keys::{as_is, code_pair, coded_column};
+use super::keys::{as_is, code_pair};
 use crate::Result;
 use crate::engine::entity::EntityNumbers;
 use crate::engine::{ClassTable, NullMode, encode::encode_coded};
@@ -17,6 +17,7 @@ use crate::metrics::{MeasureOptions, measure};
 use crate::model::ViewReport;
 use crate::model::{JoinReport, Snapshot};
 use crate::plan::JoinKind;
+use crate::source::Source;
 
 /// One linkage between two files.
 pub struct LinkOptions {
@@ -51,38 +52,6 @@ fn distinct(names: impl IntoIterator<Item = String>) -> Vec<String> {
         }
     }
     out
-}
-
-/// Reads the named columns of a file as codes ([`crate::io::read_columns`]). Returns the columns in the order asked and the row count.
-pub fn read_columns(
-    path: &str,
-    names: &[String],
-    opts: &LoadOptions,
-) -> Result<(Vec<CodedColumn>, usize)> {
-    let (mut columns, rows) = match crate::io::read_columns(path, names, opts)? {
-        crate::io::SourceColumns::Coded(columns, rows) => (columns, rows),
-        crate::io::SourceColumns::Frame(df) => {
-            let columns = names
-                .iter()
-                .map(|n| coded_column(df.column(n)?))
-                .collect::<Result<Vec<_>>>()?;
-            (columns, df.height())
-        }
-    };
-    let mut ordered = Vec::with_capacity(names.len());
-    for name in names {
-        let at = columns
-            .iter()
-            .position(|c| &c.name == name)
-            .ok_or_else(|| {
-                crate::invalid!(
-                    "{}",
-                    crate::escape::missing_column(path, name, std::iter::empty())
-                )
-            })?;
-        ordered.push(columns.swap_remove(at));
-    }
-    Ok((ordered, rows))
 }
 
 /// Measures a view of coded QI columns (no sensitive attributes, no attribution), per person
@@ -148,8 +117,8 @@ pub fn link(opts: &LinkOptions) -> Result<LinkOutcome> {
             .chain(opts.entity.iter().map(|t| t.1.clone())),
     );
     let timer = crate::timing::Timer::start();
-    let (a, a_rows) = read_columns(a_path, &a_names, &opts.load)?;
-    let (b, b_rows) = read_columns(b_path, &b_names, &opts.load)?;
+    let (a, a_rows) = Source::file(a_path, opts.load.clone()).coded_columns(&a_names)?;
+    let (b, b_rows) = Source::file(b_path, opts.load.clone()).coded_columns(&b_names)?;
     timer.lap("read both sides as codes");
     // The linkage groups each side's records by their compared codes (a key and a class per
     // record, about 48 bytes, plus 4 per compared column) and, with people, by person.

@@ -27,6 +27,7 @@ use crate::io::LoadOptions;
 use crate::metrics::MeasureOptions;
 use crate::model::{JoinReport, Policy, RecordRisk, Report, Snapshot, ViewReport};
 use crate::plan::{Generalization, JoinSpec, Plan, Role, SourceSpec};
+use crate::source::Source;
 use listing::Listing;
 pub use view::{Measuring, View};
 
@@ -60,7 +61,8 @@ pub fn load_source(plan: &Plan, spec: &SourceSpec) -> Result<View> {
     {
         columns.push(attach.on.clone());
     }
-    let mut df = crate::io::load(&shown, &columns, &opts)
+    let mut df = Source::file(&shown, opts)
+        .frame(&columns)
         .with_context(|| format!("source '{}'", spec.name))?;
     for (column, g) in &spec.generalize {
         df = generalize::apply(df, column, g, &plan.base)
@@ -69,9 +71,10 @@ pub fn load_source(plan: &Plan, spec: &SourceSpec) -> Result<View> {
     if let Some(attach) = &spec.attach {
         let apath = plan.resolve(&attach.path);
         let ashown = apath.to_string_lossy().to_string();
-        let mut lf = crate::io::scan(&ashown, &LoadOptions::default())
+        let attached = Source::file(&ashown, LoadOptions::default());
+        let names = attached
+            .column_names()
             .with_context(|| format!("source '{}'", spec.name))?;
-        let names = crate::io::column_names(&mut lf, &ashown)?;
         crate::io::require_columns(&ashown, &names, std::slice::from_ref(&attach.on))?;
         // A column on both sides would come back renamed; which one the plan means is unclear.
         if let Some(shared) = names
@@ -85,7 +88,8 @@ pub fn load_source(plan: &Plan, spec: &SourceSpec) -> Result<View> {
                 crate::escape::name(shared)
             );
         }
-        let extra = crate::io::load(&ashown, &names, &LoadOptions::default())
+        let extra = attached
+            .frame(&names)
             .with_context(|| format!("source '{}'", spec.name))?;
         let extra = extra
             .lazy()

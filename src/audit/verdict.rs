@@ -1,5 +1,6 @@
 //! The policy's verdict: every rule each judged view and step breaks.
 
+use crate::format::percent;
 use crate::model::{JoinReport, Policy, PolicyResult, Rule, ViewReport, Violation};
 
 /// Checks every view, and every step that attaches identities to a view meant to be
@@ -30,9 +31,9 @@ pub fn judge(policy: &Policy, views: &[ViewReport], joins: &[JoinReport]) -> Pol
                 limit: 0.0,
                 actual: fraction,
                 message: format!(
-                    "step '{}' {how} {:.2}% of {right}'s records by linking them to {left}",
+                    "step '{}' {how} {} of {right}'s records by linking them to {left}",
                     join.name,
-                    100.0 * fraction
+                    percent(fraction)
                 ),
             });
         }
@@ -66,10 +67,10 @@ pub fn judge(policy: &Policy, views: &[ViewReport], joins: &[JoinReport]) -> Pol
                 limit: max,
                 actual: m.k_anonymity.unique_fraction,
                 message: format!(
-                    "{} has {:.2}% unique records, above the policy's {:.2}%",
+                    "{} has {} unique records, above the policy's {}",
                     view.name,
-                    100.0 * m.k_anonymity.unique_fraction,
-                    100.0 * max
+                    percent(m.k_anonymity.unique_fraction),
+                    percent(max)
                 ),
             });
         }

@@ -115,7 +115,8 @@ pub fn run(opts: &KeysOptions, progress: Progress) -> Result<KeysReport> {
     };
     let mut read = opts.qi.clone();
     read.extend(opts.entity.iter().cloned());
-    let (mut encoded, _, rows) = crate::engine::encode_source(&opts.file, &read, &[], &load)?;
+    let (mut encoded, _, rows) =
+        crate::source::Source::file(&opts.file, load).encoded(&read, &[])?;
     timer.lap("load and encode");
     // The lattice reads every row once per subset it visits: refuse what would not finish.
     let columns = opts.qi.len();

@@ -17,6 +17,7 @@ use crate::engine::{ClassTable, NullMode, take_column};
 use crate::io::LoadOptions;
 use crate::metrics::{self, MeasureOptions};
 use crate::model::{self, Policy, Report, ViewReport};
+use crate::source::{ClassQuery, Source};
 
 /// `scan`'s command-line arguments.
 #[derive(Args, Debug)]
@@ -214,28 +215,26 @@ pub fn run(opts: &ScanOptions, progress: Progress) -> Result<Report> {
     let keep = listing.membership();
     // Without --show-values or a population table no frame is needed: the source goes
     // straight to codes.
+    let source = Source::file(&opts.file, load.clone());
     let direct = if opts.show_values || opts.population_table.is_some() {
         None
     } else {
-        let mut read = opts.qi.clone();
-        read.extend(opts.entity.iter().cloned());
-        let (mut qi_cols, sens_cols, rows) =
-            crate::engine::encode_source(&opts.file, &read, &opts.sensitive, &load)?;
-        timer.lap("load and encode");
+        let classes = source.class_table(&ClassQuery {
+            qis: &opts.qi,
+            sensitive: &opts.sensitive,
+            entity: opts.entity.as_deref(),
+            nulls: opts.nulls,
+            membership: keep,
+        })?;
+        timer.lap("load, encode and group");
         progress("measuring");
-        rows_read = Some(rows);
-        Some(match &opts.entity {
-            Some(entity) => {
-                let entity_col = take_column(&mut qi_cols, entity);
-                ClassTable::build_entities(qi_cols, &sens_cols, &entity_col, rows, keep)
-            }
-            None => ClassTable::build(qi_cols, &sens_cols, rows, opts.nulls, keep),
-        })
+        rows_read = Some(classes.rows);
+        Some(classes.table)
     };
     let (table, df) = match direct {
         Some(table) => (table, None),
         None => {
-            let df = crate::io::load(&opts.file, &columns, &load)?;
+            let df = source.frame(&columns)?;
             timer.lap("load");
             progress("measuring");
             let population = match &opts.population_table {
@@ -244,7 +243,11 @@ pub fn run(opts: &ScanOptions, progress: Progress) -> Result<Report> {
                     progress(&format!("loading {path}"));
                     let mut names = opts.qi.clone();
                     names.extend(opts.entity.iter().cloned());
-                    Some(crate::io::load(path, &names, &load).context("population table")?)
+                    Some(
+                        Source::file(path, load.clone())
+                            .frame(&names)
+                            .context("population table")?,
+                    )
                 }
             };
             let table = match (&opts.entity, &population) {

@@ -10,10 +10,11 @@
 //!   timestamp without an offset, and a naive timestamp, are wall-clock times. Time coarsening
 //!   (`unicity --time`, a plan's `points`) follows the same rule.
 
+use hashbrown::HashMap;
 use polars::prelude::*;
 
 use crate::Result;
-use crate::io::coded::TimeStep;
+use crate::io::coded::{CodedColumn, Dictionary, TimeStep};
 
 /// A number as the text it is compared by: its shortest round-trip decimal form (`7` for
 /// `7.0`), `0` for `-0`, `None` (missing) for a NaN.
@@ -265,6 +266,34 @@ impl ValueKind {
 /// Whether a column holds dates or timestamps.
 pub fn is_temporal(dtype: &DataType) -> bool {
     ValueKind::of(dtype) == ValueKind::Instant
+}
+
+/// A polars column as dictionary codes (first-seen order; `0` missing), for columns of a
+/// frame; files read straight to codes arrive in this form already.
+pub fn coded_column(column: &Column) -> Result<CodedColumn> {
+    let text = comparable_text(column)?;
+    Ok(code_text(column.name().as_str(), &text))
+}
+
+/// Text values as dictionary codes (first-seen order; `0` missing).
+pub fn code_text(name: &str, values: &StringChunked) -> CodedColumn {
+    let mut seen: HashMap<&str, u32> = HashMap::new();
+    let mut dictionary: Vec<String> = Vec::new();
+    let codes = values
+        .iter()
+        .map(|v| match v {
+            None => 0,
+            Some(v) => *seen.entry(v).or_insert_with(|| {
+                dictionary.push(v.to_string());
+                dictionary.len() as u32
+            }),
+        })
+        .collect();
+    CodedColumn {
+        name: name.to_string(),
+        dictionary: Dictionary::Text(dictionary),
+        codes,
+    }
 }
 
 #[cfg(test)]

@@ -12,8 +12,9 @@
 use hashbrown::HashMap;
 use rayon::prelude::*;
 
-use super::classes::{ClassTable, Grouping, Membership, SensitiveTable, group_rows};
+use super::classes::{ClassTable, Membership, SensitiveTable};
 use super::encode::{EncodedColumn, MISSING};
+use super::grouping::{Grouping, group_rows};
 
 /// Entities grouped into classes by the multiset of their rows' QI tuples.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,13 +5,12 @@ pub mod classes;
 pub mod compare;
 pub mod encode;
 pub mod entity;
+pub mod grouping;
 pub mod wildcard;
 
-pub use classes::{
-    ClassTable, Grouping, Membership, NullMode, SensitiveTable, class_ids, group_rows,
-    partition_sizes,
-};
+pub use classes::{ClassTable, Membership, NullMode, SensitiveTable};
 pub use encode::{EncodedColumn, encode_columns, take_column};
+pub use grouping::{Grouping, class_ids, group_rows, partition_sizes};
 
 use polars::prelude::DataFrame;
 
@@ -51,35 +50,8 @@ pub fn encode_view(
     Ok(split_view(encoded, qis, sensitive))
 }
 
-/// Reads ([`crate::io::read_columns`]) and encodes a view's QI and sensitive columns from a
-/// source.
-#[allow(clippy::type_complexity)]
-pub fn encode_source(
-    path: &str,
-    qis: &[String],
-    sensitive: &[String],
-    opts: &crate::io::LoadOptions,
-) -> Result<(Vec<EncodedColumn>, Vec<EncodedColumn>, usize)> {
-    let mut names: Vec<String> = qis.to_vec();
-    names.extend(sensitive.iter().filter(|s| !qis.contains(s)).cloned());
-    let timer = crate::timing::Timer::start();
-    let (encoded, rows) = match crate::io::read_columns(path, &names, opts)? {
-        crate::io::SourceColumns::Coded(coded, rows) => {
-            timer.lap("read as codes");
-            (encode::encode_coded(coded, sensitive)?, rows)
-        }
-        crate::io::SourceColumns::Frame(df) => {
-            timer.lap("read");
-            let rows = df.height();
-            (encode::encode_frame(df, &names, sensitive)?, rows)
-        }
-    };
-    let (qi_cols, sens_cols) = split_view(encoded, qis, sensitive);
-    Ok((qi_cols, sens_cols, rows))
-}
-
 /// Splits encoded columns into the QIs and the sensitive attributes (a column may be both).
-fn split_view(
+pub fn split_view(
     encoded: Vec<EncodedColumn>,
     qis: &[String],
     sensitive: &[String],

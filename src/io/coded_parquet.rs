@@ -388,21 +388,10 @@ fn plan_columns(metadata: &FileMetadata, columns: &[String]) -> Option<Vec<(usiz
 }
 
 /// Reads the named columns of a plain Parquet file as dictionary codes, or `None` when the
-/// file is not plain enough for this reader. polars-parquet panics on some damaged footers and
-/// pages instead of failing: such a file is "not a valid Parquet file".
+/// file is outside what this reader handles (see the module documentation). polars-parquet
+/// panics on some damaged footers and pages instead of failing; [`crate::source::Source`]
+/// turns that into "not a valid Parquet file".
 pub fn read_coded(
-    path: &str,
-    columns: &[String],
-    opts: &LoadOptions,
-) -> Result<Option<(Vec<CodedColumn>, usize)>> {
-    super::guard::reading_as(path, "is not a valid Parquet file", || {
-        read_coded_unguarded(path, columns, opts)
-    })
-}
-
-/// Reads the named columns of a Parquet file as codes, or `None` when the file is outside
-/// what this reader handles (see the module documentation).
-fn read_coded_unguarded(
     path: &str,
     columns: &[String],
     opts: &LoadOptions,

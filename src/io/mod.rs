@@ -254,12 +254,9 @@ fn first_line(origin: &Origin) -> Result<Vec<u8>> {
     Ok(head)
 }
 
-/// Opens `path` lazily in its format. `path` may be `-` for CSV on standard input.
+/// Opens `path` lazily in its format. `path` may be `-` for CSV on standard input. Like every
+/// reader here it does not catch polars' panics: [`crate::source::Source`] guards each read.
 pub fn scan(path: &str, opts: &LoadOptions) -> Result<LazyFrame> {
-    guard::reading(path, || scan_unguarded(path, opts))
-}
-
-fn scan_unguarded(path: &str, opts: &LoadOptions) -> Result<LazyFrame> {
     let format = match opts.format {
         Some(f) => f,
         None if path == "-" => InputFormat::Csv,
@@ -386,9 +383,7 @@ pub fn in_user_terms(path: &str, err: PolarsError) -> crate::Error {
 
 /// The column names of a source, in file order.
 pub fn column_names(lf: &mut LazyFrame, path: &str) -> Result<Vec<String>> {
-    let schema = guard::reading(path, || {
-        lf.collect_schema().map_err(|e| in_user_terms(path, e))
-    })?;
+    let schema = lf.collect_schema().map_err(|e| in_user_terms(path, e))?;
     let names: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
     // polars renames a repeated CSV header name to `NAME_duplicated_N`.
     for (at, name) in names.iter().enumerate() {
@@ -419,10 +414,6 @@ pub fn require_columns(path: &str, existing: &[String], wanted: &[String]) -> Re
 /// Loads the named columns of a source (and only those), applying `--strip` and
 /// `--null-values`. Fails when the source has no data rows.
 pub fn load(path: &str, columns: &[String], opts: &LoadOptions) -> Result<DataFrame> {
-    guard::reading(path, || load_unguarded(path, columns, opts))
-}
-
-fn load_unguarded(path: &str, columns: &[String], opts: &LoadOptions) -> Result<DataFrame> {
     let timer = crate::timing::Timer::start();
     let mut lf = scan(path, opts)?;
     timer.lap("open and check the file");

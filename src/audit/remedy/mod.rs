@@ -10,8 +10,8 @@ pub mod search;
 use std::collections::BTreeMap;
 
 use crate::Result;
-use crate::audit::keys::coded_column;
 use crate::audit::view::View;
+use crate::engine::compare::coded_column;
 use crate::engine::entity::EntityNumbers;
 use crate::format::{percent, thousands};
 use crate::model::{Figure, Finding, FindingCode, Policy, Severity, ViewReport};

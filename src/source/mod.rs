@@ -1,0 +1,192 @@
+//! Where a source's data lives, and the one seam through which the commands and the audit
+//! reach it. A [`Source`] answers four questions: its column names, the named columns as
+//! dictionary codes, the named columns as a polars frame (for views that are generalised,
+//! joined or listed), and the class table of some quasi-identifiers with their sensitive
+//! attributes and entity. A file is the only [`Location`] today; a database or a Spark
+//! source answers the same questions, the class table by a `GROUP BY` where the data lives.
+//!
+//! The guard that turns a reader's panic into one line naming the source wraps each answer
+//! here, once ([`Source::guarded`]); the readers of [`crate::io`] below it do not guard
+//! themselves.
+
+use polars::prelude::*;
+
+use crate::Result;
+use crate::engine::encode::{encode_coded, encode_frame};
+use crate::engine::{ClassTable, EncodedColumn, NullMode, split_view, take_column};
+use crate::io::coded::CodedColumn;
+use crate::io::{InputFormat, LoadOptions, SourceColumns};
+
+/// Where a source's data lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// A file (CSV, gzip CSV, Parquet, Arrow IPC, NDJSON), or `-` for standard input.
+    File(String),
+}
+
+/// A source of records, and how to read it.
+#[derive(Debug, Clone)]
+pub struct Source {
+    location: Location,
+    load: LoadOptions,
+}
+
+/// What a class table is asked for.
+#[derive(Debug, Clone, Copy)]
+pub struct ClassQuery<'a> {
+    /// The quasi-identifiers: the class key.
+    pub qis: &'a [String],
+    /// The sensitive attributes, counted per class.
+    pub sensitive: &'a [String],
+    /// The column naming the person: classes of people rather than of rows.
+    pub entity: Option<&'a str>,
+    /// Whether a missing QI value is a value of its own or a wildcard (rows only).
+    pub nulls: NullMode,
+    /// Keep each record's (or person's) class, for `--records` and `--show-values`.
+    pub membership: bool,
+}
+
+/// A class table and the rows it was built from.
+pub struct Classes {
+    /// The table every metric reads.
+    pub table: ClassTable,
+    /// Rows read.
+    pub rows: usize,
+}
+
+impl Source {
+    /// A file read with `load`.
+    pub fn file(path: impl Into<String>, load: LoadOptions) -> Source {
+        Source {
+            location: Location::File(path.into()),
+            load,
+        }
+    }
+
+    /// Where the data lives.
+    pub fn location(&self) -> &Location {
+        &self.location
+    }
+
+    /// How it is read.
+    pub fn load_options(&self) -> &LoadOptions {
+        &self.load
+    }
+
+    /// The source as messages name it (a path, escaped where shown).
+    pub fn name(&self) -> &str {
+        match &self.location {
+            Location::File(path) => path,
+        }
+    }
+
+    /// Runs one read of the source, turning a reader's panic (polars fails on a few inputs it
+    /// cannot represent) into one line naming the source, in the words its format calls for.
+    pub fn guarded<T>(&self, read: impl FnOnce() -> Result<T>) -> Result<T> {
+        let Location::File(path) = &self.location;
+        let parquet = match self.load.format {
+            Some(format) => format == InputFormat::Parquet,
+            None => crate::io::format_from_path(path) == Some(InputFormat::Parquet),
+        };
+        let what = if parquet {
+            "is not a valid Parquet file, or holds a column linkrisk cannot read (e.g. an \
+             interval or a 256-bit decimal)"
+        } else {
+            "holds a column or an encoding linkrisk cannot read (e.g. an interval, a 256-bit \
+             decimal, or a damaged file); convert that column to text or numbers"
+        };
+        crate::io::guard::reading_as(path, what, read)
+    }
+
+    /// The source's column names, in its order.
+    pub fn column_names(&self) -> Result<Vec<String>> {
+        let Location::File(path) = &self.location;
+        self.guarded(|| {
+            let mut lf = crate::io::scan(path, &self.load)?;
+            crate::io::column_names(&mut lf, path)
+        })
+    }
+
+    /// The named columns (and only those) as a frame, after the missing-value rule; refuses a
+    /// source without data rows.
+    pub fn frame(&self, names: &[String]) -> Result<DataFrame> {
+        let Location::File(path) = &self.location;
+        self.guarded(|| crate::io::load(path, names, &self.load))
+    }
+
+    /// The named columns as dictionary codes, in the order asked, and the row count: straight
+    /// from a plain CSV or Parquet file, else through a frame.
+    pub fn coded_columns(&self, names: &[String]) -> Result<(Vec<CodedColumn>, usize)> {
+        let Location::File(path) = &self.location;
+        let (mut columns, rows) = self.guarded(|| {
+            Ok(match crate::io::read_columns(path, names, &self.load)? {
+                SourceColumns::Coded(columns, rows) => (columns, rows),
+                SourceColumns::Frame(df) => {
+                    let columns = names
+                        .iter()
+                        .map(|n| crate::engine::compare::coded_column(df.column(n)?))
+                        .collect::<Result<Vec<_>>>()?;
+                    (columns, df.height())
+                }
+            })
+        })?;
+        let mut ordered = Vec::with_capacity(names.len());
+        for name in names {
+            let at = columns
+                .iter()
+                .position(|c| &c.name == name)
+                .ok_or_else(|| {
+                    crate::invalid!(
+                        "{}",
+                        crate::escape::missing_column(path, name, std::iter::empty())
+                    )
+                })?;
+            ordered.push(columns.swap_remove(at));
+        }
+        Ok((ordered, rows))
+    }
+
+    /// The QI and sensitive columns encoded for a class table (a column may be both), and the
+    /// row count.
+    #[allow(clippy::type_complexity)]
+    pub fn encoded(
+        &self,
+        qis: &[String],
+        sensitive: &[String],
+    ) -> Result<(Vec<EncodedColumn>, Vec<EncodedColumn>, usize)> {
+        let Location::File(path) = &self.location;
+        let mut names: Vec<String> = qis.to_vec();
+        names.extend(sensitive.iter().filter(|s| !qis.contains(s)).cloned());
+        let timer = crate::timing::Timer::start();
+        let (encoded, rows) =
+            match self.guarded(|| crate::io::read_columns(path, &names, &self.load))? {
+                SourceColumns::Coded(coded, rows) => {
+                    timer.lap("read as codes");
+                    (encode_coded(coded, sensitive)?, rows)
+                }
+                SourceColumns::Frame(df) => {
+                    timer.lap("read");
+                    let rows = df.height();
+                    (encode_frame(df, &names, sensitive)?, rows)
+                }
+            };
+        let (qi_cols, sens_cols) = split_view(encoded, qis, sensitive);
+        Ok((qi_cols, sens_cols, rows))
+    }
+
+    /// The class table of `query.qis` (with its sensitive attributes, per person with an
+    /// entity), built in one pass where the data is read.
+    pub fn class_table(&self, query: &ClassQuery) -> Result<Classes> {
+        let mut read = query.qis.to_vec();
+        read.extend(query.entity.map(str::to_string));
+        let (mut qi_cols, sens_cols, rows) = self.encoded(&read, query.sensitive)?;
+        let table = match query.entity {
+            Some(entity) => {
+                let entity_col = take_column(&mut qi_cols, entity);
+                ClassTable::build_entities(qi_cols, &sens_cols, &entity_col, rows, query.membership)
+            }
+            None => ClassTable::build(qi_cols, &sens_cols, rows, query.nulls, query.membership),
+        };
+        Ok(Classes { table, rows })
+    }
+}
