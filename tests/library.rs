@@ -274,3 +274,46 @@ fn the_architecture_document_names_every_module_in_order() {
     rows.sort();
     assert_eq!(rows, modules, "the module table of docs/architecture.md");
 }
+
+/// Data is reached through `source::Source` only: above it, no module calls a reader of
+/// `io` itself (so a database or Spark source plugs in at one place, and the panic guard
+/// applied there covers every read).
+#[test]
+fn only_the_source_seam_calls_the_readers() {
+    const READERS: [&str; 6] = [
+        "io::load(",
+        "io::scan(",
+        "io::read_columns(",
+        "io::column_names(",
+        "coded_csv::read_coded(",
+        "coded_parquet::read_coded(",
+    ];
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut stack = vec![src.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let relative = path
+                .strip_prefix(&src)
+                .unwrap()
+                .to_string_lossy()
+                .to_string();
+            if relative.starts_with("io") || relative.starts_with("source") {
+                continue;
+            }
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            for line in text.lines().filter(|l| !l.trim_start().starts_with("//")) {
+                for reader in READERS {
+                    assert!(
+                        !line.contains(reader),
+                        "src/{relative} calls {reader}: ask source::Source"
+                    );
+                }
+            }
+        }
+    }
+}

@@ -365,8 +365,8 @@ impl ClassTable {
 #[cfg(test)]
 mod tests {
     use super::SensitiveTable;
-    use crate::engine::group_rows;
     use crate::engine::EncodedColumn;
+    use crate::engine::group_rows;
     use proptest::prelude::*;
 
     proptest! {

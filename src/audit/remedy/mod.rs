@@ -5,6 +5,7 @@
 //! information loss in `metrics::information_loss`; docs/findings.md describes the finding.
 
 pub mod ladder;
+pub mod node;
 pub mod search;
 
 use std::collections::BTreeMap;

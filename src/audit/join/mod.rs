@@ -1,0 +1,207 @@
+//! Join steps: how a retailer links two views. Both sides' compared columns are coded in one
+//! dictionary per column ([`super::keys`]), and every figure is counted on the codes:
+//!
+//! - a `quasi` step is linkage from class tables ([`super::linkage`]): no candidate pair is
+//!   built, and its view is one row per target record, with the identified record's columns
+//!   attached where the target has exactly one candidate;
+//! - a `key`, `normalized` or `hashed` step links records that agree on any of its
+//!   identifiers ([`super::identifiers`]); its pair count is known from the key counts and a
+//!   join above `max_join_rows` is refused before any pair is built. Its view is one row per
+//!   linked pair.
+
+mod identifier;
+mod quasi;
+
+use polars::prelude::*;
+
+use identifier::identifier_join;
+use quasi::quasi_join;
+pub use quasi::{QuasiSide, comparable, quasi_link};
+
+use super::keys::{as_is, code_pair};
+use super::view::View;
+use crate::Result;
+use crate::bail;
+use crate::engine::compare::coded_column;
+use crate::io::coded::CodedColumn;
+use crate::model::{ColumnOverlap, IdentifierLinks, Linkage, TruthLinks};
+use crate::plan::{JoinKind, JoinSpec};
+
+/// The joined view and the raw figures of the step (snapshots are added by the caller).
+pub struct JoinOutcome {
+    pub view: View,
+    pub on: Vec<String>,
+    pub comparison: Vec<String>,
+    pub rows_out: usize,
+    pub matched_left: usize,
+    pub matched_right: usize,
+    pub linkage: Option<Linkage>,
+    pub column_overlap: Vec<ColumnOverlap>,
+    pub identifiers: Vec<IdentifierLinks>,
+    pub truth: Option<TruthLinks>,
+}
+
+fn pair_name(l: &str, r: &str) -> String {
+    if l == r {
+        l.to_string()
+    } else {
+        format!("{l}={r}")
+    }
+}
+
+/// Runs one join step on two views. `max_rows` bounds the pairs of a key, normalized or
+/// hashed step.
+pub fn run_join(step: &JoinSpec, left: &View, right: &View, max_rows: u64) -> Result<JoinOutcome> {
+    let (lcols, rcols) = step.columns();
+    for (view, cols) in [(left, &lcols), (right, &rcols)] {
+        for c in cols.iter() {
+            if view.df.column(c).is_err() {
+                bail!(
+                    "join {}: {} has no column {}",
+                    crate::escape::name(&step.name),
+                    crate::escape::name(&view.name),
+                    crate::escape::name(c)
+                );
+            }
+        }
+    }
+    let truth = match &step.truth {
+        None => None,
+        Some(t) => {
+            let column = |view: &View, name: &str| -> Result<CodedColumn> {
+                let c = view.df.column(name).map_err(|_| {
+                    crate::invalid!(
+                        "join '{}': {} has no truth column '{name}'",
+                        step.name,
+                        view.name
+                    )
+                })?;
+                coded_column(c)
+            };
+            let (l, r) = (column(left, &t.left)?, column(right, &t.right)?);
+            Some(code_pair(&l, &r, &as_is, &as_is))
+        }
+    };
+    let on = lcols
+        .iter()
+        .zip(&rcols)
+        .map(|(l, r)| pair_name(l, r))
+        .collect();
+    let mut outcome = if step.kind == JoinKind::Quasi {
+        quasi_join(step, left, right, &lcols, &rcols, truth.as_ref())?
+    } else {
+        identifier_join(step, left, right, max_rows, truth.as_ref())?
+    };
+    outcome.on = on;
+    Ok(outcome)
+}
+
+/// The columns of the joined view: the left's under their names, the right's renamed
+/// `<right>.<column>` where the left already uses the name (then `<right>.<column>.2`, ...,
+/// where a chain of joins already used that too). Returns the right's new names.
+fn right_names(left: &View, right: &View) -> Vec<(String, String)> {
+    let mut taken: hashbrown::HashSet<String> = left
+        .df
+        .get_column_names()
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let originals: Vec<String> = right
+        .df
+        .get_column_names()
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    // A right column keeping its name claims it first, so a renamed one cannot take it.
+    let kept: Vec<bool> = originals.iter().map(|n| !taken.contains(n)).collect();
+    for (name, &keep) in originals.iter().zip(&kept) {
+        if keep {
+            taken.insert(name.clone());
+        }
+    }
+    originals
+        .into_iter()
+        .zip(kept)
+        .map(|(name, keep)| {
+            if keep {
+                return (name.clone(), name);
+            }
+            let base = format!("{}.{name}", right.name);
+            let mut new = base.clone();
+            let mut n = 2;
+            while taken.contains(&new) {
+                new = format!("{base}.{n}");
+                n += 1;
+            }
+            taken.insert(new.clone());
+            (name, new)
+        })
+        .collect()
+}
+
+/// Whose entity a joined view carries.
+#[derive(Clone, Copy)]
+enum EntityFrom {
+    /// A quasi step's view is one row per target record: the target's entity.
+    Target,
+    /// A join of rows: the left's entity if declared, else the right's.
+    LeftElseRight,
+}
+
+/// The joined view from the left and right frames already aligned row by row.
+fn joined_view(
+    step: &JoinSpec,
+    left: &View,
+    right: &View,
+    left_rows: DataFrame,
+    mut right_rows: DataFrame,
+    entity: EntityFrom,
+) -> Result<View> {
+    let renamed = right_names(left, right);
+    for (old, new) in &renamed {
+        if old != new {
+            right_rows.rename(old, new.as_str().into())?;
+        }
+    }
+    let new_name = |old: &str| -> String {
+        renamed
+            .iter()
+            .find(|(o, _)| o == old)
+            .map_or_else(|| old.to_string(), |(_, n)| n.clone())
+    };
+    let mut df = left_rows;
+    df.hstack_mut(right_rows.columns())?;
+    let mut roles = left.roles.clone();
+    roles.extend(right.roles.iter().map(|(c, r)| (new_name(c), *r)));
+    let mut generalized = left.generalized.clone();
+    generalized.extend(
+        right
+            .generalized
+            .iter()
+            .map(|(c, g)| (new_name(c), g.clone())),
+    );
+    let mut hierarchies = left.hierarchies.clone();
+    hierarchies.extend(
+        right
+            .hierarchies
+            .iter()
+            .map(|h| super::view::HierarchyFile {
+                column: new_name(&h.column),
+                ..h.clone()
+            }),
+    );
+    let right_entity = right.entity.as_deref().map(new_name);
+    let entity = match entity {
+        EntityFrom::Target => right_entity,
+        EntityFrom::LeftElseRight => left.entity.clone().or(right_entity),
+    };
+    Ok(View {
+        name: step.name.clone(),
+        df,
+        roles,
+        generalized,
+        hierarchies,
+        entity,
+        release: false,
+    })
+}
