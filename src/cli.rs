@@ -116,20 +116,31 @@ pub fn run() -> Result<ExitStatus> {
     match cli.command {
         Command::Scan(args) => {
             let opts = args.options();
-            let inputs = opts.inputs();
+            let mut inputs = opts.inputs();
+            inputs.extend(args.policy.baseline.as_deref());
+            let baseline = read_baseline(args.policy.baseline.as_deref())?;
             args.output.check(&inputs)?;
             check_records(args.records.as_deref(), &args.output, &inputs)?;
             let spinner = Spinner::new(args.output.quiet);
-            let report = commands::scan::run(&opts, &|m| spinner.step(m))?;
+            let mut report = commands::scan::run(&opts, &|m| spinner.step(m))?;
+            stamp(&mut report.provenance);
+            compare_with(&mut report, baseline)?;
             drop(spinner);
-            emit_with_records(&report, &args.output, args.records.as_deref(), &inputs)?;
+            emit_with_records(
+                &report,
+                &args.output,
+                args.records.as_deref(),
+                &inputs,
+                args.policy.check,
+            )?;
             Ok(ExitStatus::of(&report, args.policy.check))
         }
         Command::Link(args) => {
             let inputs = [Path::new(&args.identified), Path::new(&args.target)];
             args.output.check(&inputs)?;
             let spinner = Spinner::new(args.output.quiet);
-            let report = commands::link::run(&args.options(), &|m| spinner.step(m))?;
+            let mut report = commands::link::run(&args.options(), &|m| spinner.step(m))?;
+            stamp(&mut report.provenance);
             drop(spinner);
             emit(&report, &args.output, &inputs)?;
             Ok(ExitStatus::Success)
@@ -150,6 +161,8 @@ pub fn run() -> Result<ExitStatus> {
             let plan_inputs = plan.inputs();
             let mut inputs: Vec<&Path> = vec![path.as_path()];
             inputs.extend(plan_inputs.iter().map(|p| p.as_path()));
+            inputs.extend(args.baseline.as_deref());
+            let baseline = read_baseline(args.baseline.as_deref())?;
             args.output.check(&inputs)?;
             check_records(args.records.as_deref(), &args.output, &inputs)?;
             let spinner = Spinner::new(args.output.quiet);
@@ -158,17 +171,34 @@ pub fn run() -> Result<ExitStatus> {
                 show_values: args.output.show_values,
                 records: args.records.is_some(),
             };
-            let report = commands::audit::run(&opts, &|m| spinner.step(m))?;
+            let mut report = commands::audit::run(&opts, &|m| spinner.step(m))?;
+            stamp(&mut report.provenance);
+            compare_with(&mut report, baseline)?;
             drop(spinner);
-            emit_with_records(&report, &args.output, args.records.as_deref(), &inputs)?;
+            emit_with_records(
+                &report,
+                &args.output,
+                args.records.as_deref(),
+                &inputs,
+                args.check,
+            )?;
             Ok(ExitStatus::of(&report, args.check))
         }
         Command::Keys(args) => {
+            if matches!(
+                args.output.format(),
+                render::Format::Junit | render::Format::Sarif
+            ) {
+                crate::bail!(
+                    "keys judges no policy: --format junit and sarif apply to scan, link and audit"
+                );
+            }
             let inputs = [Path::new(&args.file)];
             args.output.check(&inputs)?;
             check_records(args.records.as_deref(), &args.output, &inputs)?;
             let spinner = Spinner::new(args.output.quiet);
-            let keys = commands::keys::run(&args.options(), &|m| spinner.step(m))?;
+            let mut keys = commands::keys::run(&args.options(), &|m| spinner.step(m))?;
+            stamp(&mut keys.provenance);
             drop(spinner);
             let text = render::keys::render(&keys, args.output.format());
             let records = match &args.records {
@@ -187,7 +217,8 @@ pub fn run() -> Result<ExitStatus> {
             args.output.check(&inputs)?;
             let opts = args.options()?;
             let spinner = Spinner::new(args.output.quiet);
-            let report = commands::unicity::run(&opts, &|m| spinner.step(m))?;
+            let mut report = commands::unicity::run(&opts, &|m| spinner.step(m))?;
+            stamp(&mut report.provenance);
             drop(spinner);
             emit(&report, &args.output, &inputs)?;
             Ok(ExitStatus::Success)
@@ -342,8 +373,35 @@ fn check_records(records: Option<&Path>, output: &OutputArgs, inputs: &[&Path]) 
 }
 
 /// Writes a rendered report to --output (atomically, 0600) or standard output.
+/// A baseline read before the run (so that a bad one fails fast): its path and violations.
+type Baseline = Option<(std::path::PathBuf, Vec<crate::model::Violation>)>;
+
+fn read_baseline(path: Option<&Path>) -> Result<Baseline> {
+    path.map(|p| Ok((p.to_path_buf(), crate::audit::baseline::read(p)?)))
+        .transpose()
+}
+
+/// Compares a report's violations with the baseline's.
+fn compare_with(report: &mut Report, baseline: Baseline) -> Result<()> {
+    if let Some((path, before)) = baseline {
+        report.baseline = Some(crate::audit::baseline::compare(
+            &path.to_string_lossy(),
+            &report.policy.violations,
+            &before,
+        ));
+    }
+    Ok(())
+}
+
+/// Adds the command line, passwords removed, to a report's provenance.
+fn stamp(provenance: &mut Option<crate::model::Provenance>) {
+    if let Some(p) = provenance {
+        p.command_line = crate::audit::provenance::redacted_command_line(std::env::args());
+    }
+}
+
 fn emit(report: &Report, output: &OutputArgs, inputs: &[&Path]) -> Result<()> {
-    write_text_with(&rendered(report, output), output, None, inputs)
+    write_text_with(&rendered(report, output, false), output, None, inputs)
 }
 
 /// [`emit`] with the `--records` export, all or nothing: the export is written first, and
@@ -353,6 +411,7 @@ fn emit_with_records(
     output: &OutputArgs,
     records: Option<&Path>,
     inputs: &[&Path],
+    check: bool,
 ) -> Result<()> {
     let staged = match records {
         Some(path) => Some(render::records::stage_records(
@@ -362,16 +421,21 @@ fn emit_with_records(
         )?),
         None => None,
     };
-    write_text_with(&rendered(report, output), output, staged, inputs)
+    write_text_with(&rendered(report, output, check), output, staged, inputs)
 }
 
 /// The report rendered as --format and the destination ask.
-fn rendered(report: &Report, output: &OutputArgs) -> String {
+fn rendered(report: &Report, output: &OutputArgs, check: bool) -> String {
     let to_terminal = output.file().is_none() && std::io::stdout().is_terminal();
     let how = render::Rendering {
         color: output.file().is_none() && use_color(),
         width: table_width(to_terminal),
-        detail: output.detail,
+        // A CI gate's log: the verdict and the violations, unless --detail asks for more.
+        detail: output.detail.unwrap_or(if check {
+            render::Detail::Check
+        } else {
+            render::Detail::Full
+        }),
     };
     render::render(report, output.format(), how)
 }

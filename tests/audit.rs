@@ -730,3 +730,299 @@ fn link_compares_text_timestamps_with_offsets_as_instants() {
     ]);
     assert_eq!(report["joins"][0]["linkage"]["unique_matches"], 3);
 }
+
+/// The survey linked back to the loyalty members on ZIP + birth + gender, with a policy the
+/// survey meets by itself (`k = 1`), so only the identities the step attaches are judged.
+fn survey_plan(policy: &str, step_policy: &str) -> String {
+    format!(
+        r#"
+[policy]
+k = 1
+{policy}
+
+[[source]]
+name = "loyalty"
+path = "RETAIL/loyalty.csv"
+columns = {{ loyalty_id = "id", email = "id", zip5 = "qi", birth_date = "qi", gender = "qi" }}
+
+[[source]]
+name = "survey"
+path = "RETAIL/survey.csv"
+columns = {{ respondent_id = "other", zip3 = "qi", birth_year = "qi", gender = "qi" }}
+
+[[join]]
+name = "survey linked"
+left = "loyalty"
+right = "survey"
+kind = "quasi"
+left_on = ["zip5", "birth_date", "gender"]
+right_on = ["zip3", "birth_year", "gender"]
+{step_policy}
+"#
+    )
+}
+
+/// A policy that tolerates the measured re-identification passes; the default (0) fails, and
+/// a step's own `policy` replaces the plan's.
+#[test]
+fn a_policy_says_how_much_re_identification_it_tolerates() {
+    let strict = audit_plan(
+        "tolerance-default",
+        &survey_plan("", ""),
+        &["--check", "--quiet"],
+    );
+    assert_eq!(strict.status.code(), Some(1));
+    let report = audit_json("tolerance-measured", &survey_plan("", ""));
+    let violation = &report["policy"]["violations"][0];
+    assert_eq!(violation["rule"], "identities_attached");
+    assert_eq!(violation["limit"], 0.0);
+    let measured = violation["actual"].as_f64().unwrap();
+    assert!(measured > 0.2 && measured < 0.25, "{measured}");
+
+    let tolerant = format!("max_reidentified_fraction = {}", measured + 0.01);
+    let out = audit_plan(
+        "tolerance-plan",
+        &survey_plan(&tolerant, ""),
+        &["--check", "--quiet"],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let below = format!("max_reidentified_fraction = {}", measured - 0.01);
+    let out = audit_plan(
+        "tolerance-below",
+        &survey_plan(&below, ""),
+        &["--check", "--quiet"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let report = audit_json("tolerance-below-json", &survey_plan(&below, ""));
+    let violation = &report["policy"]["violations"][0];
+    assert!((violation["limit"].as_f64().unwrap() - (measured - 0.01)).abs() < 1e-12);
+    assert!(
+        violation["message"]
+            .as_str()
+            .unwrap()
+            .contains("above the policy's")
+    );
+
+    // The step's own policy wins over the plan's.
+    let step = format!(
+        "policy = {{ max_reidentified_fraction = {} }}",
+        measured + 0.01
+    );
+    let out = audit_plan(
+        "tolerance-step",
+        &survey_plan("", &step),
+        &["--check", "--quiet"],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Every threshold of the policy: set just below what a view measures it fails, naming the
+/// rule, the view and both figures; set at what it measures it passes.
+#[test]
+fn every_policy_threshold_fails_a_view_past_it_and_passes_one_within() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("linkrisk-thresholds");
+    std::fs::create_dir_all(&dir).unwrap();
+    // Six people's purchases (store, day), two each with two diagnoses (so that every class
+    // is 2-diverse and recursive (c, 2)-diversity has a finite c); zip + age as QIs.
+    let mut csv = String::from("who,zip,age,diagnosis,store,day\n");
+    let rows = [
+        ("p1", "021", "30", "flu", "s1", "1"),
+        ("p1", "021", "30", "cold", "s2", "2"),
+        ("p2", "021", "30", "cold", "s1", "1"),
+        ("p2", "021", "30", "asthma", "s3", "3"),
+        ("p3", "021", "30", "flu", "s1", "2"),
+        ("p3", "021", "30", "asthma", "s1", "3"),
+        ("p4", "104", "40", "flu", "s2", "1"),
+        ("p4", "104", "40", "cold", "s2", "4"),
+        ("p5", "104", "40", "asthma", "s4", "1"),
+        ("p5", "104", "40", "flu", "s4", "2"),
+        ("p6", "104", "50", "cold", "s1", "1"),
+        ("p6", "104", "50", "flu", "s1", "5"),
+    ];
+    for r in rows {
+        csv.push_str(&format!(
+            "{},{},{},{},{},{}\n",
+            r.0, r.1, r.2, r.3, r.4, r.5
+        ));
+    }
+    std::fs::write(dir.join("people.csv"), csv).unwrap();
+    let plan = |policy: &str| {
+        let k = if policy.starts_with("k =") {
+            ""
+        } else {
+            "k = 1"
+        };
+        let text = format!(
+            r#"
+[policy]
+{k}
+population = 1000
+unicity_max_points = 2
+{policy}
+
+[[source]]
+name = "people"
+path = "people.csv"
+columns = {{ who = "other", zip = "qi", age = "qi", diagnosis = "sensitive", store = "other", day = "other" }}
+entity = "who"
+points = ["store", "day"]
+"#
+        );
+        std::fs::write(dir.join("plan.toml"), text).unwrap();
+        let plan = linkrisk::plan::Plan::load(&dir.join("plan.toml")).unwrap();
+        linkrisk::audit(&linkrisk::AuditOptions {
+            plan,
+            show_values: false,
+            records: false,
+        })
+        .unwrap()
+    };
+    let measured = plan("");
+    assert!(measured.policy.passed);
+    let view = &measured.views[0];
+    let m = &view.metrics;
+    let ld = &m.l_diversity["diagnosis"];
+    let unicity = view.unicity.as_ref().unwrap().curve[1]
+        .unique_fraction
+        .unwrap();
+    let population = m.population.as_ref().unwrap().dankar.unwrap().fraction;
+    // (key, rule, measured, a failing threshold, a passing threshold)
+    let cases: Vec<(&str, &str, f64, String, String)> = vec![
+        (
+            "k",
+            "k",
+            m.k_anonymity.k as f64,
+            format!("{}", m.k_anonymity.k + 1),
+            format!("{}", m.k_anonymity.k),
+        ),
+        (
+            "max_unique_fraction",
+            "max_unique_fraction",
+            m.k_anonymity.unique_fraction,
+            format!("{}", m.k_anonymity.unique_fraction / 2.0),
+            format!("{}", m.k_anonymity.unique_fraction),
+        ),
+        (
+            "l",
+            "l",
+            ld.distinct as f64,
+            format!("{}", ld.distinct + 1),
+            format!("{}", ld.distinct),
+        ),
+        (
+            "entropy_l",
+            "entropy_l",
+            ld.entropy,
+            format!("{}", ld.entropy + 0.1),
+            format!("{}", ld.entropy.max(1.0)),
+        ),
+        (
+            "recursive_c",
+            "recursive_c",
+            ld.recursive_c.unwrap_or(f64::INFINITY),
+            "0.01".into(),
+            "1000".into(),
+        ),
+        (
+            "t",
+            "t",
+            m.t_closeness["diagnosis"],
+            format!("{}", m.t_closeness["diagnosis"] / 2.0),
+            format!("{}", m.t_closeness["diagnosis"]),
+        ),
+        (
+            "max_prosecutor_avg",
+            "max_prosecutor_avg",
+            m.prosecutor.avg,
+            format!("{}", m.prosecutor.avg / 2.0),
+            format!("{}", m.prosecutor.avg),
+        ),
+        (
+            "max_prosecutor_max",
+            "max_prosecutor_max",
+            m.prosecutor.max,
+            format!("{}", m.prosecutor.max / 2.0),
+            format!("{}", m.prosecutor.max),
+        ),
+        (
+            "max_unicity",
+            "max_unicity",
+            unicity,
+            format!("{}\nunicity_p = 2", unicity / 2.0),
+            format!("{unicity}\nunicity_p = 2"),
+        ),
+        (
+            "max_population_unique_fraction",
+            "max_population_unique_fraction",
+            population,
+            format!("{}", population / 2.0),
+            format!("{population}"),
+        ),
+    ];
+    for (key, rule, actual, failing, passing) in cases {
+        assert!(actual > 0.0, "{key}: the test table must measure something");
+        let report = plan(&format!("{key} = {failing}"));
+        assert!(!report.policy.passed, "{key} = {failing}");
+        let broken: Vec<_> = report
+            .policy
+            .violations
+            .iter()
+            .filter(|v| v.rule.as_str() == rule)
+            .collect();
+        assert_eq!(broken.len(), 1, "{key}: {:?}", report.policy.violations);
+        assert_eq!(broken[0].view, "people");
+        if actual.is_finite() {
+            assert!(
+                (broken[0].actual - actual).abs() < 1e-9,
+                "{key}: {} vs {actual}",
+                broken[0].actual
+            );
+        }
+        let report = plan(&format!("{key} = {passing}"));
+        assert!(
+            report.policy.passed,
+            "{key} = {passing}: {:?}",
+            report.policy.violations
+        );
+    }
+}
+
+/// A threshold that means nothing is refused with one line naming it.
+#[test]
+fn a_meaningless_threshold_is_refused_naming_it() {
+    for (policy, step, expected) in [
+        ("t = 1.5", "", "policy.t must be between 0 and 1"),
+        (
+            "entropy_l = 0.5",
+            "",
+            "policy.entropy_l must be a number of at least 1",
+        ),
+        (
+            "unicity_p = 0",
+            "",
+            "policy.unicity_p must be from 1 to 100",
+        ),
+        (
+            "",
+            "policy = { max_reidentified_fraction = -1 }",
+            "join 'survey linked': policy.max_reidentified_fraction must be between 0 and 1",
+        ),
+        ("", "policy = { z = 1 }", "unknown field `z`"),
+    ] {
+        let out = audit_plan("bad-threshold", &survey_plan(policy, step), &["--quiet"]);
+        assert_eq!(out.status.code(), Some(2), "{policy} {step}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(expected), "{err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    }
+}

@@ -480,3 +480,216 @@ fn named_pipe_is_read_once() {
     assert_eq!(report["views"][0]["classes"], 2);
     assert_eq!(report["views"][0]["k"], 1);
 }
+
+const DEMO_PLAN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/retail/audit.toml");
+
+/// The Python that `.ci/run` prepares with junitparser from PyPI (an independent JUnit XML
+/// parser); `LINKRISK_PYTHON` names another.
+fn python() -> String {
+    std::env::var("LINKRISK_PYTHON").unwrap_or_else(|_| {
+        format!(
+            "{}/.cache/linkrisk-venv/bin/python3",
+            std::env::var("HOME").unwrap()
+        )
+    })
+}
+
+/// `--check` alone is a CI log: the verdict, each violation and where anonymity breaks, on one
+/// screen; `--detail full` still prints everything.
+#[test]
+fn check_alone_prints_the_verdict_and_the_violations() {
+    let out = linkrisk(&["audit", DEMO_PLAN, "--check"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("FAIL: 9 violations"), "{text}");
+    assert!(
+        text.contains("[identities_attached]") && text.contains("[k] transactions"),
+        "{text}"
+    );
+    assert!(
+        text.lines().count() <= 50,
+        "{} lines:\n{text}",
+        text.lines().count()
+    );
+    assert!(!text.contains("View loyalty"), "{text}");
+    let full = linkrisk(&["audit", DEMO_PLAN, "--check", "--detail", "full"]);
+    assert!(
+        String::from_utf8(full.stdout)
+            .unwrap()
+            .contains("View loyalty")
+    );
+}
+
+/// `--baseline`: against itself the audit passes `--check`; with one more join step it fails,
+/// naming only the new violations, and says what improved when a step is dropped.
+#[test]
+fn a_baseline_fails_only_on_what_got_worse() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan_text = std::fs::read_to_string(DEMO_PLAN).unwrap().replace(
+        "path = \"",
+        &format!("path = \"{}/fixtures/retail/", env!("CARGO_MANIFEST_DIR")),
+    );
+    // The accepted audit: the demo without its survey step.
+    let cut = plan_text.find("# 4. The research partner's").unwrap();
+    let end = plan_text.find("# 5. The data broker's").unwrap();
+    let without_survey = format!("{}{}", &plan_text[..cut], &plan_text[end..]);
+    let accepted = dir.path().join("accepted.toml");
+    std::fs::write(&accepted, &without_survey).unwrap();
+    let baseline = dir.path().join("baseline.json");
+    let out = linkrisk(&[
+        "audit",
+        accepted.to_str().unwrap(),
+        "--format",
+        "json",
+        "-o",
+        baseline.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // The same audit against itself: nothing new.
+    let same = linkrisk(&[
+        "audit",
+        accepted.to_str().unwrap(),
+        "--check",
+        "--baseline",
+        baseline.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        same.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&same.stdout)
+    );
+    assert!(
+        String::from_utf8(same.stdout)
+            .unwrap()
+            .contains("0 new, 0 fixed")
+    );
+
+    // One more join step: only its violation is new.
+    let full = dir.path().join("full.toml");
+    std::fs::write(&full, &plan_text).unwrap();
+    let worse = linkrisk(&[
+        "audit",
+        full.to_str().unwrap(),
+        "--check",
+        "--baseline",
+        baseline.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(worse.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&worse.stdout).unwrap();
+    let new = report["baseline"]["new"].as_array().unwrap();
+    assert_eq!(new.len(), 1, "{new:?}");
+    assert_eq!(new[0]["rule"], "identities_attached");
+    assert_eq!(new[0]["view"], "survey");
+    assert!(report["baseline"]["fixed"].as_array().unwrap().is_empty());
+    let unchanged = report["baseline"]["unchanged"].as_u64().unwrap();
+    assert_eq!(
+        unchanged as usize + 1,
+        report["policy"]["violations"].as_array().unwrap().len()
+    );
+
+    // A file that is not a report is one line.
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, "{\"views\": []}").unwrap();
+    let out = linkrisk(&[
+        "audit",
+        accepted.to_str().unwrap(),
+        "--baseline",
+        bad.to_str().unwrap(),
+    ]);
+    one_line_error(&out, "is not a linkrisk JSON report");
+}
+
+/// `--format junit` is read back by junitparser (PyPI) with one case per rule and subject,
+/// failing exactly where the policy is violated.
+#[test]
+fn junit_is_read_by_an_independent_parser() {
+    let dir = tempfile::tempdir().unwrap();
+    let xml = dir.path().join("policy.xml");
+    let out = linkrisk(&["audit", DEMO_PLAN, "-o", xml.to_str().unwrap()]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let script = r#"
+import sys
+from junitparser import JUnitXml, Failure
+xml = JUnitXml.fromfile(sys.argv[1])
+for suite in xml:
+    for case in suite:
+        failed = any(isinstance(r, Failure) for r in case.result)
+        print(f"{case.classname}\t{case.name}\t{'fail' if failed else 'pass'}")
+"#;
+    let parsed = Command::new(python())
+        .args(["-c", script, xml.to_str().unwrap()])
+        .output()
+        .expect("the Python of .ci/run (with junitparser) runs");
+    assert!(
+        parsed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&parsed.stderr)
+    );
+    let cases: Vec<Vec<String>> = String::from_utf8(parsed.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| l.split('\t').map(String::from).collect())
+        .collect();
+    let report = common::linkrisk_json(&["audit", DEMO_PLAN, "--format", "json"]);
+    let violations = report["policy"]["violations"].as_array().unwrap();
+    let failed: std::collections::BTreeSet<(String, String)> = cases
+        .iter()
+        .filter(|c| c[2] == "fail")
+        .map(|c| (c[0].clone(), c[1].split(" · ").next().unwrap().to_string()))
+        .collect();
+    let violated: std::collections::BTreeSet<(String, String)> = violations
+        .iter()
+        .map(|v| {
+            (
+                v["view"].as_str().unwrap().to_string(),
+                v["rule"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(failed, violated);
+    // One case per rule and subject: no name twice.
+    let names: std::collections::BTreeSet<&String> = cases.iter().map(|c| &c[1]).collect();
+    assert_eq!(names.len(), cases.len());
+    assert!(cases.iter().any(|c| c[2] == "pass"));
+}
+
+/// `--format sarif` validates against the SARIF 2.1.0 JSON Schema (OASIS's, committed under
+/// tests/) and has one result per rule and subject.
+#[test]
+fn sarif_validates_against_the_oasis_schema() {
+    let out = linkrisk(&["audit", DEMO_PLAN, "--format", "sarif"]);
+    assert_eq!(out.status.code(), Some(0));
+    let log: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("sarif-schema-2.1.0.json")).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator.iter_errors(&log).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    let fails = results.iter().filter(|r| r["kind"] == "fail").count();
+    let report = common::linkrisk_json(&["audit", DEMO_PLAN, "--format", "json"]);
+    assert_eq!(
+        fails,
+        report["policy"]["violations"].as_array().unwrap().len()
+    );
+    assert!(results.iter().all(|r| {
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap()
+            .ends_with("audit.toml")
+    }));
+}

@@ -419,6 +419,7 @@ fn remedies_for_an_entity_view_count_people() {
             k,
             l: None,
             max_unique_fraction: None,
+            ..Default::default()
         };
         let policy =
             linkrisk::internals::audit::verdict::judge(&policy, std::slice::from_ref(&report), &[]);
@@ -715,4 +716,136 @@ fn show_values_lists_classes_of_people() {
         ]
     );
     assert_eq!(report["views"][0]["entities"], 4);
+}
+
+/// Rows of (key, entity): a join key from a few values and a person from a few, either
+/// possibly missing.
+fn keyed_rows() -> impl Strategy<Value = Vec<(Option<u8>, Option<u8>)>> {
+    let value = |n: u8| prop_oneof![1 => Just(None), 5 => (0..n).prop_map(Some)];
+    prop::collection::vec((value(6), value(5)), 1..40)
+}
+
+/// The people of rows: distinct entities, a row without one being a person of its own.
+fn distinct_people<'a>(rows: impl Iterator<Item = &'a (Option<u8>, Option<u8>)>) -> usize {
+    let mut named = BTreeSet::new();
+    let mut anonymous = 0;
+    for (_, who) in rows {
+        match who {
+            Some(w) => {
+                named.insert(*w);
+            }
+            None => anonymous += 1,
+        }
+    }
+    named.len() + anonymous
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// A key step between two views that declare people: its people figures (in the JSON)
+    /// equal a brute-force count of the distinct people among the linked records.
+    #[test]
+    fn a_join_step_counts_the_people_it_links(left in keyed_rows(), right in keyed_rows()) {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, rows: &[(Option<u8>, Option<u8>)]| {
+            let mut text = String::from("key,who,a\n");
+            for (i, (key, who)) in rows.iter().enumerate() {
+                let show = |v: &Option<u8>| v.map_or(String::new(), |v| v.to_string());
+                text.push_str(&format!("{},{},{}\n", show(key), show(who), i % 3));
+            }
+            std::fs::write(dir.path().join(name), text).unwrap();
+        };
+        write("left.csv", &left);
+        write("right.csv", &right);
+        let plan = r#"
+[policy]
+k = 2
+
+[[source]]
+name = "left"
+path = "left.csv"
+columns = { key = "other", who = "other", a = "qi" }
+entity = "who"
+
+[[source]]
+name = "right"
+path = "right.csv"
+columns = { key = "other", who = "other", a = "qi" }
+entity = "who"
+
+[[join]]
+name = "by key"
+left = "left"
+right = "right"
+kind = "key"
+on = ["key"]
+"#;
+        std::fs::write(dir.path().join("plan.toml"), plan).unwrap();
+        let plan = linkrisk::plan::Plan::load(&dir.path().join("plan.toml")).unwrap();
+        let report = linkrisk::audit(&linkrisk::AuditOptions { plan, show_values: false, records: false }).unwrap();
+        let people = report.joins[0].people.as_ref().expect("both inputs declare people");
+        let left_keys: BTreeSet<u8> = left.iter().filter_map(|r| r.0).collect();
+        let right_keys: BTreeSet<u8> = right.iter().filter_map(|r| r.0).collect();
+        prop_assert_eq!(people.left, distinct_people(left.iter()));
+        prop_assert_eq!(people.right, distinct_people(right.iter()));
+        prop_assert_eq!(
+            people.matched_left,
+            distinct_people(left.iter().filter(|r| r.0.is_some_and(|k| right_keys.contains(&k))))
+        );
+        prop_assert_eq!(
+            people.matched_right,
+            distinct_people(right.iter().filter(|r| r.0.is_some_and(|k| left_keys.contains(&k))))
+        );
+        prop_assert_eq!(people.entity_right.as_deref(), Some("who"));
+    }
+}
+
+/// The demo's purchases step counts the 860 people it links, not their 3,485 transactions:
+/// in the JSON, the summary's step line, its finding and its violation.
+#[test]
+fn the_demo_purchases_step_counts_people() {
+    let plan = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/retail/audit.toml");
+    let json = common::linkrisk_json(&["audit", plan, "--format", "json"]);
+    let step = json["joins"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|j| j["name"] == "purchases by loyalty id")
+        .unwrap();
+    assert_eq!(step["people"]["matched_right"], 860);
+    assert_eq!(step["people"]["entity_right"], "loyalty_id");
+    // The records are still there, named as records.
+    assert!(step["matched_right"].as_u64().unwrap() > 860);
+    let finding = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "join_breaks_anonymity")
+        .unwrap();
+    assert_eq!(finding["subject"], "purchases by loyalty id");
+    assert_eq!(finding["figures"]["reidentified_people"], 860.0);
+    assert!(
+        finding["message"]
+            .as_str()
+            .unwrap()
+            .contains("860 of 2,611 transactions' people (by loyalty_id)")
+    );
+    let violation = json["policy"]["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["rule"] == "identities_attached" && v["view"] == "transactions")
+        .unwrap();
+    let expected = 860.0 / 2611.0;
+    assert!((violation["actual"].as_f64().unwrap() - expected).abs() < 1e-12);
+    assert!(
+        violation["message"]
+            .as_str()
+            .unwrap()
+            .contains("transactions' people (by loyalty_id)")
+    );
+    let out = linkrisk(&["audit", plan, "--detail", "summary", "--format", "markdown"]);
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(table.contains("860 of 2,611 people"), "{table}");
 }

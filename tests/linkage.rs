@@ -94,6 +94,7 @@ fn quasi_step() -> JoinSpec {
             left: "who".into(),
             right: "who".into(),
         }),
+        policy: None,
     }
 }
 
@@ -311,6 +312,7 @@ proptest! {
             email_rules: Default::default(), hash: None,
             match_any: vec![m("email", Identifier::Email), m("phone", Identifier::Phone)],
             truth: Some(TruthSpec { left: "who".into(), right: "who".into() }),
+            policy: None,
         };
         let out = run_join(&step, &contacts(&a), &contacts(&b), u64::MAX).unwrap();
         let agree = |x: &Contact, y: &Contact, f: fn(&Option<String>) -> Option<String>, pick: fn(&Contact) -> &Option<String>| {
@@ -377,6 +379,7 @@ fn blank_and_missing_identifiers_never_link() {
         hash: None,
         match_any: vec![],
         truth: None,
+        policy: None,
     };
     let out = run_join(&step, &contacts(&rows), &contacts(&rows), u64::MAX).unwrap();
     assert_eq!(out.rows_out, 0);

@@ -90,6 +90,31 @@ fn reports_validate_against_the_published_schema() {
 /// `fixtures/golden/` (recorded once the figures had been checked against the reference
 /// tools, tests/reference_tools.rs). A change that means to alter a report regenerates them
 /// with `LINKRISK_BLESS=1 cargo test --test schema golden` and says why in its commit.
+/// A pretty-printed report without its top-level `provenance` (the time, the command line and
+/// the paths of this checkout change from run to run; `tests/provenance` checks it).
+fn without_provenance(report: &str) -> String {
+    let mut lines: Vec<&str> = report.lines().collect();
+    let Some(start) = lines.iter().position(|l| *l == "  \"provenance\": {") else {
+        return report.to_string();
+    };
+    let end = start
+        + lines[start..]
+            .iter()
+            .position(|l| *l == "  }" || *l == "  },")
+            .unwrap();
+    let last = lines[end] == "  }";
+    lines.drain(start..=end);
+    let mut text: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    if last && start > 0 {
+        // The key before it is now the last: it loses its comma.
+        let previous = &mut text[start - 1];
+        if previous.ends_with(',') {
+            previous.pop();
+        }
+    }
+    text.join("\n") + "\n"
+}
+
 #[test]
 fn golden_reports_are_unchanged() {
     let dir = env!("CARGO_MANIFEST_DIR");
@@ -169,14 +194,62 @@ fn golden_reports_are_unchanged() {
         let out = common::linkrisk(&args);
         common::assert_ran(&out);
         let path = format!("{dir}/fixtures/golden/{name}.json");
+        let report = without_provenance(&String::from_utf8(out.stdout).unwrap());
         if bless {
-            std::fs::write(&path, &out.stdout).unwrap();
+            std::fs::write(&path, &report).unwrap();
             continue;
         }
-        let golden = std::fs::read(&path).unwrap_or_else(|_| panic!("{path} is missing"));
-        if golden != out.stdout {
+        let golden = std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("{path} is missing"));
+        if golden != report {
             changed.push(name);
         }
     }
     assert!(changed.is_empty(), "reports changed: {changed:?}");
+}
+
+/// Every report says where it came from: the plan and each input with its bytes' SHA-256 and
+/// rows, the version, the command line without its password, and the UTC time.
+#[test]
+fn reports_carry_their_provenance() {
+    use sha2::{Digest, Sha256};
+    let plan = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/retail/audit.toml");
+    let report = common::linkrisk_json(&["audit", plan, "--format", "json"]);
+    let provenance = &report["provenance"];
+    assert_eq!(provenance["version"], env!("CARGO_PKG_VERSION"));
+    let at = provenance["generated_at"].as_str().unwrap();
+    assert!(at.len() == 20 && at.ends_with('Z'), "{at}");
+    let line: Vec<&str> = provenance["command_line"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    assert_eq!(&line[1..], ["audit", plan, "--format", "json"]);
+    let inputs = provenance["inputs"].as_array().unwrap();
+    let sha = |path: &str| {
+        Sha256::digest(std::fs::read(path).unwrap())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    };
+    assert_eq!(inputs[0]["role"], "plan");
+    assert_eq!(inputs[0]["sha256"], sha(plan));
+    let loyalty = inputs.iter().find(|i| i["role"] == "loyalty").unwrap();
+    assert_eq!(
+        loyalty["sha256"],
+        sha(loyalty["location"].as_str().unwrap())
+    );
+    assert_eq!(loyalty["rows"], 2055);
+    assert!(inputs.iter().any(|i| i["role"] == "attach"));
+    // Every source of the plan is there.
+    for source in [
+        "loyalty",
+        "ecommerce",
+        "web_analytics",
+        "transactions",
+        "survey",
+        "partner",
+    ] {
+        assert!(inputs.iter().any(|i| i["role"] == source), "{source}");
+    }
 }

@@ -5,23 +5,39 @@
 
 use crate::model::{Assessment, Finding, FindingCode, JoinReport, StepLine, ViewReport};
 
-/// The line of one step; `right_identified`: its right-hand view holds identifiers.
-fn step_line(join: &JoinReport, right_identified: bool) -> StepLine {
-    let all = join.rows_right as f64;
+/// The line of one step; `right_identified`: its right-hand view holds identifiers;
+/// `joined_identified`: its output does (so what it links is linked to an identity). Where the
+/// right-hand input declares an entity column, every figure counts its people.
+fn step_line(join: &JoinReport, right_identified: bool, joined_identified: bool) -> StepLine {
+    let people = join.people.as_ref().filter(|p| p.entity_right.is_some());
+    let (linked, of) = match people {
+        Some(p) => (p.matched_right, p.right),
+        None => (join.matched_right, join.rows_right),
+    };
+    let all = of as f64;
     let reidentified = if right_identified {
         (all, all)
+    } else if !joined_identified {
+        // Linked to records that name nobody: singled out, perhaps, but not re-identified.
+        (0.0, 0.0)
     } else {
-        let after = match &join.linkage {
-            Some(link) => link.expected_reidentifications,
-            None => join.matched_right as f64,
+        let after = match (&join.linkage, people) {
+            (Some(_), Some(p)) => p.expected_reidentified.unwrap_or(p.matched_right as f64),
+            (Some(link), None) => link.expected_reidentifications,
+            (None, _) => linked as f64,
         };
         (0.0, after)
     };
     StepLine {
         name: join.name.clone(),
         kind: join.kind.as_str(),
-        linked: join.matched_right,
-        of: join.rows_right,
+        attaches_identities: joined_identified && !right_identified,
+        unit: match people.and_then(|p| p.entity_right.as_deref()) {
+            Some(entity) => format!("people (by {entity})"),
+            None => "records".to_string(),
+        },
+        linked,
+        of,
         unique: (
             join.before_right.unique_fraction,
             join.after.unique_fraction,
@@ -35,7 +51,7 @@ pub fn step_lines(joins: &[JoinReport], views: &[ViewReport]) -> Vec<StepLine> {
     let identified = |name: &str| views.iter().any(|v| v.name == name && v.identified);
     joins
         .iter()
-        .map(|j| step_line(j, identified(&j.before_right.view)))
+        .map(|j| step_line(j, identified(&j.before_right.view), identified(&j.name)))
         .collect()
 }
 

@@ -13,6 +13,15 @@ use crate::model::{
 };
 use crate::plan::JoinKind;
 
+/// `purchases'` or `survey's`: a view's name as a possessive.
+pub fn possessive(name: &str) -> String {
+    if name.ends_with('s') {
+        format!("{name}'")
+    } else {
+        format!("{name}'s")
+    }
+}
+
 fn finding(code: FindingCode, severity: Severity, subject: &str, message: String) -> Finding {
     Finding {
         code,
@@ -47,16 +56,21 @@ pub fn rank(
                 Severity::High,
                 &worst.name,
                 format!(
-                    "Anonymity breaks at step '{}': it {} {} of {} {} records that were anonymous; unique {} → {}, k {} → {}",
+                    "Anonymity breaks at step '{}': it {} {} of {} {} {} that were anonymous; unique {} → {}, k {} → {}",
                     worst.name,
-                    if worst.linkage.is_some() {
-                        "is expected to re-identify"
-                    } else {
-                        "re-identifies"
+                    match (line.attaches_identities, worst.linkage.is_some()) {
+                        (true, true) => "is expected to re-identify",
+                        (true, false) => "re-identifies",
+                        (false, _) => "singles out",
                     },
-                    thousands((line.reidentified.1 - line.reidentified.0).round() as usize),
+                    thousands(if line.attaches_identities {
+                        (line.reidentified.1 - line.reidentified.0).round() as usize
+                    } else {
+                        line.linked
+                    }),
                     thousands(line.of),
-                    worst.right,
+                    possessive(&worst.right),
+                    line.unit,
                     percent(worst.before_right.unique_fraction),
                     percent(worst.after.unique_fraction),
                     worst.before_right.k,
@@ -64,7 +78,14 @@ pub fn rank(
                 ),
             )
             .with(&[
-                ("reidentified_records", line.reidentified.1 - line.reidentified.0),
+                (
+                    if line.unit == "records" {
+                        "reidentified_records"
+                    } else {
+                        "reidentified_people"
+                    },
+                    line.reidentified.1 - line.reidentified.0,
+                ),
                 ("unique_fraction_before", worst.before_right.unique_fraction),
                 ("unique_fraction_after", worst.after.unique_fraction),
                 ("k_before", worst.before_right.k as f64),
@@ -124,8 +145,27 @@ pub fn rank(
                 scored.extend(quasi_findings(j, link));
             }
             _ => {
+                // Where the right-hand input declares people, count them.
+                let people = j.people.as_ref().filter(|p| p.entity_right.is_some());
+                let (linked, of, linked_fraction, unit) = match people {
+                    Some(p) => (
+                        p.matched_right,
+                        p.right,
+                        p.matched_right_fraction,
+                        format!(
+                            "people (by {})",
+                            p.entity_right.as_deref().unwrap_or_default()
+                        ),
+                    ),
+                    None => (
+                        j.matched_right,
+                        j.rows_right,
+                        j.matched_right_fraction,
+                        "records".to_string(),
+                    ),
+                };
                 let risk = if identified {
-                    j.matched_right_fraction.min(1.0)
+                    linked_fraction.min(1.0)
                 } else {
                     0.0
                 };
@@ -186,20 +226,20 @@ pub fn rank(
                     String::new()
                 };
                 scored.push((
-                    if identified { 2.0 + risk } else { 0.5 + j.matched_right_fraction.min(1.0) * 0.4 },
+                    if identified { 2.0 + risk } else { 0.5 + linked_fraction.min(1.0) * 0.4 },
                     finding(
                         FindingCode::IdentifiersAttached,
-                        if identified && j.matched_right_fraction >= 0.05 { Severity::High } else { Severity::Medium },
+                        if identified && linked_fraction >= 0.05 { Severity::High } else { Severity::Medium },
                         &j.name,
                         format!(
-                            "Joining {} and {} ({}) links {} of {} {} records ({}){per_identifier}; the joined view is {}-anonymous with {} unique records on {}{}{truth}{collisions}",
+                            "Joining {} and {} ({}) links {} of {} {} {unit} ({}){per_identifier}; the joined view is {}-anonymous with {} unique on {}{}{truth}{collisions}",
                             j.left,
                             j.right,
                             j.comparison.join(" or "),
-                            thousands(j.matched_right),
-                            thousands(j.rows_right),
-                            j.right,
-                            percent(j.matched_right_fraction),
+                            thousands(linked),
+                            thousands(of),
+                            possessive(&j.right),
+                            percent(linked_fraction),
                             j.after.k,
                             percent(j.after.unique_fraction),
                             after.quasi_identifiers.join(" + "),
@@ -213,8 +253,11 @@ pub fn rank(
                         ),
                     )
                     .with(&[
-                        ("linked_records", j.matched_right as f64),
-                        ("linked_fraction", j.matched_right_fraction),
+                        (
+                            if people.is_some() { "linked_people" } else { "linked_records" },
+                            linked as f64,
+                        ),
+                        ("linked_fraction", linked_fraction),
                         ("k_after", j.after.k as f64),
                         ("unique_fraction_after", j.after.unique_fraction),
                     ]),
@@ -270,6 +313,21 @@ pub fn rank(
         }
     }
 
+    // Severity follows the verdict: nothing is high about a subject the policy passes (a
+    // view with no violation, a step with none on its output or its right-hand input).
+    for (_, f) in &mut scored {
+        let right = joins
+            .iter()
+            .find(|j| j.name == f.subject)
+            .map(|j| j.right.as_str());
+        let violated = policy
+            .violations
+            .iter()
+            .any(|v| v.view == f.subject || Some(v.view.as_str()) == right);
+        if f.severity == Severity::High && !violated {
+            f.severity = Severity::Medium;
+        }
+    }
     scored.sort_by(|a, b| {
         a.1.severity
             .cmp(&b.1.severity)

@@ -50,13 +50,19 @@ pub fn colliding_keys(counts: &ClassCounts) -> usize {
         .count()
 }
 
-/// Distinct left and right records among links.
-pub fn linked_records(links: &[Link], rows_left: usize, rows_right: usize) -> (usize, usize) {
+/// Which left and right records are among links.
+pub fn linked_masks(links: &[Link], rows_left: usize, rows_right: usize) -> (Vec<bool>, Vec<bool>) {
     let (mut left, mut right) = (vec![false; rows_left], vec![false; rows_right]);
     for &l in links {
         left[left_of(l) as usize] = true;
         right[right_of(l) as usize] = true;
     }
+    (left, right)
+}
+
+/// Distinct left and right records among links.
+pub fn linked_records(links: &[Link], rows_left: usize, rows_right: usize) -> (usize, usize) {
+    let (left, right) = linked_masks(links, rows_left, rows_right);
     let count = |seen: &[bool]| seen.iter().filter(|&&s| s).count();
     (count(&left), count(&right))
 }

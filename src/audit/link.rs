@@ -261,6 +261,7 @@ pub fn link(opts: &LinkOptions) -> Result<LinkOutcome> {
         column_overlap: linked.column_overlap,
         identifiers: Vec::new(),
         truth: linked.truth,
+        people: None,
     };
     Ok(LinkOutcome {
         views: vec![identified, target, after],

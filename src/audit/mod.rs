@@ -1,6 +1,7 @@
 //! `linkrisk audit`: load the plan's sources, measure each, run the join steps in order,
 //! measure every joined view, detect hashed identifiers, and rank findings.
 
+pub mod baseline;
 pub mod breaking;
 pub mod findings;
 pub mod generalize;
@@ -12,6 +13,8 @@ pub mod keys;
 pub mod link;
 pub mod linkage;
 pub mod listing;
+pub mod people;
+pub mod provenance;
 pub mod remedy;
 pub mod verdict;
 pub mod view;
@@ -319,11 +322,7 @@ pub fn run(
         .iter_mut()
         .flat_map(|report| std::mem::take(&mut report.records))
         .collect();
-    let policy = Policy {
-        k: plan.policy.k,
-        l: plan.policy.l,
-        max_unique_fraction: plan.policy.max_unique_fraction,
-    };
+    let policy = policy_of(plan);
     let result = verdict::judge(&policy, &reports, &joins);
     progress("searching remedies");
     let findings = findings::rank(
@@ -336,7 +335,12 @@ pub fn run(
     )?;
     timer.lap("audit: findings and remedies");
     let assessment = breaking::assess(&joins, &reports, &findings);
+    let inputs = provenance::plan_inputs(plan, |name| {
+        reports.iter().find(|r| r.name == name).map(|r| r.rows)
+    })?;
     Ok(Report {
+        baseline: None,
+        provenance: Some(provenance::provenance(inputs)),
         schema_version: crate::model::SCHEMA_VERSION,
         tool: Default::default(),
         missing_values: missing_values_note(plan.policy.nulls),
@@ -376,6 +380,13 @@ pub fn run_step(
         Snapshot::of(find(&step.right)),
     );
     let fraction = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+    let people = people::step_people(
+        left,
+        right,
+        &outcome.left_linked,
+        &outcome.right_linked,
+        outcome.right_chances.as_deref(),
+    )?;
     let report = JoinReport {
         name: step.name.clone(),
         kind: step.kind,
@@ -397,6 +408,7 @@ pub fn run_step(
         column_overlap: outcome.column_overlap,
         identifiers: outcome.identifiers,
         truth: outcome.truth,
+        people,
     };
     reports.push(after);
     views.insert(step.name.clone(), outcome.view);
@@ -417,5 +429,31 @@ pub fn missing_values_note(nulls: crate::engine::NullMode) -> &'static str {
     match nulls {
         crate::engine::NullMode::Value => crate::model::MISSING_VALUES_NOTE,
         crate::engine::NullMode::Wildcard => crate::model::WILDCARD_NOTE,
+    }
+}
+
+/// The plan's policy: `[policy]` and every source's and step's own thresholds.
+pub fn policy_of(plan: &Plan) -> Policy {
+    let overrides = plan
+        .sources
+        .iter()
+        .filter_map(|s| s.policy.clone().map(|t| (s.name.clone(), t)))
+        .chain(
+            plan.joins
+                .iter()
+                .filter_map(|j| j.policy.clone().map(|t| (j.name.clone(), t))),
+        )
+        .collect();
+    Policy {
+        k: plan.policy.k,
+        l: plan.policy.l,
+        max_unique_fraction: plan.policy.max_unique_fraction,
+        more: crate::plan::Thresholds {
+            k: None,
+            l: None,
+            max_unique_fraction: None,
+            ..plan.policy.thresholds()
+        },
+        overrides,
     }
 }

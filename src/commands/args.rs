@@ -69,8 +69,8 @@ pub struct OutputArgs {
     #[arg(long)]
     pub show_values: bool,
     /// How much of a table or Markdown report to print: the first screen only, or all of it.
-    #[arg(long, value_enum, default_value_t = Detail::Full)]
-    pub detail: Detail,
+    #[arg(long, value_enum)]
+    pub detail: Option<Detail>,
 }
 
 impl OutputArgs {
@@ -107,9 +107,14 @@ pub struct PolicyArgs {
     /// The l of recursive (c,l)-diversity.
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     pub recursive_l: u64,
-    /// Exit with code 1 when the policy is violated.
+    /// Exit with code 1 when the policy is violated (with --baseline: only by violations the
+    /// baseline does not have). Alone, prints only the verdict and the violations.
     #[arg(long)]
     pub check: bool,
+    /// The JSON report of the last accepted scan: the report says what got worse and what
+    /// improved since, and --check fails only on new violations.
+    #[arg(long)]
+    pub baseline: Option<PathBuf>,
     /// How a missing QI value matches: as a value of its own (ARX) or any value (sdcMicro).
     #[arg(long, value_enum, default_value_t = NullMode::Value)]
     pub nulls: NullMode,
@@ -122,6 +127,7 @@ impl PolicyArgs {
             k: self.k,
             l: self.l.map(|l| l as usize),
             max_unique_fraction: None,
+            ..Default::default()
         }
     }
 

@@ -17,9 +17,14 @@ use crate::plan::Plan;
 pub struct AuditArgs {
     /// The plan (TOML); the bundled retail demo when absent.
     pub plan: Option<PathBuf>,
-    /// Exit with code 1 when the policy is violated.
+    /// Exit with code 1 when the policy is violated (with --baseline: only by violations the
+    /// baseline does not have). Alone, prints only the verdict and the violations.
     #[arg(long)]
     pub check: bool,
+    /// The JSON report of the last accepted audit: the report says what got worse and what
+    /// improved since, and --check fails only on new violations.
+    #[arg(long)]
+    pub baseline: Option<PathBuf>,
     /// Write every view's per-record risk to this file (.csv or .parquet), with a `view`
     /// column; the entity key only with --show-values.
     #[arg(long)]

@@ -162,5 +162,8 @@ pub fn run(opts: &KeysOptions, progress: Progress) -> Result<KeysReport> {
         attribution,
     );
     report.records = records;
+    report.provenance = Some(crate::audit::provenance::provenance(vec![
+        crate::audit::provenance::input("file", &opts.file, Some(rows))?,
+    ]));
     Ok(report)
 }

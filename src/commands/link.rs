@@ -101,6 +101,7 @@ pub fn run(opts: &LinkOptions, progress: Progress) -> Result<Report> {
         k,
         l: None,
         max_unique_fraction: None,
+        ..Default::default()
     };
     let result =
         crate::audit::verdict::judge(&policy, &outcome.views, std::slice::from_ref(&outcome.join));
@@ -112,9 +113,19 @@ pub fn run(opts: &LinkOptions, progress: Progress) -> Result<Report> {
         &result,
         0.0,
     )?;
+    let inputs = vec![
+        crate::audit::provenance::input(
+            "identified",
+            &opts.identified.0,
+            Some(outcome.join.rows_left),
+        )?,
+        crate::audit::provenance::input("target", &opts.target.0, Some(outcome.join.rows_right))?,
+    ];
     let joins = vec![outcome.join];
     let assessment = crate::audit::breaking::assess(&joins, &outcome.views, &findings);
     Ok(Report {
+        baseline: None,
+        provenance: Some(crate::audit::provenance::provenance(inputs)),
         schema_version: model::SCHEMA_VERSION,
         tool: Default::default(),
         missing_values: model::MISSING_VALUES_NOTE,

@@ -40,6 +40,12 @@ impl ExitStatus {
             ExitStatus::Success
         } else if report.policy.judged == 0 {
             ExitStatus::Error
+        } else if let Some(baseline) = &report.baseline {
+            if baseline.new.is_empty() {
+                ExitStatus::Success
+            } else {
+                ExitStatus::PolicyViolated
+            }
         } else if !report.policy.passed {
             ExitStatus::PolicyViolated
         } else {

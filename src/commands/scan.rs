@@ -118,6 +118,7 @@ impl ScanOptions {
                 k: 5,
                 l: None,
                 max_unique_fraction: None,
+                ..Default::default()
             },
             measure: MeasureOptions {
                 policy_k: 5,
@@ -339,7 +340,17 @@ pub fn run(opts: &ScanOptions, progress: Progress) -> Result<Report> {
     let views = vec![view];
     let result = crate::audit::verdict::judge(&opts.policy, &views, &[]);
     let assessment = crate::audit::breaking::assess(&[], &views, &findings);
+    let mut inputs = vec![crate::audit::provenance::input(
+        "file",
+        &opts.file,
+        Some(views[0].rows),
+    )?];
+    if let Some(path) = &opts.population_table {
+        inputs.push(crate::audit::provenance::input("population", path, None)?);
+    }
     Ok(Report {
+        baseline: None,
+        provenance: Some(crate::audit::provenance::provenance(inputs)),
         records,
         schema_version: model::SCHEMA_VERSION,
         tool: Default::default(),

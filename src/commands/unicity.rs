@@ -109,8 +109,12 @@ pub fn run(opts: &UnicityOptions, progress: Progress) -> Result<Report> {
         k: 1,
         l: None,
         max_unique_fraction: None,
+        ..Default::default()
     };
+    let inputs = vec![crate::audit::provenance::input("file", &opts.path, None)?];
     Ok(Report {
+        baseline: None,
+        provenance: Some(crate::audit::provenance::provenance(inputs)),
         schema_version: model::SCHEMA_VERSION,
         tool: Default::default(),
         missing_values: model::MISSING_VALUES_NOTE,

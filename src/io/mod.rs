@@ -117,6 +117,36 @@ pub fn read_columns(path: &str, names: &[String], opts: &LoadOptions) -> Result<
     })
 }
 
+/// The size and SHA-256 (hex) of a regular file's bytes, read in blocks; `None` for standard
+/// input, a pipe or anything else read only once.
+pub fn fingerprint(path: &Path) -> Result<Option<(u64, String)>> {
+    use sha2::{Digest, Sha256};
+    if path == Path::new("-") || !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return Ok(None);
+    }
+    let shown = crate::escape::path(path);
+    let mut file = std::fs::File::open(path).with_context(|| format!("cannot read {shown}"))?;
+    let mut hasher = Sha256::new();
+    let mut block = vec![0u8; 1 << 20];
+    let mut bytes = 0u64;
+    loop {
+        let n = file
+            .read(&mut block)
+            .with_context(|| format!("cannot read {shown}"))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&block[..n]);
+        bytes += n as u64;
+    }
+    let hex = hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<String>();
+    Ok(Some((bytes, hex)))
+}
+
 /// Refuses a directory, a device or a socket: `what` is not a `noun` (a device has no end,
 /// /dev/zero: reading it whole never finishes).
 fn refuse_special(meta: &std::fs::Metadata, what: &str, noun: &str) -> Result<()> {

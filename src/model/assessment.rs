@@ -10,6 +10,12 @@ pub struct StepLine {
     pub name: String,
     /// Its kind (`key`, `normalized`, `hashed`, `quasi`).
     pub kind: &'static str,
+    /// Whether the step links records meant to be anonymous to identities (its output holds
+    /// direct identifiers, its right-hand input does not): only then are they re-identified.
+    pub attaches_identities: bool,
+    /// What the figures count: `records`, or `people (by <entity>)` where the right-hand input
+    /// declares an entity column.
+    pub unit: String,
     /// Right-hand records (or people) linked.
     pub linked: usize,
     /// Right-hand records (or people) in all.

@@ -13,6 +13,8 @@ pub struct Snapshot {
     pub view: String,
     /// Its records.
     pub rows: usize,
+    /// The people it counts (its entity column's distinct values), or its records.
+    pub people: usize,
     /// Its k.
     pub k: u32,
     /// Its unique fraction.
@@ -27,6 +29,7 @@ impl Snapshot {
         Snapshot {
             view: view.name.clone(),
             rows: view.rows,
+            people: view.entities,
             k: view.metrics.k_anonymity.k,
             unique_fraction: view.metrics.k_anonymity.unique_fraction,
             prosecutor_avg: view.metrics.prosecutor.avg,
@@ -93,6 +96,36 @@ pub struct JoinReport {
     /// With truth columns: correct and false links.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub truth: Option<TruthLinks>,
+    /// When either input counts people (declares an entity column): the step's figures in
+    /// people. The `rows_*` and `matched_*` figures above always count records.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub people: Option<StepPeople>,
+}
+
+/// A join step's figures in people, for inputs that declare an entity column (an input without
+/// one counts each record as a person).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct StepPeople {
+    /// The left input's entity column, if it declares one.
+    pub entity_left: Option<String>,
+    /// The right input's entity column, if it declares one.
+    pub entity_right: Option<String>,
+    /// People in the left input.
+    pub left: usize,
+    /// People in the right input.
+    pub right: usize,
+    /// Left-hand people with at least one linked record.
+    pub matched_left: usize,
+    /// `matched_left / left`.
+    pub matched_left_fraction: f64,
+    /// Right-hand people with at least one linked record.
+    pub matched_right: usize,
+    /// `matched_right / right`.
+    pub matched_right_fraction: f64,
+    /// Quasi steps: the right-hand people expected to be re-identified, each by their most
+    /// exposed record (the sum over people of the largest `1 / candidates` of their records).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected_reidentified: Option<f64>,
 }
 
 /// What one identifier of a step links.

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::{MISSING_VALUES_NOTE, RecordRisk, SCHEMA_VERSION, Tool};
+use super::{MISSING_VALUES_NOTE, Provenance, RecordRisk, SCHEMA_VERSION, Tool};
 use crate::metrics::attribution::Attribution;
 
 #[derive(Debug, Clone, Serialize)]
@@ -22,6 +22,9 @@ pub struct KeysReport {
     pub rows: usize,
     /// Distinction, drop-one, best subsets and MSUs.
     pub attribution: Attribution,
+    /// Which inputs, which linkrisk, which command line and when.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<Provenance>,
     /// With `--records`: every record's (or person's) risk and SUDA score; not in the JSON.
     #[serde(skip)]
     pub records: Vec<RecordRisk>,
@@ -44,6 +47,7 @@ impl KeysReport {
             rows,
             attribution,
             records: Vec::new(),
+            provenance: None,
         }
     }
 }

@@ -1,6 +1,10 @@
 //! The policy and its verdict.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
+
+use crate::plan::Thresholds;
 
 /// The policy rule a violation breaks.
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
@@ -12,8 +16,23 @@ pub enum Rule {
     MaxUniqueFraction,
     /// A sensitive attribute less than l-diverse.
     L,
-    /// A join step attached identities to records of a source meant to be anonymous.
+    /// A join step attached identities to more records of a source meant to be anonymous
+    /// than `max_reidentified_fraction` (default 0) allows.
     IdentitiesAttached,
+    /// A sensitive attribute less than entropy l-diverse.
+    EntropyL,
+    /// A sensitive attribute not recursive (c, l)-diverse for the policy's c.
+    RecursiveC,
+    /// A sensitive attribute less than t-close.
+    T,
+    /// Average prosecutor risk above `max_prosecutor_avg`.
+    MaxProsecutorAvg,
+    /// Highest prosecutor risk above `max_prosecutor_max`.
+    MaxProsecutorMax,
+    /// Unicity of purchase histories above `max_unicity`.
+    MaxUnicity,
+    /// Population uniques above `max_population_unique_fraction`.
+    MaxPopulationUniqueFraction,
 }
 
 impl Rule {
@@ -24,12 +43,19 @@ impl Rule {
             Rule::MaxUniqueFraction => "max_unique_fraction",
             Rule::L => "l",
             Rule::IdentitiesAttached => "identities_attached",
+            Rule::EntropyL => "entropy_l",
+            Rule::RecursiveC => "recursive_c",
+            Rule::T => "t",
+            Rule::MaxProsecutorAvg => "max_prosecutor_avg",
+            Rule::MaxProsecutorMax => "max_prosecutor_max",
+            Rule::MaxUnicity => "max_unicity",
+            Rule::MaxPopulationUniqueFraction => "max_population_unique_fraction",
         }
     }
 }
 
 /// The thresholds that turn a report into pass/fail.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Policy {
     /// Every view must be k-anonymous.
     pub k: u32,
@@ -37,11 +63,17 @@ pub struct Policy {
     pub l: Option<usize>,
     /// The most records a view may have unique, as a fraction.
     pub max_unique_fraction: Option<f64>,
+    /// The plan's other thresholds (its `k`, `l` and `max_unique_fraction` are the fields
+    /// above and unset here); only those set appear in the JSON.
+    #[serde(flatten)]
+    pub more: Thresholds,
+    /// Per source or join step, the thresholds its own `policy` sets instead.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub overrides: BTreeMap<String, Thresholds>,
 }
 
-/// One broken rule of the policy.
-#[derive(Debug, Clone, Serialize)]
 /// One rule a view breaks.
+#[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Violation {
     /// The view.
     pub view: String,
@@ -68,4 +100,17 @@ pub struct PolicyResult {
     pub policy: Policy,
     /// Every rule broken, view by view.
     pub violations: Vec<Violation>,
+    /// Every rule judged, subject by subject, broken or not: one test case each in JUnit and
+    /// SARIF. Not in the JSON (its violations say what failed).
+    #[serde(skip)]
+    pub checks: Vec<Check>,
+}
+
+/// One rule judged on one subject (a view, or a join step's right-hand view).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Check {
+    /// The view judged.
+    pub subject: String,
+    /// The rule.
+    pub rule: Rule,
 }

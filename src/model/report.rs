@@ -2,7 +2,10 @@
 
 use serde::Serialize;
 
-use super::{Assessment, Finding, JoinReport, PolicyResult, RecordRisk, UnicityReport, ViewReport};
+use super::{
+    Assessment, BaselineComparison, Finding, JoinReport, PolicyResult, Provenance, RecordRisk,
+    UnicityReport, ViewReport,
+};
 
 /// Bumped whenever a field changes meaning or disappears.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -56,6 +59,12 @@ pub struct Report {
     /// part of the JSON.
     #[serde(skip)]
     pub records: Vec<RecordRisk>,
+    /// With `--baseline`: what changed since the last accepted audit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineComparison>,
+    /// Which plan and inputs, which linkrisk, which command line and when.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<Provenance>,
     /// What the audit concluded for the summary (the breaking step, each view's cheapest
     /// remedy); the findings say the same in the JSON.
     #[serde(skip)]

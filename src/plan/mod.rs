@@ -4,7 +4,10 @@
 
 mod builtin;
 pub mod demo;
+mod thresholds;
 mod validate;
+
+pub use thresholds::{DEFAULT_UNICITY_P, Thresholds};
 
 pub use builtin::Builtin;
 
@@ -85,6 +88,25 @@ pub struct PolicySpec {
     pub max_unique_fraction: Option<f64>,
     /// Every sensitive attribute must be distinct l-diverse.
     pub l: Option<usize>,
+    /// Every sensitive attribute entropy l-diverse for this l.
+    pub entropy_l: Option<f64>,
+    /// Every sensitive attribute recursive (c, l)-diverse for this c.
+    pub recursive_c: Option<f64>,
+    /// Every sensitive attribute t-close for this t.
+    pub t: Option<f64>,
+    /// The most average prosecutor risk of a view.
+    pub max_prosecutor_avg: Option<f64>,
+    /// The most prosecutor risk of any record (or person) of a view.
+    pub max_prosecutor_max: Option<f64>,
+    /// The most a step that attaches identities may identify of a view meant to be anonymous
+    /// (default 0).
+    pub max_reidentified_fraction: Option<f64>,
+    /// The most unicity ε_p of a source's purchase histories, at `unicity_p` points.
+    pub max_unicity: Option<f64>,
+    /// The points `max_unicity` is judged at (default 4).
+    pub unicity_p: Option<usize>,
+    /// The most population uniques, as a fraction of the population.
+    pub max_population_unique_fraction: Option<f64>,
     /// The largest fraction of a view's records (or people) a remedy may suppress to meet the
     /// policy (default 0: remedies generalise only). `--max-suppression` overrides it.
     #[serde(default)]
@@ -115,12 +137,41 @@ fn default_unicity() -> usize {
     10
 }
 
+impl PolicySpec {
+    /// The thresholds every view is judged by unless its own `policy` overrides them.
+    pub fn thresholds(&self) -> Thresholds {
+        Thresholds {
+            k: Some(self.k),
+            max_unique_fraction: self.max_unique_fraction,
+            l: self.l,
+            entropy_l: self.entropy_l,
+            recursive_c: self.recursive_c,
+            t: self.t,
+            max_prosecutor_avg: self.max_prosecutor_avg,
+            max_prosecutor_max: self.max_prosecutor_max,
+            max_reidentified_fraction: self.max_reidentified_fraction,
+            max_unicity: self.max_unicity,
+            unicity_p: self.unicity_p,
+            max_population_unique_fraction: self.max_population_unique_fraction,
+        }
+    }
+}
+
 impl Default for PolicySpec {
     fn default() -> Self {
         PolicySpec {
             k: default_k(),
             max_unique_fraction: None,
             l: None,
+            entropy_l: None,
+            recursive_c: None,
+            t: None,
+            max_prosecutor_avg: None,
+            max_prosecutor_max: None,
+            max_reidentified_fraction: None,
+            max_unicity: None,
+            unicity_p: None,
+            max_population_unique_fraction: None,
             max_suppression: 0.0,
             max_join_rows: default_max_join_rows(),
             population: None,
@@ -184,6 +235,8 @@ pub struct SourceSpec {
     /// Numeric point columns banded: `{ price = "log" }` or a width.
     #[serde(default)]
     pub band: BTreeMap<String, String>,
+    /// Thresholds for this source's view that replace the plan's `[policy]` ones.
+    pub policy: Option<Thresholds>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
@@ -267,6 +320,9 @@ pub struct JoinSpec {
     pub match_any: Vec<MatchSpec>,
     /// Columns that name the same person on both sides: links are judged correct or false.
     pub truth: Option<TruthSpec>,
+    /// Thresholds for this step's output (and the identities it attaches) that replace the
+    /// plan's `[policy]` ones.
+    pub policy: Option<Thresholds>,
 }
 
 /// One identifier an attacker compares: an entry of `match_any`, or a step's own `on`.
@@ -368,6 +424,9 @@ pub struct Plan {
     /// Folder that relative paths are resolved against (the plan's folder).
     #[serde(skip)]
     pub base: PathBuf,
+    /// The plan file, when it was loaded from one (its provenance).
+    #[serde(skip)]
+    pub path: Option<PathBuf>,
 }
 
 impl Plan {
@@ -376,6 +435,7 @@ impl Plan {
         let text = crate::io::read_text(path, &crate::escape::path(path))?;
         let mut plan = Plan::parse(&text).with_context(|| format!("plan {}", path.display()))?;
         plan.base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        plan.path = Some(path.to_path_buf());
         Ok(plan)
     }
 

@@ -74,18 +74,15 @@ impl Plan {
         {
             bail!("policy.population_table names unknown source '{p}'");
         }
-        if self.policy.k == 0 {
-            bail!("policy.k must be at least 1");
-        }
-        if self.policy.l == Some(0) {
-            bail!("policy.l must be at least 1");
-        }
-        if let Some(f) = self.policy.max_unique_fraction {
-            if !f.is_finite() {
-                bail!("policy.max_unique_fraction is not a finite number");
+        self.policy.thresholds().validate("policy")?;
+        for source in &self.sources {
+            if let Some(t) = &source.policy {
+                t.validate(&format!("source '{}': policy", source.name))?;
             }
-            if !(0.0..=1.0).contains(&f) {
-                bail!("policy.max_unique_fraction must be between 0 and 1");
+        }
+        for join in &self.joins {
+            if let Some(t) = &join.policy {
+                t.validate(&format!("join '{}': policy", join.name))?;
             }
         }
         let suppression = self.policy.max_suppression;

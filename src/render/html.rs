@@ -258,6 +258,16 @@ pub fn render(report: &Report) -> String {
     );
     out.push_str(STYLE);
     out.push_str("</style></head><body><h1>linkrisk report</h1>");
+    if let Some(p) = &report.provenance {
+        let _ = write!(
+            out,
+            "<p class=\"provenance\">{}</p><details><summary>Inputs</summary>",
+            esc(&provenance_line(p))
+        );
+        let rows: Vec<Vec<String>> = provenance_rows(p).iter().map(|r| r.to_vec()).collect();
+        table(&mut out, &PROVENANCE_HEADER, &rows);
+        out.push_str("</details>");
+    }
     let judged = !(report.views.is_empty() && report.unicity.is_some());
     if judged {
         let summary = Summary::of(report);
@@ -400,13 +410,14 @@ fn steps_section(out: &mut String, steps: &[StepLine]) {
     out.push_str("<figure>");
     out.push_str(&pairs_chart(
         "steps-reid",
-        "Re-identified records (expected) of each step's right-hand input, before and after",
+        "Re-identified records or people (expected) of each step's right-hand input, before and after",
         &description,
         &reidentified,
     ));
     out.push_str(
-        "<figcaption>Records linked to an identity (expected), as a share of the step's \
-         right-hand records, before → after.</figcaption></figure></section>",
+        "<figcaption>Records (or people, where the input declares them) linked to an identity \
+         (expected), as a share of the step's right-hand input, before → after; a step whose \
+         output names nobody re-identifies nobody.</figcaption></figure></section>",
     );
 }
 

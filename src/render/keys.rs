@@ -139,6 +139,8 @@ fn headline(a: &Attribution) -> Option<String> {
 pub fn render(report: &KeysReport, format: Format) -> String {
     let a = &report.attribution;
     match format {
+        // `keys` judges nothing: the command line refuses these formats for it.
+        Format::Junit | Format::Sarif => render(report, Format::Json),
         Format::Html => {
             // The table rendering in a self-contained page.
             let escaped = super::html::esc(&render(report, Format::Table));

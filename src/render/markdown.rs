@@ -1,7 +1,7 @@
 //! The Markdown rendering, for pull requests, wikis and privacy-review documents.
 
 use super::rows::*;
-use super::summary::{Detail, STEP_HEADER, Summary, step_cells};
+use super::summary::{Detail, STEP_HEADER, Summary, check_lines, step_cells};
 use crate::format::thousands;
 use crate::model::*;
 
@@ -90,7 +90,32 @@ fn finding_list(findings: &[Finding]) -> String {
 /// Renders the report as Markdown: the summary first, then the details unless `detail` is
 /// [`Detail::Summary`].
 pub fn render(report: &Report, detail: Detail) -> String {
+    let mut out = body(report, detail);
+    if let Some(p) = &report.provenance {
+        out.push_str("\n## Provenance\n\n");
+        out.push_str(&format!("{}\n\n", provenance_line(p)));
+        if detail == Detail::Full {
+            out.push_str(&header(&PROVENANCE_HEADER));
+            for r in provenance_rows(p) {
+                out.push_str(&row(&r));
+            }
+        }
+    }
+    out
+}
+
+/// Everything but the provenance.
+fn body(report: &Report, detail: Detail) -> String {
     let mut out = String::from("# linkrisk report\n\n");
+    if detail == Detail::Check {
+        for line in check_lines(report) {
+            match line.strip_prefix("  ") {
+                Some(item) => out.push_str(&format!("- {item}\n")),
+                None => out.push_str(&format!("\n{line}\n\n")),
+            }
+        }
+        return out;
+    }
     if !(report.views.is_empty() && report.unicity.is_some()) {
         out.push_str(&summary_section(report));
         if detail == Detail::Summary {

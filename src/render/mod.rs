@@ -4,10 +4,12 @@
 //! model holds one because `--show-values` asked.
 
 pub mod html;
+pub mod junit;
 pub mod keys;
 pub mod markdown;
 pub mod records;
 mod rows;
+pub mod sarif;
 pub mod summary;
 pub mod table;
 
@@ -26,11 +28,15 @@ pub enum Format {
     Markdown,
     /// One self-contained HTML page with charts (inline CSS and SVG, no script).
     Html,
+    /// JUnit XML: one test case per rule and subject judged, for CI test reports.
+    Junit,
+    /// SARIF 2.1.0: one result per rule and subject judged, for code-scanning dashboards.
+    Sarif,
 }
 
 impl Format {
-    /// The format a report file's name implies: `.html`/`.htm`, `.json`, `.md`/`.markdown`;
-    /// anything else is a table.
+    /// The format a report file's name implies: `.html`/`.htm`, `.json`, `.md`/`.markdown`,
+    /// `.xml` (JUnit), `.sarif`; anything else is a table.
     pub fn from_path(path: &std::path::Path) -> Format {
         let ext = path
             .extension()
@@ -40,6 +46,8 @@ impl Format {
             "html" | "htm" => Format::Html,
             "json" => Format::Json,
             "md" | "markdown" => Format::Markdown,
+            "xml" => Format::Junit,
+            "sarif" => Format::Sarif,
             _ => Format::Table,
         }
     }
@@ -77,5 +85,7 @@ pub fn render(report: &Report, format: Format, how: Rendering) -> String {
         Format::Table => table::render(report, how),
         Format::Markdown => markdown::render(report, how.detail),
         Format::Html => html::render(report),
+        Format::Junit => junit::render(report),
+        Format::Sarif => sarif::render(report),
     }
 }

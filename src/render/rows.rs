@@ -296,10 +296,48 @@ pub fn join_rows(join: &JoinReport) -> Vec<(String, String)> {
                 percent(join.matched_right_fraction)
             ),
         ),
+    ];
+    if let Some(p) = &join.people {
+        let side = |entity: &Option<String>| match entity {
+            Some(e) => format!("people (by {e})"),
+            None => "records".to_string(),
+        };
+        rows.push((
+            format!(
+                "people in (left: {}, right: {})",
+                side(&p.entity_left),
+                side(&p.entity_right)
+            ),
+            format!("{}, {}", n(p.left), n(p.right)),
+        ));
+        rows.push((
+            "people matched left".to_string(),
+            format!(
+                "{} ({})",
+                n(p.matched_left),
+                percent(p.matched_left_fraction)
+            ),
+        ));
+        rows.push((
+            "people matched right".to_string(),
+            format!(
+                "{} ({})",
+                n(p.matched_right),
+                percent(p.matched_right_fraction)
+            ),
+        ));
+        if let Some(e) = p.expected_reidentified {
+            rows.push((
+                "people re-identified (expected)".to_string(),
+                format!("{e:.1}"),
+            ));
+        }
+    }
+    rows.extend([
         (format!("before: {}", join.left), snap(&join.before_left)),
         (format!("before: {}", join.right), snap(&join.before_right)),
         ("after".to_string(), snap(&join.after)),
-    ];
+    ]);
     if let Some(link) = &join.linkage {
         rows.push((
             "unique matches".to_string(),
@@ -414,3 +452,48 @@ pub fn attribution_rows(view: &ViewReport) -> Vec<[String; 2]> {
     }));
     rows
 }
+
+/// A report's provenance in one line: the version, the time, the plan (or the file measured)
+/// with the start of its SHA-256, how many inputs were read, and the command line.
+pub fn provenance_line(p: &Provenance) -> String {
+    let short = |sha: &Option<String>| {
+        sha.as_deref().map_or("not hashed".to_string(), |s| {
+            format!("sha256 {}", &s[..12.min(s.len())])
+        })
+    };
+    let mut line = format!("linkrisk {} at {}", p.version, p.generated_at);
+    if let Some(first) = p.inputs.first() {
+        line.push_str(&format!(
+            " · {} {} ({})",
+            first.role,
+            first.location,
+            short(&first.sha256)
+        ));
+    }
+    if p.inputs.len() > 1 {
+        line.push_str(&format!(" · {} inputs in all", p.inputs.len()));
+    }
+    if !p.command_line.is_empty() {
+        line.push_str(&format!(" · command: {}", p.command_line.join(" ")));
+    }
+    line
+}
+
+/// A report's inputs as rows: what each is, where, rows read, bytes and SHA-256.
+pub fn provenance_rows(p: &Provenance) -> Vec<[String; 5]> {
+    p.inputs
+        .iter()
+        .map(|i| {
+            [
+                i.role.clone(),
+                i.location.clone(),
+                i.rows.map_or("-".into(), thousands),
+                i.bytes.map_or("-".into(), |b| thousands(b as usize)),
+                i.sha256.clone().unwrap_or_else(|| "-".into()),
+            ]
+        })
+        .collect()
+}
+
+/// The column titles of [`provenance_rows`].
+pub const PROVENANCE_HEADER: [&str; 5] = ["input", "location", "rows", "bytes", "SHA-256"];

@@ -13,6 +13,9 @@ pub enum Detail {
     /// The summary, then every view, step and finding (the default).
     #[default]
     Full,
+    /// The verdict, each violation and where anonymity breaks: what a CI log shows (the
+    /// default with --check).
+    Check,
 }
 
 /// Findings the summary lists.
@@ -23,7 +26,16 @@ pub fn step_cells(step: &StepLine) -> [String; 5] {
     [
         step.name.clone(),
         step.kind.to_string(),
-        format!("{} of {}", thousands(step.linked), thousands(step.of)),
+        // Records are the default unit; people are named (the entity is in the summary's
+        // sentence and the step's section).
+        match step.unit.as_str() {
+            "records" => format!("{} of {}", thousands(step.linked), thousands(step.of)),
+            _ => format!(
+                "{} of {} people",
+                thousands(step.linked),
+                thousands(step.of)
+            ),
+        },
         format!("{} → {}", percent(step.unique.0), percent(step.unique.1)),
         format!(
             "{} → {}",
@@ -37,7 +49,7 @@ pub fn step_cells(step: &StepLine) -> [String; 5] {
 pub const STEP_HEADER: [&str; 5] = [
     "join step",
     "kind",
-    "linked",
+    "linked (records, or people)",
     "unique before → after",
     "re-identified (expected) before → after",
 ];
@@ -126,13 +138,24 @@ impl Summary<'_> {
         } else {
             let worst = report.assessment.breaking_step.map(|i| &steps[i]);
             Some(match worst {
-                Some(s) => format!(
-                    "Anonymity breaks at step '{}' ({}): it re-identifies {} records that were anonymous (from {} to {}), and unique records rise from {} to {}.",
+                Some(s) if s.attaches_identities => format!(
+                    "Anonymity breaks at step '{}' ({}): it re-identifies {} {} that were anonymous (from {} to {}), and the unique share rises from {} to {}.",
                     s.name,
                     s.kind,
                     thousands((s.reidentified.1 - s.reidentified.0).round() as usize),
+                    s.unit,
                     thousands(s.reidentified.0.round() as usize),
                     thousands(s.reidentified.1.round() as usize),
+                    percent(s.unique.0),
+                    percent(s.unique.1)
+                ),
+                Some(s) => format!(
+                    "Anonymity is weakest after step '{}' ({}): it links {} of {} {} without naming them, and the unique share rises from {} to {}.",
+                    s.name,
+                    s.kind,
+                    thousands(s.linked),
+                    thousands(s.of),
+                    s.unit,
                     percent(s.unique.0),
                     percent(s.unique.1)
                 ),
@@ -154,4 +177,61 @@ impl Summary<'_> {
                 .collect(),
         }
     }
+}
+
+/// Violations listed by `--detail check` before "… N more".
+pub const CHECK_VIOLATIONS: usize = 20;
+
+/// What a CI log shows (`--check`): the verdict, what changed since the baseline, each
+/// violation (rule, subject, figures), where anonymity breaks and the cheapest remedies, as
+/// lines of text.
+pub fn check_lines(report: &Report) -> Vec<String> {
+    let summary = Summary::of(report);
+    let mut lines = vec![summary.verdict.clone()];
+    if let Some(b) = &report.baseline {
+        lines.push(format!(
+            "Against the baseline {}: {} new, {} fixed, {} unchanged {}",
+            b.baseline,
+            b.new.len(),
+            b.fixed.len(),
+            b.unchanged,
+            plural(b.unchanged, "violation", "violations")
+        ));
+        for v in &b.new {
+            lines.push(format!("  new   [{}] {}", v.rule.as_str(), v.message));
+        }
+        for v in &b.fixed {
+            lines.push(format!("  fixed [{}] {}", v.rule.as_str(), v.message));
+        }
+    }
+    let violations = &report.policy.violations;
+    if !violations.is_empty() {
+        lines.push(format!(
+            "{} {}:",
+            violations.len(),
+            plural(violations.len(), "violation", "violations")
+        ));
+        for v in violations.iter().take(CHECK_VIOLATIONS) {
+            lines.push(format!("  [{}] {}", v.rule.as_str(), v.message));
+        }
+        if violations.len() > CHECK_VIOLATIONS {
+            lines.push(format!(
+                "  … {} more (--detail full lists them)",
+                violations.len() - CHECK_VIOLATIONS
+            ));
+        }
+    }
+    if let Some(breaks) = &summary.breaks {
+        lines.push(breaks.clone());
+    }
+    if !summary.remedies.is_empty() {
+        lines.push("Cheapest remedies:".to_string());
+        lines.extend(summary.remedies.iter().map(|r| format!("  {r}")));
+    }
+    lines
+}
+
+/// `one` or `many` by `n`.
+pub fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
+    if n == 1 { one } else { many }
 }

@@ -7,7 +7,7 @@ use comfy_table::{CellAlignment, ContentArrangement, Table};
 
 use super::Rendering;
 use super::rows::*;
-use super::summary::{Detail, STEP_HEADER, Summary, step_cells};
+use super::summary::{Detail, STEP_HEADER, Summary, check_lines, step_cells};
 use crate::format::{percent, thousands};
 use crate::model::*;
 
@@ -129,7 +129,44 @@ fn unicity_section(u: &crate::model::UnicityReport, how: Rendering) -> String {
 
 /// Renders the report as terminal tables.
 pub fn render(report: &Report, how: Rendering) -> String {
+    let mut out = body(report, how);
+    if let Some(p) = &report.provenance {
+        if how.detail == Detail::Full {
+            let mut t = new_table(how.width);
+            t.set_header(PROVENANCE_HEADER.to_vec());
+            for row in provenance_rows(p) {
+                t.add_row(row.to_vec());
+            }
+            out.push_str(&format!("\nProvenance\n{t}\n"));
+        }
+        let width = how.width.unwrap_or(80) as usize;
+        out.push_str(&wrap(
+            &format!("Provenance: {}", provenance_line(p)),
+            width,
+            "",
+        ));
+        out.push('\n');
+    }
+    out
+}
+
+/// Everything but the provenance.
+fn body(report: &Report, how: Rendering) -> String {
     let color = how.color;
+    if how.detail == Detail::Check {
+        let width = how.width.unwrap_or(80) as usize;
+        let mut out = String::new();
+        for (i, line) in check_lines(report).iter().enumerate() {
+            let line = if i == 0 {
+                paint(line, report.policy.passed, color)
+            } else {
+                line.clone()
+            };
+            out.push_str(&wrap(&line, width, "    "));
+            out.push('\n');
+        }
+        return out;
+    }
     let width = how.width.unwrap_or(80) as usize;
     let mut out = String::new();
     let judged = !(report.views.is_empty() && report.unicity.is_some());

@@ -80,6 +80,13 @@ impl Source {
         }
     }
 
+    /// The size and SHA-256 of the source's bytes, for a report's provenance; `None` where
+    /// the data is read once (standard input, a pipe).
+    pub fn fingerprint(&self) -> Result<Option<(u64, String)>> {
+        let Location::File(path) = &self.location;
+        crate::io::fingerprint(std::path::Path::new(path))
+    }
+
     /// Runs one read of the source, turning a reader's panic (polars fails on a few inputs it
     /// cannot represent) into one line naming the source, in the words its format calls for.
     pub fn guarded<T>(&self, read: impl FnOnce() -> Result<T>) -> Result<T> {

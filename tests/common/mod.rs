@@ -57,7 +57,34 @@ pub fn linkrisk_json(args: &[&str]) -> serde_json::Value {
         "{args:?}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    serde_json::from_slice(&out.stdout).unwrap()
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_severity_follows_the_verdict(&report);
+    report
+}
+
+/// No finding is high about a subject the policy passes: a view without a violation, or a
+/// join step without one on its output or its right-hand input. Every JSON report the tests
+/// read through [`linkrisk_json`] is checked.
+pub fn assert_severity_follows_the_verdict(report: &serde_json::Value) {
+    let (Some(findings), Some(violations)) = (
+        report["findings"].as_array(),
+        report["policy"]["violations"].as_array(),
+    ) else {
+        return;
+    };
+    let violated = |view: &str| violations.iter().any(|v| v["view"] == view);
+    for f in findings.iter().filter(|f| f["severity"] == "high") {
+        let subject = f["subject"].as_str().unwrap();
+        let right = report["joins"]
+            .as_array()
+            .and_then(|joins| joins.iter().find(|j| j["name"] == subject))
+            .and_then(|j| j["right"].as_str());
+        assert!(
+            violated(subject) || right.is_some_and(violated),
+            "a high finding about {subject}, which the policy passes: {}",
+            f["message"]
+        );
+    }
 }
 
 /// The first element of the report's array `list` whose `key` equals `value` (a join by its

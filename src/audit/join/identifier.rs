@@ -7,7 +7,8 @@ use polars::prelude::*;
 
 use crate::Result;
 use crate::audit::identifiers::{
-    Link, colliding_keys, judge, left_of, linked_records, links_of, right_of, truth_links, union,
+    Link, colliding_keys, judge, left_of, linked_masks, linked_records, links_of, right_of,
+    truth_links, union,
 };
 use crate::audit::keys::{
     ClassCounts, CodedPair, JointKeys, code_pair, join_coded_column, joint_keys, typical_len,
@@ -180,7 +181,9 @@ pub(super) fn identifier_join(
     } else {
         union(lists)
     };
-    let (matched_left, matched_right) = linked_records(&links, rows_left, rows_right);
+    let (left_linked, right_linked) = linked_masks(&links, rows_left, rows_right);
+    let count = |seen: &[bool]| seen.iter().filter(|&&s| s).count();
+    let (matched_left, matched_right) = (count(&left_linked), count(&right_linked));
     let truth_summary = truth.map(|t| truth_links(&links, t));
     let take = |f: fn(Link) -> u32| -> IdxCa {
         IdxCa::from_vec("".into(), links.iter().map(|&l| f(l) as IdxSize).collect())
@@ -202,6 +205,9 @@ pub(super) fn identifier_join(
         rows_out: links.len(),
         matched_left,
         matched_right,
+        left_linked,
+        right_linked,
+        right_chances: None,
         linkage: None,
         column_overlap: Vec::new(),
         identifiers,

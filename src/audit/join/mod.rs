@@ -35,6 +35,13 @@ pub struct JoinOutcome {
     pub rows_out: usize,
     pub matched_left: usize,
     pub matched_right: usize,
+    /// Per left record, whether it linked.
+    pub left_linked: Vec<bool>,
+    /// Per right record, whether it linked (for a quasi step: has a candidate).
+    pub right_linked: Vec<bool>,
+    /// Quasi steps: per right (target) record, its chance of being re-identified,
+    /// `1 / candidates` (0 without one).
+    pub right_chances: Option<Vec<f64>>,
     pub linkage: Option<Linkage>,
     pub column_overlap: Vec<ColumnOverlap>,
     pub identifiers: Vec<IdentifierLinks>,

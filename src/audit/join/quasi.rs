@@ -118,6 +118,10 @@ pub struct QuasiLink {
     pub comparison: Vec<String>,
     pub column_overlap: Vec<ColumnOverlap>,
     pub matched_left: usize,
+    /// Per identified record, whether some target record shares its key.
+    pub left_matched: Vec<bool>,
+    /// Per target record, `1 / candidates` (0 without a candidate).
+    pub target_chances: Vec<f64>,
     pub truth: Option<TruthLinks>,
 }
 
@@ -210,8 +214,24 @@ pub fn quasi_link(
         .filter(|&(_, &b)| b > 0)
         .map(|(&a, _)| a as usize)
         .sum();
+    let left_matched = keys
+        .left
+        .iter()
+        .map(|&id| id != NO_KEY && counts.right[id as usize] > 0)
+        .collect();
+    let target_chances = keys
+        .right
+        .iter()
+        .map(|&id| match id {
+            NO_KEY => 0.0,
+            id if counts.left[id as usize] == 0 => 0.0,
+            id => 1.0 / counts.left[id as usize] as f64,
+        })
+        .collect();
     Ok(QuasiLink {
         linkage,
+        left_matched,
+        target_chances,
         attached,
         comparison,
         column_overlap,
@@ -294,6 +314,9 @@ pub(super) fn quasi_join(
         rows_out: right.df.height(),
         matched_left: link.matched_left,
         matched_right: link.linkage.targets_with_candidates,
+        right_linked: link.target_chances.iter().map(|&c| c > 0.0).collect(),
+        right_chances: Some(link.target_chances),
+        left_linked: link.left_matched,
         linkage: Some(link.linkage),
         column_overlap: link.column_overlap,
         identifiers: Vec::new(),

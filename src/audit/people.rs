@@ -1,0 +1,85 @@
+//! Counting people where a view declares them: a join step's inputs that name the person by an
+//! entity column have their linked records counted as the distinct people they belong to (a
+//! record without an entity value is a person of its own, as everywhere).
+
+use super::view::View;
+use crate::Result;
+use crate::engine::compare::coded_column;
+use crate::engine::entity::EntityNumbers;
+use crate::model::StepPeople;
+
+/// The people of a view's records: per record its person, or `None` when the view declares no
+/// entity (each record is a person).
+pub fn numbers(view: &View) -> Result<Option<EntityNumbers>> {
+    let Some(entity) = &view.entity else {
+        return Ok(None);
+    };
+    let column = coded_column(view.df.column(entity)?)?;
+    Ok(Some(EntityNumbers::of_codes(
+        &column.codes,
+        column.dictionary.len() + 1,
+    )))
+}
+
+/// People with at least one record in `mask`.
+pub fn count(numbers: Option<&EntityNumbers>, mask: &[bool]) -> usize {
+    match numbers {
+        None => mask.iter().filter(|&&m| m).count(),
+        Some(n) => {
+            let mut seen = vec![false; n.len()];
+            for (row, _) in mask.iter().enumerate().filter(|(_, m)| **m) {
+                seen[n.of_row[row] as usize] = true;
+            }
+            seen.iter().filter(|&&s| s).count()
+        }
+    }
+}
+
+/// The people expected to be re-identified: each person by their most exposed record, the sum
+/// over people of the largest of their records' `chances` (`1 / candidates`).
+pub fn expected(numbers: Option<&EntityNumbers>, chances: &[f64]) -> f64 {
+    match numbers {
+        None => chances.iter().sum(),
+        Some(n) => {
+            let mut best = vec![0.0f64; n.len()];
+            for (row, &chance) in chances.iter().enumerate() {
+                let person = n.of_row[row] as usize;
+                best[person] = best[person].max(chance);
+            }
+            best.iter().sum()
+        }
+    }
+}
+
+/// A step's figures in people, when either input declares an entity column.
+pub fn step_people(
+    left: &View,
+    right: &View,
+    left_linked: &[bool],
+    right_linked: &[bool],
+    right_chances: Option<&[f64]>,
+) -> Result<Option<StepPeople>> {
+    if left.entity.is_none() && right.entity.is_none() {
+        return Ok(None);
+    }
+    let (ln, rn) = (numbers(left)?, numbers(right)?);
+    let people = |n: Option<&EntityNumbers>, rows: usize| n.map_or(rows, EntityNumbers::len);
+    let (l, r) = (
+        people(ln.as_ref(), left.df.height()),
+        people(rn.as_ref(), right.df.height()),
+    );
+    let fraction = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+    let matched_left = count(ln.as_ref(), left_linked);
+    let matched_right = count(rn.as_ref(), right_linked);
+    Ok(Some(StepPeople {
+        entity_left: left.entity.clone(),
+        entity_right: right.entity.clone(),
+        left: l,
+        right: r,
+        matched_left,
+        matched_left_fraction: fraction(matched_left, l),
+        matched_right,
+        matched_right_fraction: fraction(matched_right, r),
+        expected_reidentified: right_chances.map(|c| expected(rn.as_ref(), c)),
+    }))
+}
