@@ -86,9 +86,14 @@ linkrisk completions zsh > ~/.zfunc/_linkrisk")]
         /// The shell.
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff).
-    #[command(after_help = "Example:\n  linkrisk man > ~/.local/share/man/man1/linkrisk.1")]
-    Man,
+    /// Print the man page (roff): linkrisk's, or one command's (`linkrisk man audit`).
+    #[command(
+        after_help = "Example:\n  linkrisk man > ~/.local/share/man/man1/linkrisk.1\n  linkrisk man audit > ~/.local/share/man/man1/linkrisk-audit.1"
+    )]
+    Man {
+        /// The command whose page to print.
+        command: Option<String>,
+    },
 }
 
 /// Parses the command line and runs it; returns the exit status of a finished run.
@@ -230,10 +235,28 @@ pub fn run() -> Result<ExitStatus> {
             write_stdout(&out)?;
             Ok(ExitStatus::Success)
         }
-        Command::Man => {
+        Command::Man { command } => {
             use clap::CommandFactory;
             let mut out = Vec::new();
-            clap_mangen::Man::new(Cli::command())
+            let root = Cli::command();
+            let page = match &command {
+                None => root,
+                Some(name) => {
+                    let names: Vec<String> = root
+                        .get_subcommands()
+                        .map(|c| c.get_name().to_string())
+                        .collect();
+                    let Some(sub) = root.find_subcommand(name) else {
+                        crate::bail!(
+                            "man: no command {} (one of {})",
+                            crate::escape::name(name),
+                            names.join(", ")
+                        );
+                    };
+                    sub.clone().display_name(format!("linkrisk-{name}"))
+                }
+            };
+            clap_mangen::Man::new(page)
                 .render(&mut out)
                 .context("cannot render the man page")?;
             write_stdout(&out)?;

@@ -70,7 +70,7 @@ pub fn suggestion<'a>(
     }
     let mut best: Option<(&str, usize)> = None;
     let mut tie = false;
-    for c in candidates {
+    for &c in &candidates {
         if c.chars().count() > 4 * MAX_SHOWN {
             continue;
         }
@@ -87,7 +87,31 @@ pub fn suggestion<'a>(
             }
         }
     }
-    if tie { None } else { best.map(|(c, _)| c) }
+    if let Some((c, _)) = best {
+        return (!tie).then_some(c);
+    }
+    // No near spelling: the one column that extends the name (`salary` → `salary-class`).
+    let lower = wanted.to_lowercase();
+    let extending: Vec<&str> = candidates_of(&lower, &candidates);
+    match extending.as_slice() {
+        [one] if wanted.chars().count() >= 3 => Some(one),
+        _ => None,
+    }
+}
+
+/// The candidates whose name starts with `prefix` followed by a separator (`-`, `_`, ` `, `.`).
+fn candidates_of<'a>(prefix: &str, candidates: &[&'a str]) -> Vec<&'a str> {
+    candidates
+        .iter()
+        .copied()
+        .filter(|c| c.chars().count() <= 4 * MAX_SHOWN)
+        .filter(|c| {
+            let lower = c.to_lowercase();
+            lower.len() > prefix.len()
+                && lower.starts_with(prefix)
+                && lower[prefix.len()..].starts_with(['-', '_', ' ', '.'])
+        })
+        .collect()
 }
 
 /// Whether a header name looks like a data value rather than a column name: empty, a
@@ -178,6 +202,12 @@ mod tests {
         assert_eq!(suggestion("zip", ["zip3", "gender"]), Some("zip3"));
         assert_eq!(suggestion("zipcode", ["zip3", "gender"]), None);
         assert_eq!(suggestion("ab", ["abc", "abd"]), None);
+        // A name that one column extends.
+        assert_eq!(
+            suggestion("salary", ["age", "salary-class"]),
+            Some("salary-class")
+        );
+        assert_eq!(suggestion("zip", ["zip_3", "zip_5"]), None);
         assert_eq!(distance("kitten", "sitting"), 3);
     }
 

@@ -1026,3 +1026,63 @@ fn a_meaningless_threshold_is_refused_naming_it() {
         assert_eq!(err.trim_end().lines().count(), 1, "{err}");
     }
 }
+
+/// An email column declared `other` in a source meant to be anonymous gets the
+/// identifier-pattern finding, naming the column and the pattern and no value; declared
+/// `pseudonym` it gets none.
+#[test]
+fn an_email_declared_other_is_named_without_its_values() {
+    let plan = |role: &str| {
+        format!(
+            r#"
+[policy]
+k = 1
+
+[[source]]
+name = "members"
+path = "RETAIL/loyalty.csv"
+columns = {{ email = "{role}", zip5 = "qi", gender = "qi" }}
+"#
+        )
+    };
+    let report = audit_json("email-other", &plan("other"));
+    let findings = report["findings"].as_array().unwrap();
+    let found: Vec<&serde_json::Value> = findings
+        .iter()
+        .filter(|f| f["code"] == "identifier_pattern")
+        .collect();
+    assert_eq!(found.len(), 1, "{findings:?}");
+    let message = found[0]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("members.email is declared other"),
+        "{message}"
+    );
+    assert!(message.contains("look like email addresses"), "{message}");
+    assert!(found[0]["figures"]["share"].as_f64().unwrap() >= 0.9);
+    // No email of the file appears anywhere in the report.
+    let emails = read("fixtures/retail/loyalty.csv", &["email"]);
+    let text = report.to_string();
+    for email in strings(&emails, "email").into_iter().flatten().take(200) {
+        assert!(!text.contains(&email), "the report quotes a value");
+    }
+    let report = audit_json("email-pseudonym", &plan("pseudonym"));
+    assert!(
+        !report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["code"] == "identifier_pattern")
+    );
+}
+
+/// A join step's column typo gets one line with a suggestion, as a source's does.
+#[test]
+fn a_join_column_typo_is_named_with_a_suggestion() {
+    let plan = survey_plan("", "").replace(
+        r#"left_on = ["zip5", "birth_date", "gender"]"#,
+        r#"left_on = ["zip5", "birth_dat", "gender"]"#,
+    );
+    let out = audit_plan("join-typo", &plan, &["--quiet"]);
+    let line = common::one_line_error(&out, "has no column 'birth_dat'");
+    assert!(line.contains("did you mean 'birth_date'?"), "{line}");
+}

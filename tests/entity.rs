@@ -437,7 +437,7 @@ fn remedies_for_an_entity_view_count_people() {
     let remedy = findings
         .iter()
         .find(|f| f.code == linkrisk::model::FindingCode::Remedy)
-        .expect("a remedy for the view");
+        .unwrap_or_else(|| panic!("a remedy for the view: {findings:?}"));
     assert!(
         remedy
             .message

@@ -162,6 +162,17 @@ fn completions_and_the_man_page_describe_every_command() {
         &page[..200.min(page.len())]
     );
     assert!(page.contains("scan") && page.contains("audit"));
+    // One command's page.
+    let out = linkrisk(&["man", "audit"]);
+    assert_eq!(out.status.code(), Some(0));
+    let page = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        page.contains("linkrisk-audit") && page.contains("baseline"),
+        "{}",
+        &page[..300.min(page.len())]
+    );
+    let out = linkrisk(&["man", "nope"]);
+    common::one_line_error(&out, "man: no command 'nope'");
 }
 
 /// The modules of src/, lowest first: a module may import only modules before it in this

@@ -95,6 +95,8 @@ fn quasi_step() -> JoinSpec {
             right: "who".into(),
         }),
         policy: None,
+        drop: vec![],
+        keep: vec![],
     }
 }
 
@@ -313,6 +315,8 @@ proptest! {
             match_any: vec![m("email", Identifier::Email), m("phone", Identifier::Phone)],
             truth: Some(TruthSpec { left: "who".into(), right: "who".into() }),
             policy: None,
+            drop: vec![],
+            keep: vec![],
         };
         let out = run_join(&step, &contacts(&a), &contacts(&b), u64::MAX).unwrap();
         let agree = |x: &Contact, y: &Contact, f: fn(&Option<String>) -> Option<String>, pick: fn(&Contact) -> &Option<String>| {
@@ -380,6 +384,8 @@ fn blank_and_missing_identifiers_never_link() {
         match_any: vec![],
         truth: None,
         policy: None,
+        drop: vec![],
+        keep: vec![],
     };
     let out = run_join(&step, &contacts(&rows), &contacts(&rows), u64::MAX).unwrap();
     assert_eq!(out.rows_out, 0);

@@ -3,7 +3,9 @@
 //! re-identifications, which the `join_breaks_anonymity` finding names too; and each view's
 //! cheapest remedy.
 
-use crate::model::{Assessment, Finding, FindingCode, JoinReport, StepLine, ViewReport};
+use crate::model::{
+    Assessment, Finding, FindingCode, JoinReport, Rule, StepLine, ViewReport, Violation,
+};
 
 /// The line of one step; `right_identified`: its right-hand view holds identifiers;
 /// `joined_identified`: its output does (so what it links is linked to an identity). Where the
@@ -70,7 +72,12 @@ pub fn breaking_step(steps: &[StepLine]) -> Option<usize> {
 
 /// The audit's conclusions for the summary: the step lines, the breaking step, and the
 /// cheapest remedy of each view (the first remedy finding about it, findings being ranked).
-pub fn assess(joins: &[JoinReport], views: &[ViewReport], findings: &[Finding]) -> Assessment {
+pub fn assess(
+    joins: &[JoinReport],
+    views: &[ViewReport],
+    findings: &[Finding],
+    violations: &[Violation],
+) -> Assessment {
     let steps = step_lines(joins, views);
     let breaking_step = breaking_step(&steps);
     let mut seen: Vec<&str> = Vec::new();
@@ -83,9 +90,23 @@ pub fn assess(joins: &[JoinReport], views: &[ViewReport], findings: &[Finding]) 
             remedies.push(i);
         }
     }
+    let remedied = |view: &str| {
+        findings
+            .iter()
+            .any(|f| f.code == FindingCode::Remedy && f.subject == view)
+    };
+    let remaining = violations
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| {
+            !(matches!(v.rule, Rule::K | Rule::L | Rule::MaxUniqueFraction) && remedied(&v.view))
+        })
+        .map(|(i, _)| i)
+        .collect();
     Assessment {
         steps,
         breaking_step,
         remedies,
+        remaining,
     }
 }

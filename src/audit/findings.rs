@@ -8,7 +8,7 @@ use super::view::View;
 use crate::Result;
 use crate::format::{percent, thousands};
 use crate::model::{
-    ColumnOverlap, Finding, FindingCode, JoinReport, Linkage, PolicyResult, Rule, Severity,
+    ColumnOverlap, Figure, Finding, FindingCode, JoinReport, Linkage, PolicyResult, Rule, Severity,
     ViewReport,
 };
 use crate::plan::JoinKind;
@@ -134,6 +134,50 @@ pub fn rank(
         ));
     }
 
+    // Columns whose values look like identifiers although declared `other` or `qi`; sources
+    // only (a joined view carries its inputs' columns), in plan order.
+    let sources: Vec<&View> = views
+        .iter()
+        .filter(|v| !joins.iter().any(|j| j.name == v.name))
+        .filter_map(|v| frames.get(&v.name))
+        .collect();
+    for s in super::patterns::suspects(&sources)? {
+        // A hashed column that matches another source's identifiers has its own finding.
+        if hashed
+            .iter()
+            .any(|h| h.view == s.view && h.column == s.column)
+        {
+            continue;
+        }
+        let anonymous = views.iter().any(|v| v.name == s.view && !v.identified);
+        let role = match s.role {
+            crate::plan::Role::Qi => "qi",
+            _ => "other",
+        };
+        scored.push((
+            if anonymous { 2.5 } else { 0.2 },
+            finding(
+                FindingCode::IdentifierPattern,
+                if anonymous { Severity::High } else { Severity::Low },
+                &s.view,
+                format!(
+                    "{}.{} is declared {role}, but {} of its values look like {}: if it names people, declare it id (then {} is identified by design); if it only links records, declare it pseudonym{}",
+                    s.view,
+                    s.column,
+                    percent(s.share),
+                    s.pattern.words(),
+                    s.view,
+                    if anonymous {
+                        format!("; as it stands the policy judges {} as anonymous", s.view)
+                    } else {
+                        String::new()
+                    }
+                ),
+            )
+            .with(&[("share", s.share)]),
+        ));
+    }
+
     for j in joins {
         let after = views.iter().find(|v| v.name == j.name).expect("measured");
         // Identities attached to records meant to be anonymous are what breaks anonymity;
@@ -219,6 +263,24 @@ pub fn rank(
                         ]),
                     ));
                 }
+                // The entity column stays to count people (a pseudonym once the others go).
+                let ids: Vec<String> = frames
+                    .get(&j.name)
+                    .map(|v| {
+                        v.with_role(crate::plan::Role::Id)
+                            .into_iter()
+                            .filter(|c| Some(c) != v.entity.as_ref())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let drop_figure = Figure::Columns(ids.clone());
+                let attach_fix = format!(
+                    " and it attaches direct identifiers to them: drop = [{}] in the step leaves them out",
+                    ids.iter()
+                        .map(|c| format!("\"{}\"", c.replace('\\', "\\\\").replace('"', "\\\"")))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
                 let colliding: usize = j.identifiers.iter().map(|i| i.colliding_keys).sum();
                 let collisions = if colliding > 0 && j.kind != JoinKind::Key {
                     format!("; {} keys link one record to several", thousands(colliding))
@@ -244,7 +306,7 @@ pub fn rank(
                             percent(j.after.unique_fraction),
                             after.quasi_identifiers.join(" + "),
                             if identified {
-                                " and it attaches direct identifiers to them; drop the identifier columns from the joined output, or do not perform the join"
+                                &attach_fix
                             } else if right_anonymous {
                                 ""
                             } else {
@@ -262,6 +324,9 @@ pub fn rank(
                         ("unique_fraction_after", j.after.unique_fraction),
                     ]),
                 ));
+                if identified && let Some((_, f)) = scored.last_mut() {
+                    f.figures.insert("drop".into(), drop_figure);
+                }
             }
         }
     }

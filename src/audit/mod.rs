@@ -13,6 +13,7 @@ pub mod keys;
 pub mod link;
 pub mod linkage;
 pub mod listing;
+pub mod patterns;
 pub mod people;
 pub mod provenance;
 pub mod remedy;
@@ -334,7 +335,7 @@ pub fn run(
         plan.policy.max_suppression,
     )?;
     timer.lap("audit: findings and remedies");
-    let assessment = breaking::assess(&joins, &reports, &findings);
+    let assessment = breaking::assess(&joins, &reports, &findings, &result.violations);
     let inputs = provenance::plan_inputs(plan, |name| {
         reports.iter().find(|r| r.name == name).map(|r| r.rows)
     })?;
@@ -364,7 +365,9 @@ pub fn run_step(
 ) -> Result<JoinReport> {
     let left = views.get(&step.left).expect("validated plan");
     let right = views.get(&step.right).expect("validated plan");
-    let outcome = join::run_join(step, left, right, max_rows)?;
+    let mut outcome = join::run_join(step, left, right, max_rows)?;
+    outcome.view = view::project(outcome.view, &step.drop, &step.keep)
+        .with_context(|| format!("join '{}'", step.name))?;
     let after = outcome
         .view
         .measure_with(how)

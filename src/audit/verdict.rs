@@ -14,8 +14,9 @@ pub fn judge(policy: &Policy, views: &[ViewReport], joins: &[JoinReport]) -> Pol
     for join in joins {
         // A step that links records of a view meant to be anonymous to an identified
         // view attaches identities to them: the fraction it identifies is the violation.
+        // The step's output is what holds the identities (a step may `drop` them).
         let (left, right) = (&join.before_left.view, &join.before_right.view);
-        if identified(right) || !identified(left) {
+        if identified(right) || !identified(left) || !identified(&join.name) {
             continue;
         }
         judged += 1;

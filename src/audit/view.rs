@@ -307,3 +307,59 @@ impl View {
         Ok((report, table))
     }
 }
+
+/// A join step's output without the columns its `drop` lists, or with only the role columns
+/// its `keep` lists; a column it names that the output does not have, or the output's entity,
+/// is an error naming it.
+pub fn project(mut view: View, drop: &[String], keep: &[String]) -> Result<View> {
+    if drop.is_empty() && keep.is_empty() {
+        return Ok(view);
+    }
+    for name in drop.iter().chain(keep) {
+        if view.df.column(name).is_err() {
+            crate::bail!(
+                "{}",
+                crate::escape::missing_column(
+                    &view.name,
+                    name,
+                    view.roles.iter().map(|(c, _)| c.as_str())
+                )
+            );
+        }
+    }
+    let gone: Vec<String> = if drop.is_empty() {
+        view.roles
+            .iter()
+            .map(|(c, _)| c.clone())
+            .filter(|c| !keep.contains(c))
+            .collect()
+    } else {
+        drop.to_vec()
+    };
+    if let Some(entity) = &view.entity
+        && gone.contains(entity)
+    {
+        crate::bail!(
+            "the output names its people by {}, which cannot be left out",
+            crate::escape::name(entity)
+        );
+    }
+    view.df = view.df.drop_many(gone.iter().map(String::as_str));
+    view.roles.retain(|(c, _)| !gone.contains(c));
+    view.generalized.retain(|(c, _)| !gone.contains(c));
+    // The entity column stays, to count people; once every other identifier is left out it
+    // names nobody by itself: a pseudonym, a key back to its source.
+    if let Some(entity) = &view.entity
+        && !view
+            .roles
+            .iter()
+            .any(|(c, r)| *r == Role::Id && c != entity)
+    {
+        for (c, r) in &mut view.roles {
+            if c == entity && *r == Role::Id {
+                *r = Role::Pseudonym;
+            }
+        }
+    }
+    Ok(view)
+}

@@ -122,7 +122,8 @@ pub fn run(opts: &LinkOptions, progress: Progress) -> Result<Report> {
         crate::audit::provenance::input("target", &opts.target.0, Some(outcome.join.rows_right))?,
     ];
     let joins = vec![outcome.join];
-    let assessment = crate::audit::breaking::assess(&joins, &outcome.views, &findings);
+    let assessment =
+        crate::audit::breaking::assess(&joins, &outcome.views, &findings, &result.violations);
     Ok(Report {
         baseline: None,
         provenance: Some(crate::audit::provenance::provenance(inputs)),

@@ -39,4 +39,9 @@ pub struct Assessment {
     /// Per view, in the order views first appear among the findings, the index of its
     /// cheapest remedy finding (`remedy` or `remedy_not_found`).
     pub remedies: Vec<usize>,
+    /// The indices in the verdict's violations of those the cheapest remedies would not clear:
+    /// a remedy generalises one view to meet k, l and the unique fraction, so every other
+    /// rule (the identities a step attaches among them), and every view without a remedy,
+    /// remains.
+    pub remaining: Vec<usize>,
 }

@@ -33,6 +33,8 @@ pub enum FindingCode {
     RemedyNotFound,
     /// A view holds no record: a join step linked nobody.
     EmptyView,
+    /// A column declared `other` or `qi` whose values look like direct identifiers.
+    IdentifierPattern,
 }
 
 /// How severe a finding is; findings are ranked most severe first (`High < Medium < Low` in
@@ -86,6 +88,8 @@ pub enum Figure {
     PerAttribute(std::collections::BTreeMap<String, f64>),
     /// Per column, the step of a remedy, as a plan's `generalize` spells it.
     Generalization(std::collections::BTreeMap<String, crate::plan::Generalization>),
+    /// Column names, as a join step's `drop` lists them.
+    Columns(Vec<String>),
 }
 
 impl Figure {

@@ -30,7 +30,11 @@ pub enum Role {
     Qi,
     /// A sensitive attribute: l-diversity and t-closeness.
     Sensitive,
-    /// Carried along, never measured (keys, truth maps).
+    /// A key that links records without naming anyone by itself: a loyalty id in a purchase
+    /// table, a token, a hashed email. Not measured and it does not make a view identified,
+    /// but anyone holding the key's other side can link the records.
+    Pseudonym,
+    /// Carried along, never measured (row numbers, truth maps).
     Other,
 }
 
@@ -323,6 +327,12 @@ pub struct JoinSpec {
     /// Thresholds for this step's output (and the identities it attaches) that replace the
     /// plan's `[policy]` ones.
     pub policy: Option<Thresholds>,
+    /// Columns of the step's output to leave out (e.g. the identifiers it would attach).
+    #[serde(default)]
+    pub drop: Vec<String>,
+    /// The only columns with a role the step's output keeps (the others are left out).
+    #[serde(default)]
+    pub keep: Vec<String>,
 }
 
 /// One identifier an attacker compares: an entry of `match_any`, or a step's own `on`.

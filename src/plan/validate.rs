@@ -81,6 +81,9 @@ impl Plan {
             }
         }
         for join in &self.joins {
+            if !join.drop.is_empty() && !join.keep.is_empty() {
+                bail!("join '{}': give drop or keep, not both", join.name);
+            }
             if let Some(t) = &join.policy {
                 t.validate(&format!("join '{}': policy", join.name))?;
             }

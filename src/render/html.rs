@@ -310,6 +310,9 @@ pub fn render(report: &Report) -> String {
             }
             out.push_str("</ul>");
         }
+        if let Some(after) = &summary.after_remedies {
+            let _ = write!(out, "<p>{}</p>", esc(after));
+        }
         out.push_str("</section>");
         if !summary.steps.is_empty() {
             steps_section(&mut out, &summary.steps);
@@ -421,7 +424,20 @@ fn steps_section(out: &mut String, steps: &[StepLine]) {
     );
 }
 
+/// `People` from `people`.
+fn capitalised(word: &str) -> String {
+    let mut chars = word.chars();
+    chars.next().map_or(String::new(), |c| {
+        c.to_uppercase().collect::<String>() + chars.as_str()
+    })
+}
+
 fn view_section(out: &mut String, i: usize, view: &ViewReport, report: &Report) {
+    let counted = if view.entity.is_some() {
+        "people"
+    } else {
+        "records"
+    };
     let _ = write!(out, "<h3>{}</h3>", esc(&view.name));
     let rows: Vec<Vec<String>> = headline(view, report.policy.policy.k)
         .into_iter()
@@ -435,17 +451,24 @@ fn view_section(out: &mut String, i: usize, view: &ViewReport, report: &Report) 
         .collect();
     let description = bars
         .iter()
-        .map(|(l, f)| format!("classes of size {l}: {} of records", percent(*f)))
+        .map(|(l, f)| format!("classes of size {l}: {} of {counted}", percent(*f)))
         .collect::<Vec<_>>()
         .join("; ");
     out.push_str("<figure>");
     out.push_str(&bars_chart(
         &format!("hist-{i}"),
-        &format!("Records of {} by the size of their class", view.name),
+        &format!(
+            "{} of {} by the size of their class",
+            capitalised(counted),
+            view.name
+        ),
         &description,
         &bars,
     ));
-    out.push_str("<figcaption>Share of records by class size.</figcaption></figure>");
+    let _ = write!(
+        out,
+        "<figcaption>Share of {counted} by class size.</figcaption></figure>"
+    );
     if let Some(u) = &view.unicity {
         out.push_str("<figure>");
         out.push_str(&curve_chart(&format!("unicity-{i}"), u));

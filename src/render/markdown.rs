@@ -69,6 +69,9 @@ fn summary_section(report: &Report) -> String {
         }
         out.push('\n');
     }
+    if let Some(after) = &summary.after_remedies {
+        out.push_str(&format!("{after}\n\n"));
+    }
     out
 }
 
@@ -130,7 +133,12 @@ fn body(report: &Report, detail: Detail) -> String {
             out.push_str(&row(&[label, value]));
         }
         out.push('\n');
-        out.push_str(&header(&["class size", "classes", "records"]));
+        let counted = if view.entity.is_some() {
+            "people"
+        } else {
+            "records"
+        };
+        out.push_str(&header(&["class size", "classes", counted]));
         for (label, classes, records) in
             size_buckets(&view.metrics.k_anonymity.class_size_histogram)
         {

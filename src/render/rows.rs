@@ -158,7 +158,14 @@ pub fn headline(view: &ViewReport, policy_k: u32) -> Vec<(String, String)> {
             format!("{:.4}", m.prosecutor.max),
         ),
         (
-            format!("records at risk (class < {policy_k})"),
+            format!(
+                "{} at risk (class < {policy_k})",
+                if view.entity.is_some() {
+                    "people"
+                } else {
+                    "records"
+                }
+            ),
             percent(m.prosecutor.records_at_risk),
         ),
         ("marketer risk".into(), format!("{:.4}", m.marketer)),

@@ -45,14 +45,9 @@ pub fn step_cells(step: &StepLine) -> [String; 5] {
     ]
 }
 
-/// The column titles of [`step_cells`].
-pub const STEP_HEADER: [&str; 5] = [
-    "join step",
-    "kind",
-    "linked (records, or people)",
-    "unique before → after",
-    "re-identified (expected) before → after",
-];
+/// The column titles of [`step_cells`]; each figure cell reads before → after, and a quasi
+/// step's re-identifications are expected ones.
+pub const STEP_HEADER: [&str; 5] = ["join step", "kind", "linked", "unique", "re-identified"];
 
 /// The summary of a report.
 #[derive(Debug, Clone)]
@@ -72,6 +67,9 @@ pub struct Summary<'a> {
     /// Per view that fails the policy by itself, its cheapest remedy (or that none was
     /// found), in one line.
     pub remedies: Vec<String>,
+    /// What the cheapest remedies leave: the violations they would not clear, by rule, in
+    /// one sentence; `None` when nothing fails.
+    pub after_remedies: Option<String>,
 }
 
 /// A remedy finding in one line: `survey: zip3 → zip1, birth_year → band:10 (k = 7, 0.00%
@@ -117,19 +115,27 @@ impl Summary<'_> {
              declare a source `release = true` to judge it"
                 .to_string()
         } else if policy.passed {
-            format!(
-                "PASS: the {} views and steps judged meet the policy (k = {})",
-                policy.judged, policy.policy.k
-            )
+            match policy.judged {
+                1 => format!(
+                    "PASS: the view judged meets the policy (k = {})",
+                    policy.policy.k
+                ),
+                n => format!(
+                    "PASS: the {n} views and steps judged meet the policy (k = {})",
+                    policy.policy.k
+                ),
+            }
         } else {
             let views: std::collections::BTreeSet<&str> =
                 policy.violations.iter().map(|v| v.view.as_str()).collect();
             format!(
-                "FAIL: {} violations of the policy (k = {}) in {} of the {} views and steps judged",
+                "FAIL: {} {} of the policy (k = {}) in {} of the {} {} judged",
                 policy.violations.len(),
+                plural(policy.violations.len(), "violation", "violations"),
                 policy.policy.k,
                 views.len(),
-                policy.judged
+                policy.judged,
+                plural(policy.judged, "view or step", "views and steps")
             )
         };
         let steps = report.assessment.steps.clone();
@@ -162,7 +168,40 @@ impl Summary<'_> {
                 None => "No join step raises the risk of the records it links.".to_string(),
             })
         };
+        let remaining: Vec<&crate::model::Violation> = report
+            .assessment
+            .remaining
+            .iter()
+            .map(|&i| &report.policy.violations[i])
+            .collect();
+        let after_remedies = (!report.policy.violations.is_empty()).then(|| {
+            if remaining.is_empty() {
+                "After the cheapest remedies, no violation remains.".to_string()
+            } else {
+                let mut by_rule: Vec<(&str, Vec<&str>)> = Vec::new();
+                for v in &remaining {
+                    match by_rule.iter_mut().find(|(r, _)| *r == v.rule.as_str()) {
+                        Some((_, views)) if !views.contains(&v.view.as_str()) => {
+                            views.push(&v.view)
+                        }
+                        Some(_) => {}
+                        None => by_rule.push((v.rule.as_str(), vec![&v.view])),
+                    }
+                }
+                format!(
+                    "After the cheapest remedies, {} {} remain: {}.",
+                    remaining.len(),
+                    plural(remaining.len(), "violation", "violations"),
+                    by_rule
+                        .iter()
+                        .map(|(rule, views)| format!("{rule} ({})", views.join(", ")))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                )
+            }
+        });
         Summary {
+            after_remedies,
             verdict,
             passed: policy.passed,
             breaks,
@@ -228,6 +267,7 @@ pub fn check_lines(report: &Report) -> Vec<String> {
         lines.push("Cheapest remedies:".to_string());
         lines.extend(summary.remedies.iter().map(|r| format!("  {r}")));
     }
+    lines.extend(summary.after_remedies.clone());
     lines
 }
 

@@ -75,6 +75,10 @@ fn summary_section(report: &Report, how: Rendering, width: usize) -> String {
             out.push('\n');
         }
     }
+    if let Some(after) = &summary.after_remedies {
+        out.push_str(&wrap(after, width, ""));
+        out.push('\n');
+    }
     out
 }
 
@@ -189,7 +193,17 @@ fn body(report: &Report, how: Rendering) -> String {
         out.push_str(&format!("{head}\n"));
 
         let mut hist = new_table(how.width);
-        hist.set_header(vec!["class size", "classes", "records", "% records"]);
+        let counted = if view.entity.is_some() {
+            "people"
+        } else {
+            "records"
+        };
+        hist.set_header(vec![
+            "class size".to_string(),
+            "classes".to_string(),
+            counted.to_string(),
+            format!("% {counted}"),
+        ]);
         for (label, classes, records) in
             size_buckets(&view.metrics.k_anonymity.class_size_histogram)
         {
@@ -281,13 +295,15 @@ fn body(report: &Report, how: Rendering) -> String {
         "Policy: NOTHING JUDGED (every view holds direct identifiers by design)".to_string()
     } else if report.policy.passed {
         format!(
-            "Policy: PASS ({} views and steps judged)",
-            report.policy.judged
+            "Policy: PASS ({} {} judged)",
+            report.policy.judged,
+            super::summary::plural(report.policy.judged, "view or step", "views and steps")
         )
     } else {
         format!(
-            "Policy: FAIL ({} violations)",
-            report.policy.violations.len()
+            "Policy: FAIL ({} {})",
+            report.policy.violations.len(),
+            super::summary::plural(report.policy.violations.len(), "violation", "violations")
         )
     };
     out.push_str(&paint(&overall, report.policy.passed, color));

@@ -63,8 +63,12 @@ pub fn run_join(step: &JoinSpec, left: &View, right: &View, max_rows: u64) -> Re
     for (view, cols) in [(left, &lcols), (right, &rcols)] {
         for c in cols.iter() {
             if view.df.column(c).is_err() {
+                let names = view.df.get_column_names_owned();
+                let close = crate::escape::suggestion(c, names.iter().map(|n| n.as_str()))
+                    .map(|n| format!(" (did you mean {}?)", crate::escape::name(n)))
+                    .unwrap_or_default();
                 bail!(
-                    "join {}: {} has no column {}",
+                    "join {}: {} has no column {}{close}",
                     crate::escape::name(&step.name),
                     crate::escape::name(&view.name),
                     crate::escape::name(c)

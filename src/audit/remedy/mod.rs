@@ -119,8 +119,28 @@ pub fn findings(
     };
     let before = &report.metrics.k_anonymity;
     let mut out = Vec::new();
-    let shown = s.remedies.len().min(REMEDIES_PER_VIEW);
-    for (i, node) in s.remedies.iter().take(shown).enumerate() {
+    // A node that suppresses every QI (each at its ladder's `suppress`, or at the one value
+    // `*` a hierarchy ends with) releases none of them: not a remedy.
+    let suppressed = |ladder: &ladder::Ladder, level: usize| {
+        level > 0
+            && match &ladder.steps[level - 1] {
+                Generalization::Builtin(name) => name == "suppress",
+                Generalization::Hierarchy { .. } => {
+                    level == ladder.height() && ladder.slots[level] <= 2
+                }
+            }
+    };
+    let blanks_every_qi = |node: &search::NodeFigures| {
+        found
+            .ladders
+            .iter()
+            .zip(&node.levels)
+            .all(|(ladder, &level)| suppressed(ladder, level))
+    };
+    let remedies: Vec<&search::NodeFigures> =
+        s.remedies.iter().filter(|n| !blanks_every_qi(n)).collect();
+    let shown = remedies.len().min(REMEDIES_PER_VIEW);
+    for (i, node) in remedies.iter().copied().take(shown).enumerate() {
         let steps = generalization(&found.ladders, &node.levels);
         let kept: Vec<&str> = found
             .ladders
@@ -167,7 +187,7 @@ pub fn findings(
             message: format!(
                 "Remedy {} of {} for {}: {what}{kept} gives {}; information loss {} (precision); now k = {} and {} unique{paste}{searched}",
                 i + 1,
-                s.remedies.len(),
+                remedies.len(),
                 report.name,
                 gives(node, report, found.total),
                 percent(node.information_loss),
@@ -184,7 +204,7 @@ pub fn findings(
             ("k_before", before.k as f64),
             ("unique_fraction_before", before.unique_fraction),
             ("rank", (i + 1) as f64),
-            ("remedies", s.remedies.len() as f64),
+            ("remedies", remedies.len() as f64),
             ("nodes_evaluated", s.evaluated as f64),
             ("lattice_nodes", s.lattice_nodes),
             ("search_cut", f64::from(u8::from(s.cut))),
@@ -208,10 +228,22 @@ pub fn findings(
         // Ranked after the problems, the cheapest remedy first.
         out.push((0.15 - 0.01 * i as f64, finding));
     }
-    if s.remedies.is_empty() {
-        let top = s.top.as_ref().expect("evaluated when nothing passed");
+    if remedies.is_empty() {
+        // The figures at the lattice's top (or, when only nodes that blank every QI pass,
+        // at the cheapest of those).
+        let top = s
+            .top
+            .as_ref()
+            .or(s.remedies.first())
+            .expect("evaluated when nothing passed");
         let top_gives = gives(top, report, found.total);
-        let message = if s.cut {
+        let message = if !s.remedies.is_empty() {
+            format!(
+                "No generalisation of {} makes {} meet the policy and still releases a QI: only lifting every one of them to a single value does; join fewer sources, release a coarser source, allow suppression (--max-suppression) or tolerate more (docs/plan.md's policy keys)",
+                report.quasi_identifiers.join(", "),
+                report.name
+            )
+        } else if s.cut {
             format!(
                 "No remedy found for {}: the search stopped after {} of {} lattice nodes before reaching a combination that meets the policy (with every QI at its ladder's top: {top_gives}); allow suppression (--max-suppression) or measure fewer QIs",
                 report.name,
