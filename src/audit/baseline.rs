@@ -43,12 +43,14 @@ pub fn read(path: &std::path::Path) -> Result<Vec<Violation>> {
         .violations
         .into_iter()
         .map(|v| {
-            let rule = rule_named(&v.rule).ok_or_else(|| {
-                crate::invalid!(
-                    "baseline {shown} names rule {}, which this linkrisk does not know",
-                    crate::escape::name(&v.rule)
-                )
-            })?;
+            // The rule as the report spells it (`k`, `identities_attached`, ...).
+            let rule: Rule = serde_json::from_value(serde_json::Value::String(v.rule.clone()))
+                .map_err(|_| {
+                    crate::invalid!(
+                        "baseline {shown} names rule {}, which this linkrisk does not know",
+                        crate::escape::name(&v.rule)
+                    )
+                })?;
             Ok(Violation {
                 view: v.view,
                 rule,
@@ -58,26 +60,6 @@ pub fn read(path: &std::path::Path) -> Result<Vec<Violation>> {
             })
         })
         .collect()
-}
-
-/// The rule a report spells `name`.
-fn rule_named(name: &str) -> Option<Rule> {
-    use Rule::*;
-    [
-        K,
-        MaxUniqueFraction,
-        L,
-        IdentitiesAttached,
-        EntropyL,
-        RecursiveC,
-        T,
-        MaxProsecutorAvg,
-        MaxProsecutorMax,
-        MaxUnicity,
-        MaxPopulationUniqueFraction,
-    ]
-    .into_iter()
-    .find(|r| r.as_str() == name)
 }
 
 /// This run's violations against the baseline's: new ones (a view and rule the baseline did

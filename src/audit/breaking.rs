@@ -11,35 +11,23 @@ use crate::model::{
 /// `joined_identified`: its output does (so what it links is linked to an identity). Where the
 /// right-hand input declares an entity column, every figure counts its people.
 fn step_line(join: &JoinReport, right_identified: bool, joined_identified: bool) -> StepLine {
-    let people = join.people.as_ref().filter(|p| p.entity_right.is_some());
-    let (linked, of) = match people {
-        Some(p) => (p.matched_right, p.right),
-        None => (join.matched_right, join.rows_right),
-    };
-    let all = of as f64;
+    let side = super::people::right_side(join);
+    let all = side.of as f64;
     let reidentified = if right_identified {
         (all, all)
     } else if !joined_identified {
         // Linked to records that name nobody: singled out, perhaps, but not re-identified.
         (0.0, 0.0)
     } else {
-        let after = match (&join.linkage, people) {
-            (Some(_), Some(p)) => p.expected_reidentified.unwrap_or(p.matched_right as f64),
-            (Some(link), None) => link.expected_reidentifications,
-            (None, _) => linked as f64,
-        };
-        (0.0, after)
+        (0.0, side.reidentified)
     };
     StepLine {
         name: join.name.clone(),
         kind: join.kind.as_str(),
         attaches_identities: joined_identified && !right_identified,
-        unit: match people.and_then(|p| p.entity_right.as_deref()) {
-            Some(entity) => format!("people (by {entity})"),
-            None => "records".to_string(),
-        },
-        linked,
-        of,
+        unit: side.unit,
+        linked: side.linked,
+        of: side.of,
         unique: (
             join.before_right.unique_fraction,
             join.after.unique_fraction,

@@ -7,6 +7,7 @@ use polars::prelude::*;
 
 use super::view::View;
 use crate::Result;
+use crate::normalize::HashAlgorithm;
 use crate::plan::Role;
 
 /// What a column's values look like.
@@ -67,7 +68,8 @@ impl Pattern {
                 (13..=19).contains(&digits.len()) && luhn(&digits)
             }
             Pattern::HexDigest => {
-                [32, 40, 64].contains(&v.len()) && v.bytes().all(|b| b.is_ascii_hexdigit())
+                HashAlgorithm::ALL.iter().any(|a| a.hex_len() == v.len())
+                    && v.bytes().all(|b| b.is_ascii_hexdigit())
             }
         }
     }

@@ -6,7 +6,7 @@ use super::view::View;
 use crate::Result;
 use crate::engine::compare::coded_column;
 use crate::engine::entity::EntityNumbers;
-use crate::model::StepPeople;
+use crate::model::{JoinReport, StepPeople};
 
 /// The people of a view's records: per record its person, or `None` when the view declares no
 /// entity (each record is a person).
@@ -82,4 +82,69 @@ pub fn step_people(
         matched_right_fraction: fraction(matched_right, r),
         expected_reidentified: right_chances.map(|c| expected(rn.as_ref(), c)),
     }))
+}
+
+/// The right-hand input of a step as its figures count it: its people where it declares an
+/// entity column, else its records. The summary's step line, the step's findings and the
+/// verdict all read this.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RightSide {
+    /// Linked (a quasi step: with a candidate).
+    pub linked: usize,
+    /// In all.
+    pub of: usize,
+    /// `linked / of`.
+    pub linked_fraction: f64,
+    /// Identified when the step's output names people: a quasi step's expected
+    /// re-identifications, else the linked.
+    pub reidentified: f64,
+    /// `reidentified / of`.
+    pub reidentified_fraction: f64,
+    /// `records`, or `people (by <entity>)`.
+    pub unit: String,
+    /// Whether the figures count people.
+    pub people: bool,
+}
+
+/// [`RightSide`] of a step.
+pub fn right_side(join: &JoinReport) -> RightSide {
+    match join.people.as_ref().filter(|p| p.entity_right.is_some()) {
+        Some(p) => {
+            let (reidentified, reidentified_fraction) =
+                match (&join.linkage, p.expected_reidentified) {
+                    (Some(_), Some(expected)) => (expected, expected / p.right.max(1) as f64),
+                    _ => (p.matched_right as f64, p.matched_right_fraction),
+                };
+            RightSide {
+                linked: p.matched_right,
+                of: p.right,
+                linked_fraction: p.matched_right_fraction,
+                reidentified,
+                reidentified_fraction,
+                unit: format!(
+                    "people (by {})",
+                    p.entity_right.as_deref().unwrap_or_default()
+                ),
+                people: true,
+            }
+        }
+        None => {
+            let (reidentified, reidentified_fraction) = match &join.linkage {
+                Some(link) => (
+                    link.expected_reidentifications,
+                    link.expected_reidentification_fraction,
+                ),
+                None => (join.matched_right as f64, join.matched_right_fraction),
+            };
+            RightSide {
+                linked: join.matched_right,
+                of: join.rows_right,
+                linked_fraction: join.matched_right_fraction,
+                reidentified,
+                reidentified_fraction,
+                unit: "records".to_string(),
+                people: false,
+            }
+        }
+    }
 }

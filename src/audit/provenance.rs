@@ -10,7 +10,9 @@ use crate::source::Source;
 /// An input file: a source read through [`Source`] (`rows` read from it), or a plan, attach,
 /// hierarchy or population file.
 pub fn input(role: &str, location: &str, rows: Option<usize>) -> Result<InputFile> {
+    let timer = crate::timing::Timer::start();
     let fingerprint = Source::file(location, Default::default()).fingerprint()?;
+    timer.lap("provenance: SHA-256 of an input");
     Ok(InputFile {
         role: role.to_string(),
         location: location.to_string(),

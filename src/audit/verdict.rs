@@ -28,22 +28,12 @@ pub fn judge(policy: &Policy, views: &[ViewReport], joins: &[JoinReport]) -> Pol
             checks.push(check);
         }
         // Where the right-hand view declares people, the share is of its people.
-        let people = join.people.as_ref().filter(|p| p.entity_right.is_some());
-        let (fraction, how) = match (&join.linkage, people) {
-            (Some(_), Some(p)) => (
-                p.expected_reidentified.unwrap_or(0.0) / p.right.max(1) as f64,
-                "is expected to identify",
-            ),
-            (Some(link), None) => (
-                link.expected_reidentification_fraction,
-                "is expected to identify",
-            ),
-            (None, Some(p)) => (p.matched_right_fraction, "identifies"),
-            (None, None) => (join.matched_right_fraction, "identifies"),
-        };
-        let unit = match people.and_then(|p| p.entity_right.as_deref()) {
-            Some(entity) => format!("people (by {entity})"),
-            None => "records".to_string(),
+        let side = super::people::right_side(join);
+        let (fraction, unit) = (side.reidentified_fraction, side.unit);
+        let how = if join.linkage.is_some() {
+            "is expected to identify"
+        } else {
+            "identifies"
         };
         let limit = thresholds_for(policy, &[right, &join.name])
             .max_reidentified_fraction

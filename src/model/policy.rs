@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::plan::Thresholds;
 
 /// The policy rule a violation breaks.
-#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, serde::Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum Rule {
     /// k-anonymity below the policy's k.

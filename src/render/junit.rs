@@ -5,22 +5,14 @@ use std::fmt::Write as _;
 
 use crate::model::{Report, Violation};
 
-/// XML text with `&`, `<`, `>`, `"` and `'` escaped, and characters XML 1.0 cannot hold dropped.
+/// XML text: escaped as HTML is (the same five characters), without the control characters
+/// XML 1.0 cannot hold.
 fn xml(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 => {}
-            c => out.push(c),
-        }
-    }
-    out
+    let allowed: String = text
+        .chars()
+        .filter(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'))
+        .collect();
+    super::html::esc(&allowed)
 }
 
 /// The report as a JUnit XML document.

@@ -195,24 +195,9 @@ pub fn rank(
             }
             _ => {
                 // Where the right-hand input declares people, count them.
-                let people = j.people.as_ref().filter(|p| p.entity_right.is_some());
-                let (linked, of, linked_fraction, unit) = match people {
-                    Some(p) => (
-                        p.matched_right,
-                        p.right,
-                        p.matched_right_fraction,
-                        format!(
-                            "people (by {})",
-                            p.entity_right.as_deref().unwrap_or_default()
-                        ),
-                    ),
-                    None => (
-                        j.matched_right,
-                        j.rows_right,
-                        j.matched_right_fraction,
-                        "records".to_string(),
-                    ),
-                };
+                let side = super::people::right_side(j);
+                let (linked, of, linked_fraction, unit) =
+                    (side.linked, side.of, side.linked_fraction, side.unit);
                 let risk = if identified {
                     linked_fraction.min(1.0)
                 } else {
@@ -321,7 +306,7 @@ pub fn rank(
                     )
                     .with(&[
                         (
-                            if people.is_some() { "linked_people" } else { "linked_records" },
+                            if side.people { "linked_people" } else { "linked_records" },
                             linked as f64,
                         ),
                         ("linked_fraction", linked_fraction),
