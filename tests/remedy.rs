@@ -74,6 +74,26 @@ fn every_remedy_holds(plan: &Plan) -> usize {
                 assert!(ld["distinct"].as_u64().unwrap() >= l, "{remedy}");
             }
         }
+        for (attribute, ld) in measured["l_diversity"].as_object().unwrap() {
+            let close = |a: &Value, b: f64| (a.as_f64().unwrap() - b).abs() < 1e-9;
+            if let Some(e) = figures["entropy_l"][attribute].as_f64() {
+                assert!(close(&ld["entropy"], e), "{remedy}");
+                assert!(e >= policy["entropy_l"].as_f64().unwrap());
+            }
+            if let Some(c) = figures["recursive_c"][attribute].as_f64() {
+                assert!(close(&ld["recursive_c"], c), "{remedy}");
+                assert!(c <= policy["recursive_c"].as_f64().unwrap());
+            }
+            if let Some(t) = figures["t"][attribute].as_f64() {
+                assert!(close(&measured["t_closeness"][attribute], t), "{remedy}");
+                assert!(t <= policy["t"].as_f64().unwrap());
+            }
+        }
+        if let Some(avg) = figures["prosecutor_avg"].as_f64() {
+            let measured_avg = measured["prosecutor"]["avg"].as_f64().unwrap();
+            assert!((measured_avg - avg).abs() < 1e-12, "{remedy}");
+            assert!(avg <= policy["max_prosecutor_avg"].as_f64().unwrap());
+        }
         // The view itself now passes: no violation of its own is left.
         let own = again["policy"]["violations"]
             .as_array()
@@ -183,6 +203,51 @@ fn every_adult_remedy_meets_the_policy_once_pasted() {
     if !age.is_null() {
         assert_eq!(age["hierarchy"], "hierarchy_age.csv");
     }
+    assert_eq!(every_remedy_holds(&plan), 3);
+}
+
+/// A policy of every rule a generalisation can meet (entropy and recursive l, t, both
+/// prosecutor risks, next to k and l): each remedy of Adult, pasted, gives the figures it
+/// promised and the view breaks none of them.
+#[test]
+fn remedies_meet_every_rule_of_the_policy() {
+    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/adult");
+    let data = data.canonicalize().unwrap();
+    let hierarchies = common::ADULT_QIS
+        .iter()
+        .map(|q| format!("\"{q}\" = \"hierarchy_{q}.csv\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let columns = common::ADULT_QIS
+        .iter()
+        .map(|q| format!("\"{q}\" = \"qi\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let text = format!(
+        "[policy]\nk = 5\nl = 2\nentropy_l = 1.2\nrecursive_c = 20\nt = 0.5\nmax_prosecutor_avg = 0.01\nmax_prosecutor_max = 0.1\n\n[[source]]\nname = \"adult\"\npath = \"adult.csv\"\ncolumns = {{ {columns}, \"salary-class\" = \"sensitive\" }}\nhierarchies = {{ {hierarchies} }}\n"
+    );
+    let mut plan = Plan::parse(&text).unwrap();
+    plan.base = data;
+    let report = audit(&plan);
+    let rules: std::collections::BTreeSet<String> = report["policy"]["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["rule"].as_str().unwrap().to_string())
+        .collect();
+    // Adult as released breaks the new rules too, so the search had them to meet.
+    for rule in [
+        "entropy_l",
+        "recursive_c",
+        "t",
+        "max_prosecutor_avg",
+        "max_prosecutor_max",
+    ] {
+        assert!(rules.contains(rule), "{rule} not broken: {rules:?}");
+    }
+    let first = &remedies(&report)[0]["figures"];
+    // max_prosecutor_max = 0.1 is k = 10, the stricter bound.
+    assert!(first["k"].as_f64().unwrap() >= 10.0, "{first}");
     assert_eq!(every_remedy_holds(&plan), 3);
 }
 

@@ -3,9 +3,7 @@
 //! re-identifications, which the `join_breaks_anonymity` finding names too; and each view's
 //! cheapest remedy.
 
-use crate::model::{
-    Assessment, Finding, FindingCode, JoinReport, Rule, StepLine, ViewReport, Violation,
-};
+use crate::model::{Assessment, Finding, FindingCode, JoinReport, StepLine, ViewReport, Violation};
 
 /// The line of one step; `right_identified`: its right-hand view holds identifiers;
 /// `joined_identified`: its output does (so what it links is linked to an identity). Where the
@@ -86,9 +84,7 @@ pub fn assess(
     let remaining = violations
         .iter()
         .enumerate()
-        .filter(|(_, v)| {
-            !(matches!(v.rule, Rule::K | Rule::L | Rule::MaxUniqueFraction) && remedied(&v.view))
-        })
+        .filter(|(_, v)| !(super::remedy::meets(v.rule) && remedied(&v.view)))
         .map(|(i, _)| i)
         .collect();
     Assessment {

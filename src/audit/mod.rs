@@ -240,10 +240,14 @@ fn delimiter_of(spec: &SourceSpec) -> Result<Option<u8>> {
     })
 }
 
+/// The l of recursive (c, l)-diversity an audit measures (and the policy's `recursive_c`
+/// judges): Machanavajjhala et al.'s examples use 2, as `scan --recursive-l` defaults to.
+pub const RECURSIVE_L: usize = 2;
+
 fn measure_opts(plan: &Plan) -> MeasureOptions {
     MeasureOptions {
         policy_k: plan.policy.k,
-        recursive_l: 2,
+        recursive_l: RECURSIVE_L,
         population: plan.policy.population,
     }
 }

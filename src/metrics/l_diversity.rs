@@ -64,15 +64,7 @@ fn measure_classes(table: &SensitiveTable, range: std::ops::Range<usize>, l: usi
     for j in range {
         let (_, counts) = table.class(j);
         distinct = distinct.min(counts.len());
-        let size: u64 = counts.iter().map(|&c| c as u64).sum();
-        let h: f64 = counts
-            .iter()
-            .map(|&c| {
-                let p = c as f64 / size as f64;
-                -p * p.ln()
-            })
-            .sum();
-        entropy = entropy.min(h.exp());
+        entropy = entropy.min(class_entropy_l(counts));
         if let Some(c_max) = recursive_c {
             recursive_c = class_c(counts, l, &mut sorted).map(|c| c_max.max(c));
         }
@@ -89,8 +81,21 @@ fn measure_classes(table: &SensitiveTable, range: std::ops::Range<usize>, l: usi
     }
 }
 
+/// `exp(H)` of one class with these value counts.
+pub fn class_entropy_l(counts: &[u32]) -> f64 {
+    let size: u64 = counts.iter().map(|&c| c as u64).sum();
+    let h: f64 = counts
+        .iter()
+        .map(|&c| {
+            let p = c as f64 / size as f64;
+            -p * p.ln()
+        })
+        .sum();
+    h.exp()
+}
+
 /// `r_1 / (r_l + … + r_m)` of one class, `None` with fewer than `l` distinct values.
-fn class_c(counts: &[u32], l: usize, sorted: &mut Vec<u32>) -> Option<f64> {
+pub fn class_c(counts: &[u32], l: usize, sorted: &mut Vec<u32>) -> Option<f64> {
     if l == 0 || counts.len() < l {
         return None;
     }

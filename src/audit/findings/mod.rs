@@ -10,9 +10,7 @@ use super::hashed::HashedMatch;
 use super::view::View;
 use crate::Result;
 use crate::format::{percent, thousands};
-use crate::model::{
-    Figure, Finding, FindingCode, JoinReport, PolicyResult, Rule, Severity, ViewReport,
-};
+use crate::model::{Figure, Finding, FindingCode, JoinReport, PolicyResult, Severity, ViewReport};
 use crate::plan::JoinKind;
 use linkage::quasi_findings;
 use view::unicity_finding;
@@ -349,13 +347,13 @@ pub fn rank(
         scored.extend(view_findings(view, policy_k).into_iter().map(|f| (0.0, f)));
     }
 
-    // Remedies for the views meant to be anonymous that fail k, l or max_unique_fraction
-    // (a step that attaches identities is fixed in words, above).
+    // Remedies for the views meant to be anonymous that break a rule a generalisation can
+    // meet (a step that attaches identities is fixed in words, above).
     for view in views.iter().filter(|v| !v.identified) {
         let fails_itself = policy
             .violations
             .iter()
-            .any(|v| v.view == view.name && v.rule != Rule::IdentitiesAttached);
+            .any(|v| v.view == view.name && super::remedy::meets(v.rule));
         if let Some(frame) = frames.get(&view.name)
             && fails_itself
         {

@@ -13,11 +13,14 @@ use std::collections::BTreeMap;
 use crate::Result;
 use crate::audit::view::View;
 use crate::engine::compare::coded_column;
+use crate::engine::encode::MISSING;
+use crate::engine::encode_columns;
 use crate::engine::entity::EntityNumbers;
 use crate::format::{percent, thousands};
-use crate::model::{Figure, Finding, FindingCode, Policy, Severity, ViewReport};
-use crate::plan::Generalization;
+use crate::model::{Figure, Finding, FindingCode, Policy, Rule, Severity, ViewReport};
+use crate::plan::{Generalization, Thresholds};
 use ladder::Ladder;
+use node::SensitiveCodes;
 use search::{LevelCodes, NodeFigures, Search, Target, Units};
 
 /// Remedies reported per view.
@@ -33,11 +36,55 @@ pub struct ViewRemedies {
     pub total: usize,
 }
 
-/// Searches the generalisation lattice of `view`.
-pub fn search_view(view: &View, policy: &Policy, max_suppression: f64) -> Result<ViewRemedies> {
+/// Whether a remedy meets `rule` on its view: the rules a node's classes decide.
+pub fn meets(rule: Rule) -> bool {
+    matches!(
+        rule,
+        Rule::K
+            | Rule::MaxUniqueFraction
+            | Rule::L
+            | Rule::EntropyL
+            | Rule::RecursiveC
+            | Rule::T
+            | Rule::MaxProsecutorAvg
+            | Rule::MaxProsecutorMax
+    )
+}
+
+/// The target a view's remedies must meet: every rule of `t` that a node's classes decide.
+/// Unicity and population uniques are not among them (they need the purchase history or a
+/// population model); the summary lists them among what remains.
+pub fn target(t: &Thresholds, max_suppressed: usize) -> Target {
+    let k =
+        t.k.unwrap_or(1)
+            .max(t.max_prosecutor_max.map_or(1, Target::k_for_prosecutor_max));
+    Target {
+        k,
+        l: t.l,
+        entropy_l: t.entropy_l,
+        recursive: t.recursive_c.map(|c| (crate::audit::RECURSIVE_L, c)),
+        t: t.t,
+        max_unique_fraction: t.max_unique_fraction,
+        max_prosecutor_avg: t.max_prosecutor_avg,
+        max_suppressed,
+    }
+}
+
+/// The view grouped for the search, with its ladders and what a node must meet.
+pub struct Prepared {
+    pub ladders: Vec<Ladder>,
+    pub tables: Vec<LevelCodes>,
+    pub units: Units,
+    pub target: Target,
+}
+
+/// Codes `view` for the search under thresholds `t`.
+pub fn prepare(view: &View, t: &Thresholds, max_suppression: f64) -> Result<Prepared> {
     let qis = view.qis();
     let rows = view.df.height();
-    let sensitive = if policy.l.is_some() {
+    let reads_sensitive =
+        t.l.is_some() || t.entropy_l.is_some() || t.recursive_c.is_some() || t.t.is_some();
+    let sensitive = if reads_sensitive {
         view.sensitive()
     } else {
         Vec::new()
@@ -57,10 +104,28 @@ pub fn search_view(view: &View, policy: &Policy, max_suppression: f64) -> Result
         .zip(&coded)
         .map(|(q, c)| ladder::ladder(view, q, c))
         .collect::<Result<Vec<_>>>()?;
-    let sensitive_codes = sensitive
+    // Sensitive values numbered as the view's own measurement numbers them (numeric order for
+    // numbers, the missing value last), so that t-closeness is the same distance.
+    let encoded = encode_columns(&view.df, &sensitive, &sensitive)?;
+    let positions: Vec<Vec<u32>> = encoded
         .iter()
-        .map(|s| Ok(coded_column(view.df.column(s)?)?.codes))
-        .collect::<Result<Vec<_>>>()?;
+        .map(|column| {
+            column
+                .codes
+                .iter()
+                .map(|&c| if c == MISSING { column.distinct } else { c - 1 })
+                .collect()
+        })
+        .collect();
+    let sensitive_codes: Vec<SensitiveCodes> = encoded
+        .iter()
+        .zip(&positions)
+        .map(|(column, positions)| SensitiveCodes {
+            positions,
+            values: column.distinct as usize + usize::from(column.has_missing),
+            numeric: column.numeric,
+        })
+        .collect();
     let entity = match &view.entity {
         Some(e) => {
             let column = coded_column(view.df.column(e)?)?;
@@ -75,22 +140,26 @@ pub fn search_view(view: &View, policy: &Policy, max_suppression: f64) -> Result
         .iter()
         .map(|c| (c.codes.as_slice(), c.dictionary.len() + 1))
         .collect();
-    let sensitive_slices: Vec<&[u32]> = sensitive_codes.iter().map(Vec::as_slice).collect();
-    let units = Units::group(&columns, entity.as_ref(), &sensitive_slices, rows);
+    let units = Units::group(&columns, entity.as_ref(), &sensitive_codes, rows);
     drop(coded);
-    let total = units.total();
-    let target = Target {
-        k: policy.k,
-        l: policy.l,
-        max_unique_fraction: policy.max_unique_fraction,
-        max_suppressed: (max_suppression * total as f64).floor() as usize,
-    };
+    let max_suppressed = (max_suppression * units.total() as f64).floor() as usize;
     let tables: Vec<LevelCodes> = ladders.iter().map(LevelCodes::of).collect();
-    let search = search::search(&units, &tables, &target);
-    Ok(ViewRemedies {
+    Ok(Prepared {
         ladders,
+        tables,
+        units,
+        target: target(t, max_suppressed),
+    })
+}
+
+/// Searches the generalisation lattice of `view` for nodes that meet thresholds `t`.
+pub fn search_view(view: &View, t: &Thresholds, max_suppression: f64) -> Result<ViewRemedies> {
+    let prepared = prepare(view, t, max_suppression)?;
+    let search = search::search(&prepared.units, &prepared.tables, &prepared.target);
+    Ok(ViewRemedies {
+        ladders: prepared.ladders,
         search,
-        total,
+        total: prepared.units.total(),
     })
 }
 
@@ -105,7 +174,8 @@ pub fn findings(
         return Ok(Vec::new());
     }
     let timer = crate::timing::Timer::start();
-    let found = search_view(view, policy, max_suppression)?;
+    let thresholds = crate::audit::verdict::thresholds_for(policy, &[&view.name]);
+    let found = search_view(view, &thresholds, max_suppression)?;
     timer.lap(&format!("audit: remedy search of {}", view.name));
     let s = &found.search;
     let searched = if s.cut {
@@ -209,18 +279,40 @@ pub fn findings(
             ("lattice_nodes", s.lattice_nodes),
             ("search_cut", f64::from(u8::from(s.cut))),
         ]);
-        if !report.sensitive.is_empty() && policy.l.is_some() {
-            finding.figures.insert(
-                "l".into(),
-                Figure::PerAttribute(
-                    report
-                        .sensitive
-                        .iter()
-                        .zip(&node.l)
-                        .map(|(a, &l)| (a.clone(), l as f64))
-                        .collect(),
-                ),
-            );
+        let per_attribute = |values: Vec<f64>| {
+            Figure::PerAttribute(report.sensitive.iter().cloned().zip(values).collect())
+        };
+        if !report.sensitive.is_empty() {
+            let figures = &mut finding.figures;
+            if !node.l.is_empty() {
+                figures.insert(
+                    "l".into(),
+                    per_attribute(node.l.iter().map(|&l| l as f64).collect()),
+                );
+            }
+            if !node.entropy_l.is_empty() {
+                figures.insert("entropy_l".into(), per_attribute(node.entropy_l.clone()));
+            }
+            if !node.recursive_c.is_empty() {
+                // No c: a class with fewer than l values, which a passing node has not.
+                figures.insert(
+                    "recursive_c".into(),
+                    per_attribute(
+                        node.recursive_c
+                            .iter()
+                            .map(|c| c.unwrap_or(f64::INFINITY))
+                            .collect(),
+                    ),
+                );
+            }
+            if !node.t.is_empty() {
+                figures.insert("t".into(), per_attribute(node.t.clone()));
+            }
+        }
+        if thresholds.max_prosecutor_avg.is_some() {
+            finding
+                .figures
+                .insert("prosecutor_avg".into(), Figure::Number(node.prosecutor_avg));
         }
         finding
             .figures
@@ -284,22 +376,37 @@ pub fn findings(
     Ok(out)
 }
 
-/// What a node gives, in words: k, uniques, l per attribute, suppression.
+/// What a node gives, in words: k, uniques, each l and t figure it was judged on, the average
+/// prosecutor risk when judged, suppression.
 fn gives(node: &NodeFigures, report: &ViewReport, total: usize) -> String {
-    let l = if node.l.is_empty() {
-        String::new()
-    } else {
+    let per_attribute = |label: &str, values: Vec<String>| -> String {
+        if values.is_empty() {
+            return String::new();
+        }
         format!(
-            ", l = {}",
+            ", {label} = {}",
             report
                 .sensitive
                 .iter()
-                .zip(&node.l)
-                .map(|(a, l)| format!("{l} ({a})"))
+                .zip(values)
+                .map(|(a, v)| format!("{v} ({a})"))
                 .collect::<Vec<_>>()
                 .join(", ")
         )
     };
+    let l = per_attribute("l", node.l.iter().map(|l| l.to_string()).collect());
+    let entropy = per_attribute(
+        "entropy l",
+        node.entropy_l.iter().map(|l| format!("{l:.2}")).collect(),
+    );
+    let recursive = per_attribute(
+        "recursive c",
+        node.recursive_c
+            .iter()
+            .map(|c| c.map_or("none".to_string(), |c| format!("{c:.2}")))
+            .collect(),
+    );
+    let t = per_attribute("t", node.t.iter().map(|t| format!("{t:.4}")).collect());
     let suppressed = if node.suppressed == 0 {
         "no record suppressed".to_string()
     } else {
@@ -315,7 +422,7 @@ fn gives(node: &NodeFigures, report: &ViewReport, total: usize) -> String {
         )
     };
     format!(
-        "k = {}, {} unique{l}, {suppressed}",
+        "k = {}, {} unique{l}{entropy}{recursive}{t}, {suppressed}",
         node.k,
         percent(node.unique_fraction)
     )
