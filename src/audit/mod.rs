@@ -152,6 +152,7 @@ pub fn load_source(plan: &Plan, spec: &SourceSpec) -> Result<View> {
             .map(|(c, g)| (c.clone(), resolve_generalization(plan, g)))
             .collect(),
         hierarchies: hierarchy_files(plan, spec),
+        origins: Vec::new(),
         entity: spec.entity.clone(),
         release: spec.release,
     })

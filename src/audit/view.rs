@@ -63,6 +63,9 @@ pub struct View {
     pub generalized: Vec<(String, Generalization)>,
     /// Hierarchy files the remedy search may climb, per QI column.
     pub hierarchies: Vec<HierarchyFile>,
+    /// Where the columns of a joined view come from: `(column, source, source column)`. A
+    /// column not listed is the view's own (a source's columns are all its own).
+    pub origins: Vec<(String, String, String)>,
     /// The column that names the person, when declared: the view's figures count entities.
     pub entity: Option<String>,
     /// Declared `release = true`: judged by the policy even though it holds identifiers.
@@ -78,6 +81,7 @@ impl View {
             roles,
             generalized: Vec::new(),
             hierarchies: Vec::new(),
+            origins: Vec::new(),
             entity: None,
             release: false,
         }
@@ -87,6 +91,18 @@ impl View {
     /// The policy measures it but does not judge it.
     pub fn identified_by_design(&self) -> bool {
         !self.release && self.roles.iter().any(|(_, role)| *role == Role::Id)
+    }
+
+    /// The source and the source's column a column of this view holds: a joined view's
+    /// columns come from the sources its steps read, renamed where names clashed.
+    pub fn origin(&self, column: &str) -> (String, String) {
+        self.origins
+            .iter()
+            .find(|(c, _, _)| c == column)
+            .map_or_else(
+                || (self.name.clone(), column.to_string()),
+                |(_, source, original)| (source.clone(), original.clone()),
+            )
     }
 
     /// The generalisation applied to a column, if any.

@@ -90,6 +90,14 @@ pub enum Figure {
     Generalization(std::collections::BTreeMap<String, crate::plan::Generalization>),
     /// Column names, as a join step's `drop` lists them.
     Columns(Vec<String>),
+    /// Per source, per column, the step of a remedy: what to paste into each `[[source]]`'s
+    /// `generalize` (a joined view's columns traced back to the sources they come from).
+    PerSource(
+        std::collections::BTreeMap<
+            String,
+            std::collections::BTreeMap<String, crate::plan::Generalization>,
+        >,
+    ),
 }
 
 impl Figure {

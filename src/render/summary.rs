@@ -189,9 +189,9 @@ impl Summary<'_> {
                     }
                 }
                 format!(
-                    "After the cheapest remedies, {} {} remain: {}.",
+                    "After the cheapest remedies, {} {}: {}.",
                     remaining.len(),
-                    plural(remaining.len(), "violation", "violations"),
+                    plural(remaining.len(), "violation remains", "violations remain"),
                     by_rule
                         .iter()
                         .map(|(rule, views)| format!("{rule} ({})", views.join(", ")))

@@ -201,6 +201,20 @@ fn joined_view(
                 ..h.clone()
             }),
     );
+    let origins = left
+        .df
+        .get_column_names()
+        .iter()
+        .map(|c| (c.to_string(), left.origin(c)))
+        .chain(
+            right
+                .df
+                .get_column_names()
+                .iter()
+                .map(|c| (new_name(c), right.origin(c))),
+        )
+        .map(|(column, (source, original))| (column, source, original))
+        .collect();
     let right_entity = right.entity.as_deref().map(new_name);
     let entity = match entity {
         EntityFrom::Target => right_entity,
@@ -212,6 +226,7 @@ fn joined_view(
         roles,
         generalized,
         hierarchies,
+        origins,
         entity,
         release: false,
     })

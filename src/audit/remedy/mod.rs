@@ -238,16 +238,26 @@ pub fn findings(
                 thousands(node.suppressed)
             )
         };
+        let per_source = by_source(view, &steps);
+        let joined = per_source.keys().any(|source| *source != view.name);
         let paste = if steps.is_empty() {
             drop_records
+        } else if !joined {
+            format!(". In the plan: generalize = {{ {} }}", toml_steps(&steps)) + &drop_records
         } else {
+            // A joined view is generalised where its columns come from: each source's
+            // `generalize`, which every step reading the source then carries.
             format!(
-                ". In the plan: generalize = {{ {} }}",
-                steps
+                ". In the plan, in the sources: {}",
+                per_source
                     .iter()
-                    .map(|(c, g)| format!("{} = {}", toml_key(c), toml_value(g)))
+                    .map(|(source, steps)| format!(
+                        "{}: generalize = {{ {} }}",
+                        crate::escape::name(source),
+                        toml_steps(steps)
+                    ))
                     .collect::<Vec<_>>()
-                    .join(", ")
+                    .join("; ")
             ) + &drop_records
         };
         let mut finding = Finding {
@@ -317,6 +327,9 @@ pub fn findings(
         finding
             .figures
             .insert("generalization".into(), Figure::Generalization(steps));
+        finding
+            .figures
+            .insert("sources".into(), Figure::PerSource(per_source));
         // Ranked after the problems, the cheapest remedy first.
         out.push((0.15 - 0.01 * i as f64, finding));
     }
@@ -436,6 +449,30 @@ pub fn generalization(ladders: &[Ladder], levels: &[usize]) -> BTreeMap<String, 
         .filter(|(_, l)| **l > 0)
         .map(|(ladder, &l)| (ladder.column.clone(), ladder.steps[l - 1].clone()))
         .collect()
+}
+
+/// A remedy's steps by the source and column they apply to.
+fn by_source(
+    view: &View,
+    steps: &BTreeMap<String, Generalization>,
+) -> BTreeMap<String, BTreeMap<String, Generalization>> {
+    let mut out: BTreeMap<String, BTreeMap<String, Generalization>> = BTreeMap::new();
+    for (column, step) in steps {
+        let (source, original) = view.origin(column);
+        out.entry(source)
+            .or_default()
+            .insert(original, step.clone());
+    }
+    out
+}
+
+/// Steps as the inside of a TOML inline table.
+fn toml_steps(steps: &BTreeMap<String, Generalization>) -> String {
+    steps
+        .iter()
+        .map(|(c, g)| format!("{} = {}", toml_key(c), toml_value(g)))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// A TOML key: bare when it can be.
