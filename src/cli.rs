@@ -180,6 +180,9 @@ pub fn run() -> Result<ExitStatus> {
             stamp(&mut report.provenance);
             compare_with(&mut report, baseline)?;
             drop(spinner);
+            if let (Some(choice), Some(out)) = (&args.apply_remedy, &args.out) {
+                write_remedied(&opts.plan, &report, choice, out, &inputs)?;
+            }
             emit_with_records(
                 &report,
                 &args.output,
@@ -378,6 +381,51 @@ impl Drop for Spinner {
             bar.finish_and_clear();
         }
     }
+}
+
+/// `audit --apply-remedy`: the remedied sources and their plan, written into `out` together
+/// (each 0600, none over an input), and one line per file on stderr.
+fn write_remedied(
+    plan: &crate::plan::Plan,
+    report: &crate::model::Report,
+    choice: &crate::audit::apply::RemedyChoice,
+    out: &Path,
+    inputs: &[&Path],
+) -> Result<()> {
+    let applied = crate::audit::apply::apply(plan, report, choice, out)?;
+    if !out.exists() {
+        std::fs::create_dir_all(out)
+            .map_err(|e| crate::invalid!("cannot create {}: {e}", crate::escape::path(out)))?;
+    }
+    let mut staged = Vec::new();
+    for source in &applied.sources {
+        staged.push(output::stage(&source.file, &source.csv, inputs)?);
+    }
+    staged.push(output::stage(
+        &applied.plan_file,
+        applied.plan_text.as_bytes(),
+        inputs,
+    )?);
+    output::commit_all(staged)?;
+    eprintln!("applied {}", applied.remedies.join(", "));
+    for source in &applied.sources {
+        eprintln!(
+            "wrote {} ({} rows{})",
+            crate::escape::path(&source.file),
+            crate::format::thousands(source.rows),
+            if source.dropped > 0 {
+                format!(", {} dropped", crate::format::thousands(source.dropped))
+            } else {
+                String::new()
+            }
+        );
+    }
+    eprintln!(
+        "wrote {}: re-audit it with linkrisk audit {}",
+        crate::escape::path(&applied.plan_file),
+        crate::escape::path(&applied.plan_file)
+    );
+    Ok(())
 }
 
 /// Refuses, before any work, a `--records` file the output rules refuse, or the report's own

@@ -28,7 +28,7 @@ fn remedies(report: &Value) -> Vec<&Value> {
         .collect()
 }
 
-/// `plan` with a remedy's steps pasted into each source's `generalize`, as its `sources`
+/// `plan` with a remedy's steps pasted into each source's `generalize`, as its `source_steps`
 /// figure lists them (and the columns out of `hierarchies`, which a plan refuses alongside).
 fn pasted(plan: &Plan, sources: &Value) -> Plan {
     let mut plan = plan.clone();
@@ -57,7 +57,7 @@ fn every_remedy_holds(plan: &Plan) -> usize {
         let figures = &remedy["figures"];
         assert_eq!(figures["suppressed_records"], 0.0, "{remedy}");
         let view = remedy["subject"].as_str().unwrap();
-        let again = audit(&pasted(plan, &figures["sources"]));
+        let again = audit(&pasted(plan, &figures["source_steps"]));
         let measured = common::find(&again, "views", "name", view);
         assert_eq!(measured["k"].as_f64(), figures["k"].as_f64(), "{remedy}");
         let unique = measured["unique_fraction"].as_f64().unwrap();
@@ -290,7 +290,7 @@ normalize = "email"
         .collect();
     assert!(!joined.is_empty(), "the joined view gets remedies");
     for remedy in &joined {
-        let sources = remedy["figures"]["sources"].as_object().unwrap();
+        let sources = remedy["figures"]["source_steps"].as_object().unwrap();
         assert!(sources.keys().all(|s| s == "members" || s == "shop"));
         // Each column of the joined view under its source's own name.
         for (column, step) in remedy["figures"]["generalization"].as_object().unwrap() {
@@ -476,7 +476,7 @@ fn pasted_remedies_leave_what_the_summary_said() {
         if seen.contains(&view) {
             continue;
         }
-        remedied = pasted(&remedied, &remedy["figures"]["sources"]);
+        remedied = pasted(&remedied, &remedy["figures"]["source_steps"]);
         seen.push(view);
     }
     let again = audit(&remedied);
@@ -511,4 +511,167 @@ fn pasted_remedies_leave_what_the_summary_said() {
     // The quasi step links on QIs and attaches the loyalty columns it finds: its finding is
     // the linkage's, with no drop; every key step's identities are gone.
     assert!(attached.iter().all(|v| *v == quasi_survey), "{attached:?}");
+}
+
+/// The rows of a CSV file as maps from column to value (a small file, read by hand: quoted
+/// fields are not used by the demo's survey).
+fn csv_rows(path: &std::path::Path) -> Vec<BTreeMap<String, String>> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    lines
+        .map(|l| {
+            header
+                .iter()
+                .zip(l.split(','))
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+/// `audit --apply-remedy 1 --out DIR` writes the survey as its cheapest remedy (with
+/// suppression allowed) releases it: exactly the rows `--records` did not mark as dropped, the
+/// birth years banded as the remedy said and every other value as it was, files readable by
+/// the owner only; the plan written beside it re-audits to the figures the remedy promised.
+#[test]
+fn applied_remedies_reaudit_as_claimed() {
+    let dir = common::scratch("apply-remedy");
+    let plan = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/retail/audit.toml");
+    let out = dir.join("released");
+    let records = dir.join("records.csv");
+    let report = common::linkrisk_json(&[
+        "audit",
+        plan,
+        "--max-suppression",
+        "0.05",
+        "--apply-remedy",
+        "1",
+        "--out",
+        out.to_str().unwrap(),
+        "--records",
+        records.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let remedy = remedies(&report)
+        .into_iter()
+        .find(|f| f["subject"] == "survey" && f["figures"]["rank"] == 1.0)
+        .unwrap()
+        .clone();
+    let figures = &remedy["figures"];
+    let dropped = figures["suppressed_records"].as_f64().unwrap() as usize;
+    assert!(dropped > 0, "the cheapest remedy suppresses: {remedy}");
+    let steps = figures["source_steps"]["survey"].as_object().unwrap();
+
+    // The rows --records marks as dropped are the rows the written survey lacks.
+    let marked: std::collections::BTreeSet<usize> = csv_rows(&records)
+        .into_iter()
+        .filter(|r| r["view"] == "survey" && r["dropped_by_remedy"] == "true")
+        .map(|r| r["row"].parse().unwrap())
+        .collect();
+    assert_eq!(marked.len(), dropped);
+    let original = csv_rows(&std::path::Path::new(plan).with_file_name("survey.csv"));
+    let written = csv_rows(&out.join("survey.csv"));
+    let kept: Vec<&BTreeMap<String, String>> = original
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !marked.contains(&(i + 1)))
+        .map(|(_, r)| r)
+        .collect();
+    assert_eq!(written.len(), original.len() - dropped);
+    for (before, after) in kept.iter().zip(&written) {
+        for (column, value) in *before {
+            let expected = match steps.get(column).and_then(|s| s.as_str()) {
+                None => value.clone(),
+                Some(step) => {
+                    // Only bands and suppression appear on the survey's ladders here.
+                    if let Some(width) = step.strip_prefix("band:") {
+                        let width: i64 = width.parse().unwrap();
+                        let year: i64 = value.parse().unwrap();
+                        (year.div_euclid(width) * width).to_string()
+                    } else {
+                        assert_eq!(step, "suppress", "{remedy}");
+                        "*".to_string()
+                    }
+                }
+            };
+            assert_eq!(&after[column], &expected, "{column}");
+        }
+    }
+    #[cfg(unix)]
+    for file in ["survey.csv", "audit.toml"] {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(out.join(file))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{file}");
+    }
+
+    // Re-audited, the survey meets the policy with the figures the remedy claimed.
+    let again = common::linkrisk_json(&[
+        "audit",
+        out.join("audit.toml").to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let survey = common::find(&again, "views", "name", "survey");
+    assert_eq!(survey["rows"], written.len());
+    assert_eq!(survey["k"].as_f64(), figures["k"].as_f64());
+    assert_eq!(
+        survey["unique_fraction"].as_f64(),
+        figures["unique_fraction"].as_f64()
+    );
+    let own = again["policy"]["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["view"] == "survey" && v["rule"] != "identities_attached")
+        .count();
+    assert_eq!(own, 0);
+}
+
+/// `--apply-remedy` never writes over an input: an output folder holding the plan's own
+/// sources is refused in one line, and nothing in it changes.
+#[test]
+fn applied_remedies_never_overwrite_an_input() {
+    let dir = common::scratch("apply-remedy-inputs");
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/retail");
+    for entry in std::fs::read_dir(&fixtures).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            std::fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    std::fs::create_dir_all(dir.join("truth")).unwrap();
+    for entry in std::fs::read_dir(fixtures.join("truth")).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, dir.join("truth").join(path.file_name().unwrap())).unwrap();
+    }
+    let before = std::fs::read(dir.join("survey.csv")).unwrap();
+    let plan = dir.join("audit.toml");
+    let out = common::linkrisk(&[
+        "audit",
+        plan.to_str().unwrap(),
+        "--apply-remedy",
+        "survey:1",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    common::one_line_error(&out, "it is an input of this run");
+    assert_eq!(std::fs::read(dir.join("survey.csv")).unwrap(), before);
+    // A remedy the report does not have is named with those it has.
+    let out = common::linkrisk(&[
+        "audit",
+        plan.to_str().unwrap(),
+        "--apply-remedy",
+        "survey:9",
+        "--out",
+        dir.join("x").to_str().unwrap(),
+    ]);
+    common::one_line_error(
+        &out,
+        "no remedy 9 for view 'survey'; the report has survey:1",
+    );
 }

@@ -53,6 +53,7 @@ pub fn records_of(
                 class_size: table.frequencies[class as usize],
                 suda: None,
                 entity: keys.and_then(|key| key(row)),
+                dropped_by_remedy: None,
             }
         })
         .collect()

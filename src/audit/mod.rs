@@ -1,6 +1,7 @@
 //! `linkrisk audit`: load the plan's sources, measure each, run the join steps in order,
 //! measure every joined view, detect hashed identifiers, and rank findings.
 
+pub mod apply;
 pub mod baseline;
 pub mod breaking;
 pub mod findings;
@@ -149,6 +150,7 @@ pub fn load_source(plan: &Plan, spec: &SourceSpec) -> Result<View> {
         generalized: spec
             .generalize
             .iter()
+            .chain(&spec.generalized)
             .map(|(c, g)| (c.clone(), resolve_generalization(plan, g)))
             .collect(),
         hierarchies: hierarchy_files(plan, spec),
@@ -165,10 +167,14 @@ fn hierarchy_files(plan: &Plan, spec: &SourceSpec) -> Vec<view::HierarchyFile> {
         .hierarchies
         .iter()
         .map(|(column, written)| (column, written, 0));
-    let applied = spec.generalize.iter().filter_map(|(column, g)| match g {
-        Generalization::Hierarchy { hierarchy, level } => Some((column, hierarchy, *level)),
-        Generalization::Builtin(_) => None,
-    });
+    let applied =
+        spec.generalize
+            .iter()
+            .chain(&spec.generalized)
+            .filter_map(|(column, g)| match g {
+                Generalization::Hierarchy { hierarchy, level } => Some((column, hierarchy, *level)),
+                Generalization::Builtin(_) => None,
+            });
     declared
         .chain(applied)
         .map(|(column, written, level)| view::HierarchyFile {
@@ -324,7 +330,7 @@ pub fn run(
         timer.lap(&format!("audit: join and measure {}", step.name));
     }
     // Every view's records (or people), for --records.
-    let risks: Vec<RecordRisk> = reports
+    let mut risks: Vec<RecordRisk> = reports
         .iter_mut()
         .flat_map(|report| std::mem::take(&mut report.records))
         .collect();
@@ -340,6 +346,15 @@ pub fn run(
         plan.policy.max_suppression,
     )?;
     timer.lap("audit: findings and remedies");
+    if records {
+        mark_dropped(
+            &mut risks,
+            &findings,
+            &views,
+            &policy,
+            plan.policy.max_suppression,
+        )?;
+    }
     let assessment = breaking::assess(&joins, &reports, &findings, &result.violations);
     let inputs = provenance::plan_inputs(plan, |name| {
         reports.iter().find(|r| r.name == name).map(|r| r.rows)
@@ -358,6 +373,37 @@ pub fn run(
         records: risks,
         assessment,
     })
+}
+
+/// Marks, in each view whose cheapest remedy suppresses records, the records (or people) it
+/// drops: the `--records` export says which rows `audit --apply-remedy 1` leaves out.
+fn mark_dropped(
+    risks: &mut [RecordRisk],
+    findings: &[crate::model::Finding],
+    views: &HashMap<String, View>,
+    policy: &crate::model::Policy,
+    max_suppression: f64,
+) -> Result<()> {
+    use crate::model::{Figure, FindingCode};
+    for f in findings.iter().filter(|f| {
+        f.code == FindingCode::Remedy
+            && f.number("rank") == Some(1.0)
+            && f.number("suppressed_records").is_some_and(|n| n > 0.0)
+    }) {
+        let (Some(view), Some(Figure::Generalization(steps))) =
+            (views.get(&f.subject), f.figures.get("generalization"))
+        else {
+            continue;
+        };
+        let kept = remedy::kept_rows(view, policy, max_suppression, steps)?;
+        for risk in risks
+            .iter_mut()
+            .filter(|r| r.view.as_deref() == Some(f.subject.as_str()))
+        {
+            risk.dropped_by_remedy = Some(!kept[risk.row - 1]);
+        }
+    }
+    Ok(())
 }
 
 /// Runs one join step, measures its output and records it as a view.

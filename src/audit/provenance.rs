@@ -55,6 +55,7 @@ pub fn plan_inputs(
         let hierarchies = source
             .generalize
             .values()
+            .chain(source.generalized.values())
             .filter_map(|g| match g {
                 crate::plan::Generalization::Hierarchy { hierarchy, .. } => Some(hierarchy),
                 _ => None,

@@ -33,6 +33,15 @@ pub struct AuditArgs {
     /// [0, 1); overrides the plan's policy.max_suppression (default 0).
     #[arg(long, value_parser = suppression_fraction)]
     pub max_suppression: Option<f64>,
+    /// Write the sources as a remedy releases them, and a plan that re-audits them, into the
+    /// folder --out: N applies every view's remedy N (1 is each view's cheapest), VIEW:N one
+    /// view's.
+    #[arg(long, value_name = "N|VIEW:N", value_parser = crate::audit::apply::RemedyChoice::parse, requires = "out")]
+    pub apply_remedy: Option<crate::audit::apply::RemedyChoice>,
+    /// The folder --apply-remedy writes to (created if absent; files in it are 0600 and never
+    /// an input of the run).
+    #[arg(long, value_name = "DIR", requires = "apply_remedy")]
+    pub out: Option<PathBuf>,
     /// Where and how to write the report.
     #[command(flatten)]
     pub output: OutputArgs,

@@ -13,6 +13,9 @@ pub struct RecordRisk {
     pub suda: Option<f64>,
     /// The entity key, with `--show-values` only.
     pub entity: Option<String>,
+    /// Whether the view's cheapest remedy suppresses this record (or person); `None` when
+    /// that remedy suppresses nothing, or the view has none.
+    pub dropped_by_remedy: Option<bool>,
 }
 
 impl RecordRisk {

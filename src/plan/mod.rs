@@ -211,6 +211,11 @@ pub struct SourceSpec {
     /// Generalisations applied at load: what the data holder released.
     #[serde(default)]
     pub generalize: BTreeMap<String, Generalization>,
+    /// Generalisations already applied to the file's values (by `audit --apply-remedy`, or by
+    /// whoever exported it): recorded, not applied again. A join brings the other side's
+    /// compared column to the same step, and the remedy search climbs on from it.
+    #[serde(default)]
+    pub generalized: BTreeMap<String, Generalization>,
     /// Hierarchy files (ARX format) of QI columns, climbed by the remedy search but not
     /// applied: `{ age = "hierarchy_age.csv" }`.
     #[serde(default)]
@@ -474,7 +479,11 @@ impl Plan {
             if let Some(attach) = &source.attach {
                 paths.push(self.resolve(&attach.path));
             }
-            for g in source.generalize.values() {
+            for g in source
+                .generalize
+                .values()
+                .chain(source.generalized.values())
+            {
                 if let Generalization::Hierarchy { hierarchy, .. } = g {
                     paths.push(self.resolve(hierarchy));
                 }

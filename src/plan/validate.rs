@@ -14,13 +14,28 @@ impl Plan {
                 bail!("duplicate name '{}'", source.name);
             }
             names.push(&source.name);
-            for column in source.generalize.keys() {
-                if !source.columns.contains_key(column) {
-                    bail!(
-                        "source '{}': generalize names column '{column}', which is not in its columns",
-                        source.name
-                    );
+            for (key, steps) in [
+                ("generalize", &source.generalize),
+                ("generalized", &source.generalized),
+            ] {
+                for column in steps.keys() {
+                    if !source.columns.contains_key(column) {
+                        bail!(
+                            "source '{}': {key} names column '{column}', which is not in its columns",
+                            source.name
+                        );
+                    }
                 }
+            }
+            if let Some(column) = source
+                .generalized
+                .keys()
+                .find(|c| source.generalize.contains_key(*c))
+            {
+                bail!(
+                    "source '{}': column '{column}' is in generalize and in generalized; a column is generalised once (generalized: already in the file's values)",
+                    source.name
+                );
             }
             if let Some(entity) = &source.entity
                 && matches!(
@@ -54,18 +69,23 @@ impl Plan {
                         source.name
                     );
                 }
-                if source.generalize.contains_key(column) {
+                if source.generalize.contains_key(column) || source.generalized.contains_key(column)
+                {
                     bail!(
-                        "source '{}': column '{column}' is in generalize and in hierarchies; the remedy search climbs a generalised column's own ladder (a hierarchy's higher levels, a built-in's coarser steps)",
+                        "source '{}': column '{column}' is in generalize (or generalized) and in hierarchies; the remedy search climbs a generalised column's own ladder (a hierarchy's higher levels, a built-in's coarser steps)",
                         source.name
                     );
                 }
             }
-            for (column, g) in &source.generalize {
-                if let Generalization::Builtin(s) = g {
-                    Builtin::parse(s).with_context(|| {
-                        format!("source '{}': generalize.{column}", source.name)
-                    })?;
+            for (key, steps) in [
+                ("generalize", &source.generalize),
+                ("generalized", &source.generalized),
+            ] {
+                for (column, g) in steps {
+                    if let Generalization::Builtin(s) = g {
+                        Builtin::parse(s)
+                            .with_context(|| format!("source '{}': {key}.{column}", source.name))?;
+                    }
                 }
             }
         }

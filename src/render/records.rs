@@ -12,7 +12,9 @@ use crate::Result;
 use crate::model::RecordRisk;
 
 /// The export as a frame: `view` (audit only), `row`, `class_size`, `prosecutor_risk`,
-/// `unique`, `suda` (keys only), `entity` (with `--show-values` only).
+/// `unique`, `suda` (keys only), `dropped_by_remedy` (audit, where a view's cheapest remedy
+/// suppresses records: true for those it drops, false for the others of that view, empty for
+/// views it does not concern), `entity` (with `--show-values` only).
 fn frame(records: &[RecordRisk]) -> Result<DataFrame> {
     let mut columns: Vec<Column> = Vec::new();
     if records.iter().any(|r| r.view.is_some()) {
@@ -47,6 +49,15 @@ fn frame(records: &[RecordRisk]) -> Result<DataFrame> {
             records
                 .iter()
                 .map(|r| r.suda.unwrap_or(0.0))
+                .collect::<Vec<_>>(),
+        ));
+    }
+    if records.iter().any(|r| r.dropped_by_remedy.is_some()) {
+        columns.push(Column::new(
+            "dropped_by_remedy".into(),
+            records
+                .iter()
+                .map(|r| r.dropped_by_remedy)
                 .collect::<Vec<_>>(),
         ));
     }

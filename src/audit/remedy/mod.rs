@@ -163,6 +163,41 @@ pub fn search_view(view: &View, t: &Thresholds, max_suppression: f64) -> Result<
     })
 }
 
+/// Per row of `view`, whether the remedy with these `steps` (its `generalization` figure)
+/// keeps it: `false` for every row it suppresses (all the rows of a suppressed person).
+pub fn kept_rows(
+    view: &View,
+    policy: &Policy,
+    max_suppression: f64,
+    steps: &BTreeMap<String, Generalization>,
+) -> Result<Vec<bool>> {
+    let thresholds = crate::audit::verdict::thresholds_for(policy, &[&view.name]);
+    let prepared = prepare(view, &thresholds, max_suppression)?;
+    let levels = prepared
+        .ladders
+        .iter()
+        .map(|ladder| match steps.get(&ladder.column) {
+            None => Ok(0),
+            Some(step) => ladder
+                .steps
+                .iter()
+                .position(|s| s == step)
+                .map(|i| i + 1)
+                .ok_or_else(|| {
+                    crate::invalid!(
+                        "view {}: {} is not a step of column {}'s ladder",
+                        crate::escape::name(&view.name),
+                        step.label(),
+                        crate::escape::name(&ladder.column)
+                    )
+                }),
+        })
+        .collect::<Result<Vec<usize>>>()?;
+    Ok(prepared
+        .units
+        .kept_rows(&prepared.tables, &levels, &prepared.target))
+}
+
 /// The remedy findings of a view that fails the policy, with their rank scores.
 pub fn findings(
     view: &View,
@@ -329,7 +364,7 @@ pub fn findings(
             .insert("generalization".into(), Figure::Generalization(steps));
         finding
             .figures
-            .insert("sources".into(), Figure::PerSource(per_source));
+            .insert("source_steps".into(), Figure::PerSource(per_source));
         // Ranked after the problems, the cheapest remedy first.
         out.push((0.15 - 0.01 * i as f64, finding));
     }
