@@ -3,7 +3,9 @@
 //! re-identifications, which the `join_breaks_anonymity` finding names too; and each view's
 //! cheapest remedy.
 
-use crate::model::{Assessment, Finding, FindingCode, JoinReport, StepLine, ViewReport, Violation};
+use crate::model::{
+    Assessment, Finding, FindingCode, JoinReport, Rule, StepLine, ViewReport, Violation,
+};
 
 /// The line of one step; `right_identified`: its right-hand view holds identifiers;
 /// `joined_identified`: its output does (so what it links is linked to an identity). Where the
@@ -56,13 +58,16 @@ pub fn breaking_step(steps: &[StepLine]) -> Option<usize> {
         .map(|(i, _)| i)
 }
 
-/// The audit's conclusions for the summary: the step lines, the breaking step, and the
-/// cheapest remedy of each view (the first remedy finding about it, findings being ranked).
+/// The audit's conclusions for the summary: the step lines, the breaking step, the cheapest
+/// remedy of each view (the first remedy finding about it, findings being ranked), and the
+/// violations those remedies leave; `cleared` names the views whose attached identities they
+/// clear (quasi steps re-run against the remedied target).
 pub fn assess(
     joins: &[JoinReport],
     views: &[ViewReport],
     findings: &[Finding],
     violations: &[Violation],
+    cleared: &[String],
 ) -> Assessment {
     let steps = step_lines(joins, views);
     let breaking_step = breaking_step(&steps);
@@ -84,7 +89,10 @@ pub fn assess(
     let remaining = violations
         .iter()
         .enumerate()
-        .filter(|(_, v)| !(super::remedy::meets(v.rule) && remedied(&v.view)))
+        .filter(|(_, v)| {
+            !(super::remedy::meets(v.rule) && remedied(&v.view))
+                && !(v.rule == Rule::IdentitiesAttached && cleared.contains(&v.view))
+        })
         .map(|(i, _)| i)
         .collect();
     Assessment {

@@ -355,7 +355,19 @@ pub fn run(
             plan.policy.max_suppression,
         )?;
     }
-    let assessment = breaking::assess(&joins, &reports, &findings, &result.violations);
+    let cleared = cleared_by_remedies(
+        plan,
+        &views,
+        &reports,
+        &findings,
+        &result,
+        Measuring {
+            listing: Listing::default(),
+            ..how
+        },
+    )?;
+    timer.lap("audit: quasi steps after remedies");
+    let assessment = breaking::assess(&joins, &reports, &findings, &result.violations, &cleared);
     let inputs = provenance::plan_inputs(plan, |name| {
         reports.iter().find(|r| r.name == name).map(|r| r.rows)
     })?;
@@ -373,6 +385,96 @@ pub fn run(
         records: risks,
         assessment,
     })
+}
+
+/// The views whose attached identities their cheapest remedy clears. A key, normalised or
+/// hashed step links whatever its target's QIs are; a quasi step links on them, so it is run
+/// again against the target as its remedy releases it (the plan with the remedy pasted, its
+/// suppressed rows dropped), and judged: when no quasi step (and no other step) still attaches
+/// identities beyond the policy, the violation is not among those that remain.
+fn cleared_by_remedies(
+    plan: &Plan,
+    views: &HashMap<String, View>,
+    reports: &[ViewReport],
+    findings: &[crate::model::Finding],
+    result: &crate::model::PolicyResult,
+    how: Measuring,
+) -> Result<Vec<String>> {
+    use crate::model::{Figure, FindingCode, Rule};
+    let mut cleared = Vec::new();
+    let mut targets: Vec<&str> = result
+        .violations
+        .iter()
+        .filter(|v| v.rule == Rule::IdentitiesAttached)
+        .map(|v| v.view.as_str())
+        .collect();
+    targets.dedup();
+    for target in targets {
+        let steps: Vec<&JoinSpec> = plan.joins.iter().filter(|j| j.right == target).collect();
+        if steps.iter().any(|j| j.kind != crate::plan::JoinKind::Quasi) {
+            continue;
+        }
+        let remedy = findings.iter().find(|f| {
+            f.code == FindingCode::Remedy && f.subject == target && f.number("rank") == Some(1.0)
+        });
+        let (Some(remedy), Some(spec), Some(original)) = (
+            remedy,
+            plan.sources.iter().find(|s| s.name == target),
+            views.get(target),
+        ) else {
+            continue;
+        };
+        let Some(Figure::Generalization(remedy_steps)) = remedy.figures.get("generalization")
+        else {
+            continue;
+        };
+        let mut pasted = spec.clone();
+        for (column, step) in remedy_steps {
+            pasted.hierarchies.remove(column);
+            pasted.generalize.insert(column.clone(), step.clone());
+        }
+        let mut released = load_source(plan, &pasted)?;
+        if remedy.number("suppressed_records").is_some_and(|n| n > 0.0) {
+            let kept = remedy::kept_rows(
+                original,
+                &result.policy,
+                plan.policy.max_suppression,
+                remedy_steps,
+            )?;
+            if kept.len() != released.df.height() {
+                continue;
+            }
+            released.df = released
+                .df
+                .filter(&BooleanChunked::from_slice("kept".into(), &kept))?;
+        }
+        let mut attaches = false;
+        for step in steps {
+            let Some(left) = views.get(&step.left) else {
+                continue;
+            };
+            let mut scratch: HashMap<String, View> = HashMap::new();
+            scratch.insert(step.left.clone(), left.clone());
+            scratch.insert(step.right.clone(), released.clone());
+            let mut measured = reports.to_vec();
+            let join = run_step(
+                step,
+                &mut scratch,
+                &mut measured,
+                plan.policy.max_join_rows,
+                how,
+            )?;
+            let again = verdict::judge(&result.policy, &measured, &[join]);
+            attaches |= again
+                .violations
+                .iter()
+                .any(|v| v.view == target && v.rule == Rule::IdentitiesAttached);
+        }
+        if !attaches {
+            cleared.push(target.to_string());
+        }
+    }
+    Ok(cleared)
 }
 
 /// Marks, in each view whose cheapest remedy suppresses records, the records (or people) it

@@ -123,7 +123,7 @@ pub fn run(opts: &LinkOptions, progress: Progress) -> Result<Report> {
     ];
     let joins = vec![outcome.join];
     let assessment =
-        crate::audit::breaking::assess(&joins, &outcome.views, &findings, &result.violations);
+        crate::audit::breaking::assess(&joins, &outcome.views, &findings, &result.violations, &[]);
     Ok(Report {
         baseline: None,
         provenance: Some(crate::audit::provenance::provenance(inputs)),

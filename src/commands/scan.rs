@@ -339,7 +339,8 @@ pub fn run(opts: &ScanOptions, progress: Progress) -> Result<Report> {
     let findings = crate::audit::findings::view_findings(&view, opts.policy.k);
     let views = vec![view];
     let result = crate::audit::verdict::judge(&opts.policy, &views, &[]);
-    let assessment = crate::audit::breaking::assess(&[], &views, &findings, &result.violations);
+    let assessment =
+        crate::audit::breaking::assess(&[], &views, &findings, &result.violations, &[]);
     let mut inputs = vec![crate::audit::provenance::input(
         "file",
         &opts.file,
