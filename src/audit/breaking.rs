@@ -90,8 +90,9 @@ pub fn assess(
         .iter()
         .enumerate()
         .filter(|(_, v)| {
-            !(super::remedy::meets(v.rule) && remedied(&v.view))
-                && !(v.rule == Rule::IdentitiesAttached && cleared.contains(&v.view))
+            let generalised_away = super::remedy::meets(v.rule) && remedied(&v.view);
+            let unlinked = v.rule == Rule::IdentitiesAttached && cleared.contains(&v.view);
+            !(generalised_away || unlinked)
         })
         .map(|(i, _)| i)
         .collect();
