@@ -36,11 +36,6 @@ and --check was given, 2 the input or the command was wrong."
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
-    /// The memory budget (e.g. `8G`): work whose estimate passes it (a join, a link, an
-    /// attach, the attribution lattice) is refused before it runs. Default: the smallest of 75%
-    /// of physical memory, the cgroup's memory.max and `ulimit -v`, less 512 MiB.
-    #[arg(long, global = true, value_parser = crate::budget::parse_size)]
-    pub max_memory: Option<u64>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -115,7 +110,15 @@ pub fn run() -> Result<ExitStatus> {
             bail!("{}", usage_error(&err));
         }
     };
-    if let Some(bytes) = cli.max_memory {
+    let memory = match &cli.command {
+        Command::Scan(a) => a.memory.max_memory,
+        Command::Audit(a) => a.memory.max_memory,
+        Command::Link(a) => a.memory.max_memory,
+        Command::Keys(a) => a.memory.max_memory,
+        Command::Unicity(a) => a.memory.max_memory,
+        Command::Synth(_) | Command::Completions { .. } | Command::Man { .. } => None,
+    };
+    if let Some(bytes) = memory {
         crate::budget::set_max_memory(bytes);
     }
     match cli.command {
@@ -208,7 +211,8 @@ pub fn run() -> Result<ExitStatus> {
             let mut keys = commands::keys::run(&args.options(), &|m| spinner.step(m))?;
             stamp(&mut keys.provenance);
             drop(spinner);
-            let text = render::keys::render(&keys, args.output.format());
+            let text =
+                render::keys::render(&keys, args.output.format(), rendering(&args.output, false));
             let records = match &args.records {
                 Some(path) => Some(render::records::stage_records(
                     path,
@@ -336,14 +340,17 @@ fn usage_error(err: &clap::Error) -> String {
 /// The width tables fit: `$COLUMNS` when set, else the terminal's (`None`: comfy-table asks
 /// it), else 80.
 fn table_width(to_terminal: bool) -> Option<u16> {
-    match std::env::var("COLUMNS")
+    let columns = std::env::var("COLUMNS")
         .ok()
         .and_then(|c| c.trim().parse::<u16>().ok())
-    {
-        Some(columns) if columns > 0 => Some(columns),
-        _ if to_terminal => None,
-        _ => Some(80),
-    }
+        .filter(|&c| c > 0);
+    // One width for prose and tables alike: the terminal's, when it can be told.
+    let terminal = || {
+        to_terminal
+            .then(|| comfy_table::Table::new().width())
+            .flatten()
+    };
+    Some(columns.or_else(terminal).unwrap_or(80))
 }
 
 /// Whether the terminal gets colours: stdout is a terminal and NO_COLOR is unset.
@@ -495,10 +502,10 @@ fn emit_with_records(
     write_text_with(&rendered(report, output, check), output, staged, inputs)
 }
 
-/// The report rendered as --format and the destination ask.
-fn rendered(report: &Report, output: &OutputArgs, check: bool) -> String {
+/// How a report is laid out for the destination --output names (or standard output).
+fn rendering(output: &OutputArgs, check: bool) -> render::Rendering {
     let to_terminal = output.file().is_none() && std::io::stdout().is_terminal();
-    let how = render::Rendering {
+    render::Rendering {
         color: output.file().is_none() && use_color(),
         width: table_width(to_terminal),
         // A CI gate's log: the verdict and the violations, unless --detail asks for more.
@@ -507,8 +514,12 @@ fn rendered(report: &Report, output: &OutputArgs, check: bool) -> String {
         } else {
             render::Detail::Full
         }),
-    };
-    render::render(report, output.format(), how)
+    }
+}
+
+/// The report rendered as --format and the destination ask.
+fn rendered(report: &Report, output: &OutputArgs, check: bool) -> String {
+    render::render(report, output.format(), rendering(output, check))
 }
 
 /// Writes text to --output (atomically, 0600) or standard output, with another output already

@@ -860,7 +860,8 @@ fn synth_refuses_output_beyond_the_free_space() {
 }
 
 /// Every estimated step names what it refuses and the budget: a link, an attach and the
-/// attribution lattice under a tiny `--max-memory` (global: any command takes it).
+/// attribution lattice under a tiny `--max-memory` (each command that does such work takes it;
+/// synth, which does none, refuses it).
 #[test]
 fn link_attach_and_the_lattice_are_estimated_before_they_run() {
     let dir = tempfile::tempdir().unwrap();
@@ -868,6 +869,16 @@ fn link_attach_and_the_lattice_are_estimated_before_they_run() {
         .map(|i| format!("{},{},{}\n", i, i % 7, i % 11))
         .collect();
     let file = write(dir.path(), "t.csv", &format!("id,a,b\n{rows}"));
+    let out = linkrisk(&[
+        "synth",
+        "--customers",
+        "10",
+        "--out",
+        dir.path().join("s").to_str().unwrap(),
+        "--max-memory",
+        "1G",
+    ]);
+    one_line_error(&out, "unexpected argument '--max-memory'");
     let out = linkrisk(&["link", &file, &file, "--on", "a,b", "--max-memory", "10K"]);
     let line = one_line_error(
         &out,

@@ -49,6 +49,15 @@ fn the_demo_report_is_one_self_contained_page() {
     assert_eq!(charts, 2 + views);
     assert_eq!(html.matches("<title id=").count(), charts);
     assert_eq!(html.matches("<desc id=").count(), charts);
+    // A step name too long for its chart label is cut with an ellipsis, the whole name its
+    // tooltip.
+    let long = "survey re-identified via zip3 + birth year + gender";
+    assert!(
+        html.contains(&format!(
+            "<title>{long}</title>survey re-identified via zip3 + b…</text>"
+        )),
+        "the long step label"
+    );
 
     // No value of the data: no name, email or phone of the CRM files appears.
     let files: [(&str, &[&str]); 2] = [

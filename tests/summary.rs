@@ -181,3 +181,41 @@ fn the_coarsest_builtins_can_be_pasted_into_a_plan() {
         plan("generalize = { zip3 = \"zip1\", birth_year = \"decade\", gender = \"suppress\" }\n");
     assert!(coarse > released, "k {released} → {coarse}");
 }
+
+/// One width rule for prose and tables: at `COLUMNS=100` the sentences fill lines past 80
+/// characters as the tables do, and nothing passes 100; `keys` follows it too, and its
+/// `--detail summary` keeps only the sections that say which columns to coarsen.
+#[test]
+fn prose_and_tables_share_one_width_and_keys_has_a_summary() {
+    let wide = with_columns("100", &["audit", DEMO]);
+    let longest = |text: &str| text.lines().map(|l| l.chars().count()).max().unwrap();
+    assert!(longest(&wide) <= 100, "a line is wider than 100");
+    let prose_past_80 = wide
+        .lines()
+        .filter(|l| !l.starts_with(['│', '┌', '└', '╞', '├']) && l.chars().count() > 80)
+        .count();
+    assert!(prose_past_80 > 0, "the sentences still wrap at 80");
+
+    let adult = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/data/adult/adult.csv"
+    );
+    let qis = "age,sex,race,marital-status,education,native-country,workclass,occupation";
+    let full = with_columns("60", &["keys", adult, "--qi", qis]);
+    assert!(longest(&full) <= 60, "keys passes 60 columns:\n{full}");
+    let summary = with_columns("60", &["keys", adult, "--qi", qis, "--detail", "summary"]);
+    for kept in [
+        "Without each column",
+        "Fewest columns that single people out",
+    ] {
+        assert!(summary.contains(kept) && full.contains(kept), "{kept}");
+    }
+    for dropped in [
+        "Distinction and separation",
+        "Minimal sample uniques",
+        "riskiest records",
+    ] {
+        assert!(full.contains(dropped), "{dropped}");
+        assert!(!summary.contains(dropped), "{dropped} in the summary");
+    }
+}

@@ -1,6 +1,6 @@
 //! The policy's verdict: every rule each judged view and step breaks.
 
-use crate::format::percent;
+use crate::format::{percent, thousands};
 use crate::model::{Check, JoinReport, Policy, PolicyResult, Rule, ViewReport, Violation};
 use crate::plan::{DEFAULT_UNICITY_P, Thresholds};
 
@@ -119,8 +119,9 @@ fn judge_view(view: &ViewReport, t: &Thresholds, violations: &mut Vec<Violation>
             k as f64,
             m.k_anonymity.k as f64,
             format!(
-                "{name} is {}-anonymous, below the policy k = {k}",
-                m.k_anonymity.k
+                "{name} is {}-anonymous, below the policy k = {}",
+                thousands(m.k_anonymity.k as usize),
+                thousands(k as usize)
             ),
         );
     }

@@ -51,6 +51,17 @@ impl InputArgs {
     }
 }
 
+/// The memory budget, for the commands whose work it bounds.
+#[derive(Args, Debug, Clone, Default)]
+pub struct MemoryArgs {
+    /// The memory budget (e.g. `8G`): work whose estimate passes it (a read, a join, a link, an
+    /// attach, the attribution lattice, a remedy search) is refused before it runs. Default:
+    /// the smallest of 75% of physical memory, the cgroup's memory.max and `ulimit -v`, less
+    /// 512 MiB.
+    #[arg(long, value_parser = crate::budget::parse_size)]
+    pub max_memory: Option<u64>,
+}
+
 /// Where and how to write the report.
 #[derive(Args, Debug, Clone)]
 pub struct OutputArgs {

@@ -42,6 +42,9 @@ pub struct AuditArgs {
     /// an input of the run).
     #[arg(long, value_name = "DIR", requires = "apply_remedy")]
     pub out: Option<PathBuf>,
+    /// The memory budget.
+    #[command(flatten)]
+    pub memory: super::args::MemoryArgs,
     /// Where and how to write the report.
     #[command(flatten)]
     pub output: OutputArgs,

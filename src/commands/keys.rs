@@ -46,6 +46,9 @@ pub struct KeysArgs {
     /// .parquet); no value of the data.
     #[arg(long)]
     pub records: Option<std::path::PathBuf>,
+    /// The memory budget.
+    #[command(flatten)]
+    pub memory: super::args::MemoryArgs,
     /// Where and how to write the report.
     #[command(flatten)]
     pub output: OutputArgs,

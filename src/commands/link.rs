@@ -36,6 +36,9 @@ pub struct LinkArgs {
     /// Policy k.
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
     pub k: u32,
+    /// The memory budget.
+    #[command(flatten)]
+    pub memory: super::args::MemoryArgs,
     /// Where and how to write the report.
     #[command(flatten)]
     pub output: OutputArgs,

@@ -47,6 +47,9 @@ pub struct ScanArgs {
     /// size, prosecutor risk, unique; the entity key only with --show-values.
     #[arg(long)]
     pub records: Option<std::path::PathBuf>,
+    /// The memory budget.
+    #[command(flatten)]
+    pub memory: super::args::MemoryArgs,
     /// Where and how to write the report.
     #[command(flatten)]
     pub output: OutputArgs,

@@ -46,6 +46,9 @@ pub struct UnicityArgs {
     /// How to read the input.
     #[command(flatten)]
     pub input: InputArgs,
+    /// The memory budget.
+    #[command(flatten)]
+    pub memory: super::args::MemoryArgs,
     /// Where and how to write the report.
     #[command(flatten)]
     pub output: OutputArgs,

@@ -42,6 +42,9 @@ svg text { font: 11px system-ui, sans-serif; fill: #1b1b1b; }
 @media print { body { margin: 0; max-width: none; font-size: 11px; } section, figure, table { break-inside: avoid; } }
 ";
 
+/// The characters of a chart label that fit its column.
+const LABEL_CHARS: usize = 34;
+
 /// A horizontal bar chart of labelled pairs of fractions (before, after), as SVG.
 fn pairs_chart(id: &str, title: &str, description: &str, rows: &[(String, f64, f64)]) -> String {
     let (label_w, bar_w, row_h) = (230.0, 360.0, 34.0);
@@ -65,15 +68,22 @@ fn pairs_chart(id: &str, title: &str, description: &str, rows: &[(String, f64, f
     );
     for (i, (label, before, after)) in rows.iter().enumerate() {
         let y = 24.0 + row_h * i as f64;
-        let short: String = label.chars().take(34).collect();
+        // A label longer than its column is cut with an ellipsis; the whole label is its
+        // tooltip (and is in the table below the chart).
+        let short: String = if label.chars().count() > LABEL_CHARS {
+            label.chars().take(LABEL_CHARS - 1).collect::<String>() + "…"
+        } else {
+            label.clone()
+        };
         let _ = write!(
             svg,
-            "<text x=\"0\" y=\"{}\">{}</text>\
+            "<text x=\"0\" y=\"{}\"><title>{}</title>{}</text>\
              <rect x=\"{label_w}\" y=\"{y}\" width=\"{:.1}\" height=\"12\" fill=\"#9aa5b1\"/>\
              <text x=\"{:.1}\" y=\"{}\">{}</text>\
              <rect x=\"{label_w}\" y=\"{}\" width=\"{:.1}\" height=\"12\" fill=\"#c0392b\"/>\
              <text x=\"{:.1}\" y=\"{}\">{}</text>",
             y + 16.0,
+            esc(label),
             esc(&short),
             bar_w * before.clamp(0.0, 1.0),
             label_w + bar_w * before.clamp(0.0, 1.0) + 4.0,

@@ -1,11 +1,12 @@
 //! The `keys` report: which columns make people unique.
 
-use super::Format;
+use super::summary::Detail;
+use super::{Format, Rendering};
 use crate::format::{percent, thousands};
 use crate::metrics::attribution::Attribution;
 use crate::model::{KeysReport, MISSING_VALUES_NOTE};
-use comfy_table::Table;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
+use comfy_table::{ContentArrangement, Table};
 
 /// What the records are: "30,162 rows", or "2,377 people (by household_id) in 75,000 rows".
 fn counted(report: &KeysReport) -> String {
@@ -135,15 +136,25 @@ fn headline(a: &Attribution) -> Option<String> {
     ))
 }
 
-/// Renders the keys report.
-pub fn render(report: &KeysReport, format: Format) -> String {
+/// The sections a detail level shows: with `--detail summary`, the two that say which columns
+/// to coarsen (what dropping each does, the fewest that single people out).
+fn shown(a: &Attribution, detail: Detail) -> Vec<Section> {
+    let all = sections(a);
+    match detail {
+        Detail::Full => all,
+        Detail::Summary | Detail::Check => all.into_iter().skip(1).take(2).collect(),
+    }
+}
+
+/// Renders the keys report; tables fit `how.width`.
+pub fn render(report: &KeysReport, format: Format, how: Rendering) -> String {
     let a = &report.attribution;
     match format {
         // `keys` judges nothing: the command line refuses these formats for it.
-        Format::Junit | Format::Sarif => render(report, Format::Json),
+        Format::Junit | Format::Sarif => render(report, Format::Json, how),
         Format::Html => {
             // The table rendering in a self-contained page.
-            let escaped = super::html::esc(&render(report, Format::Table));
+            let escaped = super::html::esc(&render(report, Format::Table, how));
             format!(
                 "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
                  <title>linkrisk keys</title></head><body><pre>{escaped}</pre></body></html>\n"
@@ -155,21 +166,32 @@ pub fn render(report: &KeysReport, format: Format) -> String {
             s
         }
         Format::Table => {
-            let mut out = format!("Attribution for {} ({})\n", report.view, counted(report));
+            let width = how.width.unwrap_or(80) as usize;
+            let title = format!("Attribution for {} ({})", report.view, counted(report));
+            let mut out = super::table::wrap(&title, width, "");
+            out.push('\n');
             if let Some(h) = headline(a) {
-                out.push_str(&h);
+                out.push_str(&super::table::wrap(&h, width, ""));
                 out.push('\n');
             }
-            for (title, header, rows) in sections(a) {
+            for (title, header, rows) in shown(a, how.detail) {
                 let mut t = Table::new();
                 t.load_preset(UTF8_FULL_CONDENSED);
+                t.set_content_arrangement(ContentArrangement::Dynamic);
+                if let Some(width) = how.width {
+                    t.set_width(width);
+                }
                 t.set_header(header);
                 for r in rows {
                     t.add_row(r);
                 }
-                out.push_str(&format!("\n{title}\n{t}\n"));
+                out.push_str(&format!(
+                    "\n{}\n{t}\n",
+                    super::table::wrap(&title, width, "")
+                ));
             }
-            out.push_str(&format!("\nNote: {MISSING_VALUES_NOTE}.\n"));
+            let note = format!("Note: {MISSING_VALUES_NOTE}.");
+            out.push_str(&format!("\n{}\n", super::table::wrap(&note, width, "")));
             out
         }
         Format::Markdown => {
@@ -181,7 +203,7 @@ pub fn render(report: &KeysReport, format: Format) -> String {
             if let Some(h) = headline(a) {
                 out.push_str(&format!("{h}\n\n"));
             }
-            for (title, header, rows) in sections(a) {
+            for (title, header, rows) in shown(a, how.detail) {
                 out.push_str(&format!(
                     "## {title}\n\n| {} |\n|{}\n",
                     header.join(" | "),

@@ -247,7 +247,9 @@ pub fn verdict(view: &ViewReport, policy: &PolicyResult) -> (bool, String) {
             true,
             format!(
                 "NOT JUDGED: {} holds direct identifiers by design ({}-anonymous; policy k = {})",
-                view.name, view.metrics.k_anonymity.k, policy.policy.k
+                view.name,
+                thousands(view.metrics.k_anonymity.k as usize),
+                thousands(policy.policy.k as usize)
             ),
         );
     }
@@ -256,7 +258,9 @@ pub fn verdict(view: &ViewReport, policy: &PolicyResult) -> (bool, String) {
             true,
             format!(
                 "PASS: {} is {}-anonymous (policy k = {})",
-                view.name, view.metrics.k_anonymity.k, policy.policy.k
+                view.name,
+                thousands(view.metrics.k_anonymity.k as usize),
+                thousands(policy.policy.k as usize)
             ),
         )
     } else {
@@ -270,7 +274,7 @@ pub fn join_rows(join: &JoinReport) -> Vec<(String, String)> {
     let snap = |v: &Snapshot| -> String {
         format!(
             "k {} · {} unique · avg risk {:.4}",
-            v.k,
+            thousands(v.k as usize),
             percent(v.unique_fraction),
             v.prosecutor_avg
         )
@@ -454,7 +458,11 @@ pub fn attribution_rows(view: &ViewReport) -> Vec<[String; 2]> {
     rows.extend(a.drop_one.iter().take(3).map(|d| {
         [
             format!("without {}", d.column),
-            format!("{} unique (k = {})", percent(d.unique_fraction), d.k),
+            format!(
+                "{} unique (k = {})",
+                percent(d.unique_fraction),
+                thousands(d.k as usize)
+            ),
         ]
     }));
     rows

@@ -88,7 +88,7 @@ pub fn remedy_line(f: &Finding) -> Option<String> {
             Some(format!(
                 "{}: {steps} (k = {}, {} unique{suppressed}, loss {})",
                 f.subject,
-                number("k").unwrap_or(0.0),
+                thousands(number("k").unwrap_or(0.0) as usize),
                 percent(number("unique_fraction").unwrap_or(0.0)),
                 percent(number("information_loss").unwrap_or(0.0))
             ))
@@ -118,11 +118,11 @@ impl Summary<'_> {
             match policy.judged {
                 1 => format!(
                     "PASS: the view judged meets the policy (k = {})",
-                    policy.policy.k
+                    thousands(policy.policy.k as usize)
                 ),
                 n => format!(
                     "PASS: the {n} views and steps judged meet the policy (k = {})",
-                    policy.policy.k
+                    thousands(policy.policy.k as usize)
                 ),
             }
         } else {
@@ -132,7 +132,7 @@ impl Summary<'_> {
                 "FAIL: {} {} of the policy (k = {}) in {} of the {} {} judged",
                 policy.violations.len(),
                 plural(policy.violations.len(), "violation", "violations"),
-                policy.policy.k,
+                thousands(policy.policy.k as usize),
                 views.len(),
                 policy.judged,
                 plural(policy.judged, "view or step", "views and steps")

@@ -24,7 +24,7 @@ fn new_table(width: Option<u16>) -> Table {
 }
 
 /// Wraps `text` at spaces to lines of at most `width` characters (a longer word stays whole).
-fn wrap(text: &str, width: usize, indent: &str) -> String {
+pub(super) fn wrap(text: &str, width: usize, indent: &str) -> String {
     let mut out = String::new();
     let mut line = String::new();
     for word in text.split(' ') {

@@ -76,8 +76,8 @@ pub fn rank(
                     line.unit,
                     percent(worst.before_right.unique_fraction),
                     percent(worst.after.unique_fraction),
-                    worst.before_right.k,
-                    worst.after.k
+                    thousands(worst.before_right.k as usize),
+                    thousands(worst.after.k as usize)
                 ),
             )
             .with(&[
@@ -290,7 +290,7 @@ pub fn rank(
                             thousands(of),
                             possessive(&j.right),
                             percent(linked_fraction),
-                            j.after.k,
+                            thousands(j.after.k as usize),
                             percent(j.after.unique_fraction),
                             after.quasi_identifiers.join(" + "),
                             if identified {

@@ -58,10 +58,11 @@ pub fn view_findings(view: &ViewReport, policy_k: u32) -> Vec<Finding> {
             severity: Severity::Medium,
             subject: view.name.clone(),
             message: format!(
-                "{} is only {}-anonymous on {qis}; {} of records sit in classes smaller than {policy_k}",
+                "{} is only {}-anonymous on {qis}; {} of records sit in classes smaller than {}",
                 view.name,
-                m.k_anonymity.k,
-                percent(m.prosecutor.records_at_risk)
+                thousands(m.k_anonymity.k as usize),
+                percent(m.prosecutor.records_at_risk),
+                thousands(policy_k as usize)
             ),
             figures: Default::default(),
         }

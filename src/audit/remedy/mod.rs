@@ -306,7 +306,7 @@ pub fn findings(
                 report.name,
                 gives(node, report, found.total),
                 percent(node.information_loss),
-                before.k,
+                thousands(before.k as usize),
                 percent(before.unique_fraction),
             ),
             figures: Default::default(),
@@ -471,7 +471,7 @@ fn gives(node: &NodeFigures, report: &ViewReport, total: usize) -> String {
     };
     format!(
         "k = {}, {} unique{l}{entropy}{recursive}{t}, {suppressed}",
-        node.k,
+        thousands(node.k as usize),
         percent(node.unique_fraction)
     )
 }
