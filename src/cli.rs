@@ -47,6 +47,12 @@ linkrisk scan survey.parquet --qi zip3,birth_year,gender --sensitive health_inte
 linkrisk scan data.csv --qi zip,dob,sex --k 10 --check        # exit 1 if not 10-anonymous\n  \
 zcat data.csv.gz | linkrisk scan - --qi zip,dob,sex --strip --null-values '?,NA'")]
     Scan(ScanArgs),
+    /// Print the SQL whose result is a class table, to run where the data lives.
+    #[command(after_help = "Examples:\n  \
+linkrisk sql --dialect postgres --table crm.loyalty --qi zip5,birth_date,gender > classes.sql\n  \
+linkrisk sql --dialect spark --table sales.purchases --qi store --sensitive category --entity loyalty_id\n  \
+linkrisk scan --class-table classes.csv --qi zip5,birth_date,gender   # the query's result, saved")]
+    Sql(crate::commands::sql::SqlArgs),
     /// Write realistic synthetic retail sources with their ground truth.
     #[command(after_help = "Examples:\n  \
 linkrisk synth --customers 5000 --out demo\n  \
@@ -116,7 +122,10 @@ pub fn run() -> Result<ExitStatus> {
         Command::Link(a) => a.memory.max_memory,
         Command::Keys(a) => a.memory.max_memory,
         Command::Unicity(a) => a.memory.max_memory,
-        Command::Synth(_) | Command::Completions { .. } | Command::Man { .. } => None,
+        Command::Synth(_)
+        | Command::Sql(_)
+        | Command::Completions { .. }
+        | Command::Man { .. } => None,
     };
     if let Some(bytes) = memory {
         crate::budget::set_max_memory(bytes);
@@ -267,6 +276,10 @@ pub fn run() -> Result<ExitStatus> {
                 .render(&mut out)
                 .context("cannot render the man page")?;
             write_stdout(&out)?;
+            Ok(ExitStatus::Success)
+        }
+        Command::Sql(args) => {
+            write_stdout(commands::sql::run(&args)?.as_bytes())?;
             Ok(ExitStatus::Success)
         }
         Command::Synth(args) => {

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod keys;
 pub mod link;
 pub mod scan;
+pub mod sql;
 pub mod synth;
 pub mod unicity;
 

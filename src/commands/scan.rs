@@ -23,7 +23,12 @@ use crate::source::{ClassQuery, Source};
 #[derive(Args, Debug)]
 pub struct ScanArgs {
     /// The file to measure (CSV/TSV, Parquet, Arrow IPC, NDJSON; `-` reads CSV from stdin).
-    pub file: String,
+    #[arg(required_unless_present = "class_table", conflicts_with = "class_table")]
+    pub file: Option<String>,
+    /// Measure a class table written elsewhere instead of records (CSV or Parquet: the
+    /// result of `linkrisk sql`, columns in docs/class-table.md).
+    #[arg(long, value_name = "FILE")]
+    pub class_table: Option<String>,
     /// Quasi-identifier columns, comma-separated.
     #[arg(long, value_delimiter = ',', required = true)]
     pub qi: Vec<String>,
@@ -59,7 +64,12 @@ impl ScanArgs {
     /// The library options these arguments ask for.
     pub fn options(&self) -> ScanOptions {
         ScanOptions {
-            file: self.file.clone(),
+            file: self
+                .class_table
+                .clone()
+                .or_else(|| self.file.clone())
+                .unwrap_or_default(),
+            class_table: self.class_table.is_some(),
             qi: self.qi.clone(),
             sensitive: self.sensitive.clone(),
             entity: self.entity.clone(),
@@ -81,6 +91,8 @@ impl ScanArgs {
 pub struct ScanOptions {
     /// The file (`-` for CSV on standard input).
     pub file: String,
+    /// The file is a class table (docs/class-table.md), not records.
+    pub class_table: bool,
     /// The quasi-identifier columns.
     pub qi: Vec<String>,
     /// The sensitive columns.
@@ -113,6 +125,7 @@ impl ScanOptions {
     pub fn new(file: impl Into<String>, qi: &[&str]) -> ScanOptions {
         ScanOptions {
             file: file.into(),
+            class_table: false,
             qi: qi.iter().map(|q| q.to_string()).collect(),
             sensitive: Vec::new(),
             entity: None,
@@ -158,6 +171,12 @@ impl ScanOptions {
             bail!(
                 "column {} cannot be both a quasi-identifier and sensitive",
                 crate::escape::name(both)
+            );
+        }
+        if self.class_table && (self.show_values || self.records || self.population_table.is_some())
+        {
+            bail!(
+                "--class-table holds classes, not records: --show-values, --records and --population-table need the records"
             );
         }
         if let Some(entity) = &self.entity {
@@ -219,7 +238,11 @@ pub fn run(opts: &ScanOptions, progress: Progress) -> Result<Report> {
     let keep = listing.membership();
     // Without --show-values or a population table no frame is needed: the source goes
     // straight to codes.
-    let source = Source::file(&opts.file, load.clone());
+    let source = if opts.class_table {
+        Source::class_table_file(&opts.file, opts.load.clone())
+    } else {
+        Source::file(&opts.file, load.clone())
+    };
     let direct = if opts.show_values || opts.population_table.is_some() {
         None
     } else {

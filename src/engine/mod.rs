@@ -1,6 +1,7 @@
 //! The measurement engine: dictionary-encode the columns of a view, then build its
 //! equivalence-class table in one pass. Every metric reads that table.
 
+pub mod cells;
 pub mod classes;
 pub mod compare;
 pub mod encode;
@@ -8,6 +9,7 @@ pub mod entity;
 pub mod grouping;
 pub mod wildcard;
 
+pub use cells::{CellError, Cells};
 pub use classes::{ClassTable, Membership, NullMode, SensitiveTable};
 pub use encode::{EncodedColumn, encode_columns, take_column};
 pub use grouping::{Grouping, class_ids, group_rows, partition_sizes};

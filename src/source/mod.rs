@@ -9,7 +9,12 @@
 //! here, once ([`Source::guarded`]); the readers of [`crate::io`] below it do not guard
 //! themselves.
 
+mod class_table;
+pub mod sql;
+
 use polars::prelude::*;
+
+pub use class_table::{CLASS_COLUMN, PEOPLE_COLUMN, RECORDS_COLUMN};
 
 use crate::Result;
 use crate::engine::encode::{encode_coded, encode_frame};
@@ -29,6 +34,8 @@ pub enum Location {
 pub struct Source {
     location: Location,
     load: LoadOptions,
+    /// The data is a class table written elsewhere (cells with their counts), not records.
+    cells: bool,
 }
 
 /// What a class table is asked for.
@@ -60,7 +67,22 @@ impl Source {
         Source {
             location: Location::File(path.into()),
             load,
+            cells: false,
         }
+    }
+
+    /// A class table written elsewhere (`linkrisk sql`'s result, docs/class-table.md), read
+    /// with `load`: its class table is read, not built.
+    pub fn class_table_file(path: impl Into<String>, load: LoadOptions) -> Source {
+        Source {
+            cells: true,
+            ..Source::file(path, load)
+        }
+    }
+
+    /// Whether the source is a class table rather than records.
+    pub fn is_class_table(&self) -> bool {
+        self.cells
     }
 
     /// Where the data lives.
@@ -184,6 +206,9 @@ impl Source {
     /// The class table of `query.qis` (with its sensitive attributes, per person with an
     /// entity), built in one pass where the data is read.
     pub fn class_table(&self, query: &ClassQuery) -> Result<Classes> {
+        if self.cells {
+            return class_table::read(self, query);
+        }
         let mut read = query.qis.to_vec();
         read.extend(query.entity.map(str::to_string));
         let (mut qi_cols, sens_cols, rows) = self.encoded(&read, query.sensitive)?;

@@ -1,0 +1,229 @@
+//! One `SELECT` whose result is a class table (docs/class-table.md), for each SQL engine a
+//! retailer's data lives in: the database groups the records, and only the classes travel.
+//!
+//! The statement follows the local engine's rules: values are compared as text (each QI and
+//! sensitive value cast to the engine's text type), an empty text is missing, and a missing
+//! value is a class of its own (`GROUP BY` keeps NULLs together). Per person, each row's tuple
+//! is written injectively (every value prefixed by its length, a missing one as `-`), a
+//! person's class is their rows' tuples sorted and joined (their multiset, written
+//! canonically), and a row without a person is a person of its own (numbered by
+//! `ROW_NUMBER()`).
+
+use std::fmt::Write as _;
+
+use super::class_table::{CLASS_COLUMN, PEOPLE_COLUMN, RECORDS_COLUMN};
+use crate::Result;
+
+/// An SQL engine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Dialect {
+    /// PostgreSQL.
+    Postgres,
+    /// Apache Spark SQL (and Databricks).
+    Spark,
+    /// DuckDB.
+    Duckdb,
+    /// Google BigQuery (GoogleSQL).
+    Bigquery,
+    /// Snowflake.
+    Snowflake,
+}
+
+/// Where the records are: a table (optionally schema-qualified with dots) or a query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Relation<'a> {
+    /// A table or view, its name's parts separated by dots.
+    Table(&'a str),
+    /// A query whose rows are the records.
+    Query(&'a str),
+}
+
+/// What the class table is of.
+#[derive(Debug, Clone, Copy)]
+pub struct ClassTableQuery<'a> {
+    /// The records.
+    pub relation: Relation<'a>,
+    /// The quasi-identifiers.
+    pub qis: &'a [String],
+    /// The sensitive attributes.
+    pub sensitive: &'a [String],
+    /// The column naming the person: classes of people.
+    pub entity: Option<&'a str>,
+}
+
+impl Dialect {
+    /// A quoted identifier.
+    pub fn quote(self, name: &str) -> String {
+        match self {
+            Dialect::Postgres | Dialect::Duckdb | Dialect::Snowflake => {
+                format!("\"{}\"", name.replace('"', "\"\""))
+            }
+            Dialect::Spark => format!("`{}`", name.replace('`', "``")),
+            Dialect::Bigquery => format!(
+                "`{}`",
+                name.replace('\\', "\\\\").replace('`', "\\`")
+            ),
+        }
+    }
+
+    /// The text type values are compared as.
+    fn text(self) -> &'static str {
+        match self {
+            Dialect::Postgres => "TEXT",
+            Dialect::Duckdb | Dialect::Snowflake => "VARCHAR",
+            Dialect::Spark | Dialect::Bigquery => "STRING",
+        }
+    }
+
+    /// The 64-bit integer type counts are cast to.
+    fn bigint(self) -> &'static str {
+        match self {
+            Dialect::Bigquery => "INT64",
+            _ => "BIGINT",
+        }
+    }
+
+    /// A column's value as text, an empty text missing.
+    fn value(self, column: &str) -> String {
+        format!(
+            "NULLIF(CAST(src.{} AS {}), '')",
+            self.quote(column),
+            self.text()
+        )
+    }
+
+    /// `COUNT(*)` as a 64-bit integer.
+    fn count(self) -> String {
+        format!("CAST(COUNT(*) AS {})", self.bigint())
+    }
+
+    /// The values of `expr` over a group, sorted and joined into one text.
+    fn sorted_join(self, expr: &str) -> String {
+        match self {
+            Dialect::Postgres | Dialect::Duckdb | Dialect::Bigquery => {
+                format!("STRING_AGG({expr}, ',' ORDER BY {expr})")
+            }
+            Dialect::Snowflake => format!("LISTAGG({expr}, ',') WITHIN GROUP (ORDER BY {expr})"),
+            Dialect::Spark => format!("ARRAY_JOIN(ARRAY_SORT(COLLECT_LIST({expr})), ',')"),
+        }
+    }
+
+    /// The relation as a `FROM` item named `src`.
+    fn from(self, relation: Relation) -> String {
+        match relation {
+            Relation::Table(name) => format!(
+                "{} AS src",
+                name.split('.')
+                    .map(|part| self.quote(part))
+                    .collect::<Vec<_>>()
+                    .join(".")
+            ),
+            Relation::Query(query) => format!("(\n{}\n) AS src", query.trim().trim_end_matches(';')),
+        }
+    }
+}
+
+/// The `SELECT` whose result is the class table of `query` in `dialect`.
+pub fn class_table_sql(dialect: Dialect, query: &ClassTableQuery) -> Result<String> {
+    let reserved = [RECORDS_COLUMN, PEOPLE_COLUMN, CLASS_COLUMN];
+    for name in query.qis.iter().chain(query.sensitive) {
+        if reserved.contains(&name.as_str()) {
+            crate::bail!(
+                "column {} has the name of a class table's own column; rename it in --query",
+                crate::escape::name(name)
+            );
+        }
+    }
+    if query.qis.is_empty() {
+        crate::bail!("--qi names no column");
+    }
+    if let Relation::Table(name) = query.relation
+        && name.split('.').any(str::is_empty)
+    {
+        crate::bail!("--table {} has an empty part", crate::escape::name(name));
+    }
+    let d = dialect;
+    let mut sql = String::new();
+    match query.entity {
+        None => {
+            let keys: Vec<String> = query
+                .qis
+                .iter()
+                .chain(query.sensitive)
+                .map(|c| d.value(c))
+                .collect();
+            let columns: Vec<String> = query
+                .qis
+                .iter()
+                .chain(query.sensitive)
+                .zip(&keys)
+                .map(|(c, v)| format!("  {v} AS {}", d.quote(c)))
+                .collect();
+            let _ = write!(
+                sql,
+                "SELECT\n{},\n  {} AS {}\nFROM {}\nGROUP BY\n  {}\n",
+                columns.join(",\n"),
+                d.count(),
+                d.quote(RECORDS_COLUMN),
+                d.from(query.relation),
+                keys.join(",\n  ")
+            );
+        }
+        Some(entity) => {
+            let tuple = query
+                .qis
+                .iter()
+                .map(|c| {
+                    let v = d.value(c);
+                    format!(
+                        "COALESCE(CAST(LENGTH({v}) AS {t}) || ':' || {v}, '-')",
+                        t = d.text()
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(" || '|' || ");
+            let sensitive: Vec<String> = query
+                .sensitive
+                .iter()
+                .enumerate()
+                .map(|(i, c)| format!(",\n    {} AS s_{i}", d.value(c)))
+                .collect();
+            let _ = write!(
+                sql,
+                "WITH rows_ AS (\n  SELECT\n    COALESCE('e' || {person}, 'r' || CAST(ROW_NUMBER() OVER () AS {t})) AS person_,\n    {tuple} AS tuple_{sens}\n  FROM {from}\n),\npeople_ AS (\n  SELECT person_, {agg} AS class_\n  FROM rows_\n  GROUP BY person_\n),\nsizes_ AS (\n  SELECT class_, {count} AS people_n\n  FROM people_\n  GROUP BY class_\n)\nSELECT\n  p.class_ AS {class}{out},\n  {count} AS {records},\n  MAX(z.people_n) AS {people}\nFROM rows_ AS r\nJOIN people_ AS p ON r.person_ = p.person_\nJOIN sizes_ AS z ON p.class_ = z.class_\nGROUP BY p.class_{group}\n",
+                person = d.value(entity),
+                t = d.text(),
+                sens = sensitive.concat(),
+                from = d.from(query.relation),
+                agg = d.sorted_join("tuple_"),
+                count = d.count(),
+                class = d.quote(CLASS_COLUMN),
+                out = query
+                    .sensitive
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| format!(",\n  r.s_{i} AS {}", d.quote(c)))
+                    .collect::<String>(),
+                records = d.quote(RECORDS_COLUMN),
+                people = d.quote(PEOPLE_COLUMN),
+                group = (0..query.sensitive.len())
+                    .map(|i| format!(", r.s_{i}"))
+                    .collect::<String>(),
+            );
+        }
+    }
+    Ok(sql)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers_are_quoted_per_dialect() {
+        assert_eq!(Dialect::Postgres.quote("a \"b\""), "\"a \"\"b\"\"\"");
+        assert_eq!(Dialect::Spark.quote("a`b"), "`a``b`");
+        assert_eq!(Dialect::Bigquery.quote("a`b\\"), "`a\\`b\\\\`");
+        assert_eq!(Dialect::Snowflake.quote("select"), "\"select\"");
+    }
+}
