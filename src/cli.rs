@@ -122,10 +122,9 @@ pub fn run() -> Result<ExitStatus> {
         Command::Link(a) => a.memory.max_memory,
         Command::Keys(a) => a.memory.max_memory,
         Command::Unicity(a) => a.memory.max_memory,
-        Command::Synth(_)
-        | Command::Sql(_)
-        | Command::Completions { .. }
-        | Command::Man { .. } => None,
+        Command::Synth(_) | Command::Sql(_) | Command::Completions { .. } | Command::Man { .. } => {
+            None
+        }
     };
     if let Some(bytes) = memory {
         crate::budget::set_max_memory(bytes);

@@ -23,7 +23,10 @@ use crate::source::{ClassQuery, Source};
 #[derive(Args, Debug)]
 pub struct ScanArgs {
     /// The file to measure (CSV/TSV, Parquet, Arrow IPC, NDJSON; `-` reads CSV from stdin).
-    #[arg(required_unless_present = "class_table", conflicts_with = "class_table")]
+    #[arg(
+        required_unless_present = "class_table",
+        conflicts_with = "class_table"
+    )]
     pub file: Option<String>,
     /// Measure a class table written elsewhere instead of records (CSV or Parquet: the
     /// result of `linkrisk sql`, columns in docs/class-table.md).

@@ -81,7 +81,10 @@ impl ClassTable {
         }
         let too_large = |x: u64| x > u32::MAX as u64;
         if let Some(class) = sizes.iter().position(|&s| too_large(s)) {
-            let cell = class_of.iter().position(|&c| c as usize == class).unwrap_or(0);
+            let cell = class_of
+                .iter()
+                .position(|&c| c as usize == class)
+                .unwrap_or(0);
             return Err(CellError {
                 cell,
                 problem: "belongs to a class of more than 4,294,967,295 records",

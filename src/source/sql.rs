@@ -59,10 +59,7 @@ impl Dialect {
                 format!("\"{}\"", name.replace('"', "\"\""))
             }
             Dialect::Spark => format!("`{}`", name.replace('`', "``")),
-            Dialect::Bigquery => format!(
-                "`{}`",
-                name.replace('\\', "\\\\").replace('`', "\\`")
-            ),
+            Dialect::Bigquery => format!("`{}`", name.replace('\\', "\\\\").replace('`', "\\`")),
         }
     }
 
@@ -118,7 +115,9 @@ impl Dialect {
                     .collect::<Vec<_>>()
                     .join(".")
             ),
-            Relation::Query(query) => format!("(\n{}\n) AS src", query.trim().trim_end_matches(';')),
+            Relation::Query(query) => {
+                format!("(\n{}\n) AS src", query.trim().trim_end_matches(';'))
+            }
         }
     }
 }

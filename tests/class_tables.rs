@@ -1,0 +1,295 @@
+//! Class tables as the seam between where data lives and what is measured: the SQL that
+//! `linkrisk sql` writes, run in a real engine (DuckDB from PyPI, which `.ci/run` installs),
+//! gives a class table whose `scan --class-table` figures equal those of `scan` on the records
+//! — on Adult and on every demo source, per record and per person, with population models and
+//! wildcard nulls; each dialect's statement is also kept as golden text.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+mod common;
+
+const RETAIL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/retail");
+
+fn adult() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(common::ADULT)
+        .to_string_lossy()
+        .to_string()
+}
+
+/// The Python with DuckDB that `.ci/run` prepares; `LINKRISK_PYTHON` names another.
+fn python() -> String {
+    std::env::var("LINKRISK_PYTHON").unwrap_or_else(|_| {
+        format!(
+            "{}/.cache/linkrisk-venv/bin/python3",
+            std::env::var("HOME").unwrap()
+        )
+    })
+}
+
+/// Runs `sql` in DuckDB and saves its result as `out` (CSV or Parquet by extension).
+fn duckdb(sql: &str, out: &Path) {
+    let script = "import duckdb, sys\n\
+                  rel = duckdb.sql(open(sys.argv[1]).read())\n\
+                  out = sys.argv[2]\n\
+                  rel.write_parquet(out) if out.endswith('.parquet') else rel.write_csv(out)\n";
+    let file = out.with_extension("sql");
+    std::fs::write(&file, sql).unwrap();
+    let run = std::process::Command::new(python())
+        .args(["-c", script, file.to_str().unwrap(), out.to_str().unwrap()])
+        .output()
+        .expect("the CI's Python runs (.ci/run installs duckdb)");
+    assert!(
+        run.status.success(),
+        "duckdb: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+}
+
+/// One comparison: `scan FILE <args>` against `scan --class-table` of the class table that
+/// `linkrisk sql` computes in DuckDB from the same file, as CSV and as Parquet.
+fn same_figures(dir: &Path, file: &str, qi: &str, extra: &[&str], all_varchar: bool) {
+    let mut sql_args = vec![
+        "sql".to_string(),
+        "--dialect".into(),
+        "duckdb".into(),
+        "--query".into(),
+        format!(
+            "SELECT * FROM read_csv('{file}'{})",
+            if all_varchar {
+                ", all_varchar = true"
+            } else {
+                ""
+            }
+        ),
+        "--qi".into(),
+        qi.into(),
+    ];
+    let mut scan_args: Vec<String> = vec!["--qi".into(), qi.into()];
+    let mut rest = extra.iter();
+    while let Some(flag) = rest.next() {
+        let value = rest.next().copied();
+        if matches!(*flag, "--sensitive" | "--entity") {
+            sql_args.push(flag.to_string());
+            sql_args.push(value.unwrap().to_string());
+        }
+        scan_args.push(flag.to_string());
+        if let Some(v) = value {
+            scan_args.push(v.to_string());
+        }
+    }
+    let args: Vec<&str> = sql_args.iter().map(String::as_str).collect();
+    let sql = common::linkrisk(&args);
+    common::assert_ran(&sql);
+    let sql = String::from_utf8(sql.stdout).unwrap();
+
+    let mut records = vec!["scan", file];
+    records.extend(scan_args.iter().map(String::as_str));
+    records.extend(["--format", "json"]);
+    let expected = view(&common::linkrisk_json(&records));
+    for ext in ["csv", "parquet"] {
+        let stem = Path::new(file)
+            .file_stem()
+            .unwrap()
+            .to_string_lossy()
+            .to_string();
+        let table: PathBuf = dir.join(format!("{stem}-{}.{ext}", qi.len()));
+        duckdb(&sql, &table);
+        let mut classes = vec!["scan", "--class-table", table.to_str().unwrap()];
+        classes.extend(scan_args.iter().map(String::as_str));
+        classes.extend(["--format", "json"]);
+        let measured = view(&common::linkrisk_json(&classes));
+        assert_eq!(
+            measured, expected,
+            "{file} {qi} {extra:?} from the {ext} class table"
+        );
+    }
+}
+
+/// A report's view without its name (a class table's file is named otherwise).
+fn view(report: &Value) -> Value {
+    let mut view = report["views"][0].clone();
+    view.as_object_mut().unwrap().remove("name");
+    view
+}
+
+#[test]
+fn adult_from_a_class_table_gives_the_records_figures() {
+    let dir = common::scratch("class-tables-adult");
+    let all = common::ADULT_QIS.join(",");
+    // ARX's eight QIs, typed by DuckDB (ages as numbers), and a set of four read as text.
+    same_figures(
+        &dir,
+        &adult(),
+        &all,
+        &["--sensitive", "salary-class", "--sampling-fraction", "0.1"],
+        false,
+    );
+    same_figures(
+        &dir,
+        &adult(),
+        "age,sex,race,marital-status",
+        &["--sensitive", "salary-class", "--population", "300000"],
+        true,
+    );
+}
+
+#[test]
+fn every_demo_source_from_a_class_table_gives_the_records_figures() {
+    let dir = common::scratch("class-tables-demo");
+    let file = |name: &str| format!("{RETAIL}/{name}.csv");
+    let cases: [(&str, &str, &[&str]); 7] = [
+        (
+            "loyalty",
+            "zip5,birth_date,gender",
+            &["--sampling-fraction", "0.05"],
+        ),
+        // Missing genders: the same classes and, matching anything, the same frequencies.
+        (
+            "loyalty",
+            "zip5,birth_date,gender",
+            &["--nulls", "wildcard"],
+        ),
+        ("ecommerce", "zip5,birth_year,gender", &[]),
+        (
+            "web_analytics",
+            "city,age_band",
+            &["--sensitive", "categories_viewed"],
+        ),
+        // Per person: a member's class is the multiset of their purchases' stores.
+        (
+            "transactions",
+            "store",
+            &["--sensitive", "category", "--entity", "loyalty_id"],
+        ),
+        // Missing income bands: a sensitive value of its own.
+        (
+            "survey",
+            "zip3,birth_year,gender",
+            &["--sensitive", "health_interest,income_band"],
+        ),
+        // A numeric sensitive attribute: t-closeness by the ordered distance.
+        ("partner", "age,zip5", &["--sensitive", "estimated_income"]),
+    ];
+    for (name, qi, extra) in cases {
+        same_figures(&dir, &file(name), qi, extra, true);
+    }
+}
+
+/// The statement of each dialect, for a QI named `select` (a keyword), one with a space and a
+/// sensitive attribute with a double quote and a backtick, per record and per person, as
+/// golden text (`LINKRISK_BLESS=1` rewrites it).
+#[test]
+fn each_dialect_quotes_and_writes_its_statement() {
+    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/sql");
+    let bless = std::env::var_os("LINKRISK_BLESS").is_some();
+    if bless {
+        std::fs::create_dir_all(&golden).unwrap();
+    }
+    for dialect in ["postgres", "spark", "duckdb", "bigquery", "snowflake"] {
+        for entity in [None, Some("who")] {
+            let mut args = vec![
+                "sql",
+                "--dialect",
+                dialect,
+                "--table",
+                "crm.loyalty members",
+                "--qi",
+                "select,zip code",
+                "--sensitive",
+                "say \"hi\" `now`",
+            ];
+            if let Some(e) = entity {
+                args.extend(["--entity", e]);
+            }
+            let out = common::linkrisk(&args);
+            common::assert_ran(&out);
+            let text = String::from_utf8(out.stdout).unwrap();
+            let name = format!(
+                "{dialect}{}.sql",
+                if entity.is_some() { "-people" } else { "" }
+            );
+            let path = golden.join(&name);
+            if bless {
+                std::fs::write(&path, &text).unwrap();
+            }
+            let expected = std::fs::read_to_string(&path)
+                .unwrap_or_else(|_| panic!("{name} is missing: LINKRISK_BLESS=1 writes it"));
+            assert_eq!(text, expected, "{name}");
+        }
+    }
+    // The quoting itself, read off the golden text.
+    let postgres = std::fs::read_to_string(golden.join("postgres.sql")).unwrap();
+    assert!(postgres.contains("src.\"select\""));
+    assert!(postgres.contains("src.\"zip code\""));
+    assert!(postgres.contains("\"say \"\"hi\"\" `now`\""));
+    assert!(postgres.contains("FROM \"crm\".\"loyalty members\" AS src"));
+    let spark = std::fs::read_to_string(golden.join("spark.sql")).unwrap();
+    assert!(spark.contains("`say \"hi\" ``now```"));
+    let bigquery = std::fs::read_to_string(golden.join("bigquery.sql")).unwrap();
+    assert!(bigquery.contains("`say \"hi\" \\`now\\``"));
+}
+
+/// A class table that is not one is refused in one line naming the file and what is wrong:
+/// the count column missing, a count that is not a whole number (with its line), records
+/// asked of it.
+#[test]
+fn a_broken_class_table_is_one_line() {
+    let dir = common::scratch("class-tables-broken");
+    let write = |name: &str, text: &str| {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_string_lossy().to_string()
+    };
+    let no_count = write("no-count.csv", "zip,n\n021,3\n");
+    common::one_line_error(
+        &common::linkrisk(&["scan", "--class-table", &no_count, "--qi", "zip"]),
+        "has no column '__records'",
+    );
+    let bad = write("bad.csv", "zip,__records\n021,3\n100,x\n");
+    common::one_line_error(
+        &common::linkrisk(&["scan", "--class-table", &bad, "--qi", "zip"]),
+        "line 3: '__records' must be a whole number of at least 1",
+    );
+    let good = write("good.csv", "zip,__records\n021,3\n100,7\n");
+    common::one_line_error(
+        &common::linkrisk(&[
+            "scan",
+            "--class-table",
+            &good,
+            "--qi",
+            "zip",
+            "--records",
+            &dir.join("r.csv").to_string_lossy(),
+        ]),
+        "--class-table holds classes, not records",
+    );
+    let people = write("people.csv", "__class,__records,__people\na,3,2\na,1,3\n");
+    common::one_line_error(
+        &common::linkrisk(&[
+            "scan",
+            "--class-table",
+            &people,
+            "--qi",
+            "zip",
+            "--entity",
+            "who",
+        ]),
+        "line 3: the cell gives its class another number of people",
+    );
+    // And a good one measures: 2 classes of 3 and 7 records.
+    let report = common::linkrisk_json(&[
+        "scan",
+        "--class-table",
+        &good,
+        "--qi",
+        "zip",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(report["views"][0]["rows"], 10);
+    assert_eq!(report["views"][0]["k"], 3);
+    assert_eq!(report["views"][0]["classes"], 2);
+}
