@@ -186,6 +186,36 @@ pub fn missing_column<'a>(
     message
 }
 
+/// A URL's password replaced by `***` (in its user information, `postgres://user:secret@host`,
+/// and in a `password=` parameter); any other text unchanged.
+pub fn redact_url(arg: &str) -> String {
+    let Some(scheme_end) = arg.find("://") else {
+        return arg.to_string();
+    };
+    let rest = &arg[scheme_end + 3..];
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let mut out = match rest[..authority_end].rfind('@') {
+        Some(at) => match rest[..at].split_once(':') {
+            Some((user, _)) => format!("{}{user}:***{}", &arg[..scheme_end + 3], &rest[at..]),
+            None => arg.to_string(),
+        },
+        None => arg.to_string(),
+    };
+    // `?password=...&` or `;password=...` (Spark's connection strings use `;`).
+    for key in ["password=", "token="] {
+        let mut searched = 0;
+        while let Some(found) = out[searched..].to_lowercase().find(key) {
+            let start = searched + found + key.len();
+            let end = out[start..]
+                .find(['&', ';'])
+                .map_or(out.len(), |e| start + e);
+            out.replace_range(start..end, "***");
+            searched = start + 3;
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

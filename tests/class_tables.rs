@@ -293,3 +293,192 @@ fn a_broken_class_table_is_one_line() {
     assert_eq!(report["views"][0]["k"], 3);
     assert_eq!(report["views"][0]["classes"], 2);
 }
+
+/// The URL of the PostgreSQL server `.ci/run` starts (tests/postgres_server.sh), which holds
+/// Adult as `adult` and the demo's sources in schema `crm`.
+fn postgres() -> String {
+    std::env::var("LINKRISK_PG_URL").expect(
+        "LINKRISK_PG_URL is not set: run the tests through .ci/run, which starts PostgreSQL \
+         (tests/postgres_server.sh start DIR prints the URL)",
+    )
+}
+
+/// `scan` of a PostgreSQL table (the server groups, only the cells come back) gives the
+/// figures of `scan` on the same records as a file: Adult's two QI sets and every demo source,
+/// per person, with wildcard nulls, with typed columns (ages as integers, dates, timestamps,
+/// amounts as numeric) compared as text. `--show-values` fetches the named columns instead,
+/// and agrees too.
+#[test]
+fn postgres_tables_give_the_files_figures() {
+    let url = postgres();
+    let adult = adult();
+    let all = common::ADULT_QIS.join(",");
+    let file = |name: &str| format!("{RETAIL}/{name}.csv");
+    let cases: Vec<(String, String, &str, Vec<&str>)> = vec![
+        (
+            adult.clone(),
+            "adult".into(),
+            &all,
+            vec!["--sensitive", "salary-class", "--sampling-fraction", "0.1"],
+        ),
+        (
+            adult.clone(),
+            "adult".into(),
+            "age,sex,race,marital-status",
+            vec!["--sensitive", "salary-class"],
+        ),
+        (
+            file("loyalty"),
+            "crm.loyalty".into(),
+            "zip5,birth_date,gender",
+            vec!["--nulls", "wildcard"],
+        ),
+        (
+            file("ecommerce"),
+            "crm.ecommerce".into(),
+            "zip5,birth_year,gender",
+            vec![],
+        ),
+        (
+            file("web_analytics"),
+            "crm.web_analytics".into(),
+            "city,age_band",
+            vec!["--sensitive", "categories_viewed"],
+        ),
+        (
+            file("transactions"),
+            "crm.transactions".into(),
+            "store",
+            vec![
+                "--sensitive",
+                "category,basket_value",
+                "--entity",
+                "loyalty_id",
+            ],
+        ),
+        (
+            file("survey"),
+            "crm.survey".into(),
+            "zip3,birth_year,gender",
+            vec!["--sensitive", "health_interest,income_band"],
+        ),
+        (
+            file("partner"),
+            "crm.partner".into(),
+            "age,zip5",
+            vec!["--sensitive", "estimated_income", "--population", "100000"],
+        ),
+    ];
+    for (path, table, qi, extra) in &cases {
+        let mut local = vec!["scan", path.as_str(), "--qi", qi];
+        local.extend(extra.iter().copied());
+        local.extend(["--format", "json"]);
+        let expected = view(&common::linkrisk_json(&local));
+        let mut remote = vec!["scan", url.as_str(), "--table", table.as_str(), "--qi", qi];
+        remote.extend(extra.iter().copied());
+        remote.extend(["--format", "json"]);
+        let report = common::linkrisk_json(&remote);
+        let mut measured = view(&report);
+        measured["rows"] = expected["rows"].clone();
+        assert_eq!(measured, expected, "{table} {qi} {extra:?}");
+        assert_eq!(report["views"][0]["rows"], expected["rows"], "{table}");
+        // The report names the server and the table, never the password.
+        let text = report.to_string();
+        assert!(!text.contains("linkrisk-test"), "a password in the report");
+        assert!(
+            report["provenance"]["inputs"][0]["location"]
+                .as_str()
+                .unwrap()
+                .ends_with(&format!("table {table}"))
+        );
+    }
+    // The fetching path (named columns through binary COPY) agrees with the pushed-down one.
+    let fetched = common::linkrisk_json(&[
+        "scan",
+        &url,
+        "--table",
+        "crm.survey",
+        "--qi",
+        "zip3,birth_year,gender",
+        "--show-values",
+        "--format",
+        "json",
+    ]);
+    let pushed = common::linkrisk_json(&[
+        "scan",
+        &url,
+        "--table",
+        "crm.survey",
+        "--qi",
+        "zip3,birth_year,gender",
+        "--format",
+        "json",
+    ]);
+    for key in [
+        "k",
+        "classes",
+        "uniques",
+        "class_size_histogram",
+        "prosecutor",
+    ] {
+        assert_eq!(fetched["views"][0][key], pushed["views"][0][key], "{key}");
+    }
+}
+
+/// Every way a database source goes wrong is one line naming the server and the table,
+/// never the password: a URL that is not one, a refused connection, a bad password, a missing
+/// table or column, a statement that fails on the server.
+#[test]
+fn postgres_errors_are_one_line_without_the_password() {
+    let url = postgres();
+    let (head, tail) = url.split_once("linkrisk-test").unwrap();
+    let wrong = format!("{head}not-the-password{tail}");
+    let closed = "postgresql://ann:s3cret@127.0.0.1:1/crm";
+    let cases: [(&[&str], &str); 6] = [
+        (
+            &[
+                "scan",
+                "postgresql://ann:s3cret@[::1",
+                "--table",
+                "t",
+                "--qi",
+                "a",
+            ],
+            "is not a PostgreSQL URL",
+        ),
+        (
+            &["scan", closed, "--table", "t", "--qi", "a"],
+            "postgresql://ann@127.0.0.1:1/crm table t: error connecting to server",
+        ),
+        (
+            &["scan", &wrong, "--table", "adult", "--qi", "age"],
+            "password authentication failed",
+        ),
+        (
+            &["scan", &url, "--table", "crm.nothing", "--qi", "a"],
+            "table crm.nothing: relation \"crm.nothing\" does not exist",
+        ),
+        (
+            &["scan", &url, "--table", "adult", "--qi", "agee"],
+            "table adult has no column 'agee' (did you mean 'age'?)",
+        ),
+        (
+            &[
+                "scan",
+                &url,
+                "--query",
+                "SELECT 1 / (age - age) AS x FROM adult",
+                "--qi",
+                "x",
+            ],
+            "query: the statement failed on a value of the data (SQLSTATE 22012)",
+        ),
+    ];
+    for (args, needle) in cases {
+        let out = common::linkrisk(args);
+        let line = common::one_line_error(&out, needle);
+        for secret in ["s3cret", "not-the-password", "linkrisk-test"] {
+            assert!(!line.contains(secret), "{line}");
+        }
+    }
+}

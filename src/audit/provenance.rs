@@ -22,6 +22,18 @@ pub fn input(role: &str, location: &str, rows: Option<usize>) -> Result<InputFil
     })
 }
 
+/// One input read through `source` (a file, or a database table named without its password).
+pub fn source_input(role: &str, source: &Source, rows: Option<usize>) -> Result<InputFile> {
+    let fingerprint = source.fingerprint()?;
+    Ok(InputFile {
+        role: role.to_string(),
+        location: source.name().to_string(),
+        bytes: fingerprint.as_ref().map(|f| f.0),
+        sha256: fingerprint.map(|f| f.1),
+        rows,
+    })
+}
+
 /// The provenance of a run that read `inputs`, made now.
 pub fn provenance(inputs: Vec<InputFile>) -> Provenance {
     Provenance {
@@ -111,26 +123,9 @@ pub fn redacted_command_line(args: impl IntoIterator<Item = String>) -> Vec<Stri
             }
             continue;
         }
-        out.push(redact_url(&arg));
+        out.push(crate::escape::redact_url(&arg));
     }
     out
-}
-
-/// A URL's password replaced by `***`; any other text unchanged.
-fn redact_url(arg: &str) -> String {
-    let Some(scheme_end) = arg.find("://") else {
-        return arg.to_string();
-    };
-    let rest = &arg[scheme_end + 3..];
-    let authority_end = rest.find('/').unwrap_or(rest.len());
-    let Some(at) = rest[..authority_end].rfind('@') else {
-        return arg.to_string();
-    };
-    let user_info = &rest[..at];
-    match user_info.split_once(':') {
-        Some((user, _)) => format!("{}{user}:***{}", &arg[..scheme_end + 3], &rest[at..]),
-        None => arg.to_string(),
-    }
 }
 
 #[cfg(test)]

@@ -22,12 +22,19 @@ use crate::source::{ClassQuery, Source};
 /// `scan`'s command-line arguments.
 #[derive(Args, Debug)]
 pub struct ScanArgs {
-    /// The file to measure (CSV/TSV, Parquet, Arrow IPC, NDJSON; `-` reads CSV from stdin).
+    /// The file to measure (CSV/TSV, Parquet, Arrow IPC, NDJSON; `-` reads CSV from stdin), or
+    /// a database (`postgresql://user@host:port/db`) with --table or --query.
     #[arg(
         required_unless_present = "class_table",
         conflicts_with = "class_table"
     )]
     pub file: Option<String>,
+    /// The database's table of records (`schema.table` allowed).
+    #[arg(long, conflicts_with = "query")]
+    pub table: Option<String>,
+    /// A query whose rows are the database's records.
+    #[arg(long)]
+    pub query: Option<String>,
     /// Measure a class table written elsewhere instead of records (CSV or Parquet: the
     /// result of `linkrisk sql`, columns in docs/class-table.md).
     #[arg(long, value_name = "FILE")]
@@ -73,6 +80,8 @@ impl ScanArgs {
                 .or_else(|| self.file.clone())
                 .unwrap_or_default(),
             class_table: self.class_table.is_some(),
+            table: self.table.clone(),
+            query: self.query.clone(),
             qi: self.qi.clone(),
             sensitive: self.sensitive.clone(),
             entity: self.entity.clone(),
@@ -96,6 +105,10 @@ pub struct ScanOptions {
     pub file: String,
     /// The file is a class table (docs/class-table.md), not records.
     pub class_table: bool,
+    /// With a database URL: its table of records.
+    pub table: Option<String>,
+    /// With a database URL: a query whose rows are the records.
+    pub query: Option<String>,
     /// The quasi-identifier columns.
     pub qi: Vec<String>,
     /// The sensitive columns.
@@ -129,6 +142,8 @@ impl ScanOptions {
         ScanOptions {
             file: file.into(),
             class_table: false,
+            table: None,
+            query: None,
             qi: qi.iter().map(|q| q.to_string()).collect(),
             sensitive: Vec::new(),
             entity: None,
@@ -241,11 +256,17 @@ pub fn run(opts: &ScanOptions, progress: Progress) -> Result<Report> {
     let keep = listing.membership();
     // Without --show-values or a population table no frame is needed: the source goes
     // straight to codes.
-    let source = if opts.class_table {
-        Source::class_table_file(&opts.file, opts.load.clone())
-    } else {
-        Source::file(&opts.file, load.clone())
-    };
+    let source = Source::open(
+        &opts.file,
+        opts.table.as_deref(),
+        opts.query.as_deref(),
+        if opts.class_table {
+            opts.load.clone()
+        } else {
+            load.clone()
+        },
+        opts.class_table,
+    )?;
     let direct = if opts.show_values || opts.population_table.is_some() {
         None
     } else {
@@ -343,7 +364,11 @@ pub fn run(opts: &ScanOptions, progress: Progress) -> Result<Report> {
     );
     timer.lap("metrics");
     let view = ViewReport {
-        name: view_name(&opts.file),
+        name: match (&opts.table, &opts.query) {
+            (Some(table), _) => table.rsplit('.').next().unwrap_or(table).to_string(),
+            (None, Some(_)) => "query".to_string(),
+            _ => view_name(&opts.file),
+        },
         rows: rows_read.unwrap_or(df.as_ref().map_or(table.rows, |df| df.height())),
         entity: opts.entity.clone(),
         identified: false,
@@ -370,9 +395,9 @@ pub fn run(opts: &ScanOptions, progress: Progress) -> Result<Report> {
     let result = crate::audit::verdict::judge(&opts.policy, &views, &[]);
     let assessment =
         crate::audit::breaking::assess(&[], &views, &findings, &result.violations, &[]);
-    let mut inputs = vec![crate::audit::provenance::input(
+    let mut inputs = vec![crate::audit::provenance::source_input(
         "file",
-        &opts.file,
+        &source,
         Some(views[0].rows),
     )?];
     if let Some(path) = &opts.population_table {

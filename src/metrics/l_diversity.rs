@@ -81,10 +81,16 @@ fn measure_classes(table: &SensitiveTable, range: std::ops::Range<usize>, l: usi
     }
 }
 
-/// `exp(H)` of one class with these value counts.
+/// `exp(H)` of one class with these value counts, summed in ascending order of the counts so
+/// that the figure does not depend on the order the values are numbered in.
 pub fn class_entropy_l(counts: &[u32]) -> f64 {
-    let size: u64 = counts.iter().map(|&c| c as u64).sum();
-    let h: f64 = counts
+    if counts.len() <= 1 {
+        return 1.0;
+    }
+    let mut sorted = counts.to_vec();
+    sorted.sort_unstable();
+    let size: u64 = sorted.iter().map(|&c| c as u64).sum();
+    let h: f64 = sorted
         .iter()
         .map(|&c| {
             let p = c as f64 / size as f64;

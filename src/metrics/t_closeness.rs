@@ -25,7 +25,7 @@ pub fn t_closeness(table: &SensitiveTable) -> f64 {
     let ordered = table.numeric.then(|| OrderedGround::new(&q));
     let emd = |positions: &[u32], counts: &[u32]| match &ordered {
         Some(ground) => ground.emd(positions, counts),
-        None => equal_emd(&q, positions, counts),
+        None => equal_emd(&table.overall, n, positions, counts),
     };
     // A class holding a single value has a distance that depends on that value only (most
     // classes of a highly unique view): it is computed once per value, up front. Runs of
@@ -50,18 +50,26 @@ pub fn t_closeness(table: &SensitiveTable) -> f64 {
         .reduce(|| 0.0, f64::max)
 }
 
-/// `½ Σ_i |p_i − q_i|`, where values absent from the class contribute `q_i`:
-/// `½ (Σ_{i∈class} |p_i − q_i| + 1 − Σ_{i∈class} q_i)`.
-pub fn equal_emd(q: &[f64], positions: &[u32], counts: &[u32]) -> f64 {
-    let size: u64 = counts.iter().map(|&c| c as u64).sum();
-    let mut inside = 0.0;
-    let mut q_inside = 0.0;
-    for (&pos, &count) in positions.iter().zip(counts) {
-        let qi = q[pos as usize];
-        inside += (count as f64 / size as f64 - qi).abs();
-        q_inside += qi;
+/// `½ Σ_i |p_i − q_i|`, where values absent from the class contribute `q_i`, computed from the
+/// counts exactly: with `p_i = c_i / s` and `q_i = o_i / n` it is
+/// `½ (Σ_{i∈class} |c_i n − o_i s| + s (n − Σ_{i∈class} o_i)) / (s n)`, a sum of integers, so
+/// the figure does not depend on the order the values are numbered in (a file's dictionary
+/// order, a database's).
+pub fn equal_emd(overall: &[u64], n: u64, positions: &[u32], counts: &[u32]) -> f64 {
+    let size: u128 = counts.iter().map(|&c| c as u128).sum();
+    let n = n as u128;
+    if size == 0 || n == 0 {
+        return 0.0;
     }
-    (0.5 * (inside + (1.0 - q_inside).max(0.0))).clamp(0.0, 1.0)
+    let mut inside: u128 = 0;
+    let mut overall_inside: u128 = 0;
+    for (&pos, &count) in positions.iter().zip(counts) {
+        let o = overall[pos as usize] as u128;
+        inside += (count as u128 * n).abs_diff(o * size);
+        overall_inside += o;
+    }
+    let outside = size * n.saturating_sub(overall_inside);
+    (0.5 * (inside + outside) as f64 / (size as f64 * n as f64)).clamp(0.0, 1.0)
 }
 
 /// The global cumulative distribution of an ordered attribute, prepared so that the EMD of a

@@ -53,9 +53,20 @@ pub fn read(source: &Source, query: &ClassQuery) -> Result<Classes> {
         );
     }
     let df = source.frame(&needed)?;
-    let records = counts(&df, RECORDS_COLUMN, &path)?;
+    from_cells(&df, query, &path)
+}
+
+/// The class table of cells already read (a class-table file's rows, or a database's
+/// `GROUP BY` result); `path` names them in messages.
+pub fn from_cells(df: &DataFrame, query: &ClassQuery, path: &str) -> Result<Classes> {
+    let keys: Vec<String> = match query.entity {
+        Some(_) => vec![CLASS_COLUMN.to_string()],
+        None => query.qis.to_vec(),
+    };
+    let df = df.clone();
+    let records = counts(&df, RECORDS_COLUMN, path)?;
     let people = match query.entity {
-        Some(_) => Some(counts(&df, PEOPLE_COLUMN, &path)?),
+        Some(_) => Some(counts(&df, PEOPLE_COLUMN, path)?),
         None => None,
     };
     let key_columns = encode_columns(&df, &keys, &[])?;
@@ -70,7 +81,7 @@ pub fn read(source: &Source, query: &ClassQuery) -> Result<Classes> {
     .map_err(|e| {
         crate::invalid!(
             "{} line {}: the cell {}",
-            crate::escape::path(std::path::Path::new(&path)),
+            crate::escape::path(std::path::Path::new(path)),
             e.cell + 2,
             e.problem
         )

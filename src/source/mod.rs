@@ -10,6 +10,7 @@
 //! themselves.
 
 mod class_table;
+pub mod postgres;
 pub mod sql;
 
 use polars::prelude::*;
@@ -27,7 +28,17 @@ use crate::io::{InputFormat, LoadOptions, SourceColumns};
 pub enum Location {
     /// A file (CSV, gzip CSV, Parquet, Arrow IPC, NDJSON), or `-` for standard input.
     File(String),
+    /// A PostgreSQL table or query.
+    Postgres(Box<postgres::Postgres>),
 }
+
+impl PartialEq for postgres::Postgres {
+    fn eq(&self, other: &Self) -> bool {
+        self.shown() == other.shown()
+    }
+}
+
+impl Eq for postgres::Postgres {}
 
 /// A source of records, and how to read it.
 #[derive(Debug, Clone)]
@@ -80,6 +91,56 @@ impl Source {
         }
     }
 
+    /// A PostgreSQL table or query (`postgresql://user@host:port/db`).
+    pub fn postgres(
+        url: &str,
+        relation: postgres::PgRelation,
+        load: LoadOptions,
+    ) -> Result<Source> {
+        Ok(Source {
+            location: Location::Postgres(Box::new(postgres::Postgres::open(url, relation)?)),
+            load,
+            cells: false,
+        })
+    }
+
+    /// Where `location` says: a PostgreSQL URL with its `table` or `query`, else a file (or a
+    /// class-table file when `cells`).
+    pub fn open(
+        location: &str,
+        table: Option<&str>,
+        query: Option<&str>,
+        load: LoadOptions,
+        cells: bool,
+    ) -> Result<Source> {
+        if postgres::is_url(location) {
+            if cells {
+                crate::bail!(
+                    "--class-table reads a file; a database computes its class table itself"
+                );
+            }
+            let relation = match (table, query) {
+                (Some(t), None) => postgres::PgRelation::Table(t.to_string()),
+                (None, Some(q)) => postgres::PgRelation::Query(q.to_string()),
+                _ => crate::bail!(
+                    "{} is a database: give --table T or --query SQL",
+                    crate::escape::name(&postgres::redacted_url(location))
+                ),
+            };
+            return Source::postgres(location, relation, load);
+        }
+        if table.is_some() || query.is_some() {
+            crate::bail!(
+                "--table and --query name the records of a database URL (postgresql://...), not of a file"
+            );
+        }
+        Ok(if cells {
+            Source::class_table_file(location, load)
+        } else {
+            Source::file(location, load)
+        })
+    }
+
     /// Whether the source is a class table rather than records.
     pub fn is_class_table(&self) -> bool {
         self.cells
@@ -99,20 +160,26 @@ impl Source {
     pub fn name(&self) -> &str {
         match &self.location {
             Location::File(path) => path,
+            Location::Postgres(pg) => pg.shown(),
         }
     }
 
     /// The size and SHA-256 of the source's bytes, for a report's provenance; `None` where
     /// the data is read once (standard input, a pipe).
     pub fn fingerprint(&self) -> Result<Option<(u64, String)>> {
-        let Location::File(path) = &self.location;
-        crate::io::fingerprint(std::path::Path::new(path))
+        match &self.location {
+            Location::File(path) => crate::io::fingerprint(std::path::Path::new(path)),
+            Location::Postgres(_) => Ok(None),
+        }
     }
 
     /// Runs one read of the source, turning a reader's panic (polars fails on a few inputs it
     /// cannot represent) into one line naming the source, in the words its format calls for.
     pub fn guarded<T>(&self, read: impl FnOnce() -> Result<T>) -> Result<T> {
-        let Location::File(path) = &self.location;
+        let path = match &self.location {
+            Location::File(path) => path,
+            Location::Postgres(_) => return read(),
+        };
         let parquet = match self.load.format {
             Some(format) => format == InputFormat::Parquet,
             None => crate::io::format_from_path(path) == Some(InputFormat::Parquet),
@@ -129,7 +196,10 @@ impl Source {
 
     /// The source's column names, in its order.
     pub fn column_names(&self) -> Result<Vec<String>> {
-        let Location::File(path) = &self.location;
+        let path = match &self.location {
+            Location::File(path) => path,
+            Location::Postgres(pg) => return pg.column_names(),
+        };
         self.guarded(|| {
             let mut lf = crate::io::scan(path, &self.load)?;
             crate::io::column_names(&mut lf, path)
@@ -139,14 +209,30 @@ impl Source {
     /// The named columns (and only those) as a frame, after the missing-value rule; refuses a
     /// source without data rows.
     pub fn frame(&self, names: &[String]) -> Result<DataFrame> {
-        let Location::File(path) = &self.location;
+        let path = match &self.location {
+            Location::File(path) => path,
+            Location::Postgres(pg) => {
+                self.require(names)?;
+                return pg.frame(names);
+            }
+        };
         self.guarded(|| crate::io::load(path, names, &self.load))
     }
 
     /// The named columns as dictionary codes, in the order asked, and the row count: straight
     /// from a plain CSV or Parquet file, else through a frame.
     pub fn coded_columns(&self, names: &[String]) -> Result<(Vec<CodedColumn>, usize)> {
-        let Location::File(path) = &self.location;
+        let path = match &self.location {
+            Location::File(path) => path,
+            Location::Postgres(_) => {
+                let df = self.frame(names)?;
+                let columns = names
+                    .iter()
+                    .map(|n| crate::engine::compare::coded_column(df.column(n)?))
+                    .collect::<Result<Vec<_>>>()?;
+                return Ok((columns, df.height()));
+            }
+        };
         let (mut columns, rows) = self.guarded(|| {
             Ok(match crate::io::read_columns(path, names, &self.load)? {
                 SourceColumns::Coded(columns, rows) => (columns, rows),
@@ -183,9 +269,18 @@ impl Source {
         qis: &[String],
         sensitive: &[String],
     ) -> Result<(Vec<EncodedColumn>, Vec<EncodedColumn>, usize)> {
-        let Location::File(path) = &self.location;
         let mut names: Vec<String> = qis.to_vec();
         names.extend(sensitive.iter().filter(|s| !qis.contains(s)).cloned());
+        let path = match &self.location {
+            Location::File(path) => path,
+            Location::Postgres(_) => {
+                let df = self.frame(&names)?;
+                let rows = df.height();
+                let encoded = encode_frame(df, &names, sensitive)?;
+                let (qi_cols, sens_cols) = split_view(encoded, qis, sensitive);
+                return Ok((qi_cols, sens_cols, rows));
+            }
+        };
         let timer = crate::timing::Timer::start();
         let (encoded, rows) =
             match self.guarded(|| crate::io::read_columns(path, &names, &self.load))? {
@@ -203,11 +298,38 @@ impl Source {
         Ok((qi_cols, sens_cols, rows))
     }
 
+    /// Refuses names that are not columns of the source, with a suggestion.
+    fn require(&self, names: &[String]) -> Result<()> {
+        let columns = self.column_names()?;
+        if let Some(missing) = names.iter().find(|n| !columns.contains(n)) {
+            crate::bail!(
+                "{} has no column {}{}",
+                self.name(),
+                crate::escape::name(missing),
+                crate::escape::suggestion(missing, columns.iter().map(String::as_str))
+                    .map(|c| format!(" (did you mean {}?)", crate::escape::name(c)))
+                    .unwrap_or_default()
+            );
+        }
+        Ok(())
+    }
+
     /// The class table of `query.qis` (with its sensitive attributes, per person with an
     /// entity), built in one pass where the data is read.
     pub fn class_table(&self, query: &ClassQuery) -> Result<Classes> {
         if self.cells {
             return class_table::read(self, query);
+        }
+        if let Location::Postgres(pg) = &self.location
+            && !query.membership
+        {
+            // The server groups; only the cells come back.
+            let mut names = query.qis.to_vec();
+            names.extend(query.sensitive.iter().cloned());
+            names.extend(query.entity.map(str::to_string));
+            self.require(&names)?;
+            let cells = pg.class_cells(query.qis, query.sensitive, query.entity)?;
+            return class_table::from_cells(&cells, query, pg.shown());
         }
         let mut read = query.qis.to_vec();
         read.extend(query.entity.map(str::to_string));

@@ -533,8 +533,8 @@ struct ClassValues {
 
 /// The distribution t-closeness measures a class against.
 enum Ground {
-    /// Every value equally far from every other: the distribution itself.
-    Equal(Vec<f64>),
+    /// Every value equally far from every other: the records per value, and their total.
+    Equal(Vec<u64>, u64),
     /// Ordered values: the kept values renumbered densely (absent values are not values of
     /// the released data) and their cumulative distribution.
     Ordered {
@@ -601,7 +601,7 @@ impl ClassValues {
         let n: u64 = rows.iter().sum();
         let share = |r: u64| if n == 0 { 0.0 } else { r as f64 / n as f64 };
         if !self.numeric {
-            return Ground::Equal(rows.into_iter().map(share).collect());
+            return Ground::Equal(rows, n);
         }
         let mut dense = vec![u32::MAX; rows.len()];
         let mut q = Vec::new();
@@ -621,7 +621,12 @@ impl ClassValues {
     fn distance(&self, class: usize, ground: &Ground) -> f64 {
         let range = self.range(class);
         match ground {
-            Ground::Equal(q) => equal_emd(q, &self.positions[range.clone()], &self.counts[range]),
+            Ground::Equal(rows, n) => equal_emd(
+                rows,
+                *n,
+                &self.positions[range.clone()],
+                &self.counts[range],
+            ),
             Ground::Ordered { dense, ground } => {
                 let positions: Vec<u32> = self.positions[range.clone()]
                     .iter()
