@@ -158,6 +158,12 @@ pub fn apply(plan: &Plan, report: &Report, choice: &RemedyChoice, out: &Path) ->
             .iter()
             .find(|s| &s.name == name)
             .expect("a remedy's sources are the plan's");
+        if spec.url.is_some() {
+            bail!(
+                "--apply-remedy writes files: source {} lives in a database; apply the remedy there (its steps are in the finding)",
+                crate::escape::name(name)
+            );
+        }
         let path = plan.resolve(&spec.path);
         let shown = path.to_string_lossy().to_string();
         let delimiter = super::delimiter_of(spec)?;

@@ -153,7 +153,12 @@ pub fn apply(df: DataFrame, name: &str, g: &Generalization, base: &Path) -> Resu
                     map.lazy(),
                     [col(name)],
                     [col("__value")],
-                    JoinArgs::new(JoinType::Left),
+                    JoinArgs {
+                        // Row numbers (--records, keys, --apply-remedy) are the file's: keep the
+                        // left's order, which polars does not promise by default.
+                        maintain_order: MaintainOrderJoin::Left,
+                        ..JoinArgs::new(JoinType::Left)
+                    },
                 )
                 .with_column(col("__general").alias(name))
                 .drop(cols(["__general"]))

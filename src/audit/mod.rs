@@ -38,8 +38,7 @@ pub use view::{Measuring, View};
 
 /// Loads one source of the plan with its generalisations and attached columns.
 pub fn load_source(plan: &Plan, spec: &SourceSpec) -> Result<View> {
-    let path = plan.resolve(&spec.path);
-    let shown = path.to_string_lossy().to_string();
+    let shown = spec.location(plan);
     let delimiter = delimiter_of(spec)?;
     let opts = LoadOptions {
         delimiter,
@@ -66,9 +65,15 @@ pub fn load_source(plan: &Plan, spec: &SourceSpec) -> Result<View> {
     {
         columns.push(attach.on.clone());
     }
-    let mut df = Source::file(&shown, opts)
-        .frame(&columns)
-        .with_context(|| format!("source '{}'", spec.name))?;
+    let mut df = Source::open(
+        &shown,
+        spec.table.as_deref(),
+        spec.query.as_deref(),
+        opts,
+        false,
+    )?
+    .frame(&columns)
+    .with_context(|| format!("source '{}'", spec.name))?;
     for (column, g) in &spec.generalize {
         df = generalize::apply(df, column, g, &plan.base)
             .with_context(|| format!("source '{}'", spec.name))?;
@@ -138,7 +143,12 @@ pub fn load_source(plan: &Plan, spec: &SourceSpec) -> Result<View> {
                 extra.lazy(),
                 [col(attach.on.as_str())],
                 [col(attach.on.as_str())],
-                JoinArgs::new(JoinType::Left),
+                JoinArgs {
+                    // Row numbers (--records, keys, --apply-remedy) are the file's: keep the
+                    // left's order, which polars does not promise by default.
+                    maintain_order: MaintainOrderJoin::Left,
+                    ..JoinArgs::new(JoinType::Left)
+                },
             )
             .collect()
             .map_err(|e| crate::invalid!("source '{}': cannot attach {ashown}: {e}", spec.name))?;

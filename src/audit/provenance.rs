@@ -56,11 +56,21 @@ pub fn plan_inputs(
         inputs.push(input("plan", &shown(path), None)?);
     }
     for source in &plan.sources {
-        inputs.push(input(
-            &source.name,
-            &shown(&plan.resolve(&source.path)),
-            rows_of(&source.name),
-        )?);
+        let location = source.location(plan);
+        inputs.push(match &source.url {
+            None => input(&source.name, &location, rows_of(&source.name))?,
+            Some(_) => source_input(
+                &source.name,
+                &Source::open(
+                    &location,
+                    source.table.as_deref(),
+                    source.query.as_deref(),
+                    Default::default(),
+                    false,
+                )?,
+                rows_of(&source.name),
+            )?,
+        });
         if let Some(attach) = &source.attach {
             inputs.push(input("attach", &shown(&plan.resolve(&attach.path)), None)?);
         }

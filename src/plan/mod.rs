@@ -192,8 +192,16 @@ impl Default for PolicySpec {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Attach {
-    /// The file, relative to the plan.
+    /// The file, relative to the plan (or `url` instead).
+    #[serde(default)]
     pub path: PathBuf,
+    /// A database holding the records (`postgresql://user@host:port/db`), with `table` or
+    /// `query`, instead of `path`.
+    pub url: Option<String>,
+    /// The database's table of records.
+    pub table: Option<String>,
+    /// A query whose rows are the database's records.
+    pub query: Option<String>,
     /// The key column, in both the source and the file; each key at most once in the file.
     pub on: String,
 }
@@ -204,8 +212,16 @@ pub struct Attach {
 pub struct SourceSpec {
     /// The view's name in the report and in join steps.
     pub name: String,
-    /// The file, relative to the plan.
+    /// The file, relative to the plan (or `url` instead).
+    #[serde(default)]
     pub path: PathBuf,
+    /// A database holding the records (`postgresql://user@host:port/db`), with `table` or
+    /// `query`, instead of `path`.
+    pub url: Option<String>,
+    /// The database's table of records.
+    pub table: Option<String>,
+    /// A query whose rows are the database's records.
+    pub query: Option<String>,
     /// The role of each column read.
     pub columns: BTreeMap<String, Role>,
     /// Generalisations applied at load: what the data holder released.
@@ -444,6 +460,17 @@ pub struct Plan {
     pub path: Option<PathBuf>,
 }
 
+impl SourceSpec {
+    /// Where the source's records are: its database URL, or its file resolved against the
+    /// plan's folder.
+    pub fn location(&self, plan: &Plan) -> String {
+        match &self.url {
+            Some(url) => url.clone(),
+            None => plan.resolve(&self.path).to_string_lossy().to_string(),
+        }
+    }
+}
+
 impl Plan {
     /// Reads and validates a plan file.
     pub fn load(path: &Path) -> Result<Plan> {
@@ -475,7 +502,9 @@ impl Plan {
     pub fn inputs(&self) -> Vec<PathBuf> {
         let mut paths = Vec::new();
         for source in &self.sources {
-            paths.push(self.resolve(&source.path));
+            if source.url.is_none() {
+                paths.push(self.resolve(&source.path));
+            }
             if let Some(attach) = &source.attach {
                 paths.push(self.resolve(&attach.path));
             }

@@ -14,6 +14,40 @@ impl Plan {
                 bail!("duplicate name '{}'", source.name);
             }
             names.push(&source.name);
+            match (&source.url, source.path.as_os_str().is_empty()) {
+                (None, true) => bail!(
+                    "source '{}' has no path (a file) or url (a database with table or query)",
+                    source.name
+                ),
+                (Some(_), false) => {
+                    bail!("source '{}' has both path and url: give one", source.name)
+                }
+                (Some(url), true) => {
+                    if !crate::source::postgres::is_url(url) {
+                        bail!("source '{}': url must be a postgresql:// URL", source.name);
+                    }
+                    if source.table.is_some() == source.query.is_some() {
+                        bail!(
+                            "source '{}': a url needs table or query (one of them)",
+                            source.name
+                        );
+                    }
+                    if !source.points.is_empty() {
+                        bail!(
+                            "source '{}': points (purchase-history unicity) read a file for now; give path",
+                            source.name
+                        );
+                    }
+                }
+                (None, false) => {
+                    if source.table.is_some() || source.query.is_some() {
+                        bail!(
+                            "source '{}': table and query name a database's records; give url",
+                            source.name
+                        );
+                    }
+                }
+            }
             for (key, steps) in [
                 ("generalize", &source.generalize),
                 ("generalized", &source.generalized),
