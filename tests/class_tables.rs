@@ -425,6 +425,68 @@ fn postgres_tables_give_the_files_figures() {
     }
 }
 
+/// A quasi `link` between two PostgreSQL tables (or a table and a file) gives the figures of
+/// the same link between the files: the web shop's accounts against the survey on birth year
+/// and gender, with the truth columns.
+#[test]
+fn a_link_between_postgres_tables_equals_the_files() {
+    let url = postgres();
+    let on = "birth_year,gender";
+    let files = common::linkrisk_json(&[
+        "link",
+        &format!("{RETAIL}/ecommerce.csv"),
+        &format!("{RETAIL}/survey.csv"),
+        "--on",
+        on,
+        "--format",
+        "json",
+    ]);
+    let both = common::linkrisk_json(&[
+        "link",
+        &url,
+        &url,
+        "--left-table",
+        "crm.ecommerce",
+        "--right-table",
+        "crm.survey",
+        "--on",
+        on,
+        "--format",
+        "json",
+    ]);
+    let mixed = common::linkrisk_json(&[
+        "link",
+        &format!("{RETAIL}/ecommerce.csv"),
+        &url,
+        "--right-query",
+        "SELECT * FROM crm.survey",
+        "--on",
+        on,
+        "--format",
+        "json",
+    ]);
+    let linkage = |r: &Value| {
+        let mut join = r["joins"][0].clone();
+        for key in ["name", "left", "right"] {
+            join.as_object_mut().unwrap().remove(key);
+        }
+        for snapshot in ["before_left", "before_right", "after"] {
+            join[snapshot].as_object_mut().unwrap().remove("view");
+        }
+        join
+    };
+    assert_eq!(linkage(&both), linkage(&files));
+    assert_eq!(linkage(&mixed), linkage(&files));
+    assert!(
+        files["joins"][0]["linkage"]["expected_reidentifications"]
+            .as_f64()
+            .unwrap()
+            > 0.0
+    );
+    assert_eq!(both["views"][0]["name"], "ecommerce");
+    assert_eq!(mixed["views"][1]["name"], "query");
+}
+
 /// Every way a database source goes wrong is one line naming the server and the table,
 /// never the password: a URL that is not one, a refused connection, a bad password, a missing
 /// table or column, a statement that fails on the server.

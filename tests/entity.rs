@@ -529,6 +529,7 @@ proptest! {
             right_on: vec!["a".into(), "b".into()],
             truth: Some(("truth".into(), "truth".into())),
             entity: Some(("who".into(), "who".into())),
+            relations: Default::default(),
             load: LoadOptions::default(),
             measure: MeasureOptions { policy_k: 2, recursive_l: 2, population: None },
         })

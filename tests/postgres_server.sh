@@ -50,11 +50,17 @@ if [ -z "$bin" ]; then
 fi
 rm -rf "$dir"
 mkdir -p "$dir"
-[ "$(id -u)" -eq 0 ] && chown postgres "$dir"
+if [ "$(id -u)" -eq 0 ]; then
+  chown postgres "$dir"
+  if ! runuser -u postgres -- test -w "$dir"; then
+    echo "error: the postgres user cannot write $dir (a folder under /root?): set LINKRISK_PG_DIR" >&2
+    exit 1
+  fi
+fi
 port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 password="linkrisk-test"
 printf '%s\n' "$password" > "$dir/pwfile"
-[ "$(id -u)" -eq 0 ] && chown postgres "$dir/pwfile"
+if [ "$(id -u)" -eq 0 ]; then chown postgres "$dir/pwfile"; fi
 as_owner "$bin/initdb" -D "$dir/data" -U postgres --pwfile="$dir/pwfile" \
   --auth-host=scram-sha-256 --auth-local=trust > "$dir/initdb.log" 2>&1 || {
   echo "error: initdb failed:" >&2
@@ -68,8 +74,11 @@ as_owner "$bin/pg_ctl" -w -D "$dir/data" -l "$dir/server.log" \
   exit 1
 }
 
+# As the calling user over TCP, so that \copy reads the files with the caller's rights (the
+# clone may be where the postgres user cannot read).
 psql_run() {
-  as_owner psql -q -v ON_ERROR_STOP=1 -h "$dir" -p "$port" -U postgres -d postgres "$@"
+  PGPASSWORD="$password" "$bin/psql" -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres \
+    -d postgres "$@"
 }
 data="$here/../shared/data/adult/adult.csv"
 retail="$here/fixtures/retail"

@@ -25,6 +25,8 @@ pub struct LinkOptions {
     pub identified: (String, String),
     /// The target file (the release) and its view name.
     pub target: (String, String),
+    /// Where a side is a database URL: its table or query (identified, target).
+    pub relations: [(Option<String>, Option<String>); 2],
     /// Compared columns of each side, pairwise.
     pub left_on: Vec<String>,
     pub right_on: Vec<String>,
@@ -117,8 +119,21 @@ pub fn link(opts: &LinkOptions) -> Result<LinkOutcome> {
             .chain(opts.entity.iter().map(|t| t.1.clone())),
     );
     let timer = crate::timing::Timer::start();
-    let (a, a_rows) = Source::file(a_path, opts.load.clone()).coded_columns(&a_names)?;
-    let (b, b_rows) = Source::file(b_path, opts.load.clone()).coded_columns(&b_names)?;
+    let side = |location: &str, (table, query): &(Option<String>, Option<String>)| {
+        Source::open(
+            location,
+            table.as_deref(),
+            query.as_deref(),
+            opts.load.clone(),
+            false,
+        )
+    };
+    let (a_source, b_source) = (
+        side(a_path, &opts.relations[0])?,
+        side(b_path, &opts.relations[1])?,
+    );
+    let (a, a_rows) = a_source.coded_columns(&a_names)?;
+    let (b, b_rows) = b_source.coded_columns(&b_names)?;
     timer.lap("read both sides as codes");
     // The linkage groups each side's records by their compared codes (a key and a class per
     // record, about 48 bytes, plus 4 per compared column) and, with people, by person.

@@ -15,10 +15,24 @@ use crate::model::{self, Policy, Report};
 /// `link`'s command-line arguments.
 #[derive(Args, Debug)]
 pub struct LinkArgs {
-    /// The identified file (the attacker's, e.g. a loyalty or voter list).
+    /// The identified file (the attacker's, e.g. a loyalty or voter list), or a database URL
+    /// (`postgresql://...`) with --left-table or --left-query.
     pub identified: String,
-    /// The target file (the "de-identified" release).
+    /// The target file (the "de-identified" release), or a database URL with --right-table or
+    /// --right-query.
     pub target: String,
+    /// The identified side's database table.
+    #[arg(long, conflicts_with = "left_query")]
+    pub left_table: Option<String>,
+    /// A query whose rows are the identified side's records.
+    #[arg(long)]
+    pub left_query: Option<String>,
+    /// The target side's database table.
+    #[arg(long, conflicts_with = "right_query")]
+    pub right_table: Option<String>,
+    /// A query whose rows are the target side's records.
+    #[arg(long)]
+    pub right_query: Option<String>,
     /// Shared quasi-identifiers, comma-separated (`a` or `identified_col=target_col`).
     #[arg(long, value_delimiter = ',', required = true)]
     pub on: Vec<String>,
@@ -48,12 +62,31 @@ impl LinkArgs {
     /// The library options these arguments ask for.
     pub fn options(&self) -> LinkOptions {
         let (left_on, right_on) = self.on.iter().map(|s| pair(s)).unzip();
-        LinkOptions {
+        let mut opts = LinkOptions {
             truth: self.truth.as_deref().map(pair),
             entity: self.entity.as_deref().map(pair),
             load: self.input.load_options(&[]),
+            relations: [
+                (self.left_table.clone(), self.left_query.clone()),
+                (self.right_table.clone(), self.right_query.clone()),
+            ],
             ..link_options(&self.identified, &self.target, left_on, right_on, self.k)
+        };
+        // A database side is named after its table (or `query`).
+        for (side, (table, query)) in [
+            (&mut opts.identified, &opts.relations[0]),
+            (&mut opts.target, &opts.relations[1]),
+        ] {
+            if let Some(table) = table {
+                side.1 = table.rsplit('.').next().unwrap_or(table).to_string();
+            } else if query.is_some() {
+                side.1 = "query".to_string();
+            }
         }
+        if opts.identified.1 == opts.target.1 {
+            opts.target.1 = format!("{}_target", opts.target.1);
+        }
+        opts
     }
 }
 
@@ -77,6 +110,7 @@ pub fn link_options(
         right_on,
         truth: None,
         entity: None,
+        relations: Default::default(),
         load: Default::default(),
         measure: MeasureOptions {
             policy_k: k,
@@ -116,13 +150,26 @@ pub fn run(opts: &LinkOptions, progress: Progress) -> Result<Report> {
         &result,
         0.0,
     )?;
+    let source = |location: &str, (table, query): &(Option<String>, Option<String>)| {
+        crate::source::Source::open(
+            location,
+            table.as_deref(),
+            query.as_deref(),
+            Default::default(),
+            false,
+        )
+    };
     let inputs = vec![
-        crate::audit::provenance::input(
+        crate::audit::provenance::source_input(
             "identified",
-            &opts.identified.0,
+            &source(&opts.identified.0, &opts.relations[0])?,
             Some(outcome.join.rows_left),
         )?,
-        crate::audit::provenance::input("target", &opts.target.0, Some(outcome.join.rows_right))?,
+        crate::audit::provenance::source_input(
+            "target",
+            &source(&opts.target.0, &opts.relations[1])?,
+            Some(outcome.join.rows_right),
+        )?,
     ];
     let joins = vec![outcome.join];
     let assessment =
