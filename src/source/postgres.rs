@@ -208,7 +208,8 @@ impl Postgres {
                 entity,
             },
         )?;
-        self.with_client(async |client| {
+        let timer = crate::timing::Timer::start();
+        let cells = self.with_client(async |client| {
             let statement = client.prepare(&sql).await?;
             let names: Vec<String> = statement
                 .columns()
@@ -230,7 +231,13 @@ impl Postgres {
                 });
             }
             Ok(DataFrame::new_infer_height(columns).expect("columns of one length"))
-        })
+        })?;
+        timer.lap(&format!(
+            "postgres: class table computed by the server, {} cells, {} bytes received",
+            cells.height(),
+            payload(&cells)
+        ));
+        Ok(cells)
     }
 
     /// The named columns of every record, as text (an empty text missing), through binary
@@ -257,6 +264,7 @@ impl Postgres {
         };
         let sql = format!("COPY (SELECT {select} FROM {from}) TO STDOUT (FORMAT binary)");
         let types = vec![Type::TEXT; names.len()];
+        let timer = crate::timing::Timer::start();
         let values = self.with_client(async |client| {
             let stream = client.copy_out(&sql).await?;
             let rows = BinaryCopyOutStream::new(stream, &types);
@@ -276,11 +284,36 @@ impl Postgres {
             .map(|(n, v)| Column::new(n.as_str().into(), v))
             .collect();
         let df = DataFrame::new_infer_height(columns)?;
+        timer.lap(&format!(
+            "postgres: {} columns of {} rows fetched, {} bytes received",
+            names.len(),
+            df.height(),
+            payload(&df)
+        ));
         if df.height() == 0 {
             crate::bail!("{} has no data rows", self.shown);
         }
         Ok(df)
     }
+}
+
+/// The bytes a result's rows take on the wire in PostgreSQL's binary form: per row a 2-byte
+/// field count, per field a 4-byte length and its bytes (a text's UTF-8, 8 for a bigint, none
+/// for NULL).
+fn payload(df: &DataFrame) -> u64 {
+    let rows = df.height() as u64;
+    let mut bytes = 2 * rows;
+    for column in df.columns() {
+        bytes += 4 * rows;
+        bytes += match column.dtype() {
+            DataType::String => column
+                .str()
+                .map(|s| s.iter().flatten().map(|v| v.len() as u64).sum())
+                .unwrap_or(0),
+            _ => 8 * (rows - column.null_count() as u64),
+        };
+    }
+    bytes
 }
 
 /// A rustls connector with the system's roots and the ring provider (installed explicitly:
