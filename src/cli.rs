@@ -311,7 +311,7 @@ fn usage_error(err: &clap::Error) -> String {
         err.kind(),
         ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand | ErrorKind::MissingSubcommand
     ) {
-        return "a command is required: audit, scan, link, keys, unicity, synth, completions or man \
+        return "a command is required: audit, scan, link, keys, unicity, sql, synth, completions or man \
                 (linkrisk --help describes them)"
             .to_string();
     }

@@ -596,3 +596,109 @@ fn the_demo_audit_from_postgres_equals_the_files() {
         common::linkrisk_json(&["audit", &format!("{RETAIL}/audit.toml"), "--format", "json"]);
     assert_eq!(comparable(remote), comparable(local));
 }
+
+/// `linkrisk sql`'s PostgreSQL statement run by `psql` (as the README shows) and saved as CSV
+/// gives `scan --class-table` the figures of the file: Adult's eight QIs, and the purchases per
+/// person with a numeric sensitive amount.
+#[test]
+fn the_postgres_statement_run_by_psql_gives_the_files_figures() {
+    let url = postgres();
+    let dir = common::scratch("class-tables-psql");
+    let cases: [(&str, String, &str, &[&str]); 2] = [
+        (
+            "adult",
+            adult(),
+            &common::ADULT_QIS.join(","),
+            &["--sensitive", "salary-class"],
+        ),
+        (
+            "crm.transactions",
+            format!("{RETAIL}/transactions.csv"),
+            "store",
+            &[
+                "--sensitive",
+                "category,basket_value",
+                "--entity",
+                "loyalty_id",
+            ],
+        ),
+    ];
+    for (table, file, qi, extra) in cases {
+        let mut args = vec!["sql", "--dialect", "postgres", "--table", table, "--qi", qi];
+        args.extend(extra.iter().copied());
+        let sql = common::linkrisk(&args);
+        common::assert_ran(&sql);
+        let sql = String::from_utf8(sql.stdout).unwrap();
+        let out = std::process::Command::new("psql")
+            .args([
+                url.as_str(),
+                "-c",
+                &format!("COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER)"),
+            ])
+            .output()
+            .expect("psql (Debian's postgresql-client, installed with the server) runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let path = dir.join(format!("{table}.csv"));
+        std::fs::write(&path, &out.stdout).unwrap();
+        let mut classes = vec!["scan", "--class-table", path.to_str().unwrap(), "--qi", qi];
+        classes.extend(extra.iter().copied());
+        classes.extend(["--format", "json"]);
+        let mut records = vec!["scan", file.as_str(), "--qi", qi];
+        records.extend(extra.iter().copied());
+        records.extend(["--format", "json"]);
+        assert_eq!(
+            view(&common::linkrisk_json(&classes)),
+            view(&common::linkrisk_json(&records)),
+            "{table}"
+        );
+    }
+}
+
+/// `keys` of a PostgreSQL table (its named columns fetched: attribution needs the records)
+/// gives the attribution of the file, but for the row numbers of the riskiest records (a table
+/// has no row order).
+#[test]
+fn keys_of_a_postgres_table_equals_the_files() {
+    let url = postgres();
+    let qi = "zip3,birth_year,gender,income_band";
+    let strip = |mut report: Value| {
+        report.as_object_mut().unwrap().remove("provenance");
+        report.as_object_mut().unwrap().remove("view");
+        for record in report["attribution"]["msu"]["records"]
+            .as_array_mut()
+            .unwrap()
+        {
+            record.as_object_mut().unwrap().remove("row");
+        }
+        report
+    };
+    let remote = common::linkrisk_json(&[
+        "keys",
+        &url,
+        "--table",
+        "crm.survey",
+        "--qi",
+        qi,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(remote["view"], "survey");
+    let local = common::linkrisk_json(&[
+        "keys",
+        &format!("{RETAIL}/survey.csv"),
+        "--qi",
+        qi,
+        "--format",
+        "json",
+    ]);
+    assert!(
+        local["attribution"]["msu"]["records"]
+            .as_array()
+            .is_some_and(|r| !r.is_empty())
+    );
+    assert_eq!(strip(remote), strip(local));
+}

@@ -73,6 +73,8 @@ fn link_keys_and_audit_from_the_library_equal_the_binary() {
 
     let keys = linkrisk::keys(&linkrisk::KeysOptions {
         file: loyalty.clone(),
+        table: None,
+        query: None,
         qi: vec!["zip5".into(), "birth_date".into(), "gender".into()],
         entity: None,
         attribution: Default::default(),

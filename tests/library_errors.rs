@@ -9,6 +9,8 @@ fn errors_say_what_kind_they_are() {
     let loyalty = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/retail/loyalty.csv");
     let keys = |qi: &[&str]| linkrisk::KeysOptions {
         file: loyalty.to_string(),
+        table: None,
+        query: None,
         qi: qi.iter().map(|q| q.to_string()).collect(),
         entity: None,
         attribution: Default::default(),

@@ -371,6 +371,8 @@ proptest::proptest! {
         if !wildcard {
             let keys = linkrisk::keys(&linkrisk::KeysOptions {
                 file: file.to_str().unwrap().to_string(),
+                table: None,
+                query: None,
                 qi: vec!["a".into(), "b".into()],
                 entity: entity.then(|| "person".to_string()),
                 attribution: linkrisk::metrics::attribution::AttributionOptions {

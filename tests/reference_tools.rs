@@ -400,6 +400,8 @@ fn sdcmicro_l_diversity() {
 fn keys_of(file: &Path, qis: &[&str]) -> linkrisk::model::KeysReport {
     linkrisk::keys(&linkrisk::KeysOptions {
         file: file.to_str().unwrap().to_string(),
+        table: None,
+        query: None,
         qi: qis.iter().map(|q| q.to_string()).collect(),
         entity: None,
         attribution: linkrisk::metrics::attribution::AttributionOptions {

@@ -18,8 +18,15 @@ use crate::model::KeysReport;
 /// `keys`' command-line arguments.
 #[derive(Args, Debug)]
 pub struct KeysArgs {
-    /// The file to analyse.
+    /// The file to analyse, or a database (`postgresql://user@host:port/db`) with --table or
+    /// --query (the named columns are fetched: attribution needs the records).
     pub file: String,
+    /// The database's table of records.
+    #[arg(long, conflicts_with = "query")]
+    pub table: Option<String>,
+    /// A query whose rows are the database's records.
+    #[arg(long)]
+    pub query: Option<String>,
     /// Quasi-identifier columns, comma-separated.
     #[arg(long, value_delimiter = ',', required = true)]
     pub qi: Vec<String>,
@@ -62,6 +69,8 @@ impl KeysArgs {
     pub fn options(&self) -> KeysOptions {
         KeysOptions {
             file: self.file.clone(),
+            table: self.table.clone(),
+            query: self.query.clone(),
             qi: self.qi.clone(),
             entity: self.entity.clone(),
             attribution: AttributionOptions {
@@ -79,8 +88,12 @@ impl KeysArgs {
 /// What to search.
 #[derive(Debug, Clone)]
 pub struct KeysOptions {
-    /// The file.
+    /// The file, or a database URL.
     pub file: String,
+    /// With a database URL: its table of records.
+    pub table: Option<String>,
+    /// With a database URL: a query whose rows are the records.
+    pub query: Option<String>,
     /// The quasi-identifier columns.
     pub qi: Vec<String>,
     /// The column naming the person: attribution over people.
@@ -118,8 +131,14 @@ pub fn run(opts: &KeysOptions, progress: Progress) -> Result<KeysReport> {
     };
     let mut read = opts.qi.clone();
     read.extend(opts.entity.iter().cloned());
-    let (mut encoded, _, rows) =
-        crate::source::Source::file(&opts.file, load).encoded(&read, &[])?;
+    let source = crate::source::Source::open(
+        &opts.file,
+        opts.table.as_deref(),
+        opts.query.as_deref(),
+        load,
+        false,
+    )?;
+    let (mut encoded, _, rows) = source.encoded(&read, &[])?;
     timer.lap("load and encode");
     // The lattice reads every row once per subset it visits: refuse what would not finish.
     let columns = opts.qi.len();
@@ -158,15 +177,15 @@ pub fn run(opts: &KeysOptions, progress: Progress) -> Result<KeysReport> {
     for (record, score) in records.iter_mut().zip(&attribution.msu.scores) {
         record.suda = Some(*score);
     }
-    let mut report = KeysReport::new(
-        view_name(&opts.file),
-        opts.entity.clone(),
-        rows,
-        attribution,
-    );
+    let name = match (&opts.table, &opts.query) {
+        (Some(table), _) => table.rsplit('.').next().unwrap_or(table).to_string(),
+        (None, Some(_)) => "query".to_string(),
+        _ => view_name(&opts.file),
+    };
+    let mut report = KeysReport::new(name, opts.entity.clone(), rows, attribution);
     report.records = records;
     report.provenance = Some(crate::audit::provenance::provenance(vec![
-        crate::audit::provenance::input("file", &opts.file, Some(rows))?,
+        crate::audit::provenance::source_input("file", &source, Some(rows))?,
     ]));
     Ok(report)
 }
