@@ -5,8 +5,10 @@
 //! only the named columns, each cast to text on the server (values compared as text, an empty
 //! text missing, as the other readers do), through binary `COPY`, after the row count is checked
 //! against the memory budget. Credentials come from the URL, `PGPASSWORD` or `~/.pgpass`; TLS is
-//! negotiated as libpq's `sslmode` says (`prefer` by default) with the system's roots. The
-//! password is never shown: the source is named by user, host, port, database and table.
+//! negotiated as libpq's `sslmode` says (`prefer` by default; `require`, `verify-ca` and
+//! `verify-full` insist on it) and the server's certificate is always verified against the
+//! system's roots, host name included. The password is never shown: the source is named by
+//! user, host, port, database and table.
 
 use std::str::FromStr;
 use std::sync::Arc;
@@ -52,6 +54,12 @@ pub fn is_url(text: &str) -> bool {
 impl Postgres {
     /// The source at `url` (a `postgresql://` URL), reading `relation`.
     pub fn open(url: &str, relation: PgRelation) -> Result<Postgres> {
+        // TLS is always verified against the system's roots, host name included (libpq's
+        // verify-full): verify-ca and verify-full ask for TLS, as require does.
+        let url = url
+            .replace("sslmode=verify-full", "sslmode=require")
+            .replace("sslmode=verify-ca", "sslmode=require");
+        let url = url.as_str();
         let mut config = tokio_postgres::Config::from_str(url).map_err(|e| {
             crate::invalid!(
                 "{} is not a PostgreSQL URL (postgresql://user@host:port/database): {}",
