@@ -82,7 +82,10 @@ pub fn linkage(
     correct: Option<usize>,
 ) -> Linkage {
     let (a, b) = (&counts.left, &counts.right);
-    let (mut unique, mut with_candidates, mut expected) = (0usize, 0usize, 0.0f64);
+    let (mut unique, mut with_candidates) = (0usize, 0usize);
+    // Target records by their number of candidates, summed as integers first: the figure is
+    // then the same whatever order the classes are numbered in (a file's, a database's).
+    let mut by_candidates: BTreeMap<u64, u64> = BTreeMap::new();
     for (&na, &nb) in a.iter().zip(b) {
         if na == 0 || nb == 0 {
             continue;
@@ -91,8 +94,12 @@ pub fn linkage(
             unique += 1;
         }
         with_candidates += nb as usize;
-        expected += nb as f64 / na as f64;
+        *by_candidates.entry(na as u64).or_default() += nb as u64;
     }
+    let expected: f64 = by_candidates
+        .iter()
+        .map(|(&na, &nb)| nb as f64 / na as f64)
+        .sum();
     let mut histogram = vec![0usize; BUCKETS.len()];
     for &id in &keys.right {
         let candidates = if id == NO_KEY { 0 } else { a[id as usize] };

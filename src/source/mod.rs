@@ -224,13 +224,29 @@ impl Source {
     pub fn coded_columns(&self, names: &[String]) -> Result<(Vec<CodedColumn>, usize)> {
         let path = match &self.location {
             Location::File(path) => path,
-            Location::Postgres(_) => {
-                let df = self.frame(names)?;
+            Location::Postgres(pg) => {
+                // The server groups the records on the named columns; only the distinct
+                // tuples and their counts come back, and each tuple is repeated here as
+                // often as it occurs (a table has no row order to keep).
+                self.require(names)?;
+                let cells = pg.class_cells(names, &[], None)?;
+                let counts = cells.column(RECORDS_COLUMN)?.i64()?.clone();
+                let rows: usize = counts.iter().flatten().map(|n| n.max(0) as usize).sum();
+                crate::budget::check(rows as u64 * 4 * names.len() as u64, || {
+                    format!("the {} named columns of {}", names.len(), pg.shown())
+                })?;
                 let columns = names
                     .iter()
-                    .map(|n| crate::engine::compare::coded_column(df.column(n)?))
+                    .map(|n| {
+                        let grouped = crate::engine::compare::coded_column(cells.column(n)?)?;
+                        let mut codes = Vec::with_capacity(rows);
+                        for (&code, n) in grouped.codes.iter().zip(counts.iter()) {
+                            codes.extend(std::iter::repeat_n(code, n.unwrap_or(0).max(0) as usize));
+                        }
+                        Ok(CodedColumn { codes, ..grouped })
+                    })
                     .collect::<Result<Vec<_>>>()?;
-                return Ok((columns, df.height()));
+                return Ok((columns, rows));
             }
         };
         let (mut columns, rows) = self.guarded(|| {
