@@ -739,6 +739,8 @@ proptest! {
             let run = |path: &std::path::Path| {
                 unicity(&UnicityOptions {
                     path: path.to_str().unwrap().to_string(),
+                    table: None,
+                    query: None,
                     entity: "who".into(),
                     points: vec!["store".into(), "ts".into()],
                     time: vec![("ts".into(), level)],

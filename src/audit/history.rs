@@ -74,7 +74,12 @@ impl Band {
 /// What to measure.
 #[derive(Debug, Clone)]
 pub struct UnicityOptions {
+    /// The file, or a database URL with `table` or `query`.
     pub path: String,
+    /// With a database URL: its table of rows.
+    pub table: Option<String>,
+    /// With a database URL: a query whose rows are the purchases.
+    pub query: Option<String>,
     pub entity: String,
     pub points: Vec<String>,
     pub time: Vec<(String, TimeLevel)>,
@@ -296,8 +301,14 @@ pub fn unicity(opts: &UnicityOptions) -> Result<UnicityReport> {
     let mut names = vec![opts.entity.clone()];
     names.extend(opts.points.iter().cloned());
     let timer = crate::timing::Timer::start();
-    let (columns, rows) =
-        crate::source::Source::file(&opts.path, opts.load.clone()).coded_columns(&names)?;
+    let (columns, rows) = crate::source::Source::open(
+        &opts.path,
+        opts.table.as_deref(),
+        opts.query.as_deref(),
+        opts.load.clone(),
+        false,
+    )?
+    .coded_columns(&names)?;
     timer.lap("read as codes");
     let people_traces = traces_of(&columns, rows, &base)?;
     timer.lap("traces and posting lists");

@@ -221,7 +221,9 @@ fn source_unicity(plan: &Plan, spec: &SourceSpec) -> Result<crate::model::Unicit
         .map(|(c, v)| Ok((c.clone(), history::Band::parse(v)?)))
         .collect::<Result<Vec<_>>>()?;
     history::unicity(&history::UnicityOptions {
-        path: plan.resolve(&spec.path).to_string_lossy().to_string(),
+        path: spec.location(plan),
+        table: spec.table.clone(),
+        query: spec.query.clone(),
         entity: spec
             .entity
             .clone()

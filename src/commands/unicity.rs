@@ -16,8 +16,15 @@ use crate::model::{self, Policy, Report};
 /// `unicity`'s command-line arguments.
 #[derive(Args, Debug)]
 pub struct UnicityArgs {
-    /// The file of rows (purchases, visits), several per person.
+    /// The file of rows (purchases, visits), several per person, or a database
+    /// (`postgresql://user@host:port/db`) with --table or --query.
     pub file: String,
+    /// The database's table of rows.
+    #[arg(long, conflicts_with = "query")]
+    pub table: Option<String>,
+    /// A query whose rows are the purchases.
+    #[arg(long)]
+    pub query: Option<String>,
     /// The column that names the person; rows without it are dropped (and counted).
     #[arg(long)]
     pub entity: String,
@@ -91,6 +98,8 @@ impl UnicityArgs {
         Ok(UnicityOptions {
             coarsen,
             path: self.file.clone(),
+            table: self.table.clone(),
+            query: self.query.clone(),
             entity: self.entity.clone(),
             points: self.points.clone(),
             time,
@@ -114,7 +123,16 @@ pub fn run(opts: &UnicityOptions, progress: Progress) -> Result<Report> {
         max_unique_fraction: None,
         ..Default::default()
     };
-    let inputs = vec![crate::audit::provenance::input("file", &opts.path, None)?];
+    let source = crate::source::Source::open(
+        &opts.path,
+        opts.table.as_deref(),
+        opts.query.as_deref(),
+        Default::default(),
+        false,
+    )?;
+    let inputs = vec![crate::audit::provenance::source_input(
+        "file", &source, None,
+    )?];
     Ok(Report {
         baseline: None,
         provenance: Some(crate::audit::provenance::provenance(inputs)),

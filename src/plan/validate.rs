@@ -32,12 +32,6 @@ impl Plan {
                             source.name
                         );
                     }
-                    if !source.points.is_empty() {
-                        bail!(
-                            "source '{}': points (purchase-history unicity) read a file for now; give path",
-                            source.name
-                        );
-                    }
                 }
                 (None, false) => {
                     if source.table.is_some() || source.query.is_some() {
