@@ -5,14 +5,15 @@
 # Prints the time, peak memory and bytes received of each, the size of the class table, and
 # whether the figures are equal.
 #
-#   bash bench/postgres.sh            # 10M rows (the reference size)
+#   bash bench/postgres.sh            # 10M rows (the reference size), 8 QIs, 2 sensitive
+#   QIS=zip,age,sex SENSITIVE=diagnosis bash bench/postgres.sh
 #   ROWS=1000000 bash bench/postgres.sh
 set -euo pipefail
 ROWS=${ROWS:-10000000}
 # shellcheck source=bench/common.sh
 source "$(dirname "$0")/common.sh"
-QIS="zip,age,sex,race,marital,education,country,occupation"
-SENSITIVE="income,diagnosis"
+QIS="${QIS:-zip,age,sex,race,marital,education,country,occupation}"
+SENSITIVE="${SENSITIVE:-income,diagnosis}"
 
 csv="$OUT/bench.csv"
 [ -f "$csv" ] && [ "$(wc -l < "$csv")" -eq $((ROWS + 1)) ] || gen "$ROWS" "$csv"
@@ -52,7 +53,7 @@ keys = ["rows", "k", "classes", "uniques", "class_size_histogram", "prosecutor",
 print("equal" if all(a[k] == b[k] for k in keys) else "DIFFERENT")
 PY
 )"
-echo "| PostgreSQL table of $ROWS rows, 8 QIs, 2 sensitive | seconds | peak MiB | bytes received |"
+echo "| PostgreSQL table of $ROWS rows, QIs $QIS, sensitive $SENSITIVE | seconds | peak MiB | bytes received |"
 echo "|---|---|---|---|"
 echo "| scan, GROUP BY pushed down | $ps | $pm | $pb |"
 echo "| scan, columns fetched (binary COPY) and grouped here | $fs | $fm | $fb |"
