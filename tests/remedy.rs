@@ -174,10 +174,10 @@ fn suppression_buys_a_cheaper_remedy() {
     assert!(loose["message"].as_str().unwrap().contains("drop the"));
 }
 
-#[test]
-fn every_adult_remedy_meets_the_policy_once_pasted() {
+/// Adult with ARX's eight QIs (each with its hierarchy file) and salary-class sensitive, under
+/// the `[policy]` lines `policy`.
+fn adult_plan(policy: &str) -> Plan {
     let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/adult");
-    let data = data.canonicalize().unwrap();
     let hierarchies = common::ADULT_QIS
         .iter()
         .map(|q| format!("\"{q}\" = \"hierarchy_{q}.csv\""))
@@ -189,10 +189,16 @@ fn every_adult_remedy_meets_the_policy_once_pasted() {
         .collect::<Vec<_>>()
         .join(", ");
     let text = format!(
-        "[policy]\nk = 5\nl = 2\n\n[[source]]\nname = \"adult\"\npath = \"adult.csv\"\ncolumns = {{ {columns}, \"salary-class\" = \"sensitive\" }}\nhierarchies = {{ {hierarchies} }}\n"
+        "[policy]\n{policy}\n\n[[source]]\nname = \"adult\"\npath = \"adult.csv\"\ncolumns = {{ {columns}, \"salary-class\" = \"sensitive\" }}\nhierarchies = {{ {hierarchies} }}\n"
     );
     let mut plan = Plan::parse(&text).unwrap();
-    plan.base = data;
+    plan.base = data.canonicalize().unwrap();
+    plan
+}
+
+#[test]
+fn every_adult_remedy_meets_the_policy_once_pasted() {
+    let plan = adult_plan("k = 5\nl = 2");
     let report = audit(&plan);
     let first = remedies(&report)[0]["figures"].clone();
     // The whole lattice of the eight QIs' hierarchies (5·4·3·3·3·3·2·2 nodes) was settled
@@ -213,23 +219,9 @@ fn every_adult_remedy_meets_the_policy_once_pasted() {
 /// promised and the view breaks none of them.
 #[test]
 fn remedies_meet_every_rule_of_the_policy() {
-    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/adult");
-    let data = data.canonicalize().unwrap();
-    let hierarchies = common::ADULT_QIS
-        .iter()
-        .map(|q| format!("\"{q}\" = \"hierarchy_{q}.csv\""))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let columns = common::ADULT_QIS
-        .iter()
-        .map(|q| format!("\"{q}\" = \"qi\""))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let text = format!(
-        "[policy]\nk = 5\nl = 2\nentropy_l = 1.2\nrecursive_c = 20\nt = 0.5\nmax_prosecutor_avg = 0.01\nmax_prosecutor_max = 0.1\n\n[[source]]\nname = \"adult\"\npath = \"adult.csv\"\ncolumns = {{ {columns}, \"salary-class\" = \"sensitive\" }}\nhierarchies = {{ {hierarchies} }}\n"
+    let plan = adult_plan(
+        "k = 5\nl = 2\nentropy_l = 1.2\nrecursive_c = 20\nt = 0.5\nmax_prosecutor_avg = 0.01\nmax_prosecutor_max = 0.1",
     );
-    let mut plan = Plan::parse(&text).unwrap();
-    plan.base = data;
     let report = audit(&plan);
     let rules: std::collections::BTreeSet<String> = report["policy"]["violations"]
         .as_array()

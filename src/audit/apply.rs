@@ -17,7 +17,6 @@ use polars::prelude::*;
 use crate::Result;
 use crate::bail;
 use crate::error::Context as _;
-use crate::io::LoadOptions;
 use crate::model::{Figure, FindingCode, Report};
 use crate::plan::{Generalization, Plan};
 use crate::source::Source;
@@ -166,16 +165,7 @@ pub fn apply(plan: &Plan, report: &Report, choice: &RemedyChoice, out: &Path) ->
         }
         let path = plan.resolve(&spec.path);
         let shown = path.to_string_lossy().to_string();
-        let delimiter = super::delimiter_of(spec)?;
-        let file = Source::file(
-            &shown,
-            LoadOptions {
-                delimiter,
-                strip: spec.strip,
-                null_values: spec.null_values.clone(),
-                ..LoadOptions::default()
-            },
-        );
+        let file = Source::file(&shown, super::load_options_of(spec, Vec::new())?);
         let names = file.column_names()?;
         let mut df = file.frame(&names)?;
         // The plan's steps, each replaced by the remedy's for its column.

@@ -36,24 +36,29 @@ use crate::source::Source;
 use listing::Listing;
 pub use view::{Measuring, View};
 
+/// How a plan's source is read (its delimiter, `strip`, `null_values`), with `dictionary` the
+/// columns read dictionary-encoded.
+pub(crate) fn load_options_of(spec: &SourceSpec, dictionary: Vec<String>) -> Result<LoadOptions> {
+    Ok(LoadOptions {
+        delimiter: delimiter_of(spec)?,
+        strip: spec.strip,
+        null_values: spec.null_values.clone(),
+        dictionary,
+        ..LoadOptions::default()
+    })
+}
+
 /// Loads one source of the plan with its generalisations and attached columns.
 pub fn load_source(plan: &Plan, spec: &SourceSpec) -> Result<View> {
     let shown = spec.location(plan);
-    let delimiter = delimiter_of(spec)?;
-    let opts = LoadOptions {
-        delimiter,
-        format: None,
-        strip: spec.strip,
-        null_values: spec.null_values.clone(),
-        dictionary: spec
-            .columns
+    let opts = load_options_of(
+        spec,
+        spec.columns
             .iter()
             .filter(|(_, role)| **role == Role::Qi)
             .map(|(c, _)| c.clone())
             .collect(),
-        max_decompressed: None,
-        max_line_bytes: None,
-    };
+    )?;
     let mut columns: Vec<String> = spec.columns.keys().cloned().collect();
     if let Some(entity) = &spec.entity
         && !columns.contains(entity)
@@ -235,14 +240,7 @@ fn source_unicity(plan: &Plan, spec: &SourceSpec) -> Result<crate::model::Unicit
         max_points: plan.policy.unicity_max_points,
         draws: plan.policy.unicity_draws,
         seed: plan.policy.unicity_seed,
-        load: LoadOptions {
-            delimiter: delimiter_of(spec)?,
-            format: None,
-            strip: spec.strip,
-            null_values: spec.null_values.clone(),
-            dictionary: spec.points.clone(),
-            ..Default::default()
-        },
+        load: load_options_of(spec, spec.points.clone())?,
     })
 }
 

@@ -7,7 +7,7 @@ use clap::Args;
 use clap::builder::TypedValueParser as _;
 
 use super::args::{InputArgs, OutputArgs};
-use super::{Progress, check_names, view_name};
+use super::{Progress, check_names};
 use crate::Result;
 use crate::audit::listing::records_of;
 use crate::engine::{ClassTable, NullMode};
@@ -177,11 +177,7 @@ pub fn run(opts: &KeysOptions, progress: Progress) -> Result<KeysReport> {
     for (record, score) in records.iter_mut().zip(&attribution.msu.scores) {
         record.suda = Some(*score);
     }
-    let name = match (&opts.table, &opts.query) {
-        (Some(table), _) => table.rsplit('.').next().unwrap_or(table).to_string(),
-        (None, Some(_)) => "query".to_string(),
-        _ => view_name(&opts.file),
-    };
+    let name = super::source_view_name(&opts.file, opts.table.as_deref(), opts.query.as_deref());
     let mut report = KeysReport::new(name, opts.entity.clone(), rows, attribution);
     report.records = records;
     report.provenance = Some(crate::audit::provenance::provenance(vec![

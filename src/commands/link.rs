@@ -77,11 +77,7 @@ impl LinkArgs {
             (&mut opts.identified, &opts.relations[0]),
             (&mut opts.target, &opts.relations[1]),
         ] {
-            if let Some(table) = table {
-                side.1 = table.rsplit('.').next().unwrap_or(table).to_string();
-            } else if query.is_some() {
-                side.1 = "query".to_string();
-            }
+            side.1 = super::source_view_name(&side.0, table.as_deref(), query.as_deref());
         }
         if opts.identified.1 == opts.target.1 {
             opts.target.1 = format!("{}_target", opts.target.1);

@@ -70,6 +70,16 @@ impl From<ExitStatus> for std::process::ExitCode {
     }
 }
 
+/// A view's name from where its records are: a database table's name (its last part), `query`
+/// for a query, else [`view_name`] of the file.
+pub fn source_view_name(file: &str, table: Option<&str>, query: Option<&str>) -> String {
+    match (table, query) {
+        (Some(table), _) => table.rsplit('.').next().unwrap_or(table).to_string(),
+        (None, Some(_)) => "query".to_string(),
+        _ => view_name(file),
+    }
+}
+
 /// A view's name from its file: the file stem (`data/loyalty.csv.gz` → `loyalty`), `stdin`
 /// for `-`.
 pub fn view_name(path: &str) -> String {

@@ -10,7 +10,7 @@ use crate::error::Context as _;
 use clap::Args;
 
 use super::args::{InputArgs, OutputArgs, PolicyArgs, PopulationArgs};
-use super::{Progress, check_names, view_name};
+use super::{Progress, check_names};
 use crate::Result;
 use crate::audit::listing::{Listing, frame_records, records_of, small_classes};
 use crate::engine::{ClassTable, NullMode, take_column};
@@ -364,11 +364,7 @@ pub fn run(opts: &ScanOptions, progress: Progress) -> Result<Report> {
     );
     timer.lap("metrics");
     let view = ViewReport {
-        name: match (&opts.table, &opts.query) {
-            (Some(table), _) => table.rsplit('.').next().unwrap_or(table).to_string(),
-            (None, Some(_)) => "query".to_string(),
-            _ => view_name(&opts.file),
-        },
+        name: super::source_view_name(&opts.file, opts.table.as_deref(), opts.query.as_deref()),
         rows: rows_read.unwrap_or(df.as_ref().map_or(table.rows, |df| df.height())),
         entity: opts.entity.clone(),
         identified: false,

@@ -28,11 +28,7 @@ pub fn read(source: &Source, query: &ClassQuery) -> Result<Classes> {
             crate::escape::path(std::path::Path::new(&path))
         );
     }
-    let keys: Vec<String> = match query.entity {
-        Some(_) => vec![CLASS_COLUMN.to_string()],
-        None => query.qis.to_vec(),
-    };
-    let mut needed = keys.clone();
+    let mut needed = class_keys(query);
     needed.extend(query.sensitive.iter().cloned());
     needed.push(RECORDS_COLUMN.to_string());
     if query.entity.is_some() {
@@ -59,18 +55,14 @@ pub fn read(source: &Source, query: &ClassQuery) -> Result<Classes> {
 /// The class table of cells already read (a class-table file's rows, or a database's
 /// `GROUP BY` result); `path` names them in messages.
 pub fn from_cells(df: &DataFrame, query: &ClassQuery, path: &str) -> Result<Classes> {
-    let keys: Vec<String> = match query.entity {
-        Some(_) => vec![CLASS_COLUMN.to_string()],
-        None => query.qis.to_vec(),
-    };
-    let df = df.clone();
-    let records = counts(&df, RECORDS_COLUMN, path)?;
+    let keys = class_keys(query);
+    let records = counts(df, RECORDS_COLUMN, path)?;
     let people = match query.entity {
-        Some(_) => Some(counts(&df, PEOPLE_COLUMN, path)?),
+        Some(_) => Some(counts(df, PEOPLE_COLUMN, path)?),
         None => None,
     };
-    let key_columns = encode_columns(&df, &keys, &[])?;
-    let sensitive = encode_columns(&df, query.sensitive, query.sensitive)?;
+    let key_columns = encode_columns(df, &keys, &[])?;
+    let sensitive = encode_columns(df, query.sensitive, query.sensitive)?;
     let table = ClassTable::from_cells(&Cells {
         keys: &key_columns,
         sensitive: &sensitive,
@@ -88,6 +80,14 @@ pub fn from_cells(df: &DataFrame, query: &ClassQuery, path: &str) -> Result<Clas
     })?;
     let rows = records.iter().map(|&r| r as usize).sum();
     Ok(Classes { table, rows })
+}
+
+/// The columns that key a class: the QIs, or a class of people's `__class`.
+fn class_keys(query: &ClassQuery) -> Vec<String> {
+    match query.entity {
+        Some(_) => vec![CLASS_COLUMN.to_string()],
+        None => query.qis.to_vec(),
+    }
 }
 
 /// A count column: whole numbers of at least 1, the line of the first that is not named.

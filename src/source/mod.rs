@@ -124,7 +124,7 @@ impl Source {
                 (None, Some(q)) => postgres::PgRelation::Query(q.to_string()),
                 _ => crate::bail!(
                     "{} is a database: give --table T or --query SQL",
-                    crate::escape::name(&postgres::redacted_url(location))
+                    crate::escape::name(&crate::escape::redact_url(location))
                 ),
             };
             return Source::postgres(location, relation, load);

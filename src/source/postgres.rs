@@ -63,7 +63,7 @@ impl Postgres {
         let mut config = tokio_postgres::Config::from_str(url).map_err(|e| {
             crate::invalid!(
                 "{} is not a PostgreSQL URL (postgresql://user@host:port/database): {}",
-                crate::escape::name(&redacted_url(url)),
+                crate::escape::name(&crate::escape::redact_url(url)),
                 first_line(&e.to_string())
             )
         })?;
@@ -386,11 +386,6 @@ fn split_pgpass(line: &str) -> Vec<String> {
         }
     }
     fields
-}
-
-/// A URL with any password replaced by `***`.
-pub fn redacted_url(url: &str) -> String {
-    crate::escape::redact_url(url)
 }
 
 fn first_line(text: &str) -> String {
