@@ -23,8 +23,11 @@ impl Plan {
                     bail!("source '{}' has both path and url: give one", source.name)
                 }
                 (Some(url), true) => {
-                    if !crate::source::postgres::is_url(url) {
-                        bail!("source '{}': url must be a postgresql:// URL", source.name);
+                    if !crate::source::database::is_url(url) {
+                        bail!(
+                            "source '{}': url must be a postgresql:// or sc:// URL",
+                            source.name
+                        );
                     }
                     if source.table.is_some() == source.query.is_some() {
                         bail!(

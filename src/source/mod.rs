@@ -2,15 +2,18 @@
 //! reach it. A [`Source`] answers four questions: its column names, the named columns as
 //! dictionary codes, the named columns as a polars frame (for views that are generalised,
 //! joined or listed), and the class table of some quasi-identifiers with their sensitive
-//! attributes and entity. A file is the only [`Location`] today; a database or a Spark
-//! source answers the same questions, the class table by a `GROUP BY` where the data lives.
+//! attributes and entity. A file answers them by reading; a database (PostgreSQL, or Spark
+//! through Spark Connect) answers the same questions, the class table by a `GROUP BY` where
+//! the data lives.
 //!
 //! The guard that turns a reader's panic into one line naming the source wraps each answer
 //! here, once ([`Source::guarded`]); the readers of [`crate::io`] below it do not guard
 //! themselves.
 
 mod class_table;
+pub mod database;
 pub mod postgres;
+pub mod spark;
 pub mod sql;
 
 use polars::prelude::*;
@@ -28,17 +31,9 @@ use crate::io::{InputFormat, LoadOptions, SourceColumns};
 pub enum Location {
     /// A file (CSV, gzip CSV, Parquet, Arrow IPC, NDJSON), or `-` for standard input.
     File(String),
-    /// A PostgreSQL table or query.
-    Postgres(Box<postgres::Postgres>),
+    /// A table or query in a database: PostgreSQL or a Spark Connect server.
+    Database(Box<database::Database>),
 }
-
-impl PartialEq for postgres::Postgres {
-    fn eq(&self, other: &Self) -> bool {
-        self.shown() == other.shown()
-    }
-}
-
-impl Eq for postgres::Postgres {}
 
 /// A source of records, and how to read it.
 #[derive(Debug, Clone)]
@@ -91,21 +86,17 @@ impl Source {
         }
     }
 
-    /// A PostgreSQL table or query (`postgresql://user@host:port/db`).
-    pub fn postgres(
-        url: &str,
-        relation: postgres::PgRelation,
-        load: LoadOptions,
-    ) -> Result<Source> {
+    /// A table or query in a database (`postgresql://user@host:port/db`, `sc://host:port`).
+    pub fn database(url: &str, records: sql::Records, load: LoadOptions) -> Result<Source> {
         Ok(Source {
-            location: Location::Postgres(Box::new(postgres::Postgres::open(url, relation)?)),
+            location: Location::Database(Box::new(database::Database::open(url, records)?)),
             load,
             cells: false,
         })
     }
 
-    /// Where `location` says: a PostgreSQL URL with its `table` or `query`, else a file (or a
-    /// class-table file when `cells`).
+    /// Where `location` says: a database URL (PostgreSQL, Spark Connect) with its `table` or
+    /// `query`, else a file (or a class-table file when `cells`).
     pub fn open(
         location: &str,
         table: Option<&str>,
@@ -113,25 +104,25 @@ impl Source {
         load: LoadOptions,
         cells: bool,
     ) -> Result<Source> {
-        if postgres::is_url(location) {
+        if database::is_url(location) {
             if cells {
                 crate::bail!(
                     "--class-table reads a file; a database computes its class table itself"
                 );
             }
-            let relation = match (table, query) {
-                (Some(t), None) => postgres::PgRelation::Table(t.to_string()),
-                (None, Some(q)) => postgres::PgRelation::Query(q.to_string()),
+            let records = match (table, query) {
+                (Some(t), None) => sql::Records::Table(t.to_string()),
+                (None, Some(q)) => sql::Records::Query(q.to_string()),
                 _ => crate::bail!(
                     "{} is a database: give --table T or --query SQL",
                     crate::escape::name(&crate::escape::redact_url(location))
                 ),
             };
-            return Source::postgres(location, relation, load);
+            return Source::database(location, records, load);
         }
         if table.is_some() || query.is_some() {
             crate::bail!(
-                "--table and --query name the records of a database URL (postgresql://...), not of a file"
+                "--table and --query name the records of a database URL (postgresql://... or sc://...), not of a file"
             );
         }
         Ok(if cells {
@@ -160,7 +151,7 @@ impl Source {
     pub fn name(&self) -> &str {
         match &self.location {
             Location::File(path) => path,
-            Location::Postgres(pg) => pg.shown(),
+            Location::Database(db) => db.shown(),
         }
     }
 
@@ -169,7 +160,7 @@ impl Source {
     pub fn fingerprint(&self) -> Result<Option<(u64, String)>> {
         match &self.location {
             Location::File(path) => crate::io::fingerprint(std::path::Path::new(path)),
-            Location::Postgres(_) => Ok(None),
+            Location::Database(_) => Ok(None),
         }
     }
 
@@ -178,7 +169,7 @@ impl Source {
     pub fn guarded<T>(&self, read: impl FnOnce() -> Result<T>) -> Result<T> {
         let path = match &self.location {
             Location::File(path) => path,
-            Location::Postgres(_) => return read(),
+            Location::Database(_) => return read(),
         };
         let parquet = match self.load.format {
             Some(format) => format == InputFormat::Parquet,
@@ -198,7 +189,7 @@ impl Source {
     pub fn column_names(&self) -> Result<Vec<String>> {
         let path = match &self.location {
             Location::File(path) => path,
-            Location::Postgres(pg) => return pg.column_names(),
+            Location::Database(db) => return db.column_names(),
         };
         self.guarded(|| {
             let mut lf = crate::io::scan(path, &self.load)?;
@@ -211,9 +202,9 @@ impl Source {
     pub fn frame(&self, names: &[String]) -> Result<DataFrame> {
         let path = match &self.location {
             Location::File(path) => path,
-            Location::Postgres(pg) => {
+            Location::Database(db) => {
                 self.require(names)?;
-                return pg.frame(names);
+                return db.frame(names);
             }
         };
         self.guarded(|| crate::io::load(path, names, &self.load))
@@ -224,16 +215,16 @@ impl Source {
     pub fn coded_columns(&self, names: &[String]) -> Result<(Vec<CodedColumn>, usize)> {
         let path = match &self.location {
             Location::File(path) => path,
-            Location::Postgres(pg) => {
+            Location::Database(db) => {
                 // The server groups the records on the named columns; only the distinct
                 // tuples and their counts come back, and each tuple is repeated here as
                 // often as it occurs (a table has no row order to keep).
                 self.require(names)?;
-                let cells = pg.class_cells(names, &[], None)?;
+                let cells = db.class_cells(names, &[], None)?;
                 let counts = cells.column(RECORDS_COLUMN)?.i64()?.clone();
                 let rows: usize = counts.iter().flatten().map(|n| n.max(0) as usize).sum();
                 crate::budget::check(rows as u64 * 4 * names.len() as u64, || {
-                    format!("the {} named columns of {}", names.len(), pg.shown())
+                    format!("the {} named columns of {}", names.len(), db.shown())
                 })?;
                 let columns = names
                     .iter()
@@ -289,7 +280,7 @@ impl Source {
         names.extend(sensitive.iter().filter(|s| !qis.contains(s)).cloned());
         let path = match &self.location {
             Location::File(path) => path,
-            Location::Postgres(_) => {
+            Location::Database(_) => {
                 let df = self.frame(&names)?;
                 let rows = df.height();
                 let encoded = encode_frame(df, &names, sensitive)?;
@@ -336,7 +327,7 @@ impl Source {
         if self.cells {
             return class_table::read(self, query);
         }
-        if let Location::Postgres(pg) = &self.location
+        if let Location::Database(db) = &self.location
             && !query.membership
         {
             // The server groups; only the cells come back.
@@ -344,8 +335,8 @@ impl Source {
             names.extend(query.sensitive.iter().cloned());
             names.extend(query.entity.map(str::to_string));
             self.require(&names)?;
-            let cells = pg.class_cells(query.qis, query.sensitive, query.entity)?;
-            return class_table::from_cells(&cells, query, pg.shown());
+            let cells = db.class_cells(query.qis, query.sensitive, query.entity)?;
+            return class_table::from_cells(&cells, query, db.shown());
         }
         let mut read = query.qis.to_vec();
         read.extend(query.entity.map(str::to_string));

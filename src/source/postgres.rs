@@ -18,25 +18,16 @@ use polars::prelude::*;
 use tokio_postgres::binary_copy::BinaryCopyOutStream;
 use tokio_postgres::types::Type;
 
-use super::sql::{ClassTableQuery, Dialect, Relation, class_table_sql};
+use super::sql::{ClassTableQuery, Dialect, Records, class_table_sql};
 use crate::Result;
 
 /// A PostgreSQL table or query.
 #[derive(Clone)]
 pub struct Postgres {
     config: tokio_postgres::Config,
-    relation: PgRelation,
+    records: Records,
     /// How messages and reports name it: `postgresql://user@host:port/db table T`.
     shown: String,
-}
-
-/// Which rows of the database are the records.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PgRelation {
-    /// A table or view (`schema.table` parts quoted one by one).
-    Table(String),
-    /// A query.
-    Query(String),
 }
 
 impl std::fmt::Debug for Postgres {
@@ -52,8 +43,8 @@ pub fn is_url(text: &str) -> bool {
 }
 
 impl Postgres {
-    /// The source at `url` (a `postgresql://` URL), reading `relation`.
-    pub fn open(url: &str, relation: PgRelation) -> Result<Postgres> {
+    /// The source at `url` (a `postgresql://` URL), reading `records`.
+    pub fn open(url: &str, records: Records) -> Result<Postgres> {
         // TLS is always verified against the system's roots, host name included (libpq's
         // verify-full): verify-ca and verify-full ask for TLS, as require does.
         let url = url
@@ -96,14 +87,14 @@ impl Postgres {
                 config.password(password);
             }
         }
-        let what = match &relation {
-            PgRelation::Table(t) => format!("table {t}"),
-            PgRelation::Query(_) => "query".to_string(),
+        let what = match &records {
+            Records::Table(t) => format!("table {t}"),
+            Records::Query(_) => "query".to_string(),
         };
         let shown = format!("postgresql://{user}@{host}:{port}/{db} {what}");
         Ok(Postgres {
             config,
-            relation,
+            records,
             shown,
         })
     }
@@ -113,23 +104,9 @@ impl Postgres {
         &self.shown
     }
 
-    fn relation(&self) -> Relation<'_> {
-        match &self.relation {
-            PgRelation::Table(t) => Relation::Table(t),
-            PgRelation::Query(q) => Relation::Query(q),
-        }
-    }
-
-    /// The `FROM` item of the records.
+    /// The `FROM` item of the records, named `src`.
     fn records_item(&self) -> String {
-        match &self.relation {
-            PgRelation::Table(t) => t
-                .split('.')
-                .map(|p| Dialect::Postgres.quote(p))
-                .collect::<Vec<_>>()
-                .join("."),
-            PgRelation::Query(q) => format!("({}) AS src", q.trim().trim_end_matches(';')),
-        }
+        self.records.from_item(Dialect::Postgres)
     }
 
     /// Runs `work` with a connected client, on a runtime of its own; every error is one line
@@ -210,7 +187,7 @@ impl Postgres {
         let sql = class_table_sql(
             Dialect::Postgres,
             &ClassTableQuery {
-                relation: self.relation(),
+                relation: self.records.relation(),
                 qis,
                 sensitive,
                 entity,
@@ -266,11 +243,10 @@ impl Postgres {
             })
             .collect::<Vec<_>>()
             .join(", ");
-        let from = match &self.relation {
-            PgRelation::Table(_) => format!("{} AS src", self.records_item()),
-            PgRelation::Query(_) => self.records_item(),
-        };
-        let sql = format!("COPY (SELECT {select} FROM {from}) TO STDOUT (FORMAT binary)");
+        let sql = format!(
+            "COPY (SELECT {select} FROM {}) TO STDOUT (FORMAT binary)",
+            self.records_item()
+        );
         let types = vec![Type::TEXT; names.len()];
         let timer = crate::timing::Timer::start();
         let values = self.with_client(async |client| {
@@ -408,7 +384,7 @@ mod tests {
     fn the_password_is_never_in_the_name() {
         let pg = Postgres::open(
             "postgresql://alice:s3cret@db.example:6543/crm",
-            PgRelation::Table("loyalty".into()),
+            Records::Table("loyalty".into()),
         )
         .unwrap();
         assert_eq!(

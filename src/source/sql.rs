@@ -38,6 +38,30 @@ pub enum Relation<'a> {
     Query(&'a str),
 }
 
+/// Which rows of a database are the records: owned, as a source keeps them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Records {
+    /// A table or view (`schema.table` parts quoted one by one).
+    Table(String),
+    /// A query.
+    Query(String),
+}
+
+impl Records {
+    /// The records as a class table's statement reads them.
+    pub fn relation(&self) -> Relation<'_> {
+        match self {
+            Records::Table(t) => Relation::Table(t),
+            Records::Query(q) => Relation::Query(q),
+        }
+    }
+
+    /// The records as a `FROM` item named `src`.
+    pub fn from_item(&self, dialect: Dialect) -> String {
+        dialect.from(self.relation())
+    }
+}
+
 /// What the class table is of.
 #[derive(Debug, Clone, Copy)]
 pub struct ClassTableQuery<'a> {
@@ -92,6 +116,15 @@ impl Dialect {
     /// `COUNT(*)` as a 64-bit integer.
     fn count(self) -> String {
         format!("CAST(COUNT(*) AS {})", self.bigint())
+    }
+
+    /// A number distinct for every row (a row without a person is a person of its own).
+    fn row_number(self) -> &'static str {
+        match self {
+            // Spark's ROW_NUMBER() needs an ORDER BY; this id is unique without one.
+            Dialect::Spark => "MONOTONICALLY_INCREASING_ID()",
+            _ => "ROW_NUMBER() OVER ()",
+        }
     }
 
     /// The values of `expr` over a group, sorted and joined into one text.
@@ -189,8 +222,9 @@ pub fn class_table_sql(dialect: Dialect, query: &ClassTableQuery) -> Result<Stri
                 .collect();
             let _ = write!(
                 sql,
-                "WITH rows_ AS (\n  SELECT\n    COALESCE('e' || {person}, 'r' || CAST(ROW_NUMBER() OVER () AS {t})) AS person_,\n    {tuple} AS tuple_{sens}\n  FROM {from}\n),\npeople_ AS (\n  SELECT person_, {agg} AS class_\n  FROM rows_\n  GROUP BY person_\n),\nsizes_ AS (\n  SELECT class_, {count} AS people_n\n  FROM people_\n  GROUP BY class_\n)\nSELECT\n  p.class_ AS {class}{out},\n  {count} AS {records},\n  MAX(z.people_n) AS {people}\nFROM rows_ AS r\nJOIN people_ AS p ON r.person_ = p.person_\nJOIN sizes_ AS z ON p.class_ = z.class_\nGROUP BY p.class_{group}\n",
+                "WITH rows_ AS (\n  SELECT\n    COALESCE('e' || {person}, 'r' || CAST({row_number} AS {t})) AS person_,\n    {tuple} AS tuple_{sens}\n  FROM {from}\n),\npeople_ AS (\n  SELECT person_, {agg} AS class_\n  FROM rows_\n  GROUP BY person_\n),\nsizes_ AS (\n  SELECT class_, {count} AS people_n\n  FROM people_\n  GROUP BY class_\n)\nSELECT\n  p.class_ AS {class}{out},\n  {count} AS {records},\n  MAX(z.people_n) AS {people}\nFROM rows_ AS r\nJOIN people_ AS p ON r.person_ = p.person_\nJOIN sizes_ AS z ON p.class_ = z.class_\nGROUP BY p.class_{group}\n",
                 person = d.value(entity),
+                row_number = d.row_number(),
                 t = d.text(),
                 sens = sensitive.concat(),
                 from = d.from(query.relation),
