@@ -303,6 +303,24 @@ fn postgres() -> String {
     )
 }
 
+/// The URL of the Spark Connect server `.ci/run` starts (tests/spark_server.sh), which holds
+/// Adult as `adult` and the demo's sources in database `crm`, with its token.
+fn spark() -> String {
+    std::env::var("LINKRISK_SPARK_URL").expect(
+        "LINKRISK_SPARK_URL is not set: run the tests through .ci/run, which starts Spark \
+         Connect (tests/spark_server.sh start DIR prints the URL)",
+    )
+}
+
+/// The secret of a database URL the reports must never show: PostgreSQL's password, Spark's
+/// token.
+fn secret_of(url: &str) -> String {
+    match url.split_once(";token=") {
+        Some((_, token)) => token.to_string(),
+        None => "linkrisk-test".to_string(),
+    }
+}
+
 /// `scan` of a PostgreSQL table (the server groups, only the cells come back) gives the
 /// figures of `scan` on the same records as a file: Adult's two QI sets and every demo source,
 /// per person, with wildcard nulls, with typed columns (ages as integers, dates, timestamps,
@@ -310,7 +328,56 @@ fn postgres() -> String {
 /// and agrees too.
 #[test]
 fn postgres_tables_give_the_files_figures() {
-    let url = postgres();
+    tables_give_the_files_figures(&postgres());
+}
+
+/// The same for Spark Connect: Spark computes each class table, and only its cells come back
+/// (the rows received, counted by the timing lines, are the classes, never the records).
+#[test]
+fn spark_tables_give_the_files_figures() {
+    let url = spark();
+    tables_give_the_files_figures(&url);
+    let out = common::linkrisk_env(
+        &[
+            "scan",
+            &url,
+            "--table",
+            "adult",
+            "--qi",
+            &common::ADULT_QIS.join(","),
+            "--format",
+            "json",
+        ],
+        &[("LINKRISK_TIMINGS", "1")],
+    );
+    common::assert_ran(&out);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let classes = report["views"][0]["classes"].as_u64().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let received = stderr
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("timing: spark: computing a class table: ")?
+                .split(' ')
+                .next()?
+                .parse::<u64>()
+                .ok()
+        })
+        .expect("a timing line for the class table");
+    assert_eq!(received, classes, "{stderr}");
+    assert!(
+        !stderr.contains("fetching the named columns"),
+        "records fetched: {stderr}"
+    );
+    assert!(
+        classes < 30_162,
+        "the records, not their classes, came back"
+    );
+}
+
+fn tables_give_the_files_figures(url: &str) {
+    let url = url.to_string();
+    let secret = secret_of(&url);
     let adult = adult();
     let all = common::ADULT_QIS.join(",");
     let file = |name: &str| format!("{RETAIL}/{name}.csv");
@@ -384,7 +451,7 @@ fn postgres_tables_give_the_files_figures() {
         assert_eq!(report["views"][0]["rows"], expected["rows"], "{table}");
         // The report names the server and the table, never the password.
         let text = report.to_string();
-        assert!(!text.contains("linkrisk-test"), "a password in the report");
+        assert!(!text.contains(&secret), "a secret in the report");
         assert!(
             report["provenance"]["inputs"][0]["location"]
                 .as_str()
@@ -430,7 +497,17 @@ fn postgres_tables_give_the_files_figures() {
 /// and gender, with the truth columns.
 #[test]
 fn a_link_between_postgres_tables_equals_the_files() {
-    let url = postgres();
+    a_link_between_tables_equals_the_files(&postgres());
+}
+
+/// The same for tables in Spark.
+#[test]
+fn a_link_between_spark_tables_equals_the_files() {
+    a_link_between_tables_equals_the_files(&spark());
+}
+
+fn a_link_between_tables_equals_the_files(url: &str) {
+    let url = url.to_string();
     let on = "birth_year,gender";
     let files = common::linkrisk_json(&[
         "link",
@@ -545,13 +622,266 @@ fn postgres_errors_are_one_line_without_the_password() {
     }
 }
 
+/// The Spark SQL normalisation of emails and phones (and the hashes of normalised emails)
+/// equals linkrisk's normaliser on every distinct value of the demo's web shop, partner and
+/// loyalty members, and on values written to be hard: Unicode spaces, upper case beyond ASCII,
+/// two `@`, none, `+tags`, gmail dots, country codes, nothing but punctuation.
+#[test]
+fn spark_normalisation_equals_linkrisks_on_every_demo_value() {
+    use linkrisk::internals::normalize::{
+        EmailRules, HashAlgorithm, normalize_email, normalize_phone,
+    };
+    use linkrisk::source::sql::spark_identifiers as spark_sql;
+    let url = spark();
+    let all = EmailRules {
+        drop_tags: true,
+        gmail_dots: true,
+    };
+    let hard = [
+        "  Ann.Lee+shop@GMail.com ",
+        "\u{00a0}Zoë.Ünal@Example.COM\u{2003}",
+        "a@b@c.com",
+        "no-at-sign",
+        "x+y+z@googlemail.com",
+        "@",
+        "+1 (312) 555-0123",
+        "1-800",
+        "12345678901",
+        "22345678901",
+        "--",
+        "",
+    ];
+    let values: Vec<String> = hard
+        .iter()
+        .map(|v| format!("('{}')", v.replace('\\', "\\\\").replace('\'', "\\'")))
+        .collect();
+    let columns = |c: &str| {
+        format!(
+            "{c} AS raw, {} AS email, {} AS email_all, {} AS phone, {} AS md5, {} AS sha1, {} AS sha256",
+            spark_sql::email(c, EmailRules::default()),
+            spark_sql::email(c, all),
+            spark_sql::phone(c),
+            spark_sql::hashed(
+                &spark_sql::email(c, EmailRules::default()),
+                HashAlgorithm::Md5
+            ),
+            spark_sql::hashed(
+                &spark_sql::email(c, EmailRules::default()),
+                HashAlgorithm::Sha1
+            ),
+            spark_sql::hashed(
+                &spark_sql::email(c, EmailRules::default()),
+                HashAlgorithm::Sha256
+            ),
+        )
+    };
+    let mut parts = vec![format!(
+        "SELECT {} FROM (VALUES {}) AS hard(v)",
+        columns("v"),
+        values.join(", ")
+    )];
+    for (table, column) in [
+        ("crm.ecommerce", "email"),
+        ("crm.ecommerce", "phone"),
+        ("crm.partner", "email"),
+        ("crm.partner", "phone"),
+        ("crm.loyalty", "email"),
+        ("crm.loyalty", "phone"),
+    ] {
+        parts.push(format!("SELECT DISTINCT {} FROM {table}", columns(column)));
+    }
+    let query = parts.join(" UNION ALL ");
+    let source =
+        linkrisk::source::Source::open(&url, None, Some(&query), Default::default(), false)
+            .unwrap();
+    let names: Vec<String> = [
+        "raw",
+        "email",
+        "email_all",
+        "phone",
+        "md5",
+        "sha1",
+        "sha256",
+    ]
+    .map(String::from)
+    .to_vec();
+    let df = source.frame(&names).unwrap();
+    let text = |name: &str| -> Vec<Option<String>> {
+        df.column(name)
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .map(|v| v.map(str::to_string))
+            .collect()
+    };
+    let blank = |v: String| (!v.is_empty()).then_some(v);
+    let raw = text("raw");
+    assert!(raw.len() > 3_000, "{} values", raw.len());
+    let mut compared = 0;
+    for (name, expect) in [
+        (
+            "email",
+            Box::new(|r: &str| blank(normalize_email(r, EmailRules::default())))
+                as Box<dyn Fn(&str) -> Option<String>>,
+        ),
+        (
+            "email_all",
+            Box::new(|r: &str| blank(normalize_email(r, all))),
+        ),
+        ("phone", Box::new(|r: &str| blank(normalize_phone(r)))),
+        (
+            "md5",
+            Box::new(|r: &str| {
+                blank(normalize_email(r, EmailRules::default())).map(|e| HashAlgorithm::Md5.hex(&e))
+            }),
+        ),
+        (
+            "sha1",
+            Box::new(|r: &str| {
+                blank(normalize_email(r, EmailRules::default()))
+                    .map(|e| HashAlgorithm::Sha1.hex(&e))
+            }),
+        ),
+        (
+            "sha256",
+            Box::new(|r: &str| {
+                blank(normalize_email(r, EmailRules::default()))
+                    .map(|e| HashAlgorithm::Sha256.hex(&e))
+            }),
+        ),
+    ] {
+        for (raw, spark) in raw.iter().zip(text(name)) {
+            let expected = raw.as_deref().and_then(&expect);
+            assert_eq!(spark, expected, "{name} of {raw:?}");
+            compared += 1;
+        }
+    }
+    assert!(compared > 18_000);
+}
+
+/// Every way a Spark source goes wrong is one line naming the server and the table, never
+/// the token: a URL that is not one, a server that is not there, a refused token, a token
+/// without TLS to another machine, a missing table or column, a statement Spark refuses.
+#[test]
+fn spark_errors_are_one_line_without_the_token() {
+    let url = spark();
+    let token = secret_of(&url);
+    let wrong = url.replace(&token, "not-the-token");
+    let address = url
+        .strip_prefix("sc://")
+        .and_then(|rest| rest.split('/').next())
+        .unwrap()
+        .to_string();
+    let without = format!("sc://{address}");
+    type Case<'a> = (Vec<&'a str>, String, Vec<(&'a str, &'a str)>);
+    let cases: Vec<Case> = vec![
+        (
+            vec![
+                "scan",
+                "sc://host/path/;token=s3cret",
+                "--table",
+                "t",
+                "--qi",
+                "a",
+            ],
+            "is not a Spark Connect URL".into(),
+            vec![],
+        ),
+        (
+            vec![
+                "scan",
+                "sc://127.0.0.1:1/;token=s3cret",
+                "--table",
+                "t",
+                "--qi",
+                "a",
+            ],
+            "sc://127.0.0.1:1 table t (reading the column names): cannot reach the server".into(),
+            vec![],
+        ),
+        (
+            vec!["scan", &wrong, "--table", "adult", "--qi", "age"],
+            "the server refused the token".into(),
+            vec![],
+        ),
+        (
+            vec!["scan", &without, "--table", "adult", "--qi", "age"],
+            "the server refused the token".into(),
+            vec![("SPARK_CONNECT_TOKEN", "not-the-token")],
+        ),
+        (
+            vec![
+                "scan",
+                "sc://spark.example.com:443/;token=s3cret;use_ssl=false",
+                "--table",
+                "t",
+                "--qi",
+                "a",
+            ],
+            "a token is sent only over TLS".into(),
+            vec![],
+        ),
+        (
+            vec!["scan", &url, "--table", "crm.nothing", "--qi", "a"],
+            format!(
+                "{without} table crm.nothing (reading the column names): [TABLE_OR_VIEW_NOT_FOUND]"
+            ),
+            vec![],
+        ),
+        (
+            vec!["scan", &url, "--table", "adult", "--qi", "agee"],
+            "table adult has no column 'agee' (did you mean 'age'?)".into(),
+            vec![],
+        ),
+        (
+            vec![
+                "scan",
+                &url,
+                "--query",
+                "SELECT nope() FROM adult",
+                "--qi",
+                "x",
+            ],
+            format!("{without} query (reading the column names): [UNRESOLVED_ROUTINE]"),
+            vec![],
+        ),
+    ];
+    for (args, needle, env) in &cases {
+        let out = common::linkrisk_env(args, env);
+        let line = common::one_line_error(&out, needle);
+        for secret in ["s3cret", "not-the-token", token.as_str()] {
+            assert!(!line.contains(secret), "{line}");
+        }
+    }
+    // The token from the environment is the one sent.
+    let report = common::linkrisk_json_env(
+        &[
+            "scan", &without, "--table", "adult", "--qi", "sex", "--format", "json",
+        ],
+        &[("SPARK_CONNECT_TOKEN", token.as_str())],
+    );
+    assert_eq!(report["views"][0]["rows"], 30_162);
+}
+
 /// The demo plan with its six sources read from PostgreSQL (`url` and `table` instead of
 /// `path`; the truth files stay files) gives the report of the demo on files: every view, join
 /// step, finding and the verdict. Only the data row numbers of the riskiest records may differ:
 /// a table has no row order (PostgreSQL fills free space left by a bulk load out of order).
 #[test]
 fn the_demo_audit_from_postgres_equals_the_files() {
-    let url = postgres();
+    the_demo_audit_from_equals_the_files(&postgres(), "postgres");
+}
+
+/// The same with the six sources in Spark.
+#[test]
+fn the_demo_audit_from_spark_equals_the_files() {
+    the_demo_audit_from_equals_the_files(&spark(), "spark");
+}
+
+fn the_demo_audit_from_equals_the_files(url: &str, label: &str) {
+    let url = url.to_string();
+    let secret = secret_of(&url);
     let plan = std::fs::read_to_string(format!("{RETAIL}/audit.toml")).unwrap();
     let mut text = String::new();
     for line in plan.lines() {
@@ -566,7 +896,7 @@ fn the_demo_audit_from_postgres_equals_the_files() {
         text.push('\n');
     }
     assert_eq!(text.matches("url = ").count(), 6, "six sources moved");
-    let dir = common::scratch("class-tables-audit");
+    let dir = common::scratch(&format!("class-tables-audit-{label}"));
     let moved = dir.join("audit.toml");
     std::fs::write(&moved, &text).unwrap();
     let comparable = |mut report: Value| {
@@ -589,8 +919,8 @@ fn the_demo_audit_from_postgres_equals_the_files() {
             .ends_with("table crm.survey")
     }));
     assert!(
-        !remote.to_string().contains("linkrisk-test"),
-        "a password in the report"
+        !remote.to_string().contains(&secret),
+        "a secret in the report"
     );
     let local =
         common::linkrisk_json(&["audit", &format!("{RETAIL}/audit.toml"), "--format", "json"]);
@@ -663,7 +993,17 @@ fn the_postgres_statement_run_by_psql_gives_the_files_figures() {
 /// has no row order).
 #[test]
 fn keys_of_a_postgres_table_equals_the_files() {
-    let url = postgres();
+    keys_of_a_table_equals_the_files(&postgres());
+}
+
+/// The same for a table in Spark.
+#[test]
+fn keys_of_a_spark_table_equals_the_files() {
+    keys_of_a_table_equals_the_files(&spark());
+}
+
+fn keys_of_a_table_equals_the_files(url: &str) {
+    let url = url.to_string();
     let qi = "zip3,birth_year,gender,income_band";
     let strip = |mut report: Value| {
         report.as_object_mut().unwrap().remove("provenance");
@@ -709,7 +1049,17 @@ fn keys_of_a_postgres_table_equals_the_files() {
 /// the demo's purchases by member, points store and day.
 #[test]
 fn unicity_of_a_postgres_table_equals_the_files() {
-    let url = postgres();
+    unicity_of_a_table_equals_the_files(&postgres());
+}
+
+/// The same for purchases in Spark.
+#[test]
+fn unicity_of_a_spark_table_equals_the_files() {
+    unicity_of_a_table_equals_the_files(&spark());
+}
+
+fn unicity_of_a_table_equals_the_files(url: &str) {
+    let url = url.to_string();
     let args = [
         "--entity",
         "loyalty_id",

@@ -17,7 +17,6 @@
 //! with Spark's field numbers from `spark/connect/base.proto` and `relations.proto`): no
 //! `.proto` file, no `protoc` at build time. Unknown fields of a response are skipped.
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use polars::prelude::*;
@@ -31,19 +30,6 @@ const DEFAULT_PORT: u16 = 15002;
 /// The largest gRPC message accepted: Spark cuts its Arrow batches at 4 MiB by default
 /// (`spark.connect.grpc.arrow.maxBatchSize`), a server may be configured higher.
 const MAX_MESSAGE_BYTES: usize = 256 << 20;
-
-/// Rows and bytes received from Spark by this process (both kinds of answer), for the timing
-/// lines and the tests that check that a pushed-down step fetched no records.
-static ROWS_RECEIVED: AtomicU64 = AtomicU64::new(0);
-static BYTES_RECEIVED: AtomicU64 = AtomicU64::new(0);
-
-/// Rows and Arrow bytes received from Spark Connect servers so far by this process.
-pub fn received() -> (u64, u64) {
-    (
-        ROWS_RECEIVED.load(Ordering::Relaxed),
-        BYTES_RECEIVED.load(Ordering::Relaxed),
-    )
-}
 
 /// A table or query in a Spark Connect server.
 #[derive(Clone)]
@@ -203,9 +189,7 @@ impl Spark {
                 .filter(|t| !t.is_empty())
         });
         let loopback = is_loopback(&endpoint.host);
-        let tls = endpoint
-            .use_ssl
-            .unwrap_or(token.is_some() && !loopback);
+        let tls = endpoint.use_ssl.unwrap_or(token.is_some() && !loopback);
         let host_port = if endpoint.host.contains(':') {
             format!("[{}]:{}", endpoint.host, endpoint.port)
         } else {
@@ -249,13 +233,14 @@ impl Spark {
 
     /// Runs one statement and returns its result, every Arrow batch decoded and stacked.
     fn execute(&self, sql: &str, step: &str) -> Result<DataFrame> {
+        let timer = crate::timing::Timer::start();
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .map_err(|e| crate::invalid!("{}: cannot start the client: {e}", self.shown))?;
-        let batches = runtime.block_on(self.execute_async(sql)).map_err(|e| {
-            crate::invalid!("{} ({step}): {}", self.shown, e)
-        })?;
+        let batches = runtime
+            .block_on(self.execute_async(sql))
+            .map_err(|e| crate::invalid!("{} ({step}): {}", self.shown, e))?;
         let mut frames = Vec::with_capacity(batches.len());
         let mut bytes = 0u64;
         for batch in &batches {
@@ -271,14 +256,18 @@ impl Spark {
             frames.push(frame);
         }
         let mut frames = frames.into_iter();
-        let mut df = frames.next().ok_or_else(|| {
-            crate::invalid!("{} ({step}): the server sent no result", self.shown)
-        })?;
+        let mut df = frames
+            .next()
+            .ok_or_else(|| crate::invalid!("{} ({step}): the server sent no result", self.shown))?;
         for frame in frames {
             df.vstack_mut_owned(frame)?;
         }
-        ROWS_RECEIVED.fetch_add(df.height() as u64, Ordering::Relaxed);
-        BYTES_RECEIVED.fetch_add(bytes, Ordering::Relaxed);
+        // `LINKRISK_TIMINGS=1` shows what each statement brought back: the benchmark sums
+        // the bytes, and the tests check that a pushed-down step received classes, not records.
+        timer.lap(&format!(
+            "spark: {step}: {} rows, {bytes} bytes received",
+            df.height()
+        ));
         Ok(df)
     }
 
@@ -310,8 +299,8 @@ impl Spark {
                 crate::escape::line(&cause.to_string())
             )
         })?;
-        let mut grpc = tonic::client::Grpc::new(channel)
-            .max_decoding_message_size(MAX_MESSAGE_BYTES);
+        let mut grpc =
+            tonic::client::Grpc::new(channel).max_decoding_message_size(MAX_MESSAGE_BYTES);
         grpc.ready()
             .await
             .map_err(|e| format!("the server is not ready: {e}"))?;
@@ -399,14 +388,8 @@ impl Spark {
                 entity,
             },
         )?;
-        let timer = crate::timing::Timer::start();
         let cells = self.execute(&sql, "computing a class table")?;
-        let cells = text_and_counts(cells)?;
-        timer.lap(&format!(
-            "spark: class table computed by the server, {} cells received",
-            cells.height()
-        ));
-        Ok(cells)
+        text_and_counts(cells)
     }
 
     /// The named columns of every record, as text (an empty text missing); the row count is
@@ -426,14 +409,7 @@ impl Spark {
             .collect::<Vec<_>>()
             .join(", ");
         let sql = format!("SELECT {select} FROM {}", self.records_item());
-        let timer = crate::timing::Timer::start();
-        let df = self.execute(&sql, "fetching the named columns")?;
-        let df = text_and_counts(df)?;
-        timer.lap(&format!(
-            "spark: {} columns of {} rows fetched",
-            names.len(),
-            df.height()
-        ));
+        let df = text_and_counts(self.execute(&sql, "fetching the named columns")?)?;
         if df.height() == 0 {
             crate::bail!("{} has no data rows", self.shown);
         }

@@ -248,6 +248,58 @@ pub fn class_table_sql(dialect: Dialect, query: &ClassTableQuery) -> Result<Stri
     Ok(sql)
 }
 
+/// Identifier normalisation written in Spark SQL, value for value what [`crate::normalize`]
+/// computes, so that Spark can match identifiers where they live: each expression is missing
+/// (NULL) where the normaliser's result is empty, as the audit's identifier joins treat it.
+///
+/// Written for Spark's defaults: string literals with backslash escapes, Java regular
+/// expressions (`(?U)` makes `\s` Unicode's White_Space, as Rust's `trim`), `LOWER` with the
+/// root locale.
+pub mod spark_identifiers {
+    use crate::normalize::{EmailRules, HashAlgorithm};
+
+    /// `expr` trimmed of Unicode white space and lowercased.
+    fn trimmed_lower(expr: &str) -> String {
+        format!("LOWER(REGEXP_REPLACE({expr}, '(?U)^\\\\s+|\\\\s+$', ''))")
+    }
+
+    /// `expr` as [`crate::normalize::normalize_email`] normalises it under `rules`.
+    pub fn email(expr: &str, rules: EmailRules) -> String {
+        let t = trimmed_lower(expr);
+        let domain = format!("SUBSTRING_INDEX({t}, '@', -1)");
+        let mut local = format!("SUBSTRING({t}, 1, LENGTH({t}) - LENGTH({domain}) - 1)");
+        if rules.drop_tags {
+            local = format!("SUBSTRING_INDEX({local}, '+', 1)");
+        }
+        if rules.gmail_dots {
+            local = format!(
+                "CASE WHEN {domain} IN ('gmail.com', 'googlemail.com') THEN REPLACE({local}, '.', '') ELSE {local} END"
+            );
+        }
+        format!(
+            "NULLIF(CASE WHEN INSTR({t}, '@') = 0 THEN {t} ELSE CONCAT({local}, '@', {domain}) END, '')"
+        )
+    }
+
+    /// `expr` as [`crate::normalize::normalize_phone`] normalises it: its ASCII digits, a
+    /// leading `1` dropped from 11 digits.
+    pub fn phone(expr: &str) -> String {
+        let digits = format!("REGEXP_REPLACE({expr}, '[^0-9]', '')");
+        format!(
+            "NULLIF(CASE WHEN LENGTH({digits}) = 11 AND LEFT({digits}, 1) = '1' THEN SUBSTRING({digits}, 2) ELSE {digits} END, '')"
+        )
+    }
+
+    /// The lowercase hex digest of `expr`'s UTF-8 bytes, as [`HashAlgorithm::hex`].
+    pub fn hashed(expr: &str, algorithm: HashAlgorithm) -> String {
+        match algorithm {
+            HashAlgorithm::Md5 => format!("MD5({expr})"),
+            HashAlgorithm::Sha1 => format!("SHA1({expr})"),
+            HashAlgorithm::Sha256 => format!("SHA2({expr}, 256)"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -48,6 +48,16 @@ pub fn linkrisk(args: &[&str]) -> std::process::Output {
         .expect("runs")
 }
 
+/// Runs the linkrisk binary under test with `args` and the environment variables `env`.
+pub fn linkrisk_env(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_linkrisk"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .envs(env.iter().copied())
+        .output()
+        .expect("runs")
+}
+
 /// Runs the binary, which must exit 0, and parses its JSON report.
 pub fn linkrisk_json(args: &[&str]) -> serde_json::Value {
     let out = linkrisk(args);
@@ -60,6 +70,18 @@ pub fn linkrisk_json(args: &[&str]) -> serde_json::Value {
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_severity_follows_the_verdict(&report);
     report
+}
+
+/// [`linkrisk_json`] with the environment variables `env`.
+pub fn linkrisk_json_env(args: &[&str], env: &[(&str, &str)]) -> serde_json::Value {
+    let out = linkrisk_env(args, env);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 /// No finding is high about a subject the policy passes: a view without a violation, or a
