@@ -38,9 +38,15 @@ if ! command -v java > /dev/null; then
   DEBIAN_FRONTEND=noninteractive "${apt_get[@]}" update -qq
   DEBIAN_FRONTEND=noninteractive "${apt_get[@]}" install -y -qq openjdk-17-jre-headless > /dev/null
 fi
-if ! "$venv/bin/python3" -c "import pyspark" 2> /dev/null; then
-  echo "error: pyspark is not installed in $venv (.ci/run installs it)" >&2
-  exit 1
+# pyspark (which carries Spark's jars) and what its Spark Connect client needs, from PyPI.
+if ! "$venv/bin/python3" -c "import pyspark, grpc, google.rpc, zstandard, pandas, pyarrow" 2> /dev/null; then
+  [ -x "$venv/bin/python3" ] || python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet "pyspark==4.0.5" "grpcio==1.85.4" "grpcio-status==1.85.3" \
+    "googleapis-common-protos==1.76.0" "zstandard==0.25.0" "protobuf==7.36.2" \
+    "pandas==3.1.2" "pyarrow==26.0.1" || {
+    echo "error: pyspark could not be installed into $venv" >&2
+    exit 1
+  }
 fi
 spark_home="$("$venv/bin/python3" -c 'import os, pyspark; print(os.path.dirname(pyspark.__file__))')"
 rm -rf "$dir"
