@@ -60,7 +60,7 @@ token="$(python3 -c 'import secrets; print(secrets.token_hex(16))')"
   exec "$spark_home/bin/spark-submit" \
     --class org.apache.spark.sql.connect.service.SparkConnectServer \
     --master 'local[2]' \
-    --driver-memory 2g \
+    --driver-memory "${SPARK_DRIVER_MEMORY:-2g}" \
     --conf spark.connect.grpc.binding.address=127.0.0.1 \
     --conf spark.connect.grpc.binding.port="$port" \
     --conf spark.ui.enabled=false \
