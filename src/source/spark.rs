@@ -238,23 +238,23 @@ impl Spark {
             .enable_all()
             .build()
             .map_err(|e| crate::invalid!("{}: cannot start the client: {e}", self.shown))?;
-        let batches = runtime
-            .block_on(self.execute_async(sql))
-            .map_err(|e| crate::invalid!("{} ({step}): {}", self.shown, e))?;
-        let mut frames = Vec::with_capacity(batches.len());
+        let mut frames = Vec::new();
         let mut bytes = 0u64;
-        for batch in &batches {
-            bytes += batch.len() as u64;
-            let reader = polars::io::ipc::IpcStreamReader::new(std::io::Cursor::new(batch));
-            let frame = reader.finish().map_err(|e| {
-                crate::invalid!(
-                    "{} ({step}): an answer is not an Arrow stream linkrisk can read: {}",
-                    self.shown,
-                    crate::escape::line(&e.to_string())
-                )
-            })?;
-            frames.push(frame);
-        }
+        runtime
+            .block_on(self.execute_async(sql, |batch| {
+                // Each batch is decoded as it arrives, so that its bytes are freed at once.
+                bytes += batch.len() as u64;
+                let reader = polars::io::ipc::IpcStreamReader::new(std::io::Cursor::new(batch));
+                let frame = reader.finish().map_err(|e| {
+                    format!(
+                        "an answer is not an Arrow stream linkrisk can read: {}",
+                        crate::escape::line(&e.to_string())
+                    )
+                })?;
+                frames.push(frame);
+                Ok(())
+            }))
+            .map_err(|e| crate::invalid!("{} ({step}): {}", self.shown, e))?;
         let mut frames = frames.into_iter();
         let mut df = frames
             .next()
@@ -271,8 +271,13 @@ impl Spark {
         Ok(df)
     }
 
-    /// The Arrow IPC stream of each batch of the answer to `sql`, or one line saying why not.
-    async fn execute_async(&self, sql: &str) -> std::result::Result<Vec<Vec<u8>>, String> {
+    /// Hands the Arrow IPC stream of each batch of the answer to `sql` to `on_batch`, in
+    /// order; an error is one line saying why.
+    async fn execute_async(
+        &self,
+        sql: &str,
+        mut on_batch: impl FnMut(Vec<u8>) -> std::result::Result<(), String>,
+    ) -> std::result::Result<(), String> {
         use tonic::transport::{ClientTlsConfig, Endpoint};
         let scheme = if self.tls { "https" } else { "http" };
         let host = if self.host.contains(':') {
@@ -335,14 +340,13 @@ impl Spark {
             .await
             .map_err(|s| status_line(&s))?
             .into_inner();
-        let mut batches = Vec::new();
         // The end of the stream is the end of the result (no reattachable execution asked).
         while let Some(response) = stream.message().await.map_err(|s| status_line(&s))? {
             if let Some(batch) = response.arrow_batch {
-                batches.push(batch.data);
+                on_batch(batch.data)?;
             }
         }
-        Ok(batches)
+        Ok(())
     }
 
     /// The columns of the records, in order.
