@@ -854,6 +854,35 @@ fn spark_errors_are_one_line_without_the_token() {
             assert!(!line.contains(secret), "{line}");
         }
     }
+    // A peer that accepts the connection and never answers (not a server of the kind named,
+    // or hung) is reported after LINKRISK_CONNECT_TIMEOUT seconds, for both kinds of URL.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for connection in silent.incoming() {
+            held.push(connection);
+        }
+    });
+    for (url, needle) in [
+        (
+            format!("sc://127.0.0.1:{port}"),
+            "the server did not answer in 2 s: is it a Spark Connect server?",
+        ),
+        (
+            format!("postgresql://ann:s3cret@127.0.0.1:{port}/crm"),
+            "the server did not answer in 2 s: is it a PostgreSQL server?",
+        ),
+    ] {
+        let started = std::time::Instant::now();
+        let out = common::linkrisk_env(
+            &["scan", &url, "--table", "t", "--qi", "a"],
+            &[("LINKRISK_CONNECT_TIMEOUT", "2")],
+        );
+        let line = common::one_line_error(&out, needle);
+        assert!(!line.contains("s3cret"), "{line}");
+        assert!(started.elapsed().as_secs() < 20);
+    }
     // The token from the environment is the one sent.
     let report = common::linkrisk_json_env(
         &[

@@ -26,6 +26,19 @@ use crate::engine::{ClassTable, EncodedColumn, NullMode, split_view, take_column
 use crate::io::coded::CodedColumn;
 use crate::io::{InputFormat, LoadOptions, SourceColumns};
 
+/// How long a database server may take to accept a connection (PostgreSQL) or a statement
+/// (Spark), unless `LINKRISK_CONNECT_TIMEOUT` says otherwise in seconds: a peer that is silent
+/// beyond it is reported rather than waited for.
+pub(crate) fn answer_timeout() -> std::time::Duration {
+    const DEFAULT_SECONDS: u64 = 30;
+    let seconds = std::env::var("LINKRISK_CONNECT_TIMEOUT")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|&s| s > 0)
+        .unwrap_or(DEFAULT_SECONDS);
+    std::time::Duration::from_secs(seconds)
+}
+
 /// Where a source's data lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Location {

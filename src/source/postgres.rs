@@ -121,8 +121,18 @@ impl Postgres {
             .map_err(|e| crate::invalid!("{}: cannot start the client: {e}", self.shown))?;
         runtime.block_on(async {
             let tls = tls()?;
-            let (client, connection) =
-                self.config.connect(tls).await.map_err(|e| self.error(&e))?;
+            let wait = super::answer_timeout();
+            let (client, connection) = tokio::time::timeout(wait, self.config.connect(tls))
+                .await
+                .map_err(|_| {
+                    crate::invalid!(
+                        "{}: the server did not answer in {} s: is it a PostgreSQL server? \
+                         (LINKRISK_CONNECT_TIMEOUT sets the wait in seconds)",
+                        self.shown,
+                        wait.as_secs()
+                    )
+                })?
+                .map_err(|e| self.error(&e))?;
             let driver = tokio::spawn(connection);
             let out = work(&client).await.map_err(|e| self.error(&e));
             drop(client);

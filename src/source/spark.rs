@@ -278,6 +278,33 @@ impl Spark {
         sql: &str,
         mut on_batch: impl FnMut(Vec<u8>) -> std::result::Result<(), String>,
     ) -> std::result::Result<(), String> {
+        // Spark answers with the response headers as soon as it accepts a statement, however
+        // long the statement then runs: a peer that has not answered by then is not a Spark
+        // Connect server (or is hung), and waiting for it would hang the run.
+        let wait = super::answer_timeout();
+        let mut stream = tokio::time::timeout(wait, self.open_stream(sql))
+            .await
+            .map_err(|_| {
+                format!(
+                    "the server did not answer in {} s: is it a Spark Connect server? \
+                     (LINKRISK_CONNECT_TIMEOUT sets the wait in seconds)",
+                    wait.as_secs()
+                )
+            })??;
+        // The end of the stream is the end of the result (no reattachable execution asked).
+        while let Some(response) = stream.message().await.map_err(|s| status_line(&s))? {
+            if let Some(batch) = response.arrow_batch {
+                on_batch(batch.data)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Connects, sends `sql` and waits for the answer's headers.
+    async fn open_stream(
+        &self,
+        sql: &str,
+    ) -> std::result::Result<tonic::codec::Streaming<proto::ExecutePlanResponse>, String> {
         use tonic::transport::{ClientTlsConfig, Endpoint};
         let scheme = if self.tls { "https" } else { "http" };
         let host = if self.host.contains(':') {
@@ -335,18 +362,11 @@ impl Spark {
         );
         let codec =
             tonic_prost::ProstCodec::<proto::ExecutePlanRequest, proto::ExecutePlanResponse>::default();
-        let mut stream = grpc
+        Ok(grpc
             .server_streaming(request, path, codec)
             .await
             .map_err(|s| status_line(&s))?
-            .into_inner();
-        // The end of the stream is the end of the result (no reattachable execution asked).
-        while let Some(response) = stream.message().await.map_err(|s| status_line(&s))? {
-            if let Some(batch) = response.arrow_batch {
-                on_batch(batch.data)?;
-            }
-        }
-        Ok(())
+            .into_inner())
     }
 
     /// The columns of the records, in order.
