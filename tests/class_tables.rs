@@ -854,6 +854,24 @@ fn spark_errors_are_one_line_without_the_token() {
             assert!(!line.contains(secret), "{line}");
         }
     }
+    // A plan's source that fails in Spark names the source.
+    let dir = common::scratch("spark-plan-error");
+    let plan = dir.join("audit.toml");
+    std::fs::write(
+        &plan,
+        format!(
+            "[[source]]\nname = \"survey\"\nurl = \"{url}\"\ntable = \"crm.nosuch\"\ncolumns = {{ zip3 = \"qi\" }}\n"
+        ),
+    )
+    .unwrap();
+    let out = common::linkrisk(&["audit", plan.to_str().unwrap()]);
+    let line = common::one_line_error(
+        &out,
+        &format!(
+            "source 'survey': {without} table crm.nosuch (reading the column names): [TABLE_OR_VIEW_NOT_FOUND]"
+        ),
+    );
+    assert!(!line.contains(&token), "{line}");
     // A peer that accepts the connection and never answers (not a server of the kind named,
     // or hung) is reported after LINKRISK_CONNECT_TIMEOUT seconds, for both kinds of URL.
     let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
