@@ -248,7 +248,7 @@ pub fn class_table_sql(dialect: Dialect, query: &ClassTableQuery) -> Result<Stri
     Ok(sql)
 }
 
-/// Identifier normalisation written in Spark SQL, value for value what [`crate::normalize`]
+/// Identifier normalisation written in Spark SQL, value for value what `normalize`
 /// computes, so that Spark can match identifiers where they live: each expression is missing
 /// (NULL) where the normaliser's result is empty, as the audit's identifier joins treat it.
 ///
@@ -263,7 +263,7 @@ pub mod spark_identifiers {
         format!("LOWER(REGEXP_REPLACE({expr}, '(?U)^\\\\s+|\\\\s+$', ''))")
     }
 
-    /// `expr` as [`crate::normalize::normalize_email`] normalises it under `rules`.
+    /// `expr` as `normalize_email` normalises it under `rules`.
     pub fn email(expr: &str, rules: EmailRules) -> String {
         let t = trimmed_lower(expr);
         let domain = format!("SUBSTRING_INDEX({t}, '@', -1)");
@@ -281,7 +281,7 @@ pub mod spark_identifiers {
         )
     }
 
-    /// `expr` as [`crate::normalize::normalize_phone`] normalises it: its ASCII digits, a
+    /// `expr` as `normalize_phone` normalises it: its ASCII digits, a
     /// leading `1` dropped from 11 digits.
     pub fn phone(expr: &str) -> String {
         let digits = format!("REGEXP_REPLACE({expr}, '[^0-9]', '')");
@@ -290,7 +290,7 @@ pub mod spark_identifiers {
         )
     }
 
-    /// The lowercase hex digest of `expr`'s UTF-8 bytes, as [`HashAlgorithm::hex`].
+    /// The lowercase hex digest of `expr`'s UTF-8 bytes, as `HashAlgorithm::hex`.
     pub fn hashed(expr: &str, algorithm: HashAlgorithm) -> String {
         match algorithm {
             HashAlgorithm::Md5 => format!("MD5({expr})"),
