@@ -121,11 +121,11 @@ pub fn suda(
         0.0
     };
     let q = 1.0 + (8.0 - m as f64) / 20.0;
-    let adjust: f64 = score
-        .iter()
-        .filter(|&&s| s > 0.0)
-        .map(|s| 1.0 / s.powf(q))
-        .sum();
+    // Summed in ascending order of the scores, not in row order: a database table has no row
+    // order, and the same records in another order must give the same DIS-SUDA, bit for bit.
+    let mut positive: Vec<f64> = score.iter().copied().filter(|&s| s > 0.0).collect();
+    positive.sort_unstable_by(f64::total_cmp);
+    let adjust: f64 = positive.iter().map(|s| 1.0 / s.powf(q)).sum();
     let dis_suda = |s: f64| {
         if s > 0.0 {
             1.0 / (1.0 + (uniques / dis - uniques) / (s.powf(q) * adjust))
@@ -203,5 +203,80 @@ pub fn suda(
         dis,
         records,
         scores: score,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::attribution::lattice::SubsetFigures;
+
+    /// A lattice over `rows` records whose subsets have the given MSU rows.
+    fn lattice(subsets: &[(u32, Vec<u32>)]) -> Lattice {
+        Lattice {
+            columns: 3,
+            subsets: subsets
+                .iter()
+                .map(|(mask, rows)| SubsetFigures {
+                    mask: *mask,
+                    uniques: rows.len(),
+                    partition: PartitionFigures::default(),
+                    msu_rows: rows.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    /// The same records in another row order give the same DIS-SUDA scores, bit for bit:
+    /// the scores' adjustment does not depend on the order it meets them in.
+    #[test]
+    fn dis_suda_does_not_depend_on_row_order() {
+        let rows = 400usize;
+        // Row r's MSUs, chosen so that many different scores occur.
+        let msus_of = |r: u32| -> Vec<u32> {
+            [1u32, 2, 4, 3, 5, 6]
+                .into_iter()
+                .filter(|m| (r.wrapping_mul(2654435761) >> (m * 3)) % 3 == 0)
+                .collect()
+        };
+        let build = |order: &dyn Fn(u32) -> u32| {
+            let mut subsets: Vec<(u32, Vec<u32>)> = [1u32, 2, 4, 3, 5, 6]
+                .iter()
+                .map(|&m| (m, Vec::new()))
+                .collect();
+            for r in 0..rows as u32 {
+                for m in msus_of(r) {
+                    let at = subsets.iter().position(|(mask, _)| *mask == m).unwrap();
+                    subsets[at].1.push(order(r));
+                }
+            }
+            for (_, list) in &mut subsets {
+                list.sort_unstable();
+            }
+            subsets.sort_by_key(|(m, _)| (m.count_ones(), *m));
+            lattice(&subsets)
+        };
+        let names: Vec<String> = ["a", "b", "c"].map(String::from).to_vec();
+        let full = PartitionFigures {
+            uniques: 150,
+            pairs: 40,
+            ..Default::default()
+        };
+        let scores = |l: &Lattice| -> Vec<(u64, u64)> {
+            let report = suda(l, &names, full, rows, 3, 0.01, rows);
+            let mut scores: Vec<(u64, u64)> = report
+                .records
+                .iter()
+                .map(|r| (r.suda.to_bits(), r.dis_suda.to_bits()))
+                .collect();
+            scores.sort_unstable();
+            scores
+        };
+        let forward = scores(&build(&|r| r));
+        let reversed = scores(&build(&|r| rows as u32 - 1 - r));
+        let shuffled = scores(&build(&|r| (r * 7919) % rows as u32));
+        assert!(forward.len() > 100);
+        assert_eq!(forward, reversed);
+        assert_eq!(forward, shuffled);
     }
 }
