@@ -236,7 +236,7 @@ mod tests {
         let msus_of = |r: u32| -> Vec<u32> {
             [1u32, 2, 4, 3, 5, 6]
                 .into_iter()
-                .filter(|m| (r.wrapping_mul(2654435761) >> (m * 3)) % 3 == 0)
+                .filter(|m| (r.wrapping_mul(2654435761) >> (m * 3)).is_multiple_of(3))
                 .collect()
         };
         let build = |order: &dyn Fn(u32) -> u32| {
