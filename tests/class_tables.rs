@@ -926,26 +926,62 @@ fn the_demo_audit_from_spark_equals_the_files() {
     the_demo_audit_from_equals_the_files(&spark(), "spark");
 }
 
+/// The demo plan with each source of `generalize` given that `generalize` table, read from
+/// the files and from the database at `url`, gives the same report. The database applies the
+/// prefixes, decades and suppression itself; bands stay local.
+#[test]
+fn generalised_sources_from_postgres_and_spark_equal_the_files() {
+    let generalize = [
+        ("loyalty", r#"{ zip5 = "zip3", birth_date = "year" }"#),
+        ("ecommerce", r#"{ zip5 = "zip1", birth_year = "decade" }"#),
+        ("web_analytics", r#"{ age_band = "suppress" }"#),
+        ("survey", r#"{ birth_year = "decade" }"#),
+        ("partner", r#"{ zip5 = "zip3", age = "band:10" }"#),
+    ];
+    the_demo_audit_from_equals_the_files_with(&postgres(), "postgres-generalised", &generalize);
+    the_demo_audit_from_equals_the_files_with(&spark(), "spark-generalised", &generalize);
+}
+
 fn the_demo_audit_from_equals_the_files(url: &str, label: &str) {
+    the_demo_audit_from_equals_the_files_with(url, label, &[]);
+}
+
+fn the_demo_audit_from_equals_the_files_with(url: &str, label: &str, generalize: &[(&str, &str)]) {
     let url = url.to_string();
     let secret = secret_of(&url);
     let plan = std::fs::read_to_string(format!("{RETAIL}/audit.toml")).unwrap();
     let mut text = String::new();
+    let mut files = String::new();
     for line in plan.lines() {
-        let line = match line
+        let local = line.replace("path = \"", &format!("path = \"{RETAIL}/"));
+        let moved = match line
             .strip_prefix("path = \"")
             .and_then(|rest| rest.strip_suffix(".csv\""))
         {
             Some(table) => format!("url = \"{url}\"\ntable = \"crm.{table}\""),
-            None => line.replace("path = \"truth/", &format!("path = \"{RETAIL}/truth/")),
+            None => local.clone(),
         };
-        text.push_str(&line);
-        text.push('\n');
+        for (out, line) in [(&mut text, moved), (&mut files, local)] {
+            out.push_str(&line);
+            out.push('\n');
+            for (source, table) in generalize {
+                if line == format!("name = \"{source}\"") {
+                    out.push_str(&format!("generalize = {table}\n"));
+                }
+            }
+        }
     }
     assert_eq!(text.matches("url = ").count(), 6, "six sources moved");
+    assert_eq!(
+        files.matches("generalize = ").count(),
+        generalize.len(),
+        "every generalisation placed"
+    );
     let dir = common::scratch(&format!("class-tables-audit-{label}"));
     let moved = dir.join("audit.toml");
     std::fs::write(&moved, &text).unwrap();
+    let on_files = dir.join("files.toml");
+    std::fs::write(&on_files, &files).unwrap();
     let comparable = |mut report: Value| {
         report.as_object_mut().unwrap().remove("provenance");
         for view in report["views"].as_array_mut().unwrap() {
@@ -969,8 +1005,7 @@ fn the_demo_audit_from_equals_the_files(url: &str, label: &str) {
         !remote.to_string().contains(&secret),
         "a secret in the report"
     );
-    let local =
-        common::linkrisk_json(&["audit", &format!("{RETAIL}/audit.toml"), "--format", "json"]);
+    let local = common::linkrisk_json(&["audit", on_files.to_str().unwrap(), "--format", "json"]);
     assert_eq!(comparable(remote), comparable(local));
 }
 

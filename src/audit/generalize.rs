@@ -45,6 +45,26 @@ impl Builtin {
     }
 }
 
+/// The rule a database applies for `g`, where it can be written in SQL character for
+/// character as [`Builtin::apply_text`] computes it: the prefixes, the decade and suppression.
+/// A band (whose number parsing differs between engines) and a hierarchy (a local file) have
+/// none.
+pub fn text_rule(g: &Generalization) -> Option<crate::source::sql::TextRule> {
+    use crate::source::sql::TextRule;
+    let Generalization::Builtin(name) = g else {
+        return None;
+    };
+    Some(match Builtin::parse(name).ok()? {
+        Builtin::Zip3 => TextRule::Prefix(3),
+        Builtin::Zip1 => TextRule::Prefix(1),
+        Builtin::Month => TextRule::Prefix(7),
+        Builtin::Year => TextRule::Prefix(4),
+        Builtin::Decade => TextRule::Decade,
+        Builtin::Suppress => TextRule::Suppress,
+        Builtin::Band(_) => return None,
+    })
+}
+
 /// A generalisation as a function of one text value, as [`apply`] computes it: a join brings
 /// the other side's compared column to the same precision with it. A value the
 /// generalisation cannot take (not a number for a band, not in the hierarchy) has no

@@ -70,16 +70,26 @@ pub fn load_source(plan: &Plan, spec: &SourceSpec) -> Result<View> {
     {
         columns.push(attach.on.clone());
     }
-    let mut df = Source::open(
+    // A database applies the built-in generalisations it can write exactly, so that only the
+    // generalised values travel; the others (bands, hierarchies) are applied here.
+    let in_database: Vec<(String, crate::source::sql::TextRule)> = spec
+        .generalize
+        .iter()
+        .filter_map(|(column, g)| Some((column.clone(), generalize::text_rule(g)?)))
+        .collect();
+    let (mut df, applied) = Source::open(
         &shown,
         spec.table.as_deref(),
         spec.query.as_deref(),
         opts,
         false,
     )?
-    .frame(&columns)
+    .frame_generalized(&columns, &in_database)
     .with_context(|| format!("source '{}'", spec.name))?;
     for (column, g) in &spec.generalize {
+        if applied && in_database.iter().any(|(c, _)| c == column) {
+            continue;
+        }
         df = generalize::apply(df, column, g, &plan.base)
             .with_context(|| format!("source '{}'", spec.name))?;
     }

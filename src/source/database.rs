@@ -6,7 +6,7 @@ use polars::prelude::DataFrame;
 
 use super::postgres::{self, Postgres};
 use super::spark::{self, Spark};
-use super::sql::Records;
+use super::sql::{Records, TextRule};
 use crate::Result;
 
 /// A database source: a table or a query in a server.
@@ -71,11 +71,12 @@ impl Database {
         }
     }
 
-    /// The named columns of every record as text, checked against the memory budget first.
-    pub fn frame(&self, names: &[String]) -> Result<DataFrame> {
+    /// The named columns of every record as text, each with its rule (one per name) applied
+    /// where the data lives, checked against the memory budget first.
+    pub fn frame(&self, names: &[String], rules: &[Option<TextRule>]) -> Result<DataFrame> {
         match self {
-            Database::Postgres(pg) => pg.frame(names),
-            Database::Spark(sc) => sc.frame(names),
+            Database::Postgres(pg) => pg.frame(names, rules),
+            Database::Spark(sc) => sc.frame(names, rules),
         }
     }
 }

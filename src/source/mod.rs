@@ -213,14 +213,31 @@ impl Source {
     /// The named columns (and only those) as a frame, after the missing-value rule; refuses a
     /// source without data rows.
     pub fn frame(&self, names: &[String]) -> Result<DataFrame> {
+        self.frame_generalized(names, &[]).map(|(df, _)| df)
+    }
+
+    /// [`Source::frame`], with `rules` applied where the data lives when it is a database;
+    /// returns the frame and whether the rules were applied (a file's are left to the caller).
+    pub fn frame_generalized(
+        &self,
+        names: &[String],
+        rules: &[(String, sql::TextRule)],
+    ) -> Result<(DataFrame, bool)> {
         let path = match &self.location {
             Location::File(path) => path,
             Location::Database(db) => {
                 self.require(names)?;
-                return db.frame(names);
+                let per_name: Vec<Option<sql::TextRule>> = names
+                    .iter()
+                    .map(|n| rules.iter().find(|(c, _)| c == n).map(|(_, r)| *r))
+                    .collect();
+                return Ok((db.frame(names, &per_name)?, true));
             }
         };
-        self.guarded(|| crate::io::load(path, names, &self.load))
+        Ok((
+            self.guarded(|| crate::io::load(path, names, &self.load))?,
+            false,
+        ))
     }
 
     /// The named columns as dictionary codes, in the order asked, and the row count: straight

@@ -18,7 +18,7 @@ use polars::prelude::*;
 use tokio_postgres::binary_copy::BinaryCopyOutStream;
 use tokio_postgres::types::Type;
 
-use super::sql::{ClassTableQuery, Dialect, Records, class_table_sql};
+use super::sql::{ClassTableQuery, Dialect, Records, TextRule, class_table_sql, fetched_value};
 use crate::Result;
 
 /// A PostgreSQL table or query.
@@ -235,9 +235,10 @@ impl Postgres {
         Ok(cells)
     }
 
-    /// The named columns of every record, as text (an empty text missing), through binary
-    /// `COPY`; the row count is checked against the memory budget first.
-    pub fn frame(&self, names: &[String]) -> Result<DataFrame> {
+    /// The named columns of every record, as text (an empty text missing), each with its
+    /// rule applied by the server, through binary `COPY`; the row count is checked against
+    /// the memory budget first.
+    pub fn frame(&self, names: &[String], rules: &[Option<TextRule>]) -> Result<DataFrame> {
         let rows = self.rows()?;
         // Per value: a string view (16 bytes), its bytes (about 16) and the copy buffer.
         crate::budget::check(rows.saturating_mul(40 * names.len().max(1) as u64), || {
@@ -245,12 +246,8 @@ impl Postgres {
         })?;
         let select = names
             .iter()
-            .map(|n| {
-                format!(
-                    "NULLIF(CAST(src.{} AS TEXT), '')",
-                    Dialect::Postgres.quote(n)
-                )
-            })
+            .zip(rules)
+            .map(|(n, rule)| fetched_value(Dialect::Postgres, n, *rule))
             .collect::<Vec<_>>()
             .join(", ");
         let sql = format!(

@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use polars::prelude::*;
 
-use super::sql::{ClassTableQuery, Dialect, Records, class_table_sql};
+use super::sql::{ClassTableQuery, Dialect, Records, TextRule, class_table_sql, fetched_value};
 use crate::Result;
 
 /// The Spark Connect port when a URL names none.
@@ -416,9 +416,9 @@ impl Spark {
         text_and_counts(cells)
     }
 
-    /// The named columns of every record, as text (an empty text missing); the row count is
-    /// checked against the memory budget first.
-    pub fn frame(&self, names: &[String]) -> Result<DataFrame> {
+    /// The named columns of every record, as text (an empty text missing), each with its
+    /// rule applied by Spark; the row count is checked against the memory budget first.
+    pub fn frame(&self, names: &[String], rules: &[Option<TextRule>]) -> Result<DataFrame> {
         let rows = self.rows()?;
         // Per value: a string view (16 bytes), its bytes (about 16) and the Arrow buffer.
         crate::budget::check(rows.saturating_mul(40 * names.len().max(1) as u64), || {
@@ -426,9 +426,13 @@ impl Spark {
         })?;
         let select = names
             .iter()
-            .map(|n| {
-                let q = Dialect::Spark.quote(n);
-                format!("NULLIF(CAST(src.{q} AS STRING), '') AS {q}")
+            .zip(rules)
+            .map(|(n, rule)| {
+                format!(
+                    "{} AS {}",
+                    fetched_value(Dialect::Spark, n, *rule),
+                    Dialect::Spark.quote(n)
+                )
             })
             .collect::<Vec<_>>()
             .join(", ");

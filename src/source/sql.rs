@@ -38,6 +38,34 @@ pub enum Relation<'a> {
     Query(&'a str),
 }
 
+/// A generalisation a database applies to a fetched column's text, character for character
+/// what the audit's built-in generalisations do to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextRule {
+    /// The first `n` characters (ZIP5 → ZIP3: 3; a date to its month: 7, its year: 4).
+    Prefix(usize),
+    /// The first three characters and a `0` (a year or date to its decade); missing when the
+    /// text is shorter.
+    Decade,
+    /// `*` for every value present.
+    Suppress,
+}
+
+/// A fetched column's value in `dialect`: cast to text, an empty text missing, then `rule`
+/// applied. The same SQL serves PostgreSQL and Spark (`LEFT`, `CHAR_LENGTH` and `CONCAT`
+/// count and join characters in both).
+pub fn fetched_value(dialect: Dialect, column: &str, rule: Option<TextRule>) -> String {
+    let v = dialect.value(column);
+    match rule {
+        None => v,
+        Some(TextRule::Prefix(n)) => format!("LEFT({v}, {n})"),
+        Some(TextRule::Decade) => {
+            format!("CASE WHEN CHAR_LENGTH({v}) >= 3 THEN CONCAT(LEFT({v}, 3), '0') END")
+        }
+        Some(TextRule::Suppress) => format!("CASE WHEN {v} IS NULL THEN NULL ELSE '*' END"),
+    }
+}
+
 /// Which rows of a database are the records: owned, as a source keeps them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Records {
