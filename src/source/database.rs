@@ -6,7 +6,7 @@ use polars::prelude::DataFrame;
 
 use super::postgres::{self, Postgres};
 use super::spark::{self, Spark};
-use super::sql::{Records, TextRule};
+use super::sql::{ClassTableQuery, Dialect, Records, TextRule, class_table_sql, fetched_value};
 use crate::Result;
 
 /// A database source: a table or a query in a server.
@@ -57,26 +57,78 @@ impl Database {
         }
     }
 
-    /// The cells of a class table computed where the data lives: the QI and sensitive columns
-    /// as text, `__records` (and `__class`, `__people` per person) as 64-bit counts.
+    /// The SQL dialect its statements are written in.
+    fn dialect(&self) -> Dialect {
+        match self {
+            Database::Postgres(_) => Dialect::Postgres,
+            Database::Spark(_) => Dialect::Spark,
+        }
+    }
+
+    /// The records its statements read.
+    fn records(&self) -> &Records {
+        match self {
+            Database::Postgres(pg) => pg.records(),
+            Database::Spark(sc) => sc.records(),
+        }
+    }
+
+    /// The number of records.
+    fn rows(&self) -> Result<u64> {
+        match self {
+            Database::Postgres(pg) => pg.rows(),
+            Database::Spark(sc) => sc.rows(),
+        }
+    }
+
+    /// The cells of a class table computed where the data lives (`linkrisk sql`'s statement):
+    /// the QI and sensitive columns as text, `__records` (and `__class`, `__people` per
+    /// person) as 64-bit counts.
     pub fn class_cells(
         &self,
         qis: &[String],
         sensitive: &[String],
         entity: Option<&str>,
     ) -> Result<DataFrame> {
+        let sql = class_table_sql(
+            self.dialect(),
+            &ClassTableQuery {
+                relation: self.records().relation(),
+                qis,
+                sensitive,
+                entity,
+            },
+        )?;
         match self {
-            Database::Postgres(pg) => pg.class_cells(qis, sensitive, entity),
-            Database::Spark(sc) => sc.class_cells(qis, sensitive, entity),
+            Database::Postgres(pg) => pg.class_cells(&sql),
+            Database::Spark(sc) => sc.class_cells(&sql),
         }
     }
 
-    /// The named columns of every record as text, each with its rule (one per name) applied
-    /// where the data lives, checked against the memory budget first.
+    /// The named columns of every record as text (an empty text missing), each with its rule
+    /// (one per name) applied where the data lives; the row count is checked against the
+    /// memory budget first, and a source without rows is refused.
     pub fn frame(&self, names: &[String], rules: &[Option<TextRule>]) -> Result<DataFrame> {
-        match self {
-            Database::Postgres(pg) => pg.frame(names, rules),
-            Database::Spark(sc) => sc.frame(names, rules),
+        let rows = self.rows()?;
+        // Per value: a string view (16 bytes), its bytes (about 16) and the receive buffer.
+        crate::budget::check(rows.saturating_mul(40 * names.len().max(1) as u64), || {
+            format!("fetching {} columns of {}", names.len(), self.shown())
+        })?;
+        let d = self.dialect();
+        let select = names
+            .iter()
+            .zip(rules)
+            .map(|(n, rule)| format!("{} AS {}", fetched_value(d, n, *rule), d.quote(n)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let select = format!("SELECT {select} FROM {}", self.records().from_item(d));
+        let df = match self {
+            Database::Postgres(pg) => pg.fetch(&select, names)?,
+            Database::Spark(sc) => sc.fetch(&select)?,
+        };
+        if df.height() == 0 {
+            crate::bail!("{} has no data rows", self.shown());
         }
+        Ok(df)
     }
 }

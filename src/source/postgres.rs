@@ -18,7 +18,7 @@ use polars::prelude::*;
 use tokio_postgres::binary_copy::BinaryCopyOutStream;
 use tokio_postgres::types::Type;
 
-use super::sql::{ClassTableQuery, Dialect, Records, TextRule, class_table_sql, fetched_value};
+use super::sql::{Dialect, Records};
 use crate::Result;
 
 /// A PostgreSQL table or query.
@@ -87,11 +87,10 @@ impl Postgres {
                 config.password(password);
             }
         }
-        let what = match &records {
-            Records::Table(t) => format!("table {t}"),
-            Records::Query(_) => "query".to_string(),
-        };
-        let shown = format!("postgresql://{user}@{host}:{port}/{db} {what}");
+        let shown = format!(
+            "postgresql://{user}@{host}:{port}/{db} {}",
+            records.describe()
+        );
         Ok(Postgres {
             config,
             records,
@@ -186,26 +185,17 @@ impl Postgres {
         })
     }
 
-    /// The cells of the class table of `query`, computed by the server, as a frame of text
-    /// columns and 64-bit counts.
-    pub fn class_cells(
-        &self,
-        qis: &[String],
-        sensitive: &[String],
-        entity: Option<&str>,
-    ) -> Result<DataFrame> {
-        let sql = class_table_sql(
-            Dialect::Postgres,
-            &ClassTableQuery {
-                relation: self.records.relation(),
-                qis,
-                sensitive,
-                entity,
-            },
-        )?;
+    /// The records as statements read them.
+    pub(super) fn records(&self) -> &Records {
+        &self.records
+    }
+
+    /// The result of `sql`, a class table's statement, as a frame of text columns and 64-bit
+    /// counts.
+    pub(super) fn class_cells(&self, sql: &str) -> Result<DataFrame> {
         let timer = crate::timing::Timer::start();
         let cells = self.with_client(async |client| {
-            let statement = client.prepare(&sql).await?;
+            let statement = client.prepare(sql).await?;
             let names: Vec<String> = statement
                 .columns()
                 .iter()
@@ -235,25 +225,9 @@ impl Postgres {
         Ok(cells)
     }
 
-    /// The named columns of every record, as text (an empty text missing), each with its
-    /// rule applied by the server, through binary `COPY`; the row count is checked against
-    /// the memory budget first.
-    pub fn frame(&self, names: &[String], rules: &[Option<TextRule>]) -> Result<DataFrame> {
-        let rows = self.rows()?;
-        // Per value: a string view (16 bytes), its bytes (about 16) and the copy buffer.
-        crate::budget::check(rows.saturating_mul(40 * names.len().max(1) as u64), || {
-            format!("fetching {} columns of {}", names.len(), self.shown)
-        })?;
-        let select = names
-            .iter()
-            .zip(rules)
-            .map(|(n, rule)| fetched_value(Dialect::Postgres, n, *rule))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let sql = format!(
-            "COPY (SELECT {select} FROM {}) TO STDOUT (FORMAT binary)",
-            self.records_item()
-        );
+    /// The rows of `select` (whose columns are `names`, all text) through binary `COPY`.
+    pub(super) fn fetch(&self, select: &str, names: &[String]) -> Result<DataFrame> {
+        let sql = format!("COPY ({select}) TO STDOUT (FORMAT binary)");
         let types = vec![Type::TEXT; names.len()];
         let timer = crate::timing::Timer::start();
         let values = self.with_client(async |client| {
@@ -281,9 +255,6 @@ impl Postgres {
             df.height(),
             payload(&df)
         ));
-        if df.height() == 0 {
-            crate::bail!("{} has no data rows", self.shown);
-        }
         Ok(df)
     }
 }

@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use polars::prelude::*;
 
-use super::sql::{ClassTableQuery, Dialect, Records, TextRule, class_table_sql, fetched_value};
+use super::sql::{Dialect, Records};
 use crate::Result;
 
 /// The Spark Connect port when a URL names none.
@@ -200,10 +200,6 @@ impl Spark {
                 "sc://{host_port}: a token is sent only over TLS to another machine; remove use_ssl=false"
             );
         }
-        let what = match &records {
-            Records::Table(t) => format!("table {t}"),
-            Records::Query(_) => "query".to_string(),
-        };
         let user_id = endpoint
             .user_id
             .clone()
@@ -216,8 +212,8 @@ impl Spark {
             token,
             user_id,
             session_id: endpoint.session_id.unwrap_or_else(new_uuid),
+            shown: format!("sc://{host_port} {}", records.describe()),
             records,
-            shown: format!("sc://{host_port} {what}"),
         })
     }
 
@@ -395,53 +391,20 @@ impl Spark {
         Ok(n.max(0) as u64)
     }
 
-    /// The cells of a class table, computed by Spark, as a frame of text columns and 64-bit
-    /// counts.
-    pub fn class_cells(
-        &self,
-        qis: &[String],
-        sensitive: &[String],
-        entity: Option<&str>,
-    ) -> Result<DataFrame> {
-        let sql = class_table_sql(
-            Dialect::Spark,
-            &ClassTableQuery {
-                relation: self.records.relation(),
-                qis,
-                sensitive,
-                entity,
-            },
-        )?;
-        let cells = self.execute(&sql, "computing a class table")?;
-        text_and_counts(cells)
+    /// The records as statements read them.
+    pub(super) fn records(&self) -> &Records {
+        &self.records
     }
 
-    /// The named columns of every record, as text (an empty text missing), each with its
-    /// rule applied by Spark; the row count is checked against the memory budget first.
-    pub fn frame(&self, names: &[String], rules: &[Option<TextRule>]) -> Result<DataFrame> {
-        let rows = self.rows()?;
-        // Per value: a string view (16 bytes), its bytes (about 16) and the Arrow buffer.
-        crate::budget::check(rows.saturating_mul(40 * names.len().max(1) as u64), || {
-            format!("fetching {} columns of {}", names.len(), self.shown)
-        })?;
-        let select = names
-            .iter()
-            .zip(rules)
-            .map(|(n, rule)| {
-                format!(
-                    "{} AS {}",
-                    fetched_value(Dialect::Spark, n, *rule),
-                    Dialect::Spark.quote(n)
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(", ");
-        let sql = format!("SELECT {select} FROM {}", self.records_item());
-        let df = text_and_counts(self.execute(&sql, "fetching the named columns")?)?;
-        if df.height() == 0 {
-            crate::bail!("{} has no data rows", self.shown);
-        }
-        Ok(df)
+    /// The result of `sql`, a class table's statement, as a frame of text columns and 64-bit
+    /// counts.
+    pub(super) fn class_cells(&self, sql: &str) -> Result<DataFrame> {
+        text_and_counts(self.execute(sql, "computing a class table")?)
+    }
+
+    /// The rows of `select`, whose columns are all text.
+    pub(super) fn fetch(&self, select: &str) -> Result<DataFrame> {
+        text_and_counts(self.execute(select, "fetching the named columns")?)
     }
 }
 

@@ -88,6 +88,15 @@ impl Records {
     pub fn from_item(&self, dialect: Dialect) -> String {
         dialect.from(self.relation())
     }
+
+    /// How a source's name ends: `table T`, or `query` (a query may be long, and may hold
+    /// literals of the data).
+    pub fn describe(&self) -> String {
+        match self {
+            Records::Table(t) => format!("table {t}"),
+            Records::Query(_) => "query".to_string(),
+        }
+    }
 }
 
 /// What the class table is of.
