@@ -18,8 +18,8 @@ use crate::model::KeysReport;
 /// `keys`' command-line arguments.
 #[derive(Args, Debug)]
 pub struct KeysArgs {
-    /// The file to analyse, or a database (`postgresql://user@host:port/db`) with --table or
-    /// --query (the named columns are fetched: attribution needs the records).
+    /// The file to analyse, or a database (`postgresql://user@host:port/db`, `sc://host:port`)
+    /// with --table or --query (the named columns are fetched: attribution needs the records).
     pub file: String,
     /// The database's table of records.
     #[arg(long, conflicts_with = "query")]

@@ -16,7 +16,7 @@ use crate::model::{self, Policy, Report};
 #[derive(Args, Debug)]
 pub struct LinkArgs {
     /// The identified file (the attacker's, e.g. a loyalty or voter list), or a database URL
-    /// (`postgresql://...`) with --left-table or --left-query.
+    /// (`postgresql://...`, `sc://...`) with --left-table or --left-query.
     pub identified: String,
     /// The target file (the "de-identified" release), or a database URL with --right-table or
     /// --right-query.

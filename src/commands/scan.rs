@@ -23,7 +23,8 @@ use crate::source::{ClassQuery, Source};
 #[derive(Args, Debug)]
 pub struct ScanArgs {
     /// The file to measure (CSV/TSV, Parquet, Arrow IPC, NDJSON; `-` reads CSV from stdin), or
-    /// a database (`postgresql://user@host:port/db`) with --table or --query.
+    /// a database (`postgresql://user@host:port/db`, Spark Connect `sc://host:port`) with
+    /// --table or --query.
     #[arg(
         required_unless_present = "class_table",
         conflicts_with = "class_table"

@@ -17,7 +17,8 @@ use crate::model::{self, Policy, Report};
 #[derive(Args, Debug)]
 pub struct UnicityArgs {
     /// The file of rows (purchases, visits), several per person, or a database
-    /// (`postgresql://user@host:port/db`) with --table or --query.
+    /// (`postgresql://user@host:port/db`, Spark Connect `sc://host:port`) with --table or
+    /// --query.
     pub file: String,
     /// The database's table of rows.
     #[arg(long, conflicts_with = "query")]

@@ -195,8 +195,8 @@ pub struct Attach {
     /// The file, relative to the plan (or `url` instead).
     #[serde(default)]
     pub path: PathBuf,
-    /// A database holding the records (`postgresql://user@host:port/db`), with `table` or
-    /// `query`, instead of `path`.
+    /// A database holding the records (`postgresql://user@host:port/db`, `sc://host:port`),
+    /// with `table` or `query`, instead of `path`.
     pub url: Option<String>,
     /// The database's table of records.
     pub table: Option<String>,
@@ -215,8 +215,8 @@ pub struct SourceSpec {
     /// The file, relative to the plan (or `url` instead).
     #[serde(default)]
     pub path: PathBuf,
-    /// A database holding the records (`postgresql://user@host:port/db`), with `table` or
-    /// `query`, instead of `path`.
+    /// A database holding the records (`postgresql://user@host:port/db`, `sc://host:port`),
+    /// with `table` or `query`, instead of `path`.
     pub url: Option<String>,
     /// The database's table of records.
     pub table: Option<String>,
