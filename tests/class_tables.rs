@@ -942,11 +942,86 @@ fn generalised_sources_from_postgres_and_spark_equal_the_files() {
     the_demo_audit_from_equals_the_files_with(&spark(), "spark-generalised", &generalize);
 }
 
+/// The demo plan with its six sources and its truth maps in Spark (`attach = { url, table, on
+/// }`) runs in Spark (`audit::pushdown`) and gives the report of the demo on files. The
+/// statements' rows received (`LINKRISK_TIMINGS`) show what travelled: each step's figures
+/// are one-row aggregates, each source's sample is bounded, and only the measured columns of
+/// each view come back, one row per record.
+#[test]
+fn the_demo_audit_run_in_spark_equals_the_files() {
+    let timings =
+        the_demo_audit_from_equals_the_files_moving(&spark(), "spark-pushdown", &[], true);
+    let received: Vec<(String, usize)> = timings
+        .lines()
+        .filter_map(|line| {
+            let statement = line.strip_prefix("timing: spark: ")?;
+            let (step, rest) = statement.rsplit_once(": ")?;
+            let rows = step.rsplit_once(": ")?.1.split(' ').next()?.parse().ok()?;
+            let _ = rest;
+            Some((step.rsplit_once(": ")?.0.to_string(), rows))
+        })
+        .collect();
+    let joins: Vec<&(String, usize)> = received
+        .iter()
+        .filter(|(step, _)| step.starts_with("join '"))
+        .collect();
+    assert!(
+        joins.len() >= 5 * 3,
+        "every identifier step ran in Spark: {joins:?}"
+    );
+    for (step, rows) in &joins {
+        assert!(*rows <= 1, "{step} received {rows} rows");
+    }
+    let fetched: Vec<&(String, usize)> = received
+        .iter()
+        .filter(|(step, _)| step.starts_with("fetching the measured columns of "))
+        .collect();
+    let rows_of = |what: &str| {
+        fetched
+            .iter()
+            .find(|(step, _)| step.ends_with(what))
+            .unwrap_or_else(|| panic!("no fetch of {what}: {fetched:?}"))
+            .1
+    };
+    // One row per record of each source, and per linked pair of each step.
+    assert_eq!(rows_of("table crm.loyalty"), 2055);
+    assert_eq!(rows_of("table crm.transactions"), 8822);
+    assert_eq!(rows_of("join 'purchases by loyalty id'"), 3485);
+    // Each source, each identifier step, and the survey again as its remedy releases it.
+    assert_eq!(fetched.len(), 6 + 5 + 1, "{fetched:?}");
+    for (step, rows) in &received {
+        if step.starts_with("sampling the columns of ") {
+            assert!(*rows <= 1000 * 9, "{step} received {rows} rows");
+        } else if step.starts_with("looking for hashed identifiers")
+            || step.starts_with("counting")
+            || step.starts_with("checking")
+            || step.starts_with("guessing")
+        {
+            assert!(*rows <= 500, "{step} received {rows} rows");
+        } else if !step.starts_with("fetching the measured columns of ") {
+            assert!(*rows <= 1, "{step} received {rows} rows");
+        }
+    }
+    assert!(timings.contains("spark: releasing the session: done"));
+}
+
 fn the_demo_audit_from_equals_the_files(url: &str, label: &str) {
     the_demo_audit_from_equals_the_files_with(url, label, &[]);
 }
 
 fn the_demo_audit_from_equals_the_files_with(url: &str, label: &str, generalize: &[(&str, &str)]) {
+    the_demo_audit_from_equals_the_files_moving(url, label, generalize, false);
+}
+
+/// Runs the demo plan with its sources moved to the database at `url` (and its truth maps too
+/// with `attach_tables`) and on files, asserts both reports are the same, and returns the
+/// database run's `LINKRISK_TIMINGS` lines.
+fn the_demo_audit_from_equals_the_files_moving(
+    url: &str,
+    label: &str,
+    generalize: &[(&str, &str)],
+    attach_tables: bool,
+) -> String {
     let url = url.to_string();
     let secret = secret_of(&url);
     let plan = std::fs::read_to_string(format!("{RETAIL}/audit.toml")).unwrap();
@@ -954,12 +1029,20 @@ fn the_demo_audit_from_equals_the_files_with(url: &str, label: &str, generalize:
     let mut files = String::new();
     for line in plan.lines() {
         let local = line.replace("path = \"", &format!("path = \"{RETAIL}/"));
+        let truth = line
+            .strip_prefix("attach = { path = \"truth/")
+            .and_then(|rest| rest.split_once(".csv\", on = \""));
         let moved = match line
             .strip_prefix("path = \"")
             .and_then(|rest| rest.strip_suffix(".csv\""))
         {
             Some(table) => format!("url = \"{url}\"\ntable = \"crm.{table}\""),
-            None => local.clone(),
+            None => match truth {
+                Some((source, on)) if attach_tables => format!(
+                    "attach = {{ url = \"{url}\", table = \"crm.truth_{source}\", on = \"{on}"
+                ),
+                _ => local.clone(),
+            },
         };
         for (out, line) in [(&mut text, moved), (&mut files, local)] {
             out.push_str(&line);
@@ -971,7 +1054,7 @@ fn the_demo_audit_from_equals_the_files_with(url: &str, label: &str, generalize:
             }
         }
     }
-    assert_eq!(text.matches("url = ").count(), 6, "six sources moved");
+    assert_eq!(text.matches("\nurl = ").count(), 6, "six sources moved");
     assert_eq!(
         files.matches("generalize = ").count(),
         generalize.len(),
@@ -993,7 +1076,16 @@ fn the_demo_audit_from_equals_the_files_with(url: &str, label: &str, generalize:
         }
         report
     };
-    let remote = common::linkrisk_json(&["audit", moved.to_str().unwrap(), "--format", "json"]);
+    if attach_tables {
+        assert_eq!(text.matches("table = \"crm.truth_").count(), 4);
+    }
+    let out = common::linkrisk_env(
+        &["audit", moved.to_str().unwrap(), "--format", "json"],
+        &[("LINKRISK_TIMINGS", "1")],
+    );
+    common::assert_ran(&out);
+    let remote: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let timings = String::from_utf8_lossy(&out.stderr).to_string();
     let inputs = remote["provenance"]["inputs"].as_array().unwrap();
     assert!(inputs.iter().any(|i| {
         i["location"]
@@ -1007,6 +1099,7 @@ fn the_demo_audit_from_equals_the_files_with(url: &str, label: &str, generalize:
     );
     let local = common::linkrisk_json(&["audit", on_files.to_str().unwrap(), "--format", "json"]);
     assert_eq!(comparable(remote), comparable(local));
+    timings
 }
 
 /// `linkrisk sql`'s PostgreSQL statement run by `psql` (as the README shows) and saved as CSV

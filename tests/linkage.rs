@@ -117,7 +117,7 @@ fn bucket(c: usize) -> &'static str {
 fn check_quasi(a: &[Record], b: &[Record], band: bool) -> Result<(), TestCaseError> {
     let left = view("A", a, band);
     let right = view("B", b, false);
-    let out = run_join(&quasi_step(), &left, &right, 0).unwrap();
+    let out = run_join(&quasi_step(), &left, &right, 0, None).unwrap();
     let link = out.linkage.clone().unwrap();
     let key_a = |r: &Record| {
         Some((
@@ -318,7 +318,7 @@ proptest! {
             drop: vec![],
             keep: vec![],
         };
-        let out = run_join(&step, &contacts(&a), &contacts(&b), u64::MAX).unwrap();
+        let out = run_join(&step, &contacts(&a), &contacts(&b), u64::MAX, None).unwrap();
         let agree = |x: &Contact, y: &Contact, f: fn(&Option<String>) -> Option<String>, pick: fn(&Contact) -> &Option<String>| {
             matches!((f(pick(x)), f(pick(y))), (Some(p), Some(q)) if p == q)
         };
@@ -387,13 +387,13 @@ fn blank_and_missing_identifiers_never_link() {
         drop: vec![],
         keep: vec![],
     };
-    let out = run_join(&step, &contacts(&rows), &contacts(&rows), u64::MAX).unwrap();
+    let out = run_join(&step, &contacts(&rows), &contacts(&rows), u64::MAX, None).unwrap();
     assert_eq!(out.rows_out, 0);
     let email = JoinSpec {
         on: vec!["email".into()],
         normalize: Some(Identifier::Email),
         ..step
     };
-    let out = run_join(&email, &contacts(&rows), &contacts(&rows), u64::MAX).unwrap();
+    let out = run_join(&email, &contacts(&rows), &contacts(&rows), u64::MAX, None).unwrap();
     assert_eq!(out.rows_out, 0);
 }

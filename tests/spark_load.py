@@ -1,6 +1,6 @@
 """Registers the tests' tables in a Spark Connect server (tests/spark_server.sh): UCI Adult as
 `adult`, the demo's six sources as `crm.<name>` with some columns typed as a warehouse would
-hold them. Usage: spark_load.py URL REPOSITORY."""
+hold them, and its truth maps as `crm.truth_<name>`. Usage: spark_load.py URL REPOSITORY."""
 
 import sys
 
@@ -46,6 +46,18 @@ TABLES = {
         "estimated_income int",
     ),
 }
+
+# The demo's truth maps, as a plan run in Spark attaches them (`attach = { url, table, on }`).
+for source, key in [
+    ("loyalty", "loyalty_id"),
+    ("ecommerce", "account_id"),
+    ("survey", "respondent_id"),
+    ("partner", "record_id"),
+]:
+    TABLES[f"crm.truth_{source}"] = (
+        f"{here}/fixtures/retail/truth/{source}.csv",
+        f"{key} string, person_id string",
+    )
 
 spark.sql("CREATE DATABASE IF NOT EXISTS crm")
 for name, (path, schema) in TABLES.items():

@@ -37,7 +37,7 @@ fn sample(column: &Column, n: usize) -> Result<Vec<String>> {
 }
 
 /// The algorithm a column's values are the hex digest of, if ≥ 90% of a sample look so.
-fn hex_algorithm(values: &[String]) -> Option<HashAlgorithm> {
+pub(super) fn hex_algorithm(values: &[String]) -> Option<HashAlgorithm> {
     let sample: Vec<&String> = values.iter().take(1000).collect();
     if sample.is_empty() {
         return None;
@@ -52,12 +52,12 @@ fn hex_algorithm(values: &[String]) -> Option<HashAlgorithm> {
 }
 
 /// Whether a column holds emails or phone numbers (on a sample), and so is worth hashing.
-enum Plain {
+pub(super) enum Plain {
     Email,
     Phone,
 }
 
-fn plain_kind(name: &str, values: &[String]) -> Option<Plain> {
+pub(super) fn plain_kind(name: &str, values: &[String]) -> Option<Plain> {
     let sample: Vec<&String> = values.iter().take(500).collect();
     if sample.is_empty() {
         return None;

@@ -17,6 +17,7 @@ pub mod listing;
 pub mod patterns;
 pub mod people;
 pub mod provenance;
+pub mod pushdown;
 pub mod remedy;
 pub mod verdict;
 pub mod view;
@@ -94,9 +95,16 @@ pub fn load_source(plan: &Plan, spec: &SourceSpec) -> Result<View> {
             .with_context(|| format!("source '{}'", spec.name))?;
     }
     if let Some(attach) = &spec.attach {
-        let apath = plan.resolve(&attach.path);
-        let ashown = apath.to_string_lossy().to_string();
-        let attached = Source::file(&ashown, LoadOptions::default());
+        let ashown = attach.location(plan);
+        let attached = Source::open(
+            &ashown,
+            attach.table.as_deref(),
+            attach.query.as_deref(),
+            LoadOptions::default(),
+            false,
+        )
+        .with_context(|| format!("source '{}'", spec.name))?;
+        let ashown = attached.name().to_string();
         let names = attached
             .column_names()
             .with_context(|| format!("source '{}'", spec.name))?;
@@ -107,9 +115,9 @@ pub fn load_source(plan: &Plan, spec: &SourceSpec) -> Result<View> {
             .find(|n| *n != &attach.on && df.column(n.as_str()).is_ok())
         {
             crate::bail!(
-                "source {}: attach file {} has column {}, which the source already has",
+                "source {}: attach {} has column {}, which the source already has",
                 crate::escape::name(&spec.name),
-                crate::escape::path(&apath),
+                crate::escape::path(std::path::Path::new(&ashown)),
                 crate::escape::name(shared)
             );
         }
@@ -131,7 +139,7 @@ pub fn load_source(plan: &Plan, spec: &SourceSpec) -> Result<View> {
         crate::budget::check((df.height() as u64).saturating_mul(per_row + 16), || {
             format!(
                 "attaching {} to source {}",
-                crate::escape::path(&apath),
+                crate::escape::path(std::path::Path::new(&ashown)),
                 crate::escape::name(&spec.name)
             )
         })?;
@@ -145,9 +153,9 @@ pub fn load_source(plan: &Plan, spec: &SourceSpec) -> Result<View> {
         if let Some(row) = repeated {
             let line = row + 2;
             crate::bail!(
-                "source {}: attach file {} repeats a key of column {} on line {line}",
+                "source {}: attach {} repeats a key of column {} on line {line}",
                 crate::escape::name(&spec.name),
-                crate::escape::path(&apath),
+                crate::escape::path(std::path::Path::new(&ashown)),
                 crate::escape::name(&attach.on)
             );
         }
@@ -168,9 +176,17 @@ pub fn load_source(plan: &Plan, spec: &SourceSpec) -> Result<View> {
             .collect()
             .map_err(|e| crate::invalid!("source '{}': cannot attach {ashown}: {e}", spec.name))?;
     }
-    Ok(View {
+    let mut view = load_shape(plan, spec);
+    view.df = df;
+    Ok(view)
+}
+
+/// A source's view with an empty frame: its roles, generalisations, hierarchy files and
+/// entity.
+pub(crate) fn load_shape(plan: &Plan, spec: &SourceSpec) -> View {
+    View {
         name: spec.name.clone(),
-        df,
+        df: DataFrame::empty(),
         roles: spec.columns.iter().map(|(c, r)| (c.clone(), *r)).collect(),
         generalized: spec
             .generalize
@@ -182,7 +198,8 @@ pub fn load_source(plan: &Plan, spec: &SourceSpec) -> Result<View> {
         origins: Vec::new(),
         entity: spec.entity.clone(),
         release: spec.release,
-    })
+        remote: None,
+    }
 }
 
 /// The hierarchy files of a source's columns: its `hierarchies`, and the files of its
@@ -292,9 +309,14 @@ pub fn run(
     let mut reports: Vec<ViewReport> = Vec::new();
     let mut sources: Vec<View> = Vec::new();
     let mut loaded: Vec<View> = Vec::new();
+    // Every source in one Spark server: the plan runs there (`pushdown`).
+    let pushdown = pushdown::Pushdown::of(plan)?;
     for spec in &plan.sources {
         progress(&format!("loading {}", spec.name));
-        loaded.push(load_source(plan, spec)?);
+        loaded.push(match &pushdown {
+            Some(p) => p.load(plan, spec)?,
+            None => load_source(plan, spec)?,
+        });
         timer.lap(&format!("audit: load {}", spec.name));
     }
     let population = plan
@@ -334,7 +356,10 @@ pub fn run(
         timer.lap(&format!("audit: unicity of {}", spec.name));
     }
     progress("looking for hashed identifiers");
-    let hashed = hashed::detect(&sources)?;
+    let hashed = match &pushdown {
+        Some(p) => p.hashed(&sources)?,
+        None => hashed::detect(&sources)?,
+    };
     timer.lap("audit: hashed identifiers");
     let mut joins: Vec<JoinReport> = Vec::new();
     for step in &plan.joins {
@@ -345,6 +370,7 @@ pub fn run(
             &mut reports,
             plan.policy.max_join_rows,
             how,
+            pushdown.as_ref(),
         )?;
         joins.push(report);
         timer.lap(&format!("audit: join and measure {}", step.name));
@@ -385,6 +411,7 @@ pub fn run(
             listing: Listing::default(),
             ..how
         },
+        pushdown.as_ref(),
     )?;
     timer.lap("audit: quasi steps after remedies");
     let assessment = breaking::assess(&joins, &reports, &findings, &result.violations, &cleared);
@@ -419,6 +446,7 @@ fn cleared_by_remedies(
     findings: &[crate::model::Finding],
     result: &crate::model::PolicyResult,
     how: Measuring,
+    pushdown: Option<&pushdown::Pushdown>,
 ) -> Result<Vec<String>> {
     use crate::model::{Figure, FindingCode, Rule};
     let mut cleared = Vec::new();
@@ -453,7 +481,10 @@ fn cleared_by_remedies(
             pasted.hierarchies.remove(column);
             pasted.generalize.insert(column.clone(), step.clone());
         }
-        let mut released = load_source(plan, &pasted)?;
+        let mut released = match pushdown {
+            Some(p) => p.load(plan, &pasted)?,
+            None => load_source(plan, &pasted)?,
+        };
         if remedy.number("suppressed_records").is_some_and(|n| n > 0.0) {
             let kept = remedy::kept_rows(
                 original,
@@ -483,6 +514,7 @@ fn cleared_by_remedies(
                 &mut measured,
                 plan.policy.max_join_rows,
                 how,
+                pushdown,
             )?;
             let again = verdict::judge(&result.policy, &measured, &[join]);
             attaches |= again
@@ -535,10 +567,11 @@ pub fn run_step(
     reports: &mut Vec<ViewReport>,
     max_rows: u64,
     how: Measuring,
+    pushdown: Option<&pushdown::Pushdown>,
 ) -> Result<JoinReport> {
     let left = views.get(&step.left).expect("validated plan");
     let right = views.get(&step.right).expect("validated plan");
-    let mut outcome = join::run_join(step, left, right, max_rows)?;
+    let mut outcome = join::run_join(step, left, right, max_rows, pushdown)?;
     outcome.view = view::project(outcome.view, &step.drop, &step.keep)
         .with_context(|| format!("join '{}'", step.name))?;
     let after = outcome
@@ -556,13 +589,16 @@ pub fn run_step(
         Snapshot::of(find(&step.right)),
     );
     let fraction = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
-    let people = people::step_people(
-        left,
-        right,
-        &outcome.left_linked,
-        &outcome.right_linked,
-        outcome.right_chances.as_deref(),
-    )?;
+    let people = match outcome.counted_people.take() {
+        Some(counted) => counted,
+        None => people::step_people(
+            left,
+            right,
+            &outcome.left_linked,
+            &outcome.right_linked,
+            outcome.right_chances.as_deref(),
+        )?,
+    };
     let report = JoinReport {
         name: step.name.clone(),
         kind: step.kind,

@@ -72,7 +72,20 @@ pub fn plan_inputs(
             )?,
         });
         if let Some(attach) = &source.attach {
-            inputs.push(input("attach", &shown(&plan.resolve(&attach.path)), None)?);
+            inputs.push(match &attach.url {
+                None => input("attach", &shown(&plan.resolve(&attach.path)), None)?,
+                Some(url) => source_input(
+                    "attach",
+                    &Source::open(
+                        url,
+                        attach.table.as_deref(),
+                        attach.query.as_deref(),
+                        Default::default(),
+                        false,
+                    )?,
+                    None,
+                )?,
+            });
         }
         let hierarchies = source
             .generalize

@@ -70,6 +70,19 @@ pub struct View {
     pub entity: Option<String>,
     /// Declared `release = true`: judged by the policy even though it holds identifiers.
     pub release: bool,
+    /// A view of a plan run in Spark ([`super::pushdown`]): every column it has, of which
+    /// `df` holds only those measured here.
+    pub remote: Option<Remote>,
+}
+
+/// Where a view of a plan run in Spark keeps its records.
+#[derive(Debug, Clone)]
+pub struct Remote {
+    /// The session's cached table of the view's records, every column and `__lr_row`; `None`
+    /// for a view computed here (a quasi step's output).
+    pub table: Option<String>,
+    /// Every column of the view, in order.
+    pub columns: Vec<String>,
 }
 
 impl View {
@@ -84,6 +97,28 @@ impl View {
             origins: Vec::new(),
             entity: None,
             release: false,
+            remote: None,
+        }
+    }
+
+    /// Every column of the view, in order (of a view run in Spark, also those not fetched).
+    pub fn column_names(&self) -> Vec<String> {
+        match &self.remote {
+            Some(remote) => remote.columns.clone(),
+            None => self
+                .df
+                .get_column_names()
+                .iter()
+                .map(|n| n.to_string())
+                .collect(),
+        }
+    }
+
+    /// Whether the view has the column (of a view run in Spark, also one not fetched).
+    pub fn has_column(&self, name: &str) -> bool {
+        match &self.remote {
+            Some(remote) => remote.columns.iter().any(|c| c == name),
+            None => self.df.column(name).is_ok(),
         }
     }
 
@@ -332,7 +367,7 @@ pub fn project(mut view: View, drop: &[String], keep: &[String]) -> Result<View>
         return Ok(view);
     }
     for name in drop.iter().chain(keep) {
-        if view.df.column(name).is_err() {
+        if !view.has_column(name) {
             crate::bail!(
                 "{}",
                 crate::escape::missing_column(
@@ -361,6 +396,9 @@ pub fn project(mut view: View, drop: &[String], keep: &[String]) -> Result<View>
         );
     }
     view.df = view.df.drop_many(gone.iter().map(String::as_str));
+    if let Some(remote) = &mut view.remote {
+        remote.columns.retain(|c| !gone.contains(c));
+    }
     view.roles.retain(|(c, _)| !gone.contains(c));
     view.generalized.retain(|(c, _)| !gone.contains(c));
     // The entity column stays, to count people; once every other identifier is left out it

@@ -460,6 +460,17 @@ pub struct Plan {
     pub path: Option<PathBuf>,
 }
 
+impl Attach {
+    /// Where the attached records are: its database URL, or its file resolved against the
+    /// plan's folder.
+    pub fn location(&self, plan: &Plan) -> String {
+        match &self.url {
+            Some(url) => url.clone(),
+            None => plan.resolve(&self.path).to_string_lossy().to_string(),
+        }
+    }
+}
+
 impl SourceSpec {
     /// Where the source's records are: its database URL, or its file resolved against the
     /// plan's folder.

@@ -45,6 +45,42 @@ impl Plan {
                     }
                 }
             }
+            if let Some(attach) = &source.attach {
+                match (&attach.url, attach.path.as_os_str().is_empty()) {
+                    (None, true) => bail!(
+                        "source '{}': attach has no path (a file) or url (a database with table or query)",
+                        source.name
+                    ),
+                    (Some(_), false) => {
+                        bail!(
+                            "source '{}': attach has both path and url: give one",
+                            source.name
+                        )
+                    }
+                    (Some(url), true) => {
+                        if !crate::source::database::is_url(url) {
+                            bail!(
+                                "source '{}': attach url must be a postgresql:// or sc:// URL",
+                                source.name
+                            );
+                        }
+                        if attach.table.is_some() == attach.query.is_some() {
+                            bail!(
+                                "source '{}': attach url needs table or query (one of them)",
+                                source.name
+                            );
+                        }
+                    }
+                    (None, false) => {
+                        if attach.table.is_some() || attach.query.is_some() {
+                            bail!(
+                                "source '{}': attach table and query name a database's records; give url",
+                                source.name
+                            );
+                        }
+                    }
+                }
+            }
             for (key, steps) in [
                 ("generalize", &source.generalize),
                 ("generalized", &source.generalized),
@@ -106,6 +142,42 @@ impl Plan {
                         "source '{}': column '{column}' is in generalize (or generalized) and in hierarchies; the remedy search climbs a generalised column's own ladder (a hierarchy's higher levels, a built-in's coarser steps)",
                         source.name
                     );
+                }
+            }
+            if let Some(attach) = &source.attach {
+                match (&attach.url, attach.path.as_os_str().is_empty()) {
+                    (None, true) => bail!(
+                        "source '{}': attach has no path (a file) or url (a database with table or query)",
+                        source.name
+                    ),
+                    (Some(_), false) => {
+                        bail!(
+                            "source '{}': attach has both path and url: give one",
+                            source.name
+                        )
+                    }
+                    (Some(url), true) => {
+                        if !crate::source::database::is_url(url) {
+                            bail!(
+                                "source '{}': attach url must be a postgresql:// or sc:// URL",
+                                source.name
+                            );
+                        }
+                        if attach.table.is_some() == attach.query.is_some() {
+                            bail!(
+                                "source '{}': attach url needs table or query (one of them)",
+                                source.name
+                            );
+                        }
+                    }
+                    (None, false) => {
+                        if attach.table.is_some() || attach.query.is_some() {
+                            bail!(
+                                "source '{}': attach table and query name a database's records; give url",
+                                source.name
+                            );
+                        }
+                    }
                 }
             }
             for (key, steps) in [

@@ -222,6 +222,41 @@ impl Spark {
         &self.shown
     }
 
+    /// A session of its own on the server at `url`, for statements that are not about one
+    /// table (an audit plan run where its sources live): temporary views and cached tables it
+    /// creates last as long as the session, and are seen by its later statements only.
+    pub fn session(url: &str) -> Result<Spark> {
+        let mut spark = Spark::open(url, Records::Query("SELECT 1".into()))?;
+        spark.session_id = new_uuid();
+        spark.shown = spark
+            .shown
+            .strip_suffix(" query")
+            .unwrap_or(&spark.shown)
+            .to_string();
+        Ok(spark)
+    }
+
+    /// Whether `other` reaches the same server as the same user: statements of one session
+    /// may read both's tables.
+    pub fn same_server(&self, other: &Spark) -> bool {
+        self.host == other.host
+            && self.port == other.port
+            && self.tls == other.tls
+            && self.token == other.token
+            && self.user_id == other.user_id
+    }
+
+    /// Runs `sql` in the session; `step` names it in an error and in `LINKRISK_TIMINGS`. Text
+    /// comes back as polars strings and every integer as a 64-bit one.
+    pub fn run(&self, sql: &str, step: &str) -> Result<DataFrame> {
+        text_and_counts(self.execute(sql, step)?)
+    }
+
+    /// Runs a command (`CACHE TABLE`, `CREATE TEMPORARY VIEW`) in the session.
+    pub fn command(&self, sql: &str, step: &str) -> Result<()> {
+        self.execute_frames(sql, step).map(|_| ())
+    }
+
     /// The `FROM` item of the records, named `src`.
     fn records_item(&self) -> String {
         self.records.from_item(Dialect::Spark)
@@ -229,6 +264,12 @@ impl Spark {
 
     /// Runs one statement and returns its result, every Arrow batch decoded and stacked.
     fn execute(&self, sql: &str, step: &str) -> Result<DataFrame> {
+        self.execute_frames(sql, step)?
+            .ok_or_else(|| crate::invalid!("{} ({step}): the server sent no result", self.shown))
+    }
+
+    /// Runs one statement: its result, or `None` when the server sent no batch (a command).
+    fn execute_frames(&self, sql: &str, step: &str) -> Result<Option<DataFrame>> {
         let timer = crate::timing::Timer::start();
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -252,9 +293,9 @@ impl Spark {
             }))
             .map_err(|e| crate::invalid!("{} ({step}): {}", self.shown, e))?;
         let mut frames = frames.into_iter();
-        let mut df = frames
-            .next()
-            .ok_or_else(|| crate::invalid!("{} ({step}): the server sent no result", self.shown))?;
+        let Some(mut df) = frames.next() else {
+            return Ok(None);
+        };
         for frame in frames {
             df.vstack_mut_owned(frame)?;
         }
@@ -264,7 +305,7 @@ impl Spark {
             "spark: {step}: {} rows, {bytes} bytes received",
             df.height()
         ));
-        Ok(df)
+        Ok(Some(df))
     }
 
     /// Hands the Arrow IPC stream of each batch of the answer to `sql` to `on_batch`, in
@@ -296,11 +337,75 @@ impl Spark {
         Ok(())
     }
 
-    /// Connects, sends `sql` and waits for the answer's headers.
-    async fn open_stream(
+    /// Ends the session: the server frees its temporary views and cached tables at once
+    /// rather than when the session expires. Best effort (the server frees them then anyway).
+    pub fn release(&self) {
+        let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        else {
+            return;
+        };
+        let timer = crate::timing::Timer::start();
+        // The timer of `timeout` needs the runtime: it is made inside it.
+        let released = runtime.block_on(async {
+            tokio::time::timeout(super::answer_timeout(), self.release_async()).await
+        });
+        timer.lap(&format!(
+            "spark: releasing the session: {}",
+            match released {
+                Ok(Ok(())) => "done".to_string(),
+                Ok(Err(e)) => e,
+                Err(_) => "no answer".to_string(),
+            }
+        ));
+    }
+
+    /// Sends `ReleaseSession`.
+    async fn release_async(&self) -> std::result::Result<(), String> {
+        let mut grpc = self.connect().await?;
+        let mut request = tonic::Request::new(proto::ReleaseSessionRequest {
+            session_id: self.session_id.clone(),
+            user_context: Some(self.user_context()),
+            client_type: Some(format!("linkrisk/{}", env!("CARGO_PKG_VERSION"))),
+        });
+        self.authorize(&mut request)?;
+        let path = tonic::codegen::http::uri::PathAndQuery::from_static(
+            "/spark.connect.SparkConnectService/ReleaseSession",
+        );
+        let codec = tonic_prost::ProstCodec::<
+            proto::ReleaseSessionRequest,
+            proto::ReleaseSessionResponse,
+        >::default();
+        grpc.unary(request, path, codec)
+            .await
+            .map(|_| ())
+            .map_err(|s| status_line(&s))
+    }
+
+    /// Who runs the statements.
+    fn user_context(&self) -> proto::UserContext {
+        proto::UserContext {
+            user_id: self.user_id.clone(),
+            user_name: self.user_id.clone(),
+        }
+    }
+
+    /// Adds the bearer token to a request.
+    fn authorize<T>(&self, request: &mut tonic::Request<T>) -> std::result::Result<(), String> {
+        if let Some(token) = &self.token {
+            let value = format!("Bearer {token}")
+                .parse()
+                .map_err(|_| "the token holds characters a header cannot carry".to_string())?;
+            request.metadata_mut().insert("authorization", value);
+        }
+        Ok(())
+    }
+
+    /// Connects to the server and waits until it is ready for a call.
+    async fn connect(
         &self,
-        sql: &str,
-    ) -> std::result::Result<tonic::codec::Streaming<proto::ExecutePlanResponse>, String> {
+    ) -> std::result::Result<tonic::client::Grpc<tonic::transport::Channel>, String> {
         use tonic::transport::{ClientTlsConfig, Endpoint};
         let scheme = if self.tls { "https" } else { "http" };
         let host = if self.host.contains(':') {
@@ -332,12 +437,18 @@ impl Spark {
         grpc.ready()
             .await
             .map_err(|e| format!("the server is not ready: {e}"))?;
+        Ok(grpc)
+    }
+
+    /// Connects, sends `sql` and waits for the answer's headers.
+    async fn open_stream(
+        &self,
+        sql: &str,
+    ) -> std::result::Result<tonic::codec::Streaming<proto::ExecutePlanResponse>, String> {
+        let mut grpc = self.connect().await?;
         let mut request = tonic::Request::new(proto::ExecutePlanRequest {
             session_id: self.session_id.clone(),
-            user_context: Some(proto::UserContext {
-                user_id: self.user_id.clone(),
-                user_name: self.user_id.clone(),
-            }),
+            user_context: Some(self.user_context()),
             plan: Some(proto::Plan {
                 root: Some(proto::Relation {
                     sql: Some(proto::Sql {
@@ -347,12 +458,7 @@ impl Spark {
             }),
             client_type: Some(format!("linkrisk/{}", env!("CARGO_PKG_VERSION"))),
         });
-        if let Some(token) = &self.token {
-            let value = format!("Bearer {token}")
-                .parse()
-                .map_err(|_| "the token holds characters a header cannot carry".to_string())?;
-            request.metadata_mut().insert("authorization", value);
-        }
+        self.authorize(&mut request)?;
         let path = tonic::codegen::http::uri::PathAndQuery::from_static(
             "/spark.connect.SparkConnectService/ExecutePlan",
         );
@@ -479,6 +585,21 @@ mod proto {
         #[prost(string, optional, tag = "4")]
         pub client_type: Option<String>,
     }
+
+    /// `spark.connect.ReleaseSessionRequest`.
+    #[derive(Clone, PartialEq, prost::Message)]
+    pub struct ReleaseSessionRequest {
+        #[prost(string, tag = "1")]
+        pub session_id: String,
+        #[prost(message, optional, tag = "2")]
+        pub user_context: Option<UserContext>,
+        #[prost(string, optional, tag = "3")]
+        pub client_type: Option<String>,
+    }
+
+    /// `spark.connect.ReleaseSessionResponse` (its fields are not read).
+    #[derive(Clone, PartialEq, prost::Message)]
+    pub struct ReleaseSessionResponse {}
 
     /// `spark.connect.UserContext`.
     #[derive(Clone, PartialEq, prost::Message)]

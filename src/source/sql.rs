@@ -295,9 +295,20 @@ pub fn class_table_sql(dialect: Dialect, query: &ClassTableQuery) -> Result<Stri
 pub mod spark_identifiers {
     use crate::normalize::{EmailRules, HashAlgorithm};
 
+    /// `expr` trimmed of Unicode white space, as Rust's `trim`.
+    fn trimmed(expr: &str) -> String {
+        format!("REGEXP_REPLACE({expr}, '(?U)^\\\\s+|\\\\s+$', '')")
+    }
+
     /// `expr` trimmed of Unicode white space and lowercased.
-    fn trimmed_lower(expr: &str) -> String {
-        format!("LOWER(REGEXP_REPLACE({expr}, '(?U)^\\\\s+|\\\\s+$', ''))")
+    pub fn trimmed_lower(expr: &str) -> String {
+        format!("LOWER({})", trimmed(expr))
+    }
+
+    /// `expr`, missing where it is blank (empty or white space only): a blank identifier is
+    /// no key.
+    pub fn non_blank(expr: &str) -> String {
+        format!("CASE WHEN {} = '' THEN NULL ELSE {expr} END", trimmed(expr))
     }
 
     /// `expr` as `normalize_email` normalises it under `rules`.

@@ -212,5 +212,6 @@ pub(super) fn identifier_join(
         column_overlap: Vec::new(),
         identifiers,
         truth: truth_summary,
+        counted_people: None,
     })
 }

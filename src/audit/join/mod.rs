@@ -24,7 +24,7 @@ use crate::Result;
 use crate::bail;
 use crate::engine::compare::coded_column;
 use crate::io::coded::CodedColumn;
-use crate::model::{ColumnOverlap, IdentifierLinks, Linkage, TruthLinks};
+use crate::model::{ColumnOverlap, IdentifierLinks, Linkage, StepPeople, TruthLinks};
 use crate::plan::{JoinKind, JoinSpec};
 
 /// The joined view and the raw figures of the step (snapshots are added by the caller).
@@ -46,9 +46,12 @@ pub struct JoinOutcome {
     pub column_overlap: Vec<ColumnOverlap>,
     pub identifiers: Vec<IdentifierLinks>,
     pub truth: Option<TruthLinks>,
+    /// The step's figures in people, already counted where the step ran (a plan run in
+    /// Spark); `None` when they are counted here from the linked masks.
+    pub counted_people: Option<Option<StepPeople>>,
 }
 
-fn pair_name(l: &str, r: &str) -> String {
+pub(super) fn pair_name(l: &str, r: &str) -> String {
     if l == r {
         l.to_string()
     } else {
@@ -57,13 +60,19 @@ fn pair_name(l: &str, r: &str) -> String {
 }
 
 /// Runs one join step on two views. `max_rows` bounds the pairs of a key, normalized or
-/// hashed step.
-pub fn run_join(step: &JoinSpec, left: &View, right: &View, max_rows: u64) -> Result<JoinOutcome> {
+/// hashed step; with `pushdown` (a plan run in Spark) such a step runs there.
+pub fn run_join(
+    step: &JoinSpec,
+    left: &View,
+    right: &View,
+    max_rows: u64,
+    pushdown: Option<&super::pushdown::Pushdown>,
+) -> Result<JoinOutcome> {
     let (lcols, rcols) = step.columns();
     for (view, cols) in [(left, &lcols), (right, &rcols)] {
         for c in cols.iter() {
-            if view.df.column(c).is_err() {
-                let names = view.df.get_column_names_owned();
+            if !view.has_column(c) {
+                let names = view.column_names();
                 let close = crate::escape::suggestion(c, names.iter().map(|n| n.as_str()))
                     .map(|n| format!(" (did you mean {}?)", crate::escape::name(n)))
                     .unwrap_or_default();
@@ -75,6 +84,18 @@ pub fn run_join(step: &JoinSpec, left: &View, right: &View, max_rows: u64) -> Re
                 );
             }
         }
+    }
+    let on = lcols
+        .iter()
+        .zip(&rcols)
+        .map(|(l, r)| pair_name(l, r))
+        .collect();
+    if let Some(pushdown) = pushdown
+        && step.kind != JoinKind::Quasi
+    {
+        let mut outcome = pushdown.identifier_join(step, left, right, max_rows)?;
+        outcome.on = on;
+        return Ok(outcome);
     }
     let truth = match &step.truth {
         None => None,
@@ -93,11 +114,6 @@ pub fn run_join(step: &JoinSpec, left: &View, right: &View, max_rows: u64) -> Re
             Some(code_pair(&l, &r, &as_is, &as_is))
         }
     };
-    let on = lcols
-        .iter()
-        .zip(&rcols)
-        .map(|(l, r)| pair_name(l, r))
-        .collect();
     let mut outcome = if step.kind == JoinKind::Quasi {
         quasi_join(step, left, right, &lcols, &rcols, truth.as_ref())?
     } else {
@@ -110,19 +126,9 @@ pub fn run_join(step: &JoinSpec, left: &View, right: &View, max_rows: u64) -> Re
 /// The columns of the joined view: the left's under their names, the right's renamed
 /// `<right>.<column>` where the left already uses the name (then `<right>.<column>.2`, ...,
 /// where a chain of joins already used that too). Returns the right's new names.
-fn right_names(left: &View, right: &View) -> Vec<(String, String)> {
-    let mut taken: hashbrown::HashSet<String> = left
-        .df
-        .get_column_names()
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    let originals: Vec<String> = right
-        .df
-        .get_column_names()
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+pub(super) fn right_names(left: &View, right: &View) -> Vec<(String, String)> {
+    let mut taken: hashbrown::HashSet<String> = left.column_names().into_iter().collect();
+    let originals: Vec<String> = right.column_names();
     // A right column keeping its name claims it first, so a renamed one cannot take it.
     let kept: Vec<bool> = originals.iter().map(|n| !taken.contains(n)).collect();
     for (name, &keep) in originals.iter().zip(&kept) {
@@ -152,7 +158,7 @@ fn right_names(left: &View, right: &View) -> Vec<(String, String)> {
 
 /// Whose entity a joined view carries.
 #[derive(Clone, Copy)]
-enum EntityFrom {
+pub(super) enum EntityFrom {
     /// A quasi step's view is one row per target record: the target's entity.
     Target,
     /// A join of rows: the left's entity if declared, else the right's.
@@ -170,18 +176,33 @@ fn joined_view(
 ) -> Result<View> {
     let renamed = right_names(left, right);
     for (old, new) in &renamed {
-        if old != new {
+        // A view of a plan run in Spark holds only its measured columns here.
+        if old != new && right_rows.column(old).is_ok() {
             right_rows.rename(old, new.as_str().into())?;
         }
     }
+    let mut df = left_rows;
+    df.hstack_mut(right_rows.columns())?;
+    let mut view = joined_shape(step, left, right, &renamed, entity);
+    view.df = df;
+    Ok(view)
+}
+
+/// The joined view's roles, generalisations, hierarchies, origins and entity, with an empty
+/// frame; `renamed` are the right's columns with their names in the joined view.
+pub(super) fn joined_shape(
+    step: &JoinSpec,
+    left: &View,
+    right: &View,
+    renamed: &[(String, String)],
+    entity: EntityFrom,
+) -> View {
     let new_name = |old: &str| -> String {
         renamed
             .iter()
             .find(|(o, _)| o == old)
             .map_or_else(|| old.to_string(), |(_, n)| n.clone())
     };
-    let mut df = left_rows;
-    df.hstack_mut(right_rows.columns())?;
     let mut roles = left.roles.clone();
     roles.extend(right.roles.iter().map(|(c, r)| (new_name(c), *r)));
     let mut generalized = left.generalized.clone();
@@ -201,33 +222,37 @@ fn joined_view(
                 ..h.clone()
             }),
     );
-    let origins = left
-        .df
-        .get_column_names()
+    let (left_columns, right_columns) = (left.column_names(), right.column_names());
+    let origins = left_columns
         .iter()
         .map(|c| (c.to_string(), left.origin(c)))
-        .chain(
-            right
-                .df
-                .get_column_names()
-                .iter()
-                .map(|c| (new_name(c), right.origin(c))),
-        )
+        .chain(right_columns.iter().map(|c| (new_name(c), right.origin(c))))
         .map(|(column, (source, original))| (column, source, original))
         .collect();
+    // A step of a plan run in Spark: its records are where the pushdown put them, or (a quasi
+    // step's output) only here.
+    let remote = (left.remote.is_some() || right.remote.is_some()).then(|| super::view::Remote {
+        table: None,
+        columns: left_columns
+            .iter()
+            .cloned()
+            .chain(right_columns.iter().map(|c| new_name(c)))
+            .collect(),
+    });
     let right_entity = right.entity.as_deref().map(new_name);
     let entity = match entity {
         EntityFrom::Target => right_entity,
         EntityFrom::LeftElseRight => left.entity.clone().or(right_entity),
     };
-    Ok(View {
+    View {
         name: step.name.clone(),
-        df,
+        df: DataFrame::empty(),
         roles,
         generalized,
         hierarchies,
         origins,
         entity,
         release: false,
-    })
+        remote,
+    }
 }

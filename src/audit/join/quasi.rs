@@ -321,5 +321,6 @@ pub(super) fn quasi_join(
         column_overlap: link.column_overlap,
         identifiers: Vec::new(),
         truth: link.truth,
+        counted_people: None,
     })
 }
