@@ -1005,6 +1005,102 @@ fn the_demo_audit_run_in_spark_equals_the_files() {
     assert!(timings.contains("spark: releasing the session: done"));
 }
 
+/// The demo plan with its sources and truth maps in PostgreSQL (`attach = { url, table, on }`)
+/// runs here, attaching each truth table as it attaches a file, and gives the files' report.
+#[test]
+fn truth_maps_attached_from_postgres_equal_the_files() {
+    let timings =
+        the_demo_audit_from_equals_the_files_moving(&postgres(), "postgres-attach", &[], true);
+    assert!(!timings.contains("timing: spark:"));
+}
+
+/// In a plan run in Spark, a quasi step's output stays here: an identifier step that reads it
+/// is refused with one line naming the step and the view.
+#[test]
+fn a_plan_run_in_spark_refuses_an_identifier_step_on_a_quasi_output() {
+    let url = spark();
+    let dir = common::scratch("class-tables-spark-quasi-then-key");
+    let plan = dir.join("plan.toml");
+    std::fs::write(
+        &plan,
+        format!(
+            r#"[[source]]
+name = "loyalty"
+url = "{url}"
+table = "crm.loyalty"
+columns = {{ loyalty_id = "id", zip5 = "qi", birth_date = "qi", gender = "qi" }}
+
+[[source]]
+name = "survey"
+url = "{url}"
+table = "crm.survey"
+columns = {{ zip3 = "qi", birth_year = "qi", gender = "qi" }}
+
+[[join]]
+name = "survey re-identified"
+left = "loyalty"
+right = "survey"
+kind = "quasi"
+left_on = ["zip5", "birth_date", "gender"]
+right_on = ["zip3", "birth_year", "gender"]
+
+[[join]]
+name = "back to the members"
+left = "survey re-identified"
+right = "loyalty"
+kind = "key"
+on = ["loyalty_id"]
+"#
+        ),
+    )
+    .unwrap();
+    let out = common::linkrisk(&["audit", plan.to_str().unwrap()]);
+    let line = common::one_line_error(&out, "'survey re-identified' is a quasi step's output");
+    assert!(line.contains("join 'back to the members'"), "{line}");
+    assert!(!line.contains(&secret_of(&url)));
+}
+
+/// An `attach` names one place: a file, or a database with a table or a query.
+#[test]
+fn an_attach_that_names_no_place_or_two_is_one_line() {
+    let dir = common::scratch("class-tables-attach-errors");
+    let cases = [
+        (
+            r#"attach = { on = "id" }"#,
+            "attach has no path (a file) or url",
+        ),
+        (
+            r#"attach = { path = "t.csv", url = "sc://localhost:1", table = "t", on = "id" }"#,
+            "attach has both path and url",
+        ),
+        (
+            r#"attach = { url = "sc://localhost:1", on = "id" }"#,
+            "attach url needs table or query",
+        ),
+        (
+            r#"attach = { url = "mysql://h/db", table = "t", on = "id" }"#,
+            "attach url must be a postgresql:// or sc:// URL",
+        ),
+        (
+            r#"attach = { path = "t.csv", table = "t", on = "id" }"#,
+            "attach table and query name a database's records",
+        ),
+    ];
+    std::fs::write(dir.join("s.csv"), "id,zip\n1,123\n").unwrap();
+    for (attach, message) in cases {
+        let plan = dir.join("plan.toml");
+        std::fs::write(
+            &plan,
+            format!(
+                "[[source]]\nname = \"s\"\npath = \"s.csv\"\ncolumns = {{ id = \"other\", zip = \"qi\" }}\n{attach}\n"
+            ),
+        )
+        .unwrap();
+        let out = common::linkrisk(&["audit", plan.to_str().unwrap()]);
+        common::one_line_error(&out, message);
+    }
+}
+
 fn the_demo_audit_from_equals_the_files(url: &str, label: &str) {
     the_demo_audit_from_equals_the_files_with(url, label, &[]);
 }

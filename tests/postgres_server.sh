@@ -105,5 +105,13 @@ CREATE TABLE crm.survey (respondent_id text, zip3 text, birth_year integer, gend
 CREATE TABLE crm.partner (record_id text, email text, phone text, age integer, zip5 text,
   estimated_income integer);
 \copy crm.partner FROM '$retail/partner.csv' CSV HEADER
+CREATE TABLE crm.truth_loyalty (loyalty_id text, person_id text);
+\copy crm.truth_loyalty FROM '$retail/truth/loyalty.csv' CSV HEADER
+CREATE TABLE crm.truth_ecommerce (account_id text, person_id text);
+\copy crm.truth_ecommerce FROM '$retail/truth/ecommerce.csv' CSV HEADER
+CREATE TABLE crm.truth_survey (respondent_id text, person_id text);
+\copy crm.truth_survey FROM '$retail/truth/survey.csv' CSV HEADER
+CREATE TABLE crm.truth_partner (record_id text, person_id text);
+\copy crm.truth_partner FROM '$retail/truth/partner.csv' CSV HEADER
 SQL
 echo "postgresql://postgres:$password@127.0.0.1:$port/postgres"
