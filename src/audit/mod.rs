@@ -229,7 +229,7 @@ fn hierarchy_files(plan: &Plan, spec: &SourceSpec) -> Vec<view::HierarchyFile> {
 }
 
 /// A generalisation with its hierarchy path resolved against the plan's folder.
-fn resolve_generalization(plan: &Plan, g: &Generalization) -> Generalization {
+pub(crate) fn resolve_generalization(plan: &Plan, g: &Generalization) -> Generalization {
     match g {
         Generalization::Hierarchy { hierarchy, level } => Generalization::Hierarchy {
             hierarchy: plan.resolve(hierarchy),
@@ -337,11 +337,14 @@ pub fn run(
         population: population.as_ref(),
         listing,
     };
-    for (spec, view) in plan.sources.iter().zip(loaded) {
+    for (spec, mut view) in plan.sources.iter().zip(loaded) {
         reports.push(
             view.measure_with(how)
                 .with_context(|| format!("source '{}'", spec.name))?,
         );
+        if pushdown.is_some() && !records && !show_values {
+            pushdown::Pushdown::release_frame(&mut view);
+        }
         sources.push(view.clone());
         views.insert(spec.name.clone(), view);
         timer.lap(&format!("audit: measure {}", spec.name));
@@ -382,6 +385,27 @@ pub fn run(
         .collect();
     let policy = policy_of(plan);
     let result = verdict::judge(&policy, &reports, &joins);
+    if let Some(p) = &pushdown {
+        // The frames the remedies (and their re-run of quasi steps) read, fetched again.
+        let quasi_sides: Vec<&String> = plan
+            .joins
+            .iter()
+            .filter(|j| j.kind == crate::plan::JoinKind::Quasi)
+            .flat_map(|j| [&j.left, &j.right])
+            .collect();
+        for report in &reports {
+            let remedied = !report.identified
+                && result
+                    .violations
+                    .iter()
+                    .any(|v| v.view == report.name && remedy::meets(v.rule));
+            if (remedied || quasi_sides.contains(&&report.name))
+                && let Some(view) = views.get_mut(&report.name)
+            {
+                p.restore(view)?;
+            }
+        }
+    }
     progress("searching remedies");
     let findings = findings::rank(
         &reports,
@@ -569,6 +593,16 @@ pub fn run_step(
     how: Measuring,
     pushdown: Option<&pushdown::Pushdown>,
 ) -> Result<JoinReport> {
+    if let Some(p) = pushdown
+        && step.kind == crate::plan::JoinKind::Quasi
+    {
+        // A quasi step runs here, on both sides' measured columns.
+        for name in [&step.left, &step.right] {
+            if let Some(view) = views.get_mut(name) {
+                p.restore(view)?;
+            }
+        }
+    }
     let left = views.get(&step.left).expect("validated plan");
     let right = views.get(&step.right).expect("validated plan");
     let mut outcome = join::run_join(step, left, right, max_rows, pushdown)?;
@@ -623,6 +657,14 @@ pub fn run_step(
         people,
     };
     reports.push(after);
+    if pushdown.is_some() && !how.listing.records && !how.listing.show_values {
+        for name in [&step.left, &step.right] {
+            if let Some(view) = views.get_mut(name) {
+                pushdown::Pushdown::release_frame(view);
+            }
+        }
+        pushdown::Pushdown::release_frame(&mut outcome.view);
+    }
     views.insert(step.name.clone(), outcome.view);
     Ok(report)
 }

@@ -170,19 +170,33 @@ impl Pushdown {
             .collect()
     }
 
-    /// The columns `keep` of `table` in its records' order, checked against the memory
-    /// budget first; a frame of `rows` rows without columns when none is kept.
-    fn fetch(&self, table: &str, keep: &[String], rows: usize, what: &str) -> Result<DataFrame> {
-        if keep.is_empty() {
+    /// The measured columns of a view run in Spark, in its records' order, checked against
+    /// the memory budget first (its QIs as dictionary codes, as files read them), with the
+    /// generalisations linkrisk applies; a frame without columns when none is measured.
+    /// `what` names the view in messages and timings.
+    fn fetch_view(&self, view: &View, what: &str) -> Result<DataFrame> {
+        let rows = view.df.height();
+        let Some(Remote {
+            table: Some(table),
+            measured,
+            applied_here,
+            ..
+        }) = &view.remote
+        else {
+            return Ok(view.df.clone());
+        };
+        if measured.is_empty() {
             return Ok(DataFrame::empty_with_height(rows));
         }
-        crate::budget::check((rows as u64).saturating_mul(40 * keep.len() as u64), || {
-            format!("fetching {} columns of {what}", keep.len())
-        })?;
-        let select = keep.iter().map(|c| q(c)).collect::<Vec<_>>().join(", ");
-        let df = self.spark.run(
+        crate::budget::check(
+            (rows as u64).saturating_mul(40 * measured.len() as u64),
+            || format!("fetching {} columns of {what}", measured.len()),
+        )?;
+        let select = measured.iter().map(|c| q(c)).collect::<Vec<_>>().join(", ");
+        let mut df = self.spark.run_coded(
             &format!("SELECT {select} FROM {} ORDER BY {ROW}", q(table)),
             &format!("fetching the measured columns of {what}"),
+            &view.qis(),
         )?;
         if df.height() != rows {
             crate::bail!(
@@ -192,7 +206,36 @@ impl Pushdown {
                 df.height()
             );
         }
+        // Bands and hierarchies are applied here (engines parse numbers differently; a
+        // hierarchy is a local file); paths are resolved already.
+        for (column, g) in applied_here {
+            if df.column(column).is_ok() {
+                df = generalize::apply(df, column, g, std::path::Path::new(""))?;
+            }
+        }
         Ok(df)
+    }
+
+    /// Fetches again the measured columns of a view whose frame [`Pushdown::release_frame`]
+    /// gave back: a quasi step, a remedy and the remedies' re-run read them.
+    pub fn restore(&self, view: &mut View) -> Result<()> {
+        let released = view.df.width() == 0
+            && view
+                .remote
+                .as_ref()
+                .is_some_and(|r| r.table.is_some() && !r.measured.is_empty());
+        if released {
+            view.df = self.fetch_view(view, &format!("view '{}' again", view.name))?;
+        }
+        Ok(())
+    }
+
+    /// Gives back the frame of a measured view (its row count kept): a view run in Spark can
+    /// be fetched again, so the run holds one view's columns at a time rather than all.
+    pub fn release_frame(view: &mut View) {
+        if view.remote.as_ref().is_some_and(|r| r.table.is_some()) {
+            view.df = DataFrame::empty_with_height(view.df.height());
+        }
     }
 
     /// The columns of a view measured here.
@@ -331,23 +374,22 @@ impl Pushdown {
         if rows == 0 {
             crate::bail!("{shown} has no data rows");
         }
-        let roles: Vec<(String, Role)> =
-            spec.columns.iter().map(|(c, r)| (c.clone(), *r)).collect();
-        let whole = self.population.as_deref() == Some(spec.name.as_str());
-        let keep = self.measured(&roles, spec.entity.as_deref(), &all, whole);
-        let mut df = self.fetch(&table, &keep, rows, &shown)?;
-        // Bands and hierarchies are applied here (engines parse numbers differently).
-        for (column, g) in &spec.generalize {
-            if generalize::text_rule(g).is_none() {
-                df = generalize::apply(df, column, g, &plan.base)?;
-            }
-        }
         let mut view = super::load_shape(plan, spec);
-        view.df = df;
+        let whole = self.population.as_deref() == Some(spec.name.as_str());
+        let measured = self.measured(&view.roles, spec.entity.as_deref(), &all, whole);
         view.remote = Some(Remote {
             table: Some(table),
             columns: all,
+            measured,
+            applied_here: spec
+                .generalize
+                .iter()
+                .filter(|(_, g)| generalize::text_rule(g).is_none())
+                .map(|(c, g)| (c.clone(), super::resolve_generalization(plan, g)))
+                .collect(),
         });
+        view.df = DataFrame::empty_with_height(rows);
+        view.df = self.fetch_view(&view, &shown)?;
         Ok(view)
     }
 
@@ -738,16 +780,14 @@ impl Pushdown {
         // The joined view: its measured columns fetched, in the pairs' order.
         let mut view = joined_shape(step, left, right, &renamed, EntityFrom::LeftElseRight);
         let columns = view.column_names();
-        let keep = self.measured(&view.roles, view.entity.as_deref(), &columns, false);
-        view.df = self.fetch(
-            &table,
-            &keep,
-            rows_out as usize,
-            &format!("join '{}'", step.name),
-        )?;
+        let measured = self.measured(&view.roles, view.entity.as_deref(), &columns, false);
         if let Some(remote) = &mut view.remote {
             remote.table = Some(table);
+            remote.applied_here.retain(|(c, _)| measured.contains(c));
+            remote.measured = measured;
         }
+        view.df = DataFrame::empty_with_height(rows_out as usize);
+        view.df = self.fetch_view(&view, &format!("join '{}'", step.name))?;
         Ok(JoinOutcome {
             view,
             on: Vec::new(),

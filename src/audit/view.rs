@@ -83,6 +83,11 @@ pub struct Remote {
     pub table: Option<String>,
     /// Every column of the view, in order.
     pub columns: Vec<String>,
+    /// The columns fetched into `df`: those measured here.
+    pub measured: Vec<String>,
+    /// Generalisations linkrisk applies to fetched columns (bands, hierarchies), hierarchy
+    /// paths resolved: the table holds those columns' values before them.
+    pub applied_here: Vec<(String, Generalization)>,
 }
 
 impl View {

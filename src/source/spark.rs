@@ -252,6 +252,14 @@ impl Spark {
         text_and_counts(self.execute(sql, step)?)
     }
 
+    /// [`Spark::run`] with the text columns named in `coded` as dictionary codes.
+    pub fn run_coded(&self, sql: &str, step: &str, coded: &[String]) -> Result<DataFrame> {
+        let df = self
+            .execute_coded(sql, step, coded)?
+            .ok_or_else(|| crate::invalid!("{} ({step}): the server sent no result", self.shown))?;
+        text_and_counts(df)
+    }
+
     /// Runs a command (`CACHE TABLE`, `CREATE TEMPORARY VIEW`) in the session.
     pub fn command(&self, sql: &str, step: &str) -> Result<()> {
         self.execute_frames(sql, step).map(|_| ())
@@ -270,6 +278,17 @@ impl Spark {
 
     /// Runs one statement: its result, or `None` when the server sent no batch (a command).
     fn execute_frames(&self, sql: &str, step: &str) -> Result<Option<DataFrame>> {
+        self.execute_coded(sql, step, &[])
+    }
+
+    /// [`Spark::execute_frames`], with the text columns named in `coded` kept as dictionary
+    /// codes (one dictionary per column across batches) as each batch arrives: 4 bytes a value
+    /// rather than its text.
+    fn execute_coded(&self, sql: &str, step: &str, coded: &[String]) -> Result<Option<DataFrame>> {
+        let dictionaries: Vec<(&str, DataType)> = coded
+            .iter()
+            .map(|c| (c.as_str(), crate::io::dictionary_dtype()))
+            .collect();
         let timer = crate::timing::Timer::start();
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -282,12 +301,21 @@ impl Spark {
                 // Each batch is decoded as it arrives, so that its bytes are freed at once.
                 bytes += batch.len() as u64;
                 let reader = polars::io::ipc::IpcStreamReader::new(std::io::Cursor::new(batch));
-                let frame = reader.finish().map_err(|e| {
+                let unreadable = |e: PolarsError| {
                     format!(
                         "an answer is not an Arrow stream linkrisk can read: {}",
                         crate::escape::line(&e.to_string())
                     )
-                })?;
+                };
+                let mut frame = reader.finish().map_err(unreadable)?;
+                for (name, dtype) in &dictionaries {
+                    if let Ok(column) = frame.column(name)
+                        && column.dtype() == &DataType::String
+                    {
+                        let codes = column.cast(dtype).map_err(unreadable)?;
+                        frame.with_column(codes).map_err(unreadable)?;
+                    }
+                }
                 frames.push(frame);
                 Ok(())
             }))
@@ -522,7 +550,7 @@ fn text_and_counts(df: DataFrame) -> Result<DataFrame> {
         .iter()
         .map(|c| {
             Ok(match c.dtype() {
-                DataType::String | DataType::Int64 => c.clone(),
+                DataType::String | DataType::Int64 | DataType::Categorical(..) => c.clone(),
                 dt if dt.is_integer() => c.cast(&DataType::Int64)?,
                 _ => c.cast(&DataType::String)?,
             })

@@ -238,6 +238,18 @@ pub(super) fn joined_shape(
             .cloned()
             .chain(right_columns.iter().map(|c| new_name(c)))
             .collect(),
+        measured: Vec::new(),
+        applied_here: left
+            .remote
+            .iter()
+            .flat_map(|r| r.applied_here.iter().cloned())
+            .chain(
+                right
+                    .remote
+                    .iter()
+                    .flat_map(|r| r.applied_here.iter().map(|(c, g)| (new_name(c), g.clone()))),
+            )
+            .collect(),
     });
     let right_entity = right.entity.as_deref().map(new_name);
     let entity = match entity {
