@@ -193,10 +193,12 @@ impl Pushdown {
             || format!("fetching {} columns of {what}", measured.len()),
         )?;
         let select = measured.iter().map(|c| q(c)).collect::<Vec<_>>().join(", ");
+        let mut coded = view.qis();
+        coded.extend(view.entity.clone());
         let mut df = self.spark.run_coded(
             &format!("SELECT {select} FROM {} ORDER BY {ROW}", q(table)),
             &format!("fetching the measured columns of {what}"),
-            &view.qis(),
+            &coded,
         )?;
         if df.height() != rows {
             crate::bail!(
