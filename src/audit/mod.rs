@@ -313,18 +313,23 @@ pub fn run(
     let pushdown = pushdown::Pushdown::of(plan)?;
     for spec in &plan.sources {
         progress(&format!("loading {}", spec.name));
+        // A source in Spark is fetched when it is measured, one at a time.
         loaded.push(match &pushdown {
-            Some(p) => p.load(plan, spec)?,
+            Some(p) => p.load_released(plan, spec)?,
             None => load_source(plan, spec)?,
         });
         timer.lap(&format!("audit: load {}", spec.name));
     }
-    let population = plan
+    let mut population = plan
         .policy
         .population_table
         .as_ref()
         .and_then(|name| loaded.iter().find(|v| &v.name == name))
-        .map(|v| v.df.clone());
+        .cloned();
+    if let (Some(p), Some(view)) = (&pushdown, population.as_mut()) {
+        p.restore(view)?;
+    }
+    let population = population.map(|v| v.df);
     // --records and --show-values read each view's records from the class table its figures
     // came from.
     let listing = Listing {
@@ -338,6 +343,10 @@ pub fn run(
         listing,
     };
     for (spec, mut view) in plan.sources.iter().zip(loaded) {
+        if let Some(p) = &pushdown {
+            p.restore(&mut view)
+                .with_context(|| format!("source '{}'", spec.name))?;
+        }
         reports.push(
             view.measure_with(how)
                 .with_context(|| format!("source '{}'", spec.name))?,

@@ -226,8 +226,16 @@ impl Pushdown {
                 .remote
                 .as_ref()
                 .is_some_and(|r| r.table.is_some() && !r.measured.is_empty());
-        if released {
-            view.df = self.fetch_view(view, &format!("view '{}' again", view.name))?;
+        if released && let Some(remote) = &view.remote {
+            let what = if remote.fetched {
+                format!("view '{}' again", view.name)
+            } else {
+                remote.shown.clone()
+            };
+            view.df = self.fetch_view(view, &what)?;
+        }
+        if let Some(remote) = &mut view.remote {
+            remote.fetched = true;
         }
         Ok(())
     }
@@ -264,6 +272,16 @@ impl Pushdown {
 
     /// Loads one source of the plan into the session and fetches its measured columns.
     pub fn load(&self, plan: &Plan, spec: &SourceSpec) -> Result<View> {
+        use crate::error::Context as _;
+        let mut view = self.load_released(plan, spec)?;
+        self.restore(&mut view)
+            .with_context(|| format!("source '{}'", spec.name))?;
+        Ok(view)
+    }
+
+    /// Loads one source of the plan into the session without fetching its measured columns
+    /// yet ([`Pushdown::restore`] does, when the view is measured).
+    pub fn load_released(&self, plan: &Plan, spec: &SourceSpec) -> Result<View> {
         use crate::error::Context as _;
         self.load_inner(plan, spec)
             .with_context(|| format!("source '{}'", spec.name))
@@ -381,6 +399,8 @@ impl Pushdown {
         let measured = self.measured(&view.roles, spec.entity.as_deref(), &all, whole);
         view.remote = Some(Remote {
             table: Some(table),
+            shown: shown.clone(),
+            fetched: false,
             columns: all,
             measured,
             applied_here: spec
@@ -391,7 +411,6 @@ impl Pushdown {
                 .collect(),
         });
         view.df = DataFrame::empty_with_height(rows);
-        view.df = self.fetch_view(&view, &shown)?;
         Ok(view)
     }
 
@@ -785,6 +804,8 @@ impl Pushdown {
         let measured = self.measured(&view.roles, view.entity.as_deref(), &columns, false);
         if let Some(remote) = &mut view.remote {
             remote.table = Some(table);
+            remote.shown = format!("join '{}'", step.name);
+            remote.fetched = true;
             remote.applied_here.retain(|(c, _)| measured.contains(c));
             remote.measured = measured;
         }

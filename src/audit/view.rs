@@ -81,6 +81,10 @@ pub struct Remote {
     /// The session's cached table of the view's records, every column and `__lr_row`; `None`
     /// for a view computed here (a quasi step's output).
     pub table: Option<String>,
+    /// How a fetch of its columns names it in messages and timings.
+    pub shown: String,
+    /// Whether its columns were fetched before (a later fetch is "again").
+    pub fetched: bool,
     /// Every column of the view, in order.
     pub columns: Vec<String>,
     /// The columns fetched into `df`: those measured here.

@@ -233,6 +233,8 @@ pub(super) fn joined_shape(
     // step's output) only here.
     let remote = (left.remote.is_some() || right.remote.is_some()).then(|| super::view::Remote {
         table: None,
+        shown: format!("join '{}'", step.name),
+        fetched: false,
         columns: left_columns
             .iter()
             .cloned()
