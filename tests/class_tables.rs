@@ -1079,6 +1079,29 @@ on = ["loyalty_id"]
     assert!(!line.contains(&secret_of(&url)));
 }
 
+/// A column named like linkrisk's row number in a plan run in Spark is refused by name.
+#[test]
+fn a_plan_run_in_spark_refuses_a_column_named_like_its_row_number() {
+    let url = spark();
+    let dir = common::scratch("class-tables-spark-row-column");
+    let plan = dir.join("plan.toml");
+    std::fs::write(
+        &plan,
+        format!(
+            r#"[[source]]
+name = "loyalty"
+url = "{url}"
+query = "SELECT loyalty_id AS __lr_row, zip5 FROM crm.loyalty"
+columns = {{ __lr_row = "other", zip5 = "qi" }}
+"#
+        ),
+    )
+    .unwrap();
+    let out = common::linkrisk(&["audit", plan.to_str().unwrap()]);
+    let line = common::one_line_error(&out, "column __lr_row is linkrisk's row number");
+    assert!(line.contains("source 'loyalty'"), "{line}");
+}
+
 /// An `attach` names one place: a file, or a database with a table or a query.
 #[test]
 fn an_attach_that_names_no_place_or_two_is_one_line() {

@@ -381,6 +381,11 @@ impl Pushdown {
             );
             all.extend(extra.into_iter().cloned());
         }
+        if all.iter().any(|c| c == ROW) {
+            crate::bail!(
+                "column {ROW} is linkrisk's row number in a plan run in Spark; rename it in the table or query"
+            );
+        }
         let table = self.new_table();
         self.spark.command(
             &format!("CACHE TABLE {} AS {sql}", q(&table)),
