@@ -12,7 +12,9 @@
 //!   linked people) and hashed-identifier detection's match rates are SQL aggregates;
 //! - only each view's measured columns come back (its QIs, sensitive attributes and entity,
 //!   and the columns quasi steps and truth maps compare), to be measured here as any view:
-//!   the identifiers themselves never leave the server.
+//!   the identifiers themselves never leave the server. They are fetched when the view is
+//!   measured and given back once it is ([`Pushdown::release_frame`]); a quasi step or a
+//!   remedy fetches them again ([`Pushdown::restore`]).
 //!
 //! docs/class-table.md lists, per figure, where it is computed.
 
