@@ -68,20 +68,38 @@ pub fn step_people(
         people(ln.as_ref(), left.df.height()),
         people(rn.as_ref(), right.df.height()),
     );
+    Ok(Some(step_people_of(
+        left,
+        right,
+        (l, r),
+        (
+            count(ln.as_ref(), left_linked),
+            count(rn.as_ref(), right_linked),
+        ),
+        right_chances.map(|c| expected(rn.as_ref(), c)),
+    )))
+}
+
+/// A step's figures in people from its counts: the people of each side, and those linked.
+pub fn step_people_of(
+    left: &View,
+    right: &View,
+    (people_left, people_right): (usize, usize),
+    (matched_left, matched_right): (usize, usize),
+    expected_reidentified: Option<f64>,
+) -> StepPeople {
     let fraction = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
-    let matched_left = count(ln.as_ref(), left_linked);
-    let matched_right = count(rn.as_ref(), right_linked);
-    Ok(Some(StepPeople {
+    StepPeople {
         entity_left: left.entity.clone(),
         entity_right: right.entity.clone(),
-        left: l,
-        right: r,
+        left: people_left,
+        right: people_right,
         matched_left,
-        matched_left_fraction: fraction(matched_left, l),
+        matched_left_fraction: fraction(matched_left, people_left),
         matched_right,
-        matched_right_fraction: fraction(matched_right, r),
-        expected_reidentified: right_chances.map(|c| expected(rn.as_ref(), c)),
-    }))
+        matched_right_fraction: fraction(matched_right, people_right),
+        expected_reidentified,
+    }
 }
 
 /// The right-hand input of a step as its figures count it: its people where it declares an

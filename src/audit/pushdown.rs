@@ -12,7 +12,8 @@
 //!   linked people) and hashed-identifier detection's match rates are SQL aggregates;
 //! - only each view's measured columns come back (its QIs, sensitive attributes and entity,
 //!   and the columns quasi steps and truth maps compare), to be measured here as any view:
-//!   the identifiers themselves never leave the server. They are fetched when the view is
+//!   of the identifiers, only the 1,000-value samples of hashed-identifier detection leave
+//!   the server (to tell digests, emails and phones apart). The measured columns are fetched when the view is
 //!   measured and given back once it is ([`Pushdown::release_frame`]); a quasi step or a
 //!   remedy fetches them again ([`Pushdown::restore`]).
 //!
@@ -24,10 +25,10 @@ use polars::prelude::*;
 
 use super::generalize;
 use super::hashed::{self, HashedMatch};
-use super::join::{EntityFrom, JoinOutcome, joined_shape, pair_name, right_names};
+use super::join::{EntityFrom, JoinOutcome, joined_shape, new_name, pair_name, right_names};
 use super::view::{Remote, View};
 use crate::Result;
-use crate::model::{IdentifierLinks, StepPeople, TruthLinks};
+use crate::model::{IdentifierLinks, TruthLinks};
 use crate::normalize::{EmailRules, HashAlgorithm};
 use crate::plan::{Identifier, JoinKind, JoinSpec, MatchSpec, Plan, Role, SourceSpec};
 use crate::source::Source;
@@ -310,9 +311,9 @@ impl Pushdown {
             }
         }
         crate::io::require_columns(&shown, &source.column_names()?, &columns)?;
-        let records = match (&spec.table, &spec.query) {
-            (Some(t), _) => Records::Table(t.clone()),
-            (None, q) => Records::Query(q.clone().unwrap_or_default()),
+        // Source::open above refused anything but one of table and query.
+        let Some(records) = Records::of(spec.table.as_deref(), spec.query.as_deref()) else {
+            crate::bail!("{shown}: give table or query");
         };
         let select = columns
             .iter()
@@ -349,9 +350,9 @@ impl Pushdown {
                     crate::escape::name(shared)
                 );
             }
-            let arecords = match (&attach.table, &attach.query) {
-                (Some(t), _) => Records::Table(t.clone()),
-                (None, q) => Records::Query(q.clone().unwrap_or_default()),
+            let Some(arecords) = Records::of(attach.table.as_deref(), attach.query.as_deref())
+            else {
+                crate::bail!("{ashown}: give table or query");
             };
             let aselect = names
                 .iter()
@@ -625,12 +626,7 @@ impl Pushdown {
 
         // The linked pairs: each identifier's, without those an earlier one already linked.
         let renamed = right_names(left, right);
-        let new_name = |old: &str| {
-            renamed
-                .iter()
-                .find(|(o, _)| o == old)
-                .map_or_else(|| old.to_string(), |(_, n)| n.clone())
-        };
+        let new_name = |old: &str| new_name(&renamed, old);
         let select = left
             .column_names()
             .iter()
@@ -774,18 +770,13 @@ impl Pushdown {
             };
             let matched_left = linked(&entity_left, linked_people_left, matched_left);
             let matched_right = linked(&entity_right, linked_people_right, matched_right);
-            let fraction = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
-            Some(StepPeople {
-                entity_left: left.entity.clone(),
-                entity_right: right.entity.clone(),
-                left: l,
-                right: r,
-                matched_left,
-                matched_left_fraction: fraction(matched_left, l),
-                matched_right,
-                matched_right_fraction: fraction(matched_right, r),
-                expected_reidentified: None,
-            })
+            Some(super::people::step_people_of(
+                left,
+                right,
+                (l, r),
+                (matched_left, matched_right),
+                None,
+            ))
         };
         let identifier_links = counted
             .iter()

@@ -14,72 +14,21 @@ impl Plan {
                 bail!("duplicate name '{}'", source.name);
             }
             names.push(&source.name);
-            match (&source.url, source.path.as_os_str().is_empty()) {
-                (None, true) => bail!(
-                    "source '{}' has no path (a file) or url (a database with table or query)",
-                    source.name
-                ),
-                (Some(_), false) => {
-                    bail!("source '{}' has both path and url: give one", source.name)
-                }
-                (Some(url), true) => {
-                    if !crate::source::database::is_url(url) {
-                        bail!(
-                            "source '{}': url must be a postgresql:// or sc:// URL",
-                            source.name
-                        );
-                    }
-                    if source.table.is_some() == source.query.is_some() {
-                        bail!(
-                            "source '{}': a url needs table or query (one of them)",
-                            source.name
-                        );
-                    }
-                }
-                (None, false) => {
-                    if source.table.is_some() || source.query.is_some() {
-                        bail!(
-                            "source '{}': table and query name a database's records; give url",
-                            source.name
-                        );
-                    }
-                }
-            }
+            check_place(
+                &format!("source '{}'", source.name),
+                &source.path,
+                source.url.as_deref(),
+                source.table.is_some(),
+                source.query.is_some(),
+            )?;
             if let Some(attach) = &source.attach {
-                match (&attach.url, attach.path.as_os_str().is_empty()) {
-                    (None, true) => bail!(
-                        "source '{}': attach has no path (a file) or url (a database with table or query)",
-                        source.name
-                    ),
-                    (Some(_), false) => {
-                        bail!(
-                            "source '{}': attach has both path and url: give one",
-                            source.name
-                        )
-                    }
-                    (Some(url), true) => {
-                        if !crate::source::database::is_url(url) {
-                            bail!(
-                                "source '{}': attach url must be a postgresql:// or sc:// URL",
-                                source.name
-                            );
-                        }
-                        if attach.table.is_some() == attach.query.is_some() {
-                            bail!(
-                                "source '{}': attach url needs table or query (one of them)",
-                                source.name
-                            );
-                        }
-                    }
-                    (None, false) => {
-                        if attach.table.is_some() || attach.query.is_some() {
-                            bail!(
-                                "source '{}': attach table and query name a database's records; give url",
-                                source.name
-                            );
-                        }
-                    }
-                }
+                check_place(
+                    &format!("source '{}': attach", source.name),
+                    &attach.path,
+                    attach.url.as_deref(),
+                    attach.table.is_some(),
+                    attach.query.is_some(),
+                )?;
             }
             for (key, steps) in [
                 ("generalize", &source.generalize),
@@ -142,42 +91,6 @@ impl Plan {
                         "source '{}': column '{column}' is in generalize (or generalized) and in hierarchies; the remedy search climbs a generalised column's own ladder (a hierarchy's higher levels, a built-in's coarser steps)",
                         source.name
                     );
-                }
-            }
-            if let Some(attach) = &source.attach {
-                match (&attach.url, attach.path.as_os_str().is_empty()) {
-                    (None, true) => bail!(
-                        "source '{}': attach has no path (a file) or url (a database with table or query)",
-                        source.name
-                    ),
-                    (Some(_), false) => {
-                        bail!(
-                            "source '{}': attach has both path and url: give one",
-                            source.name
-                        )
-                    }
-                    (Some(url), true) => {
-                        if !crate::source::database::is_url(url) {
-                            bail!(
-                                "source '{}': attach url must be a postgresql:// or sc:// URL",
-                                source.name
-                            );
-                        }
-                        if attach.table.is_some() == attach.query.is_some() {
-                            bail!(
-                                "source '{}': attach url needs table or query (one of them)",
-                                source.name
-                            );
-                        }
-                    }
-                    (None, false) => {
-                        if attach.table.is_some() || attach.query.is_some() {
-                            bail!(
-                                "source '{}': attach table and query name a database's records; give url",
-                                source.name
-                            );
-                        }
-                    }
                 }
             }
             for (key, steps) in [
@@ -326,4 +239,35 @@ impl Plan {
         }
         Ok(())
     }
+}
+
+/// Where records are: a file (`path`) or a database (`url` with `table` or `query`), one of
+/// them. `owner` names them in messages (`source 'x'`, `source 'x': attach`).
+fn check_place(
+    owner: &str,
+    path: &std::path::Path,
+    url: Option<&str>,
+    table: bool,
+    query: bool,
+) -> Result<()> {
+    match (url, path.as_os_str().is_empty()) {
+        (None, true) => {
+            bail!("{owner} has no path (a file) or url (a database with table or query)")
+        }
+        (Some(_), false) => bail!("{owner} has both path and url: give one"),
+        (Some(url), true) => {
+            if !crate::source::database::is_url(url) {
+                bail!("{owner} url must be a postgresql:// or sc:// URL");
+            }
+            if table == query {
+                bail!("{owner} url needs table or query (one of them)");
+            }
+        }
+        (None, false) => {
+            if table || query {
+                bail!("{owner} table and query name a database's records; give url");
+            }
+        }
+    }
+    Ok(())
 }

@@ -123,13 +123,11 @@ impl Source {
                     "--class-table reads a file; a database computes its class table itself"
                 );
             }
-            let records = match (table, query) {
-                (Some(t), None) => sql::Records::Table(t.to_string()),
-                (None, Some(q)) => sql::Records::Query(q.to_string()),
-                _ => crate::bail!(
+            let Some(records) = sql::Records::of(table, query) else {
+                crate::bail!(
                     "{} is a database: give --table T or --query SQL",
                     crate::escape::name(&crate::escape::redact_url(location))
-                ),
+                );
             };
             return Source::database(location, records, load);
         }

@@ -76,6 +76,15 @@ pub enum Records {
 }
 
 impl Records {
+    /// The records a `table` or a `query` names (one of them; `None` otherwise).
+    pub fn of(table: Option<&str>, query: Option<&str>) -> Option<Records> {
+        match (table, query) {
+            (Some(t), None) => Some(Records::Table(t.to_string())),
+            (None, Some(q)) => Some(Records::Query(q.to_string())),
+            _ => None,
+        }
+    }
+
     /// The records as a class table's statement reads them.
     pub fn relation(&self) -> Relation<'_> {
         match self {

@@ -156,6 +156,14 @@ pub(super) fn right_names(left: &View, right: &View) -> Vec<(String, String)> {
         .collect()
 }
 
+/// A right column's name in the joined view, from [`right_names`]' pairs.
+pub(super) fn new_name(renamed: &[(String, String)], old: &str) -> String {
+    renamed
+        .iter()
+        .find(|(o, _)| o == old)
+        .map_or_else(|| old.to_string(), |(_, n)| n.clone())
+}
+
 /// Whose entity a joined view carries.
 #[derive(Clone, Copy)]
 pub(super) enum EntityFrom {
@@ -197,12 +205,7 @@ pub(super) fn joined_shape(
     renamed: &[(String, String)],
     entity: EntityFrom,
 ) -> View {
-    let new_name = |old: &str| -> String {
-        renamed
-            .iter()
-            .find(|(o, _)| o == old)
-            .map_or_else(|| old.to_string(), |(_, n)| n.clone())
-    };
+    let new_name = |old: &str| new_name(renamed, old);
     let mut roles = left.roles.clone();
     roles.extend(right.roles.iter().map(|(c, r)| (new_name(c), *r)));
     let mut generalized = left.generalized.clone();

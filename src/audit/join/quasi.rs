@@ -19,7 +19,7 @@ use crate::model::{ColumnOverlap, Linkage, TruthLinks};
 use crate::plan::Generalization;
 use crate::plan::JoinSpec;
 
-use super::{EntityFrom, JoinOutcome, joined_view, pair_name, right_names};
+use super::{EntityFrom, JoinOutcome, joined_view, new_name, pair_name, right_names};
 
 /// Brings a quasi step's compared column of each side to one precision and codes both.
 /// A plan's generalisation of either side is applied to the other; without one, the side
@@ -257,12 +257,7 @@ pub(super) fn quasi_join(
     truth: Option<&CodedPair>,
 ) -> Result<JoinOutcome> {
     let renamed = right_names(left, right);
-    let right_name = |c: &str| {
-        renamed
-            .iter()
-            .find(|(o, _)| o == c)
-            .map_or_else(|| c.to_string(), |(_, n)| n.clone())
-    };
+    let right_name = |c: &str| new_name(&renamed, c);
     // Each compared column as `engine::compare` says: numbers by value, instants by the time
     // they name (text read as timestamps against a date or timestamp column).
     let side = |view: &View, cols: &[String], peer: (&View, &[String]), sensitive| {
